@@ -1,0 +1,71 @@
+// The strata command line: what main() parsed, and one handler per command. Handlers use only
+// the public API (include/strata/), print, and return an exit code from exit_codes.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "strata/migrator.h"
+
+namespace strata::cli {
+
+// Named exit codes; docs/cli.md lists them.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,         // unexpected error (a bug)
+  kExitUsage = 2,            // bad command line or strata.toml
+  kExitInvalidInput = 3,     // malformed migration file/name, duplicate version, bad URL, missing dir
+  kExitSqlError = 4,         // a migration's SQL failed; it was rolled back
+  kExitPrecondition = 5,     // dirty, edited applied migration, out of order, baseline needed
+  kExitLockTimeout = 6,      // another runner held the lock too long
+  kExitConnection = 7,       // cannot open / connect to the database
+  kExitPending = 8,          // status --exit-code: migrations are pending
+  kExitVerifyFailed = 9,     // verify found problems
+};
+
+int ExitCodeFor(const Status& status);
+
+struct Invocation {
+  std::string command;
+  // Global options, after strata.toml and the environment were applied.
+  std::string url;
+  std::string dir = "migrations";
+  Options options;
+  bool json = false;
+  bool verbose = false;
+  // Command options.
+  std::optional<std::uint64_t> to;
+  std::optional<std::uint32_t> steps;
+  std::optional<std::uint64_t> baseline_version;
+  bool dry_run = false;
+  bool exit_code = false;
+  bool mark_applied = false;
+  bool repair_checksums = false;
+  std::string new_name;
+  std::string new_format = "auto";
+};
+
+// Prints `status` as an error (human text on stderr; in --json mode also an error event on
+// stdout) and returns its exit code.
+int ReportError(const Invocation& inv, const Status& status);
+
+// Opens the Migrator for `inv` (URL + directory + options).
+Result<std::unique_ptr<Migrator>> OpenMigrator(const Invocation& inv);
+
+int RunStatus(const Invocation& inv);
+int RunUp(const Invocation& inv);
+int RunDown(const Invocation& inv);
+int RunPlan(const Invocation& inv);
+int RunVerify(const Invocation& inv);
+int RunBaseline(const Invocation& inv);
+int RunRepair(const Invocation& inv);
+int RunNew(const Invocation& inv);
+int RunVersion(const Invocation& inv);
+
+// Reads strata.toml (if `path` exists) and the environment into `inv` for values the command
+// line did not set. kInvalidArgument with file:line:col for a malformed or unknown key.
+Status ApplyConfig(const std::string& path, bool path_explicit, bool url_set, bool dir_set, bool table_set,
+                   bool timeout_set, Invocation& inv);
+
+}  // namespace strata::cli

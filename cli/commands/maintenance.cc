@@ -1,0 +1,59 @@
+// strata baseline / repair / new / version: the bookkeeping commands.
+#include <fmt/format.h>
+
+#include "../cli.h"
+#include "../json_output.h"
+
+namespace strata::cli {
+
+int RunBaseline(const Invocation& inv) {
+  auto migrator = OpenMigrator(inv);
+  if (!migrator.ok()) return ReportError(inv, migrator.status());
+  auto report = (*migrator)->Baseline(inv.baseline_version);
+  if (!report.ok()) return ReportError(inv, report.status());
+  if (inv.json) {
+    fmt::print("{}\n", JsonRunDone(*report, Direction::kUp));
+  } else {
+    for (const AppliedMigration& m : report->migrations) fmt::print("  baseline {:>6} {}\n", m.version, m.name);
+    fmt::print("baselined at version {}: `strata up` continues from the next migration\n", report->to_version);
+  }
+  return kExitOk;
+}
+
+int RunRepair(const Invocation& inv) {
+  auto migrator = OpenMigrator(inv);
+  if (!migrator.ok()) return ReportError(inv, migrator.status());
+  auto report = (*migrator)->Repair({inv.mark_applied, inv.repair_checksums});
+  if (!report.ok()) return ReportError(inv, report.status());
+  if (inv.json) {
+    fmt::print("{}\n", JsonStrings("actions", report->actions));
+  } else if (report->actions.empty()) {
+    fmt::print("nothing to repair\n");
+  } else {
+    for (const std::string& a : report->actions) fmt::print("  {}\n", a);
+  }
+  return kExitOk;
+}
+
+int RunNew(const Invocation& inv) {
+  FileConvention c = FileConvention::kAuto;
+  if (inv.new_format == "seed") c = FileConvention::kSeed;
+  if (inv.new_format == "paired") c = FileConvention::kPaired;
+  if (inv.new_format == "timestamp") c = FileConvention::kTimestamp;
+  if (inv.new_format == "flyway") c = FileConvention::kFlyway;
+  auto paths = NewMigration(inv.dir, inv.new_name, c);
+  if (!paths.ok()) return ReportError(inv, paths.status());
+  if (inv.json) {
+    fmt::print("{}\n", JsonStrings("created", *paths));
+  } else {
+    for (const std::string& p : *paths) fmt::print("created {}\n", p);
+  }
+  return kExitOk;
+}
+
+int RunVersion(const Invocation&) {
+  fmt::print("strata {}\n", kVersion);
+  return kExitOk;
+}
+
+}  // namespace strata::cli

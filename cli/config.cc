@@ -1,0 +1,77 @@
+// strata.toml and the environment: the only place that reads either (toml++ lives here only).
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli.h"
+
+namespace strata::cli {
+
+namespace {
+Status ConfigError(const std::string& path, const toml::source_region& where, const std::string& message) {
+  return Status(ErrorCode::kInvalidArgument,
+                fmt::format("{}:{}:{}: {}", path, where.begin.line, where.begin.column, message));
+}
+}  // namespace
+
+Status ApplyConfig(const std::string& path, bool path_explicit, bool url_set, bool dir_set, bool table_set,
+                   bool timeout_set, Invocation& inv) {
+  if (!url_set) {
+    if (const char* env = std::getenv("DATABASE_URL"); env && *env) {
+      inv.url = env;
+      url_set = true;
+    }
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (path_explicit) return Status(ErrorCode::kInvalidArgument, fmt::format("configuration file '{}' not found", path));
+    return Status::Ok();
+  }
+  toml::table doc;
+  try {
+    doc = toml::parse_file(std::string_view{path});
+  } catch (const toml::parse_error& e) {
+    return ConfigError(path, e.source(), std::string(e.description()));
+  }
+  for (auto&& [key, node] : doc) {
+    std::string k(key.str());
+    auto type_error = [&](const char* want) {
+      return ConfigError(path, node.source(), fmt::format("'{}' must be {}", k, want));
+    };
+    if (k == "url") {
+      auto v = node.value<std::string>();
+      if (!v) return type_error("a string");
+      if (!url_set) inv.url = *v;
+    } else if (k == "dir") {
+      auto v = node.value<std::string>();
+      if (!v) return type_error("a string");
+      if (!dir_set) inv.dir = *v;
+    } else if (k == "table") {
+      auto v = node.value<std::string>();
+      if (!v) return type_error("a string");
+      if (!table_set) inv.options.history_table = *v;
+    } else if (k == "lock_timeout") {
+      auto v = node.value<double>();
+      if (!v || *v < 0) return type_error("a number of seconds");
+      if (!timeout_set) inv.options.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
+    } else if (k == "foreign_keys") {
+      auto v = node.value<bool>();
+      if (!v) return type_error("true or false");
+      inv.options.foreign_keys = *v;
+    } else if (k == "allow_out_of_order") {
+      auto v = node.value<bool>();
+      if (!v) return type_error("true or false");
+      inv.options.allow_out_of_order = inv.options.allow_out_of_order || *v;
+    } else {
+      return ConfigError(path, node.source(),
+                         fmt::format("unknown key '{}' (known: url, dir, table, lock_timeout, foreign_keys, "
+                                     "allow_out_of_order)",
+                                     k));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,18 @@
+// Machine-readable output (--json): one JSON object per line. The only user of nlohmann-json.
+#pragma once
+
+#include <string>
+
+#include "strata/migrator.h"
+
+namespace strata::cli {
+
+std::string JsonEvent(const Event& event, const std::string& redacted_url);
+std::string JsonError(const Status& status);
+std::string JsonRunDone(const RunReport& report, Direction direction);
+std::string JsonStatus(const StatusReport& report, const std::string& redacted_url);
+std::string JsonVerify(const VerifyReport& report);
+std::string JsonPlan(const std::vector<PlannedMigration>& plan);
+std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
+
+}  // namespace strata::cli

@@ -1,0 +1,132 @@
+// strata's entry point: the command table, flag parsing (the only user of CLI11), and the one
+// last-resort catch. Everything else is in the command handlers.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <limits>
+
+#include "cli.h"
+
+namespace strata::cli {
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*handler)(const Invocation&);
+  std::function<void(CLI::App&, Invocation&)> flags;
+};
+
+void AddTo(CLI::App& app, Invocation& inv) {
+  app.add_option("--to", inv.to, "Target version");
+}
+
+const Command kCommands[] = {
+    {"status", "Show every migration and its state", RunStatus,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_flag("--exit-code", inv.exit_code, "Exit with code 8 when migrations are pending");
+     }},
+    {"up", "Apply pending migrations", RunUp,
+     [](CLI::App& app, Invocation& inv) {
+       AddTo(app, inv);
+       app.add_flag("--dry-run", inv.dry_run, "Print the SQL that would run and change nothing (same as `plan`)");
+     }},
+    {"down", "Roll back applied migrations with their down parts", RunDown,
+     [](CLI::App& app, Invocation& inv) {
+       auto* to = app.add_option("--to", inv.to, "Roll back every version above this one");
+       app.add_option("--steps", inv.steps, "Roll back this many migrations (default 1)")
+           ->check(CLI::Range(1u, std::numeric_limits<std::uint32_t>::max()))
+           ->excludes(to);
+       app.add_flag("--dry-run", inv.dry_run, "Print the SQL that would run and change nothing");
+     }},
+    {"plan", "Print the SQL that `up` would run; changes nothing", RunPlan,
+     [](CLI::App& app, Invocation& inv) { AddTo(app, inv); }},
+    {"verify", "Check checksums, missing files, order and dirty state", RunVerify, nullptr},
+    {"baseline", "Record existing versions as applied without running them", RunBaseline,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("--version", inv.baseline_version, "Highest version to record (default: PRAGMA user_version)");
+     }},
+    {"repair", "Clear dirty marks (and optionally realign checksums)", RunRepair,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_flag("--mark-applied", inv.mark_applied, "Record dirty migrations as applied instead of removing them");
+       app.add_flag("--checksums", inv.repair_checksums, "Store the current checksum of edited applied migrations");
+     }},
+    {"new", "Create the next migration file(s)", RunNew,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("name", inv.new_name, "Description, e.g. add_users")->required();
+       app.add_option("--format", inv.new_format, "auto, seed, paired, timestamp or flyway")
+           ->check(CLI::IsMember({"auto", "seed", "paired", "timestamp", "flyway"}));
+     }},
+    {"version", "Print strata's version", RunVersion, nullptr},
+};
+
+int Main(int argc, char** argv) {
+  CLI::App app{"strata: versioned SQL migrations for SQLite and PostgreSQL"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("strata ") + kVersion);
+
+  Invocation inv;
+  std::string config_path = "strata.toml";
+  double lock_timeout_s = 60;
+  bool no_foreign_keys = false;
+  auto* url = app.add_option("--url", inv.url, "Database URL (else DATABASE_URL, else strata.toml)");
+  auto* dir = app.add_option("--dir", inv.dir, "Migrations directory (default ./migrations)");
+  auto* table = app.add_option("--table", inv.options.history_table, "History table name");
+  auto* timeout = app.add_option("--lock-timeout", lock_timeout_s, "Seconds to wait for another runner (default 60)")
+                      ->check(CLI::Range(0.0, 86400.0));
+  auto* config = app.add_option("--config", config_path, "Configuration file (default ./strata.toml)");
+  app.add_flag("--no-foreign-keys", no_foreign_keys, "SQLite: do not enable or check foreign keys");
+  app.add_flag("--allow-out-of-order", inv.options.allow_out_of_order,
+               "Apply pending migrations older than the newest applied one");
+  app.add_flag("--json", inv.json, "Machine-readable output (NDJSON events for up/down)");
+  app.add_flag("-v,--verbose", inv.verbose, "Also show each statement");
+
+  const Command* chosen = nullptr;
+  for (const Command& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    if (c.flags) c.flags(*sub, inv);
+    sub->callback([&chosen, &c] { chosen = &c; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (!chosen) return kExitUsage;
+  inv.command = chosen->name;
+  if (chosen->handler != RunNew && chosen->handler != RunVersion) {
+    inv.options.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(lock_timeout_s * 1000));
+    Status st = ApplyConfig(config_path, config->count() > 0, url->count() > 0, dir->count() > 0,
+                            table->count() > 0, timeout->count() > 0, inv);
+    if (!st.ok()) {
+      ReportError(inv, st);
+      return kExitUsage;
+    }
+    if (no_foreign_keys) inv.options.foreign_keys = false;
+  } else if (chosen->handler == RunNew && dir->count() == 0) {
+    Status st = ApplyConfig(config_path, config->count() > 0, true, false, true, true, inv);
+    if (!st.ok()) {
+      ReportError(inv, st);
+      return kExitUsage;
+    }
+  }
+  return chosen->handler(inv);
+}
+
+}  // namespace
+}  // namespace strata::cli
+
+int main(int argc, char** argv) {
+  try {
+    return strata::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "strata: internal error\n");
+  }
+  return strata::cli::kExitInternal;
+}

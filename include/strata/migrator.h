@@ -1,0 +1,229 @@
+// strata's public API: open a database and a set of migrations, inspect them, apply them, roll
+// them back. This header and status.h are all an embedding application (and strata's own CLI)
+// needs; they use standard types only.
+//
+// Thread safety: a Migrator is not thread-safe; use one per thread. Several Migrators (in one
+// process or many) may work on the same database at once: each migration is applied exactly once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/status.h"
+#include "strata/version.h"
+
+namespace strata {
+
+// Where migrations come from.
+class Source {
+ public:
+  // Every migration file directly inside `path` (not recursive). Files not ending in .sql and
+  // hidden files are ignored; a .sql file whose name does not parse is an error.
+  static Source Directory(std::string path);
+
+  // Migrations compiled into the program. `contents` must outlive the Source (string literals
+  // from strata_embed_migrations() do). `label` is shown in messages in place of a directory.
+  struct File {
+    std::string name;
+    std::string_view contents;
+  };
+  static Source Embedded(std::vector<File> files, std::string label = "embedded");
+
+  const std::string& label() const { return path_; }
+  bool embedded() const { return embedded_; }
+  const std::vector<File>& files() const { return files_; }
+
+ private:
+  std::string path_;
+  bool embedded_ = false;
+  std::vector<File> files_;
+};
+
+struct Options {
+  // Name of the history table. Letters, digits and '_' only.
+  std::string history_table = "strata_schema_history";
+  // How long to wait for another runner's lock before failing with kAborted.
+  std::chrono::milliseconds lock_timeout{60'000};
+  // SQLite: PRAGMA foreign_keys=ON on the connection and PRAGMA foreign_key_check after each
+  // migration (a violation rolls it back).
+  bool foreign_keys = true;
+  // Apply pending migrations older than the newest applied one instead of refusing.
+  bool allow_out_of_order = false;
+};
+
+enum class Direction { kUp, kDown };
+
+enum class MigrationState {
+  kApplied,     // ran, file unchanged
+  kBaseline,    // recorded by `baseline` without running
+  kPending,     // not applied yet
+  kOutOfOrder,  // not applied, older than the newest applied version
+  kChanged,     // applied, but the file's checksum differs now
+  kMissingFile, // applied, but the file is gone
+  kDirty,       // a no-transaction migration started and did not finish
+};
+
+// "applied", "baseline", "pending", "out-of-order", "changed", "missing", "dirty".
+const char* MigrationStateName(MigrationState state);
+
+struct MigrationStatus {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string file;  // empty when missing
+  MigrationState state = MigrationState::kPending;
+  std::string applied_at;  // UTC ISO 8601; empty when not applied
+  double execution_ms = 0;
+  bool has_down = false;
+};
+
+struct StatusReport {
+  std::vector<MigrationStatus> migrations;  // ascending versions
+  std::uint64_t current_version = 0;        // highest applied (0: none)
+  std::uint64_t latest_version = 0;         // highest available
+  std::size_t pending = 0;                  // pending + out-of-order
+  bool history_exists = false;
+  // The database holds a version recorded elsewhere (SQLite PRAGMA user_version) and no history
+  // table: run Baseline() before Up().
+  bool needs_baseline = false;
+  std::uint64_t legacy_version = 0;
+};
+
+struct PlannedMigration {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string file;
+  Direction direction = Direction::kUp;
+  bool transactional = true;
+  std::string sql;
+};
+
+struct AppliedMigration {
+  std::uint64_t version = 0;
+  std::string name;
+  Direction direction = Direction::kUp;
+  double ms = 0;
+};
+
+struct RunReport {
+  std::uint64_t from_version = 0;
+  std::uint64_t to_version = 0;
+  std::vector<AppliedMigration> migrations;  // in the order they ran
+  double total_ms = 0;
+};
+
+struct UpOptions {
+  std::optional<std::uint64_t> target;  // stop after this version
+};
+
+struct DownOptions {
+  std::optional<std::uint64_t> to;     // roll back every version above `to`
+  std::optional<std::uint32_t> steps;  // roll back this many versions (default 1)
+};
+
+struct VerifyProblem {
+  std::uint64_t version = 0;
+  std::string name;
+  MigrationState state = MigrationState::kChanged;
+  std::string message;
+};
+
+struct VerifyReport {
+  std::vector<VerifyProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+struct RepairOptions {
+  // Dirty migrations: by default their rows are removed so they run again; with mark_applied
+  // they are recorded as applied (the user finished them by hand).
+  bool mark_applied = false;
+  // Also store the current checksum for applied migrations whose files changed.
+  bool checksums = false;
+};
+
+struct RepairReport {
+  std::vector<std::string> actions;  // one line per change made
+};
+
+enum class EventKind {
+  kRunStarted,        // total = migrations to run
+  kMigrationStarted,  // version, name, file, direction, index (1-based), total
+  kStatementDone,     // statement, ms
+  kMigrationDone,     // ms
+  kRunFinished,       // ms
+};
+
+struct Event {
+  EventKind kind = EventKind::kRunStarted;
+  Direction direction = Direction::kUp;
+  std::uint64_t version = 0;
+  std::string name;
+  std::string file;
+  std::string statement;
+  double ms = 0;
+  std::size_t index = 0;
+  std::size_t total = 0;
+};
+
+// Called synchronously on the thread that called Up/Down/Baseline.
+using EventCallback = std::function<void(const Event&)>;
+
+class Migrator {
+ public:
+  // Parses `url` (sqlite:path.db, sqlite:///abs.db, postgres://...) and remembers `source`.
+  // The database is opened by each call, not here; nothing is created until a call writes.
+  // kInvalidArgument for a malformed URL or option. Messages never contain a password.
+  static Result<std::unique_ptr<Migrator>> Open(std::string_view url, Source source, Options options = {});
+
+  virtual ~Migrator() = default;
+
+  // Receives progress events; replaces any earlier callback.
+  virtual void SetEventCallback(EventCallback callback) = 0;
+
+  // Reads only; never creates the database file or the history table.
+  virtual Result<StatusReport> GetStatus() = 0;
+  // What Up (or Down) would run, with the SQL; changes nothing, creates nothing.
+  virtual Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options = {}) = 0;
+  virtual Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options = {}) = 0;
+
+  // Applies pending migrations in version order, each in its own transaction with its history
+  // row (and on SQLite PRAGMA user_version). On failure the failing migration is rolled back,
+  // earlier ones stay applied, and the Status points at file:line:col.
+  virtual Result<RunReport> Up(const UpOptions& options = {}) = 0;
+  virtual Result<RunReport> Down(const DownOptions& options = {}) = 0;
+
+  // Problems that make the database and the files disagree: changed checksums, missing files,
+  // out-of-order pending migrations, dirty migrations, a needed baseline.
+  virtual Result<VerifyReport> Verify() = 0;
+
+  // Records every migration up to `version` (default: the legacy PRAGMA user_version) as applied
+  // without running it.
+  virtual Result<RunReport> Baseline(std::optional<std::uint64_t> version) = 0;
+
+  virtual Result<RepairReport> Repair(const RepairOptions& options) = 0;
+
+  // The URL with its password masked.
+  virtual std::string RedactedUrl() const = 0;
+};
+
+// File-name conventions for NewMigration.
+enum class FileConvention {
+  kAuto,       // the convention of the directory's newest file; kPaired in an empty directory
+  kSeed,       // v008_name.sql
+  kPaired,     // 0008_name.up.sql + 0008_name.down.sql
+  kTimestamp,  // 20250130100000_name.sql with -- migrate:up / -- migrate:down
+  kFlyway,     // V8__name.sql + U8__name.sql
+};
+
+// Creates the file(s) of the next migration in `dir` and returns their paths. `name` may contain
+// letters, digits, spaces, '-' and '_' (spaces become '_'). kInvalidArgument when the directory's
+// existing files do not parse; kFailedPrecondition if a file would be overwritten.
+Result<std::vector<std::string>> NewMigration(const std::string& dir, std::string_view name,
+                                              FileConvention convention = FileConvention::kAuto);
+
+}  // namespace strata

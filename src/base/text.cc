@@ -1,0 +1,104 @@
+#include "base/text.h"
+
+#include <fmt/format.h>
+
+namespace strata::base {
+
+namespace {
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+}  // namespace
+
+LineColumn LocateOffset(std::string_view text, std::size_t offset) {
+  if (offset > text.size()) offset = text.size();
+  LineColumn lc;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++lc.line;
+      line_start = i + 1;
+    }
+  }
+  for (std::size_t i = line_start; i < offset; ++i) {
+    if (!IsContinuationByte(text[i])) ++lc.column;
+  }
+  std::size_t line_end = text.find('\n', line_start);
+  if (line_end == std::string_view::npos) line_end = text.size();
+  if (line_end > line_start && text[line_end - 1] == '\r') --line_end;
+  lc.line_text = text.substr(line_start, line_end - line_start);
+  return lc;
+}
+
+SourceLocation MakeLocation(std::string_view file, std::string_view text, std::size_t offset,
+                            std::string_view statement) {
+  LineColumn lc = LocateOffset(text, offset);
+  SourceLocation loc;
+  loc.file = std::string(file);
+  loc.line = lc.line;
+  loc.column = lc.column;
+  loc.source_line = std::string(lc.line_text);
+  loc.statement = OneLine(statement);
+  return loc;
+}
+
+std::string FormatLocated(const SourceLocation& location, const std::string& message) {
+  std::string out = fmt::format("{}:{}:{}: {}", location.file, location.line, location.column, message);
+  if (!location.source_line.empty()) {
+    // Tabs are kept in the padding so that the caret lines up under tab-indented SQL.
+    std::string pad;
+    std::uint32_t col = 1;
+    for (std::size_t i = 0; i < location.source_line.size() && col < location.column; ++i) {
+      char c = location.source_line[i];
+      if (IsContinuationByte(c)) continue;
+      pad += (c == '\t') ? '\t' : ' ';
+      ++col;
+    }
+    out += fmt::format("\n    {}\n    {}^", location.source_line, pad);
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  const char* ws = " \t\r\n\f\v";
+  std::size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  std::size_t e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+std::string OneLine(std::string_view s, std::size_t max_chars) {
+  std::string out;
+  bool in_space = false;
+  for (char c : Trim(s)) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      in_space = true;
+      continue;
+    }
+    if (in_space && !out.empty()) out += ' ';
+    in_space = false;
+    out += c;
+  }
+  if (out.size() > max_chars) {
+    std::size_t cut = max_chars;
+    while (cut > 0 && IsContinuationByte(out[cut])) --cut;
+    out.resize(cut);
+    out += "...";
+  }
+  return out;
+}
+
+std::string_view StripBom(std::string_view text) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  return text;
+}
+
+std::string NormalizeNewlines(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    out += text[i];
+  }
+  return out;
+}
+
+}  // namespace strata::base

@@ -1,0 +1,240 @@
+#include "base/url.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace strata::base {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> PercentDecode(std::string_view s, std::string_view what) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size() + 0 && i + 2 > s.size() - 1 + 1) {
+      return Status(ErrorCode::kInvalidArgument, fmt::format("invalid percent-encoding in the URL's {}", what));
+    }
+    int hi = i + 1 < s.size() ? HexValue(s[i + 1]) : -1;
+    int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      return Status(ErrorCode::kInvalidArgument, fmt::format("invalid percent-encoding in the URL's {}", what));
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view q) {
+  std::vector<std::pair<std::string, std::string>> params;
+  while (!q.empty()) {
+    std::size_t amp = q.find('&');
+    std::string_view item = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    if (item.empty()) continue;
+    std::size_t eq = item.find('=');
+    STRATA_ASSIGN_OR_RETURN(std::string key, PercentDecode(item.substr(0, eq), "query"));
+    std::string value;
+    if (eq != std::string_view::npos) {
+      STRATA_ASSIGN_OR_RETURN(value, PercentDecode(item.substr(eq + 1), "query"));
+    }
+    if (key.empty()) return Status(ErrorCode::kInvalidArgument, "empty parameter name in the URL's query");
+    params.emplace_back(std::move(key), std::move(value));
+  }
+  return params;
+}
+
+Result<DatabaseUrl> ParseSqlite(std::string_view rest, DatabaseUrl url) {
+  std::size_t qpos = rest.find('?');
+  std::string_view path = rest.substr(0, qpos);
+  if (qpos != std::string_view::npos) {
+    STRATA_ASSIGN_OR_RETURN(url.params, ParseQuery(rest.substr(qpos + 1)));
+  }
+  if (path.starts_with("///")) {
+    path.remove_prefix(2);  // keep one '/': absolute path
+  } else if (path.starts_with("//")) {
+    path.remove_prefix(2);  // golang-migrate style sqlite3://relative/path
+  }
+  STRATA_ASSIGN_OR_RETURN(url.path, PercentDecode(path, "path"));
+  if (url.path.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("SQLite URL '{}' has no file path (expected sqlite:path/to.db or "
+                              "sqlite:///abs/path.db)",
+                              url.Redacted()));
+  }
+  if (url.path.find('\0') != std::string::npos) {
+    return Status(ErrorCode::kInvalidArgument, "SQLite URL path contains a NUL byte");
+  }
+  return url;
+}
+
+Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
+  if (!rest.starts_with("//")) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("PostgreSQL URL '{}' must look like {}://user:password@host:port/database",
+                              url.Redacted(), url.scheme));
+  }
+  rest.remove_prefix(2);
+  std::size_t qpos = rest.find('?');
+  if (qpos != std::string_view::npos) {
+    STRATA_ASSIGN_OR_RETURN(url.params, ParseQuery(rest.substr(qpos + 1)));
+    rest = rest.substr(0, qpos);
+  }
+  std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    STRATA_ASSIGN_OR_RETURN(url.database, PercentDecode(rest.substr(slash + 1), "database name"));
+  }
+  std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    std::size_t colon = userinfo.find(':');
+    STRATA_ASSIGN_OR_RETURN(url.user, PercentDecode(userinfo.substr(0, colon), "user name"));
+    if (colon != std::string_view::npos) {
+      STRATA_ASSIGN_OR_RETURN(url.password, PercentDecode(userinfo.substr(colon + 1), "password"));
+    }
+  }
+  if (authority.starts_with("[")) {  // IPv6 literal
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return Status(ErrorCode::kInvalidArgument, "unterminated IPv6 address in the PostgreSQL URL");
+    }
+    url.host = std::string(authority.substr(1, close - 1));
+    authority.remove_prefix(close + 1);
+    if (authority.starts_with(":")) url.port = std::string(authority.substr(1));
+    else if (!authority.empty()) return Status(ErrorCode::kInvalidArgument, "unexpected text after the IPv6 address in the PostgreSQL URL");
+  } else {
+    std::size_t colon = authority.rfind(':');
+    STRATA_ASSIGN_OR_RETURN(url.host, PercentDecode(authority.substr(0, colon), "host"));
+    if (colon != std::string_view::npos) url.port = std::string(authority.substr(colon + 1));
+  }
+  for (char c : url.port) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("invalid port '{}' in the PostgreSQL URL", url.port));
+    }
+  }
+  return url;
+}
+
+bool LooksLikeConninfo(std::string_view s) {
+  std::size_t eq = s.find('=');
+  if (eq == std::string_view::npos || eq == 0) return false;
+  for (std::size_t i = 0; i < eq; ++i) {
+    char c = s[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string DatabaseUrl::Redacted() const { return RedactSecrets(raw); }
+
+Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
+  DatabaseUrl url;
+  url.raw = std::string(text);
+  if (text.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "no database URL: pass --url, set DATABASE_URL, or put url = \"...\" in strata.toml");
+  }
+  std::size_t colon = text.find(':');
+  std::string scheme = colon == std::string_view::npos ? std::string() : Lower(text.substr(0, colon));
+  if (scheme == "sqlite" || scheme == "sqlite3") {
+    url.kind = DatabaseUrl::Kind::kSqlite;
+    url.scheme = scheme;
+    return ParseSqlite(text.substr(colon + 1), std::move(url));
+  }
+  if (scheme == "postgres" || scheme == "postgresql") {
+    url.kind = DatabaseUrl::Kind::kPostgres;
+    url.scheme = scheme;
+    return ParsePostgres(text.substr(colon + 1), std::move(url));
+  }
+  if (LooksLikeConninfo(text)) {
+    url.kind = DatabaseUrl::Kind::kPostgres;
+    url.conninfo = std::string(text);
+    return url;
+  }
+  std::string shown = scheme.empty() ? std::string() : scheme;
+  return Status(ErrorCode::kInvalidArgument,
+                fmt::format("unsupported database URL '{}'{}: expected sqlite:path/to.db, "
+                            "sqlite:///abs/path.db, postgres://... or a libpq key=value string",
+                            RedactSecrets(text), shown.empty() ? "" : fmt::format(" (scheme '{}')", shown)));
+}
+
+std::string RedactSecrets(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // scheme://user:password@  ->  scheme://user:****@
+    if (text.compare(i, 3, "://") == 0) {
+      out.append("://");
+      i += 3;
+      std::size_t end = i;
+      while (end < text.size() && text[end] != '/' && text[end] != ' ' && text[end] != '\n' &&
+             text[end] != '\'' && text[end] != '"' && text[end] != '?') {
+        ++end;
+      }
+      std::string_view authority = text.substr(i, end - i);
+      std::size_t at = authority.rfind('@');
+      std::size_t colon = authority.find(':');
+      if (at != std::string_view::npos && colon != std::string_view::npos && colon < at) {
+        out.append(authority.substr(0, colon + 1));
+        out.append("****");
+        out.append(authority.substr(at));
+      } else {
+        out.append(authority);
+      }
+      i = end;
+      continue;
+    }
+    // password=value / password = 'value'
+    if ((i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
+        text.size() - i >= 8 && Lower(text.substr(i, 8)) == "password") {
+      std::size_t j = i + 8;
+      while (j < text.size() && text[j] == ' ') ++j;
+      if (j < text.size() && text[j] == '=') {
+        ++j;
+        while (j < text.size() && text[j] == ' ') ++j;
+        out.append(text.substr(i, j - i));
+        out.append("****");
+        if (j < text.size() && text[j] == '\'') {
+          ++j;
+          while (j < text.size() && text[j] != '\'') {
+            if (text[j] == '\\' && j + 1 < text.size()) ++j;
+            ++j;
+          }
+          if (j < text.size()) ++j;
+        } else {
+          while (j < text.size() && text[j] != ' ' && text[j] != '&' && text[j] != '\n') ++j;
+        }
+        i = j;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace strata::base

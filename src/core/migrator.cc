@@ -1,0 +1,316 @@
+// The engine behind strata::Migrator: lock, read history, plan, run each step, record it. It knows
+// drivers and sources only through their interfaces.
+#include "strata/migrator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/text.h"
+#include "base/url.h"
+#include "core/run_context.h"
+#include "drivers/registry.h"
+#include "plan/planner.h"
+#include "source/loader.h"
+
+namespace strata {
+
+Source Source::Directory(std::string path) {
+  Source s;
+  s.path_ = std::move(path);
+  return s;
+}
+
+Source Source::Embedded(std::vector<File> files, std::string label) {
+  Source s;
+  s.path_ = std::move(label);
+  s.embedded_ = true;
+  s.files_ = std::move(files);
+  return s;
+}
+
+const char* MigrationStateName(MigrationState state) {
+  switch (state) {
+    case MigrationState::kApplied: return "applied";
+    case MigrationState::kBaseline: return "baseline";
+    case MigrationState::kPending: return "pending";
+    case MigrationState::kOutOfOrder: return "out-of-order";
+    case MigrationState::kChanged: return "changed";
+    case MigrationState::kMissingFile: return "missing";
+    case MigrationState::kDirty: return "dirty";
+  }
+  return "unknown";
+}
+
+namespace core {
+namespace {
+
+bool ValidIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+MigrationState ToPublic(plan::EntryState s) {
+  switch (s) {
+    case plan::EntryState::kApplied: return MigrationState::kApplied;
+    case plan::EntryState::kBaseline: return MigrationState::kBaseline;
+    case plan::EntryState::kPending: return MigrationState::kPending;
+    case plan::EntryState::kOutOfOrder: return MigrationState::kOutOfOrder;
+    case plan::EntryState::kChanged: return MigrationState::kChanged;
+    case plan::EntryState::kMissingFile: return MigrationState::kMissingFile;
+    case plan::EntryState::kDirty: return MigrationState::kDirty;
+  }
+  return MigrationState::kPending;
+}
+
+class MigratorImpl : public Migrator {
+ public:
+  MigratorImpl(base::DatabaseUrl url, Source source, Options options)
+      : url_(std::move(url)), source_(std::move(source)), options_(std::move(options)) {}
+
+  void SetEventCallback(EventCallback callback) override { callback_ = std::move(callback); }
+
+  std::string RedactedUrl() const override { return url_.Redacted(); }
+
+  Result<StatusReport> GetStatus() override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
+    StatusReport report;
+    report.history_exists = ctx.history_exists;
+    report.legacy_version = ctx.legacy_version;
+    report.needs_baseline = ctx.NeedsBaseline();
+    report.current_version = plan::CurrentVersion(ctx.applied);
+    for (const plan::Entry& e : plan::Classify(ctx.available, ctx.applied)) {
+      MigrationStatus s;
+      s.version = e.version;
+      s.name = e.name;
+      s.file = e.file;
+      s.state = ToPublic(e.state);
+      if (e.applied) {
+        s.applied_at = e.applied->applied_at;
+        s.execution_ms = e.applied->execution_ms;
+      }
+      if (const source::Migration* m = ctx.Find(e.version)) s.has_down = m->down.has_value();
+      if (s.state == MigrationState::kPending || s.state == MigrationState::kOutOfOrder) ++report.pending;
+      report.migrations.push_back(std::move(s));
+    }
+    if (!ctx.migrations.empty()) report.latest_version = ctx.migrations.back().version;
+    return report;
+  }
+
+  Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
+    STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
+    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
+    return Planned(ctx, versions, Direction::kUp);
+  }
+
+  Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
+    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
+    return Planned(ctx, versions, Direction::kDown);
+  }
+
+  Result<RunReport> Up(const UpOptions& options) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
+    plan::UpRequest request = UpRequest(options);
+    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
+    RunReport report;
+    report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
+    if (versions.empty()) return report;
+    STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
+    base::Stopwatch total;
+    Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
+    for (std::size_t i = 0; i < versions.size();) {
+      // Another runner may have applied migrations since we planned: re-plan inside the lock.
+      STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
+      if (changed) {
+        ctx.driver->Rollback();
+        auto replanned = plan::PlanUp(ctx.available, ctx.applied, request);
+        if (!replanned.ok()) return replanned.status();
+        versions = std::move(*replanned);
+        i = 0;
+        continue;
+      }
+      const source::Migration& m = *ctx.Find(versions[i]);
+      Emit(StartEvent(m, Direction::kUp, i + 1, versions.size()));
+      STRATA_ASSIGN_OR_RETURN(double ms, ctx.ApplyUp(m, [&](const Event& e) { Emit(e); }));
+      report.migrations.push_back({m.version, m.name, Direction::kUp, ms});
+      Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = ms});
+      ++i;
+    }
+    report.to_version = plan::CurrentVersion(ctx.applied);
+    report.total_ms = total.ElapsedMs();
+    Emit({.kind = EventKind::kRunFinished, .ms = report.total_ms});
+    return report;
+  }
+
+  Result<RunReport> Down(const DownOptions& options) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
+    RunReport report;
+    report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
+    if (versions.empty()) return report;
+    base::Stopwatch total;
+    Emit({.kind = EventKind::kRunStarted, .direction = Direction::kDown, .total = versions.size()});
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
+      if (changed) {
+        // Re-planning a rollback could undo more than was asked for: stop instead.
+        ctx.driver->Rollback();
+        return Status(ErrorCode::kAborted,
+                      "another runner changed the history during the rollback; nothing more was rolled back. "
+                      "Check `strata status` and run the command again");
+      }
+      const source::Migration& m = *ctx.Find(versions[i]);
+      Emit(StartEvent(m, Direction::kDown, i + 1, versions.size()));
+      STRATA_ASSIGN_OR_RETURN(double ms, ctx.ApplyDown(m, [&](const Event& e) { Emit(e); }));
+      report.migrations.push_back({m.version, m.name, Direction::kDown, ms});
+      Emit({.kind = EventKind::kMigrationDone, .direction = Direction::kDown, .version = m.version,
+            .name = m.name, .file = m.down->path, .ms = ms});
+    }
+    report.to_version = plan::CurrentVersion(ctx.applied);
+    report.total_ms = total.ElapsedMs();
+    Emit({.kind = EventKind::kRunFinished, .direction = Direction::kDown, .ms = report.total_ms});
+    return report;
+  }
+
+  Result<VerifyReport> Verify() override {
+    STRATA_ASSIGN_OR_RETURN(StatusReport status, GetStatus());
+    VerifyReport report;
+    if (status.needs_baseline) {
+      report.problems.push_back({status.legacy_version, "", MigrationState::kPending,
+                                 fmt::format("the database has PRAGMA user_version = {} but no history table; run "
+                                             "`strata baseline`",
+                                             status.legacy_version)});
+    }
+    for (const MigrationStatus& s : status.migrations) {
+      std::string why;
+      switch (s.state) {
+        case MigrationState::kChanged: why = fmt::format("{} was edited after it was applied (checksum differs)", s.file); break;
+        case MigrationState::kMissingFile: why = "applied, but its migration file is missing"; break;
+        case MigrationState::kOutOfOrder: why = fmt::format("{} is pending but older than the current version {}", s.file, status.current_version); break;
+        case MigrationState::kDirty: why = "dirty: a no-transaction migration did not finish; see `strata repair`"; break;
+        default: continue;
+      }
+      report.problems.push_back({s.version, s.name, s.state, std::move(why)});
+    }
+    return report;
+  }
+
+  Result<RunReport> Baseline(std::optional<std::uint64_t> version) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    if (!ctx.applied.empty()) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("the history table already records {} migration(s); baseline is only for a database "
+                                "that strata has not managed yet",
+                                ctx.applied.size()));
+    }
+    std::uint64_t v = version.value_or(ctx.legacy_version);
+    if (v == 0) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "nothing to baseline: PRAGMA user_version is 0; pass --version N to record versions up to N as "
+                    "applied");
+    }
+    STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
+    STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
+    if (changed && !ctx.applied.empty()) {
+      ctx.driver->Rollback();
+      return Status(ErrorCode::kAborted, "another runner wrote the history table first; nothing was recorded");
+    }
+    RunReport report;
+    STRATA_RETURN_IF_ERROR(ctx.RecordBaseline(v, report));
+    return report;
+  }
+
+  Result<RepairReport> Repair(const RepairOptions& options) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    RepairReport report;
+    if (!ctx.history_exists) return report;
+    STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
+    (void)changed;  // BeginAndCheck re-read the history if it changed
+    STRATA_RETURN_IF_ERROR(ctx.Repair(options, report));
+    return report;
+  }
+
+ private:
+  static plan::DownRequest DownRequest(const DownOptions& o) { return {o.to, o.steps}; }
+  plan::UpRequest UpRequest(const UpOptions& o) const { return {o.target, options_.allow_out_of_order}; }
+
+  static Event StartEvent(const source::Migration& m, Direction d, std::size_t index, std::size_t total) {
+    return {.kind = EventKind::kMigrationStarted, .direction = d, .version = m.version, .name = m.name,
+            .file = d == Direction::kUp ? m.up.path : m.down->path, .index = index, .total = total};
+  }
+
+  static std::vector<PlannedMigration> Planned(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
+                                               Direction d) {
+    std::vector<PlannedMigration> out;
+    for (std::uint64_t v : versions) {
+      const source::Migration& m = *ctx.Find(v);
+      const source::Script& s = d == Direction::kUp ? m.up : *m.down;
+      out.push_back({m.version, m.name, s.path, d, !s.no_transaction, std::string(s.sql())});
+    }
+    return out;
+  }
+
+  void Emit(const Event& e) {
+    if (callback_) callback_(e);
+  }
+
+  Result<RunContext> Start(bool read_only) {
+    RunContext ctx;
+    if (source_.embedded()) {
+      std::vector<source::RawFile> files;
+      for (const Source::File& f : source_.files()) {
+        files.push_back({base::JoinPath(source_.label(), f.name), f.name, std::string(f.contents)});
+      }
+      STRATA_ASSIGN_OR_RETURN(ctx.migrations, source::BuildMigrations(std::move(files)));
+    } else {
+      STRATA_ASSIGN_OR_RETURN(ctx.migrations, source::LoadDirectory(base::RealFileSystem(), source_.label()));
+    }
+    driver::OpenOptions open;
+    open.read_only = read_only;
+    open.foreign_keys = options_.foreign_keys;
+    open.lock_timeout = options_.lock_timeout;
+    open.history_table = options_.history_table;
+    open.strata_version = kVersion;
+    STRATA_ASSIGN_OR_RETURN(ctx.driver, driver::OpenDriver(url_, open));
+    if (!read_only) {
+      STRATA_ASSIGN_OR_RETURN(ctx.lock, ctx.driver->LockRun());
+    }
+    STRATA_RETURN_IF_ERROR(ctx.Load());
+    return ctx;
+  }
+
+  base::DatabaseUrl url_;
+  Source source_;
+  Options options_;
+  EventCallback callback_;
+};
+
+}  // namespace
+}  // namespace core
+
+Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source source, Options options) {
+  try {
+    STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
+    if (!core::ValidIdentifier(options.history_table)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
+                                options.history_table));
+    }
+    if (options.lock_timeout.count() < 0) {
+      return Status(ErrorCode::kInvalidArgument, "the lock timeout cannot be negative");
+    }
+    return std::unique_ptr<Migrator>(
+        std::make_unique<core::MigratorImpl>(std::move(parsed), std::move(source), std::move(options)));
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, e.what());
+  }
+}
+
+}  // namespace strata

@@ -1,0 +1,298 @@
+#include "core/run_context.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/clock.h"
+#include "base/text.h"
+
+namespace strata::core {
+
+namespace {
+
+plan::AppliedState ToPlan(driver::RowState s) {
+  switch (s) {
+    case driver::RowState::kApplied: return plan::AppliedState::kApplied;
+    case driver::RowState::kDirty: return plan::AppliedState::kDirty;
+    case driver::RowState::kBaseline: return plan::AppliedState::kBaseline;
+  }
+  return plan::AppliedState::kApplied;
+}
+
+// Rolls back on scope exit unless committed. The driver's Rollback never throws.
+class Transaction {
+ public:
+  explicit Transaction(driver::Driver& d) : d_(d) {}
+  ~Transaction() {
+    if (open_) d_.Rollback();
+  }
+  Status Commit() {
+    open_ = false;
+    return d_.Commit();
+  }
+
+ private:
+  driver::Driver& d_;
+  bool open_ = true;
+};
+
+driver::HistoryRow MakeRow(const source::Migration& m, driver::RowState state, double ms) {
+  driver::HistoryRow r;
+  r.version = m.version;
+  r.name = m.name;
+  r.checksum = m.checksum;
+  r.applied_at = base::UtcNowIso8601();
+  r.execution_ms = ms;
+  r.state = state;
+  r.strata_version = kVersion;
+  return r;
+}
+
+plan::Applied ToApplied(const driver::HistoryRow& r) {
+  return {r.version, r.name, r.checksum, ToPlan(r.state), r.applied_at, r.execution_ms};
+}
+
+// Turns a driver error with a byte offset inside `script` into one located at file:line:col.
+Status Locate(Status st, const source::Script& script, const std::string& what) {
+  if (!st.sql_offset()) return std::move(st).WithPrefix(what + ": ");
+  std::size_t offset = script.begin + *st.sql_offset();
+  std::string statement = st.location() ? st.location()->statement : std::string();
+  SourceLocation loc = base::MakeLocation(script.path, *script.text, offset, statement);
+  Status out(st.code(), st.message() + " (" + what + ")");
+  return std::move(out).WithLocation(std::move(loc));
+}
+
+}  // namespace
+
+const source::Migration* RunContext::Find(std::uint64_t version) const {
+  auto it = std::lower_bound(migrations.begin(), migrations.end(), version,
+                             [](const source::Migration& m, std::uint64_t v) { return m.version < v; });
+  return it != migrations.end() && it->version == version ? &*it : nullptr;
+}
+
+Status RunContext::Load() {
+  available.clear();
+  available.reserve(migrations.size());
+  for (const source::Migration& m : migrations) {
+    available.push_back({m.version, m.name, m.checksum, m.up.path, m.down.has_value()});
+  }
+  STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
+  applied.clear();
+  if (history_exists) {
+    STRATA_ASSIGN_OR_RETURN(auto rows, driver->ReadHistory());
+    applied.reserve(rows.size());
+    for (const auto& r : rows) applied.push_back(ToApplied(r));
+    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+  } else {
+    STRATA_ASSIGN_OR_RETURN(legacy_version, driver->LegacyVersion());
+  }
+  return Status::Ok();
+}
+
+Status RunContext::RefuseIfNeedsBaseline() const {
+  if (!NeedsBaseline()) return Status::Ok();
+  return Status(ErrorCode::kFailedPrecondition,
+                fmt::format("this database was migrated without strata: PRAGMA user_version = {} and there is no "
+                            "history table. Run `strata baseline` to record versions up to {} as applied; `up` then "
+                            "continues from the next one",
+                            legacy_version, legacy_version));
+}
+
+Status RunContext::EnsureHistory() {
+  if (history_exists) return Status::Ok();
+  STRATA_RETURN_IF_ERROR(driver->CreateHistory());
+  STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
+  if (!history_exists) return Status(ErrorCode::kInternal, "the history table was not created");
+  // A concurrent runner may have created it first and written rows: BeginAndCheck compares heads.
+  head = {};
+  return Status::Ok();
+}
+
+Result<bool> RunContext::BeginAndCheck() {
+  STRATA_RETURN_IF_ERROR(driver->BeginWrite());
+  auto now = driver->ReadHistoryHead();
+  if (!now.ok()) {
+    driver->Rollback();
+    return now.status();
+  }
+  if (*now == head) return false;
+  auto rows = driver->ReadHistory();
+  if (!rows.ok()) {
+    driver->Rollback();
+    return rows.status();
+  }
+  applied.clear();
+  for (const auto& r : *rows) applied.push_back(ToApplied(r));
+  head = *now;
+  return true;
+}
+
+Result<double> RunContext::ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit) {
+  Transaction tx(*driver);
+  std::uint64_t previous = plan::CurrentVersion(applied);
+  std::uint64_t mirrored = std::max(previous, m.version);
+  std::string_view sql = m.up.sql();
+  auto observer = [&](std::size_t b, std::size_t e, double ms) {
+    emit({.kind = EventKind::kStatementDone, .version = m.version, .name = m.name, .file = m.up.path,
+          .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
+  };
+  std::string what = fmt::format("migration {} ({}) was rolled back; the database is still at version {}", m.version,
+                                 m.name, previous);
+  base::Stopwatch watch;
+  if (m.up.no_transaction) {
+    // Marked dirty (committed) before it starts, so a crash or failure is visible and blocks runs.
+    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeRow(m, driver::RowState::kDirty, 0)));
+    STRATA_RETURN_IF_ERROR(tx.Commit());
+    Status st = driver->Execute(sql, /*in_transaction=*/false, observer);
+    if (!st.ok()) {
+      applied.push_back(ToApplied(MakeRow(m, driver::RowState::kDirty, 0)));
+      return Locate(std::move(st), m.up,
+                    fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty; fix the "
+                                "database by hand, then run `strata repair`",
+                                m.version, m.name));
+    }
+    double ms = watch.ElapsedMs();
+    STRATA_RETURN_IF_ERROR(driver->BeginWrite());
+    Transaction finish(*driver);
+    driver::HistoryRow row = MakeRow(m, driver::RowState::kApplied, ms);
+    STRATA_RETURN_IF_ERROR(driver->UpdateHistory(row));
+    STRATA_RETURN_IF_ERROR(driver->MirrorVersion(mirrored));
+    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+    STRATA_RETURN_IF_ERROR(finish.Commit());
+    applied.push_back(ToApplied(row));
+    return ms;
+  }
+  Status st = driver->Execute(sql, /*in_transaction=*/true, observer);
+  if (!st.ok()) return Locate(std::move(st), m.up, what);
+  st = driver->CheckIntegrity();
+  if (!st.ok()) return std::move(st).WithPrefix(fmt::format("{}: {}: ", m.up.path, what));
+  double ms = watch.ElapsedMs();
+  driver::HistoryRow row = MakeRow(m, driver::RowState::kApplied, ms);
+  STRATA_RETURN_IF_ERROR(driver->InsertHistory(row));
+  STRATA_RETURN_IF_ERROR(driver->MirrorVersion(mirrored));
+  STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  applied.push_back(ToApplied(row));
+  return ms;
+}
+
+Result<double> RunContext::ApplyDown(const source::Migration& m, const std::function<void(const Event&)>& emit) {
+  Transaction tx(*driver);
+  const source::Script& script = *m.down;
+  std::string_view sql = script.sql();
+  std::vector<plan::Applied> after;
+  for (const plan::Applied& a : applied) {
+    if (a.version != m.version) after.push_back(a);
+  }
+  std::uint64_t previous = plan::CurrentVersion(applied);
+  std::uint64_t next = plan::CurrentVersion(after);
+  auto observer = [&](std::size_t b, std::size_t e, double ms) {
+    emit({.kind = EventKind::kStatementDone, .direction = Direction::kDown, .version = m.version, .name = m.name,
+          .file = script.path, .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
+  };
+  base::Stopwatch watch;
+  if (script.no_transaction) {
+    STRATA_RETURN_IF_ERROR(driver->UpdateHistory(MakeRow(m, driver::RowState::kDirty, 0)));
+    STRATA_RETURN_IF_ERROR(tx.Commit());
+    Status st = driver->Execute(sql, /*in_transaction=*/false, observer);
+    if (!st.ok()) {
+      for (plan::Applied& a : applied) {
+        if (a.version == m.version) a.state = plan::AppliedState::kDirty;
+      }
+      return Locate(std::move(st), script,
+                    fmt::format("rollback of {} ({}) ran outside a transaction and is now marked dirty", m.version,
+                                m.name));
+    }
+    STRATA_RETURN_IF_ERROR(driver->BeginWrite());
+    Transaction finish(*driver);
+    STRATA_RETURN_IF_ERROR(driver->DeleteHistory(m.version));
+    STRATA_RETURN_IF_ERROR(driver->MirrorVersion(next));
+    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+    STRATA_RETURN_IF_ERROR(finish.Commit());
+  } else {
+    Status st = driver->Execute(sql, /*in_transaction=*/true, observer);
+    if (!st.ok()) {
+      return Locate(std::move(st), script,
+                    fmt::format("rollback of {} ({}) was undone; the database is still at version {}", m.version,
+                                m.name, previous));
+    }
+    STRATA_RETURN_IF_ERROR(driver->CheckIntegrity());
+    STRATA_RETURN_IF_ERROR(driver->DeleteHistory(m.version));
+    STRATA_RETURN_IF_ERROR(driver->MirrorVersion(next));
+    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+    STRATA_RETURN_IF_ERROR(tx.Commit());
+  }
+  applied = std::move(after);
+  return watch.ElapsedMs();
+}
+
+Status RunContext::RecordBaseline(std::uint64_t version, RunReport& report) {
+  Transaction tx(*driver);
+  bool exact = false;
+  for (const source::Migration& m : migrations) {
+    if (m.version > version) break;
+    exact = exact || m.version == version;
+    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeRow(m, driver::RowState::kBaseline, 0)));
+    report.migrations.push_back({m.version, m.name, Direction::kUp, 0});
+  }
+  if (!exact) {
+    source::Migration marker;
+    marker.version = version;
+    marker.name = "<< baseline >>";
+    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeRow(marker, driver::RowState::kBaseline, 0)));
+    report.migrations.push_back({version, marker.name, Direction::kUp, 0});
+  }
+  STRATA_RETURN_IF_ERROR(driver->MirrorVersion(version));
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  report.to_version = version;
+  return Status::Ok();
+}
+
+Status RunContext::Repair(const RepairOptions& options, RepairReport& report) {
+  Transaction tx(*driver);
+  std::vector<plan::Applied> kept;
+  for (const plan::Applied& a : applied) {
+    const source::Migration* m = Find(a.version);
+    if (a.state == plan::AppliedState::kDirty) {
+      if (options.mark_applied) {
+        driver::HistoryRow row;
+        row.version = a.version;
+        row.name = a.name;
+        row.checksum = m ? m->checksum : a.checksum;
+        row.applied_at = a.applied_at;
+        row.state = driver::RowState::kApplied;
+        row.strata_version = kVersion;
+        STRATA_RETURN_IF_ERROR(driver->UpdateHistory(row));
+        report.actions.push_back(fmt::format("marked dirty migration {} ({}) as applied", a.version, a.name));
+        kept.push_back(a);
+        kept.back().state = plan::AppliedState::kApplied;
+      } else {
+        STRATA_RETURN_IF_ERROR(driver->DeleteHistory(a.version));
+        report.actions.push_back(
+            fmt::format("removed dirty migration {} ({}) from the history; `strata up` runs it again", a.version, a.name));
+      }
+      continue;
+    }
+    if (options.checksums && m && !a.checksum.empty() && a.checksum != m->checksum) {
+      driver::HistoryRow row;
+      row.version = a.version;
+      row.name = m->name;
+      row.checksum = m->checksum;
+      row.applied_at = a.applied_at;
+      row.execution_ms = a.execution_ms;
+      row.state = a.state == plan::AppliedState::kBaseline ? driver::RowState::kBaseline : driver::RowState::kApplied;
+      row.strata_version = kVersion;
+      STRATA_RETURN_IF_ERROR(driver->UpdateHistory(row));
+      report.actions.push_back(fmt::format("updated the checksum of {} ({}) to match {}", a.version, m->name, m->up.path));
+    }
+    kept.push_back(a);
+  }
+  if (report.actions.empty()) return Status::Ok();  // nothing to commit; the destructor rolls back
+  STRATA_RETURN_IF_ERROR(driver->MirrorVersion(plan::CurrentVersion(kept)));
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  applied = std::move(kept);
+  return Status::Ok();
+}
+
+}  // namespace strata::core

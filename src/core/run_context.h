@@ -1,0 +1,48 @@
+// One command's working state: the loaded migrations, the driver, the history as last read, and
+// the steps that apply, roll back, baseline or repair a migration with its bookkeeping.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "plan/planner.h"
+#include "source/migration.h"
+#include "strata/migrator.h"
+
+namespace strata::core {
+
+struct RunContext {
+  std::vector<source::Migration> migrations;  // ascending versions
+  std::unique_ptr<driver::Driver> driver;
+  std::unique_ptr<driver::RunLock> lock;
+  bool history_exists = false;
+  std::uint64_t legacy_version = 0;
+  std::vector<plan::Available> available;
+  std::vector<plan::Applied> applied;
+  driver::HistoryHead head;  // as of the last read or our last write
+
+  const source::Migration* Find(std::uint64_t version) const;
+
+  // Reads history (if any) and the legacy version; fills `available` and `applied`.
+  Status Load();
+  bool NeedsBaseline() const { return !history_exists && legacy_version > 0; }
+  Status RefuseIfNeedsBaseline() const;
+  // Creates the history table if it does not exist yet.
+  Status EnsureHistory();
+  // Begins a write transaction and returns whether the history changed since it was read (in which
+  // case it has been re-read). The transaction stays open either way.
+  Result<bool> BeginAndCheck();
+
+  // Run one migration inside the transaction BeginAndCheck opened; commit it. Returns its
+  // duration. On failure the transaction is rolled back and the Status points into the file.
+  Result<double> ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit);
+  Result<double> ApplyDown(const source::Migration& m, const std::function<void(const Event&)>& emit);
+
+  Status RecordBaseline(std::uint64_t version, RunReport& report);
+  Status Repair(const RepairOptions& options, RepairReport& report);
+};
+
+}  // namespace strata::core

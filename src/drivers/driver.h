@@ -1,0 +1,107 @@
+// The interface every database engine implements. Drivers stay dumb: they run what they are
+// given and read and write the history table; every policy (what to run, when to refuse, how to
+// recover) lives in the engine (src/core). Implementers, in order:
+//  1. Open: connect; on SQLite enable foreign keys outside any transaction. A read-only open of a
+//     database that does not exist must not create it (see OpenOptions::read_only).
+//  2. History: HistoryExists must reject a table of that name with another layout
+//     (kFailedPrecondition), CreateHistory must be idempotent and safe against a concurrent runner.
+//  3. Locking: LockRun returns a guard held for a whole run (PostgreSQL: session advisory lock on
+//     its own connection); BeginWrite starts a transaction that excludes other writers for the
+//     lock timeout at most, then fails with kAborted.
+//  4. Execute runs statements one at a time with the engine's own parser, and on failure returns
+//     kSqlError with Status::sql_offset set to the byte offset inside `sql`.
+//  5. Nothing here prints, reads the environment, or throws.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/status.h"
+
+namespace strata::driver {
+
+enum class RowState { kApplied, kDirty, kBaseline };
+
+const char* RowStateName(RowState state);
+
+struct HistoryRow {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string checksum;
+  std::string applied_at;  // UTC, ISO 8601
+  double execution_ms = 0;
+  RowState state = RowState::kApplied;
+  std::string strata_version;
+};
+
+// Cheap fingerprint of the history table: if it is unchanged, nobody else wrote a row.
+struct HistoryHead {
+  std::int64_t count = 0;
+  std::int64_t max_key = 0;
+  bool operator==(const HistoryHead&) const = default;
+};
+
+struct OpenOptions {
+  bool read_only = false;     // status/plan/verify: never create or change anything
+  bool foreign_keys = true;   // SQLite: PRAGMA foreign_keys=ON and foreign_key_check
+  std::chrono::milliseconds lock_timeout{60'000};
+  std::string history_table = "strata_schema_history";
+  std::string strata_version;
+};
+
+// Called after each statement: its byte range in the executed text and its duration.
+using StatementObserver = std::function<void(std::size_t begin, std::size_t end, double ms)>;
+
+// Held for a whole run; releasing it is the destructor's job and never fails.
+class RunLock {
+ public:
+  virtual ~RunLock() = default;
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  virtual std::string_view Dialect() const = 0;
+
+  // False when the table is absent. kFailedPrecondition when a table of that name has another
+  // layout.
+  virtual Result<bool> HistoryExists() = 0;
+  // Creates the history table if missing (own transaction; safe against concurrent runners).
+  virtual Status CreateHistory() = 0;
+  // All rows, any order. Requires HistoryExists() == true.
+  virtual Result<std::vector<HistoryRow>> ReadHistory() = 0;
+  virtual Result<HistoryHead> ReadHistoryHead() = 0;
+  // A version recorded by other means (SQLite: PRAGMA user_version); 0 when none.
+  virtual Result<std::uint64_t> LegacyVersion() = 0;
+
+  virtual Result<std::unique_ptr<RunLock>> LockRun() = 0;
+
+  // Starts a write transaction, waiting at most the lock timeout for other writers.
+  virtual Status BeginWrite() = 0;
+  virtual Status Commit() = 0;
+  // Rolls back the open transaction, if any. Never fails loudly.
+  virtual void Rollback() = 0;
+
+  // Runs every statement of `sql`. With `in_transaction`, statements that would end the
+  // surrounding transaction are refused (kInvalidArgument, with sql_offset).
+  virtual Status Execute(std::string_view sql, bool in_transaction, const StatementObserver& observer) = 0;
+  // Engine-specific consistency checks at the end of a migration, inside its transaction
+  // (SQLite: PRAGMA foreign_key_check when foreign keys are on).
+  virtual Status CheckIntegrity() = 0;
+
+  // History writes; inside BeginWrite/Commit.
+  virtual Status InsertHistory(const HistoryRow& row) = 0;
+  virtual Status UpdateHistory(const HistoryRow& row) = 0;  // matched by version
+  virtual Status DeleteHistory(std::uint64_t version) = 0;
+  // Records the highest applied version where the engine has a place for it (SQLite:
+  // PRAGMA user_version when it fits in 31 bits). Inside the transaction.
+  virtual Status MirrorVersion(std::uint64_t version) = 0;
+};
+
+}  // namespace strata::driver

@@ -1,0 +1,27 @@
+#include "drivers/registry.h"
+
+#include "drivers/sqlite/sqlite_driver.h"
+
+namespace strata::driver {
+
+const char* RowStateName(RowState state) {
+  switch (state) {
+    case RowState::kApplied: return "applied";
+    case RowState::kDirty: return "dirty";
+    case RowState::kBaseline: return "baseline";
+  }
+  return "applied";
+}
+
+Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options) {
+  switch (url.kind) {
+    case base::DatabaseUrl::Kind::kSqlite:
+      return OpenSqlite(url, options);
+    case base::DatabaseUrl::Kind::kPostgres:
+      return Status(ErrorCode::kInvalidArgument,
+                    "PostgreSQL is not supported by this build of strata yet (" + url.Redacted() + ")");
+  }
+  return Status(ErrorCode::kInternal, "unknown database kind");
+}
+
+}  // namespace strata::driver

@@ -1,0 +1,15 @@
+// The one place that names concrete drivers: picks one from a parsed URL.
+#pragma once
+
+#include <memory>
+
+#include "base/url.h"
+#include "drivers/driver.h"
+
+namespace strata::driver {
+
+// kInvalidArgument for an engine this build does not support; kUnavailable when the database
+// cannot be opened or reached. Messages never contain a password.
+Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options);
+
+}  // namespace strata::driver

@@ -1,0 +1,452 @@
+#include "drivers/sqlite/sqlite_driver.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <set>
+#include <tuple>
+
+#include "base/text.h"
+#include "sql/sqlite_split.h"
+
+namespace strata::driver {
+
+namespace {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+constexpr const char* kColumns[] = {"version", "name", "checksum", "applied_at", "execution_ms", "state",
+                                    "strata_version"};
+
+// Versions are unsigned 64-bit; SQLite stores signed 64-bit. The bits round-trip unchanged.
+std::int64_t ToKey(std::uint64_t v) {
+  std::int64_t k;
+  std::memcpy(&k, &v, sizeof k);
+  return k;
+}
+std::uint64_t FromKey(std::int64_t k) {
+  std::uint64_t v;
+  std::memcpy(&v, &k, sizeof v);
+  return v;
+}
+
+std::string ColumnText(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+           : std::string();
+}
+
+RowState ParseState(std::string_view s) {
+  if (s == "dirty") return RowState::kDirty;
+  if (s == "baseline") return RowState::kBaseline;
+  return RowState::kApplied;
+}
+
+// Hints for engine errors whose cause is strata's own transaction around the migration.
+std::string WithHint(std::string message, bool in_transaction) {
+  if (in_transaction && (message.find("within a transaction") != std::string::npos ||
+                         message.find("inside a transaction") != std::string::npos)) {
+    message += " (this statement cannot run inside a transaction: add `-- strata:no-transaction` to the "
+               "migration's header)";
+  }
+  return message;
+}
+
+class SqliteRunLock : public RunLock {};
+
+class SqliteDriver : public Driver {
+ public:
+  SqliteDriver(DbPtr db, std::string path, OpenOptions options, bool placeholder)
+      : db_(std::move(db)), path_(std::move(path)), options_(std::move(options)), placeholder_(placeholder) {
+    quoted_table_ = "\"" + options_.history_table + "\"";
+  }
+
+  ~SqliteDriver() override {
+    cache_ = {};
+    Rollback();
+  }
+
+  std::string_view Dialect() const override { return "sqlite"; }
+
+  Result<bool> HistoryExists() override {
+    StmtPtr s;
+    STRATA_RETURN_IF_ERROR(Prepare("SELECT type FROM sqlite_schema WHERE name = ?1", s));
+    sqlite3_bind_text(s.get(), 1, options_.history_table.c_str(), -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return false;
+    if (rc != SQLITE_ROW) return EngineError("cannot read the schema");
+    std::string type = ColumnText(s.get(), 0);
+    if (type != "table") return WrongLayout(fmt::format("it is a {}", type));
+
+    STRATA_RETURN_IF_ERROR(Prepare("SELECT name FROM pragma_table_info(?1)", s));
+    sqlite3_bind_text(s.get(), 1, options_.history_table.c_str(), -1, SQLITE_STATIC);
+    std::set<std::string> have;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) have.insert(ColumnText(s.get(), 0));
+    if (rc != SQLITE_DONE) return EngineError("cannot read the history table's columns");
+    std::set<std::string> want(std::begin(kColumns), std::end(kColumns));
+    if (have != want) {
+      std::string cols;
+      for (const std::string& c : have) cols += (cols.empty() ? "" : ", ") + c;
+      return WrongLayout(fmt::format("its columns are ({})", cols));
+    }
+    return true;
+  }
+
+  Status CreateHistory() override {
+    STRATA_RETURN_IF_ERROR(BeginWrite());
+    std::string ddl = fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} (\n"
+        "  version INTEGER PRIMARY KEY NOT NULL,\n"
+        "  name TEXT NOT NULL,\n"
+        "  checksum TEXT NOT NULL,\n"
+        "  applied_at TEXT NOT NULL,\n"
+        "  execution_ms REAL NOT NULL,\n"
+        "  state TEXT NOT NULL CHECK (state IN ('applied', 'dirty', 'baseline')),\n"
+        "  strata_version TEXT NOT NULL\n"
+        ")",
+        quoted_table_);
+    Status st = Exec(ddl.c_str(), "cannot create the history table");
+    if (!st.ok()) {
+      Rollback();
+      return st;
+    }
+    return Commit();
+  }
+
+  Result<std::vector<HistoryRow>> ReadHistory() override {
+    StmtPtr s;
+    STRATA_RETURN_IF_ERROR(Prepare(fmt::format("SELECT version, name, checksum, applied_at, execution_ms, state, "
+                                               "strata_version FROM {}",
+                                               quoted_table_),
+                                   s));
+    std::vector<HistoryRow> rows;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      HistoryRow r;
+      r.version = FromKey(sqlite3_column_int64(s.get(), 0));
+      r.name = ColumnText(s.get(), 1);
+      r.checksum = ColumnText(s.get(), 2);
+      r.applied_at = ColumnText(s.get(), 3);
+      r.execution_ms = sqlite3_column_double(s.get(), 4);
+      r.state = ParseState(ColumnText(s.get(), 5));
+      r.strata_version = ColumnText(s.get(), 6);
+      rows.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return EngineError("cannot read the history table");
+    return rows;
+  }
+
+  Result<HistoryHead> ReadHistoryHead() override {
+    sqlite3_stmt* s = nullptr;
+    STRATA_RETURN_IF_ERROR(Cached(cache_.head, fmt::format("SELECT count(*), coalesce(max(version), 0) FROM {}",
+                                                           quoted_table_),
+                                  s));
+    int rc = sqlite3_step(s);
+    HistoryHead head;
+    if (rc == SQLITE_ROW) {
+      head.count = sqlite3_column_int64(s, 0);
+      head.max_key = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW) return EngineError("cannot read the history table");
+    return head;
+  }
+
+  Result<std::uint64_t> LegacyVersion() override {
+    StmtPtr s;
+    STRATA_RETURN_IF_ERROR(Prepare("PRAGMA user_version", s));
+    if (sqlite3_step(s.get()) != SQLITE_ROW) return EngineError("cannot read PRAGMA user_version");
+    std::int64_t v = sqlite3_column_int64(s.get(), 0);
+    return static_cast<std::uint64_t>(v < 0 ? 0 : v);
+  }
+
+  Result<std::unique_ptr<RunLock>> LockRun() override {
+    // SQLite has no session locks; every write transaction takes the database's write lock
+    // (BEGIN IMMEDIATE) and the engine re-reads the history inside it.
+    return std::unique_ptr<RunLock>(std::make_unique<SqliteRunLock>());
+  }
+
+  Status BeginWrite() override {
+    STRATA_RETURN_IF_ERROR(EnsureWritable());
+    auto start = std::chrono::steady_clock::now();
+    int rc = sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+      double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return Status(ErrorCode::kAborted,
+                    fmt::format("could not take the write lock on {} within {:.1f} s: another strata run or the "
+                                "application is writing to it (raise --lock-timeout to wait longer)",
+                                path_, waited));
+    }
+    if (rc != SQLITE_OK) return EngineError("cannot begin a transaction");
+    if (options_.foreign_keys && !fk_baseline_taken_) {
+      // Violations that existed before strata ran are not blamed on a migration.
+      auto v = ForeignKeyViolations();
+      if (!v.ok()) {
+        Rollback();
+        return v.status();
+      }
+      fk_baseline_ = std::move(*v);
+      fk_baseline_taken_ = true;
+    }
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    int rc = sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      Status st = EngineError("cannot commit");
+      Rollback();
+      return st;
+    }
+    return Status::Ok();
+  }
+
+  void Rollback() override {
+    if (db_ && !sqlite3_get_autocommit(db_.get())) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+
+  Status Execute(std::string_view sql, bool in_transaction, const StatementObserver& observer) override {
+    const char* base = sql.data();
+    const char* end = base + sql.size();
+    const char* tail = base;
+    while (tail < end) {
+      sqlite3_stmt* raw = nullptr;
+      const char* next = nullptr;
+      std::size_t at = static_cast<std::size_t>(tail - base);
+      std::size_t stmt_begin = sql::SkipSpaceAndComments(sql, at);
+      if (stmt_begin >= sql.size()) break;
+      auto t0 = std::chrono::steady_clock::now();
+      int rc = sqlite3_prepare_v2(db_.get(), tail, static_cast<int>(end - tail), &raw, &next);
+      StmtPtr stmt(raw);
+      if (rc != SQLITE_OK) {
+        int off = sqlite3_error_offset(db_.get());
+        std::size_t where = off >= 0 ? at + static_cast<std::size_t>(off) : stmt_begin;
+        return Status(ErrorCode::kSqlError, WithHint(sqlite3_errmsg(db_.get()), in_transaction)).WithSqlOffset(where);
+      }
+      if (!stmt) {  // only comments or whitespace left
+        if (next <= tail) break;
+        tail = next;
+        continue;
+      }
+      std::string_view text(tail, static_cast<std::size_t>(next - tail));
+      if (in_transaction && sql::IsTransactionControl(text)) {
+        return Status(ErrorCode::kInvalidArgument,
+                      "transaction control statement in a migration: strata already runs each migration in "
+                      "its own transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the "
+                      "header to manage transactions yourself")
+            .WithSqlOffset(stmt_begin);
+      }
+      while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      }
+      if (rc != SQLITE_DONE) {
+        return Status(ErrorCode::kSqlError, WithHint(sqlite3_errmsg(db_.get()), in_transaction))
+            .WithSqlOffset(stmt_begin);
+      }
+      if (observer) {
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        observer(stmt_begin, static_cast<std::size_t>(next - base), ms);
+      }
+      tail = next;
+    }
+    return Status::Ok();
+  }
+
+  Status CheckIntegrity() override {
+    if (!options_.foreign_keys) return Status::Ok();
+    STRATA_ASSIGN_OR_RETURN(auto now, ForeignKeyViolations());
+    std::string detail;
+    std::size_t fresh = 0;
+    for (const auto& v : now) {
+      if (fk_baseline_.count(v)) continue;
+      if (++fresh <= 5) {
+        detail += fmt::format("\n  {} row {} has no matching row in {} (foreign key #{})", std::get<0>(v),
+                              std::get<1>(v), std::get<2>(v), std::get<3>(v));
+      }
+    }
+    if (fresh == 0) return Status::Ok();
+    if (fresh > 5) detail += fmt::format("\n  ... and {} more", fresh - 5);
+    return Status(ErrorCode::kSqlError,
+                  fmt::format("PRAGMA foreign_key_check found {} row(s) that violate a foreign key after this "
+                              "migration:{}",
+                              fresh, detail));
+  }
+
+  Status InsertHistory(const HistoryRow& row) override {
+    sqlite3_stmt* s = nullptr;
+    STRATA_RETURN_IF_ERROR(Cached(cache_.insert,
+                                  fmt::format("INSERT INTO {} (version, name, checksum, applied_at, execution_ms, "
+                                              "state, strata_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                              quoted_table_),
+                                  s));
+    BindRow(s, row);
+    return StepDone(s, "cannot record the migration in the history table");
+  }
+
+  Status UpdateHistory(const HistoryRow& row) override {
+    sqlite3_stmt* s = nullptr;
+    STRATA_RETURN_IF_ERROR(Cached(cache_.update,
+                                  fmt::format("UPDATE {} SET name = ?2, checksum = ?3, applied_at = ?4, "
+                                              "execution_ms = ?5, state = ?6, strata_version = ?7 "
+                                              "WHERE version = ?1",
+                                              quoted_table_),
+                                  s));
+    BindRow(s, row);
+    return StepDone(s, "cannot update the history table");
+  }
+
+  Status DeleteHistory(std::uint64_t version) override {
+    sqlite3_stmt* s = nullptr;
+    STRATA_RETURN_IF_ERROR(
+        Cached(cache_.remove, fmt::format("DELETE FROM {} WHERE version = ?1", quoted_table_), s));
+    sqlite3_bind_int64(s, 1, ToKey(version));
+    return StepDone(s, "cannot delete from the history table");
+  }
+
+  Status MirrorVersion(std::uint64_t version) override {
+    // user_version is a signed 32-bit header field: timestamp versions do not fit and are not mirrored.
+    if (version > static_cast<std::uint64_t>(INT_MAX)) return Status::Ok();
+    std::string sql = fmt::format("PRAGMA user_version = {}", version);
+    return Exec(sql.c_str(), "cannot set PRAGMA user_version");
+  }
+
+ private:
+  using Violation = std::tuple<std::string, std::int64_t, std::string, std::int64_t>;
+
+  Status WrongLayout(const std::string& why) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("a table named {} exists but is not a strata history table ({}); strata will not "
+                              "reuse it. Choose another name with --table",
+                              options_.history_table, why));
+  }
+
+  Status EngineError(const std::string& what) {
+    int code = sqlite3_errcode(db_.get());
+    ErrorCode ec = (code == SQLITE_NOTADB || code == SQLITE_CANTOPEN || code == SQLITE_IOERR ||
+                    (code & 0xFF) == SQLITE_IOERR || code == SQLITE_CORRUPT)
+                       ? ErrorCode::kUnavailable
+                       : (code & 0xFF) == SQLITE_BUSY ? ErrorCode::kAborted
+                                                      : ErrorCode::kSqlError;
+    return Status(ec, fmt::format("{}: {} ({})", what, sqlite3_errmsg(db_.get()), path_));
+  }
+
+  Status Prepare(const std::string& sql, StmtPtr& out) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+      return EngineError("cannot prepare a statement");
+    }
+    out.reset(raw);
+    return Status::Ok();
+  }
+
+  Status Cached(StmtPtr& slot, const std::string& sql, sqlite3_stmt*& out) {
+    if (!slot) STRATA_RETURN_IF_ERROR(Prepare(sql, slot));
+    sqlite3_reset(slot.get());
+    sqlite3_clear_bindings(slot.get());
+    out = slot.get();
+    return Status::Ok();
+  }
+
+  Status StepDone(sqlite3_stmt* s, const char* what) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return EngineError(what);
+    return Status::Ok();
+  }
+
+  Status Exec(const char* sql, const char* what) {
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) return EngineError(what);
+    return Status::Ok();
+  }
+
+  void BindRow(sqlite3_stmt* s, const HistoryRow& r) {
+    sqlite3_bind_int64(s, 1, ToKey(r.version));
+    sqlite3_bind_text(s, 2, r.name.data(), static_cast<int>(r.name.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, r.checksum.data(), static_cast<int>(r.checksum.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, r.applied_at.data(), static_cast<int>(r.applied_at.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_double(s, 5, r.execution_ms);
+    sqlite3_bind_text(s, 6, RowStateName(r.state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, r.strata_version.data(), static_cast<int>(r.strata_version.size()), SQLITE_TRANSIENT);
+  }
+
+  Result<std::set<Violation>> ForeignKeyViolations() {
+    StmtPtr s;
+    STRATA_RETURN_IF_ERROR(Prepare("PRAGMA foreign_key_check", s));
+    std::set<Violation> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      out.emplace(ColumnText(s.get(), 0), sqlite3_column_int64(s.get(), 1), ColumnText(s.get(), 2),
+                  sqlite3_column_int64(s.get(), 3));
+    }
+    if (rc != SQLITE_DONE) return EngineError("PRAGMA foreign_key_check failed");
+    return out;
+  }
+
+  // A read-only open of a missing file reads as an empty in-memory database; a write needs the
+  // real file.
+  Status EnsureWritable() {
+    if (!placeholder_) return Status::Ok();
+    return Status(ErrorCode::kInternal, "write attempted on a read-only open of a missing database");
+  }
+
+  struct Cache {
+    StmtPtr head, insert, update, remove;
+  };
+
+  DbPtr db_;
+  std::string path_;
+  OpenOptions options_;
+  bool placeholder_;
+  std::string quoted_table_;
+  Cache cache_;
+  bool fk_baseline_taken_ = false;
+  std::set<Violation> fk_baseline_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> OpenSqlite(const base::DatabaseUrl& url, const OpenOptions& options) {
+  bool memory = url.path == ":memory:";
+  struct stat st {};
+  bool exists = memory || ::stat(url.path.c_str(), &st) == 0;
+  bool placeholder = options.read_only && !exists;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (placeholder || memory || !options.read_only ? SQLITE_OPEN_CREATE : 0);
+  std::string path = placeholder ? ":memory:" : url.path;
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbPtr db(raw);
+  if (rc != SQLITE_OK) {
+    return Status(ErrorCode::kUnavailable,
+                  fmt::format("cannot open SQLite database {}: {}", url.path, raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  auto ms = options.lock_timeout.count();
+  sqlite3_busy_timeout(db.get(), ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
+  // Must be set outside any transaction: inside one SQLite silently ignores it.
+  const char* fk = options.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF";
+  if (sqlite3_exec(db.get(), fk, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status(ErrorCode::kUnavailable, fmt::format("cannot configure SQLite database {}: {}", url.path,
+                                                       sqlite3_errmsg(db.get())));
+  }
+  // Touch the schema now so that "not a database" is reported as a connection problem.
+  if (sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    int code = sqlite3_errcode(db.get());
+    return Status(code == SQLITE_BUSY ? ErrorCode::kAborted : ErrorCode::kUnavailable,
+                  fmt::format("cannot read SQLite database {}: {}", url.path, sqlite3_errmsg(db.get())));
+  }
+  return std::unique_ptr<Driver>(std::make_unique<SqliteDriver>(std::move(db), url.path, options, placeholder));
+}
+
+}  // namespace strata::driver

@@ -1,0 +1,17 @@
+// The SQLite driver: SQLite's C API behind the Driver interface. Statements run one by one
+// through sqlite3_prepare_v2 and its tail; the write lock is BEGIN IMMEDIATE with a busy timeout.
+#pragma once
+
+#include <memory>
+
+#include "base/url.h"
+#include "drivers/driver.h"
+
+namespace strata::driver {
+
+// Opens `url.path` (":memory:" for an in-memory database). With options.read_only and a file that
+// does not exist, nothing is created: the driver reads as an empty database and refuses writes.
+// kUnavailable when the file cannot be opened or is not a database.
+Result<std::unique_ptr<Driver>> OpenSqlite(const base::DatabaseUrl& url, const OpenOptions& options);
+
+}  // namespace strata::driver

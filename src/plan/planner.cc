@@ -1,0 +1,183 @@
+#include "plan/planner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace strata::plan {
+
+namespace {
+
+std::string Label(std::uint64_t version, const std::string& name) {
+  return name.empty() ? fmt::format("{}", version) : fmt::format("{} ({})", version, name);
+}
+
+Status CheckDirty(const std::vector<Applied>& applied) {
+  for (const Applied& a : applied) {
+    if (a.state == AppliedState::kDirty) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("migration {} is dirty: it runs outside a transaction and did not "
+                                "finish, so the database may be half-migrated. Inspect the database and "
+                                "finish or undo its statements by hand, then run `strata repair` "
+                                "(it will run again) or `strata repair --mark-applied`",
+                                Label(a.version, a.name)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckChecksums(const std::vector<Entry>& entries) {
+  std::string changed;
+  for (const Entry& e : entries) {
+    if (e.state == EntryState::kChanged) {
+      changed += fmt::format("\n  {} ({})", Label(e.version, e.name), e.file);
+    }
+  }
+  if (changed.empty()) return Status::Ok();
+  return Status(ErrorCode::kFailedPrecondition,
+                fmt::format("applied migrations were edited after they ran (checksum differs):{}\n"
+                            "Restore the original files, or write a new migration for the change. "
+                            "If the edit is harmless (a comment), run `strata repair --checksums`.",
+                            changed));
+}
+
+}  // namespace
+
+const char* EntryStateName(EntryState state) {
+  switch (state) {
+    case EntryState::kApplied: return "applied";
+    case EntryState::kBaseline: return "baseline";
+    case EntryState::kPending: return "pending";
+    case EntryState::kOutOfOrder: return "out-of-order";
+    case EntryState::kChanged: return "changed";
+    case EntryState::kMissingFile: return "missing";
+    case EntryState::kDirty: return "dirty";
+  }
+  return "unknown";
+}
+
+std::uint64_t CurrentVersion(const std::vector<Applied>& applied) {
+  std::uint64_t v = 0;
+  for (const Applied& a : applied) {
+    if (a.state != AppliedState::kDirty) v = std::max(v, a.version);
+  }
+  return v;
+}
+
+std::vector<Entry> Classify(const std::vector<Available>& available, const std::vector<Applied>& applied) {
+  std::map<std::uint64_t, Entry> entries;
+  std::uint64_t current = CurrentVersion(applied);
+  for (const Applied& a : applied) {
+    Entry& e = entries[a.version];
+    e.version = a.version;
+    e.name = a.name;
+    e.applied = &a;
+  }
+  for (const Available& m : available) {
+    Entry& e = entries[m.version];
+    e.version = m.version;
+    e.name = m.name;
+    e.file = m.file;
+  }
+  std::map<std::uint64_t, const Available*> files;
+  for (const Available& m : available) files[m.version] = &m;
+  std::vector<Entry> out;
+  out.reserve(entries.size());
+  for (auto& [v, e] : entries) {
+    auto f = files.find(v);
+    const Available* file = f == files.end() ? nullptr : f->second;
+    if (!e.applied) {
+      e.state = v < current ? EntryState::kOutOfOrder : EntryState::kPending;
+    } else if (e.applied->state == AppliedState::kDirty) {
+      e.state = EntryState::kDirty;
+    } else if (!file) {
+      // A baseline marker stands for versions that never had files here; it is not "missing".
+      e.state = e.applied->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kMissingFile;
+    } else if (!e.applied->checksum.empty() && e.applied->checksum != file->checksum) {
+      e.state = EntryState::kChanged;
+    } else {
+      e.state = e.applied->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kApplied;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& available,
+                                          const std::vector<Applied>& applied, const UpRequest& request) {
+  STRATA_RETURN_IF_ERROR(CheckDirty(applied));
+  std::vector<Entry> entries = Classify(available, applied);
+  STRATA_RETURN_IF_ERROR(CheckChecksums(entries));
+  std::uint64_t current = CurrentVersion(applied);
+  if (request.target && *request.target < current) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("target version {} is below the current version {}; use `strata down --to {}` "
+                              "to roll back",
+                              *request.target, current, *request.target));
+  }
+  std::vector<std::uint64_t> plan;
+  std::string out_of_order;
+  for (const Entry& e : entries) {
+    if (e.state != EntryState::kPending && e.state != EntryState::kOutOfOrder) continue;
+    if (request.target && e.version > *request.target) continue;
+    if (e.state == EntryState::kOutOfOrder && !request.allow_out_of_order) {
+      out_of_order += fmt::format("\n  {} ({})", Label(e.version, e.name), e.file);
+    }
+    plan.push_back(e.version);
+  }
+  if (!out_of_order.empty()) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("pending migrations are older than the current version {} (merged from another "
+                              "branch?):{}\nRenumber them above {}, or pass --allow-out-of-order to apply them "
+                              "anyway",
+                              current, out_of_order, current));
+  }
+  return plan;
+}
+
+Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
+                                            const std::vector<Applied>& applied, const DownRequest& request) {
+  STRATA_RETURN_IF_ERROR(CheckDirty(applied));
+  std::vector<Entry> entries = Classify(available, applied);
+  STRATA_RETURN_IF_ERROR(CheckChecksums(entries));
+  std::map<std::uint64_t, const Available*> files;
+  for (const Available& m : available) files[m.version] = &m;
+
+  std::vector<const Entry*> done;
+  for (const Entry& e : entries) {
+    if (e.applied) done.push_back(&e);
+  }
+  std::sort(done.begin(), done.end(), [](const Entry* a, const Entry* b) { return a->version > b->version; });
+
+  std::size_t count = 0;
+  if (request.to) {
+    while (count < done.size() && done[count]->version > *request.to) ++count;
+  } else {
+    count = std::min<std::size_t>(done.size(), request.steps.value_or(1));
+  }
+  std::vector<std::uint64_t> plan;
+  for (std::size_t i = 0; i < count; ++i) {
+    const Entry& e = *done[i];
+    auto f = files.find(e.version);
+    if (f == files.end()) {
+      if (e.applied->state == AppliedState::kBaseline) {
+        return Status(ErrorCode::kFailedPrecondition,
+                      fmt::format("cannot roll back below the baseline at version {}", e.version));
+      }
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("cannot roll back {}: its migration file is missing", Label(e.version, e.name)));
+    }
+    if (!f->second->has_down) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("migration {} has no down migration ({}), so it cannot be rolled back.\n"
+                                "Fix forward instead: `strata new fix_{}` creates a migration that corrects "
+                                "it, and `strata up` applies it.",
+                                Label(e.version, e.name), f->second->file, e.name));
+    }
+    plan.push_back(e.version);
+  }
+  return plan;
+}
+
+}  // namespace strata::plan

@@ -1,0 +1,77 @@
+// The pure planner: from the migrations on disk, the rows of the history table and a request,
+// decide what to run, or why nothing may run. No I/O at all, so every policy is unit-tested here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/status.h"
+
+namespace strata::plan {
+
+struct Available {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string checksum;
+  std::string file;
+  bool has_down = false;
+};
+
+enum class AppliedState { kApplied, kDirty, kBaseline };
+
+struct Applied {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string checksum;  // empty for a baseline marker that has no file
+  AppliedState state = AppliedState::kApplied;
+  std::string applied_at;
+  double execution_ms = 0;
+};
+
+struct UpRequest {
+  std::optional<std::uint64_t> target;  // apply pending versions <= target; all when unset
+  bool allow_out_of_order = false;
+};
+
+struct DownRequest {
+  std::optional<std::uint64_t> to;     // roll back every applied version > to
+  std::optional<std::uint32_t> steps;  // roll back the newest `steps` versions
+  // When neither is set, one step.
+};
+
+// Versions to apply, in ascending order. `available` and `applied` may be in any order.
+// Errors, in this order of precedence:
+// - kFailedPrecondition: a dirty version; an applied migration whose file changed; a pending
+//   version below the highest applied one (unless allow_out_of_order).
+// - kInvalidArgument: a target below the highest applied version.
+// An empty vector means there is nothing to do.
+Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& available,
+                                          const std::vector<Applied>& applied, const UpRequest& request);
+
+// Versions to roll back, newest first. Every one must have a file with a down part; otherwise
+// kFailedPrecondition names it and explains the forward-fix alternative. kFailedPrecondition also
+// for a dirty database, a changed checksum, or a baseline marker that has no file.
+Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
+                                            const std::vector<Applied>& applied, const DownRequest& request);
+
+enum class EntryState { kApplied, kBaseline, kPending, kOutOfOrder, kChanged, kMissingFile, kDirty };
+
+const char* EntryStateName(EntryState state);
+
+struct Entry {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string file;  // empty when the file is missing
+  EntryState state = EntryState::kPending;
+  const Applied* applied = nullptr;  // points into the `applied` argument
+};
+
+// Every version known from either side, ascending, with its state.
+std::vector<Entry> Classify(const std::vector<Available>& available, const std::vector<Applied>& applied);
+
+// Highest version recorded as applied or baseline (dirty rows do not count); 0 when none.
+std::uint64_t CurrentVersion(const std::vector<Applied>& applied);
+
+}  // namespace strata::plan

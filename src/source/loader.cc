@@ -1,0 +1,136 @@
+#include "source/loader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "base/sha256.h"
+#include "base/text.h"
+#include "source/sections.h"
+
+namespace strata::source {
+
+std::string Checksum(std::string_view sql) {
+  return "sha256:" + base::Sha256Hex(base::NormalizeNewlines(sql));
+}
+
+namespace {
+
+struct Parsed {
+  FileName name;
+  std::string path;
+  std::shared_ptr<const std::string> text;
+  FileSections sections;
+};
+
+Script MakeScript(const Parsed& p, const SectionRange& r) {
+  Script s;
+  s.path = p.path;
+  s.text = p.text;
+  s.begin = r.begin;
+  s.end = r.end;
+  s.no_transaction = r.no_transaction;
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
+  std::vector<std::string> errors;
+  std::vector<Parsed> parsed;
+  for (RawFile& f : files) {
+    auto name = ParseFileName(f.name);
+    if (!name.ok()) {
+      errors.push_back(fmt::format("{}: {}", f.path, name.status().message()));
+      continue;
+    }
+    if (!name->has_value()) continue;
+    Parsed p;
+    p.name = std::move(**name);
+    p.path = f.path;
+    p.text = std::make_shared<const std::string>(base::StripBom(f.contents));
+    auto sections = SplitSections(*p.text, p.name.role == FileRole::kSectioned);
+    if (!sections.ok()) {
+      SourceLocation loc = base::MakeLocation(p.path, *p.text, sections.status().sql_offset().value_or(0));
+      errors.push_back(base::FormatLocated(loc, sections.status().message()));
+      continue;
+    }
+    p.sections = *sections;
+    parsed.push_back(std::move(p));
+  }
+
+  std::map<std::uint64_t, Migration> by_version;
+  std::map<std::uint64_t, std::string> up_path, down_path;
+  auto duplicate = [&](std::uint64_t v, const std::string& a, const std::string& b) {
+    errors.push_back(fmt::format("duplicate migration version {}: {} and {}", v, a, b));
+  };
+  // Up parts first, so that a down file can find its partner whatever the listing order.
+  for (const Parsed& p : parsed) {
+    if (p.name.role == FileRole::kDown) continue;
+    std::uint64_t v = p.name.version;
+    if (auto it = up_path.find(v); it != up_path.end()) {
+      duplicate(v, it->second, p.path);
+      continue;
+    }
+    up_path[v] = p.path;
+    Migration m;
+    m.version = v;
+    m.version_text = p.name.version_text;
+    m.name = p.name.name;
+    m.convention = p.name.convention;
+    m.up = MakeScript(p, *p.sections.up);
+    m.checksum = Checksum(m.up.sql());
+    if (p.sections.down) {
+      m.down = MakeScript(p, *p.sections.down);
+      down_path[v] = p.path;
+    }
+    by_version[v] = std::move(m);
+  }
+  for (const Parsed& p : parsed) {
+    if (p.name.role != FileRole::kDown) continue;
+    std::uint64_t v = p.name.version;
+    auto it = by_version.find(v);
+    if (it == by_version.end()) {
+      if (!up_path.count(v)) {
+        errors.push_back(fmt::format("{}: down migration without an up migration for version {}", p.path, v));
+      }
+      continue;
+    }
+    if (auto d = down_path.find(v); d != down_path.end()) {
+      duplicate(v, d->second, p.path);
+      continue;
+    }
+    down_path[v] = p.path;
+    it->second.down = MakeScript(p, *p.sections.up);
+  }
+  if (!errors.empty()) {
+    std::string joined;
+    for (const std::string& e : errors) joined += (joined.empty() ? "" : "\n") + e;
+    return Status(ErrorCode::kInvalidArgument, std::move(joined));
+  }
+  std::vector<Migration> out;
+  out.reserve(by_version.size());
+  for (auto& [_, m] : by_version) out.push_back(std::move(m));
+  return out;
+}
+
+Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListFiles(dir));
+  std::vector<RawFile> files;
+  files.reserve(names.size());
+  for (std::string& name : names) {
+    auto parsed = ParseFileName(name);
+    if (parsed.ok() && !parsed->has_value()) continue;  // not a candidate: do not even read it
+    RawFile f;
+    f.path = base::JoinPath(dir, name);
+    if (parsed.ok()) {
+      STRATA_ASSIGN_OR_RETURN(f.contents, fs.ReadFile(f.path));
+    }
+    f.name = std::move(name);
+    files.push_back(std::move(f));
+  }
+  return BuildMigrations(std::move(files));
+}
+
+}  // namespace strata::source

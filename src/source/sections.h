@@ -1,0 +1,31 @@
+// The inside of a migration file: -- migrate:up / -- migrate:down sections (dbmate's form) and
+// strata's header directives (-- strata:no-transaction). Pure functions, no I/O.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "strata/status.h"
+
+namespace strata::source {
+
+struct SectionRange {
+  std::size_t begin = 0, end = 0;  // byte range of the SQL in the file text
+  bool no_transaction = false;
+};
+
+struct FileSections {
+  std::optional<SectionRange> up;
+  std::optional<SectionRange> down;
+};
+
+// Splits `text` (a whole file, BOM removed). With `sectioned`, the file may hold
+// `-- migrate:up` and `-- migrate:down` marker lines (dbmate's `transaction:false` option is
+// honoured); a file without markers is all "up". Without `sectioned` the whole file is one part.
+// Directives (`-- strata:NAME`) must be in the comment header before the first statement of their
+// part; in a sectioned file the header before the first marker applies to both parts.
+// Errors are kInvalidArgument with a byte offset (Status::sql_offset) into `text`.
+Result<FileSections> SplitSections(std::string_view text, bool sectioned);
+
+}  // namespace strata::source

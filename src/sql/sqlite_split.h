@@ -1,0 +1,34 @@
+// Finds statement boundaries in SQLite SQL without a database, using SQLite's own
+// sqlite3_complete(), so comments, strings, quoted names and trigger bodies are handled the way
+// the engine handles them. Used for dry runs, plans and error display; execution itself uses
+// sqlite3_prepare_v2 with its tail.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace strata::sql {
+
+struct StatementSpan {
+  std::size_t begin = 0;  // first byte of the statement's first token
+  std::size_t end = 0;    // one past the terminating ';' (or the end of the text)
+};
+
+// Splits `text` into statements. Leading comments and whitespace are not part of a span;
+// a comment-only remainder produces no span. An unterminated last statement (no ';') becomes a
+// span of its own. Never fails.
+std::vector<StatementSpan> SplitSqlite(std::string_view text);
+
+// Offset of the first byte that is not whitespace or a comment, at or after `from`
+// (text.size() if none).
+std::size_t SkipSpaceAndComments(std::string_view text, std::size_t from = 0);
+
+// The statement's first keyword, upper-cased ("BEGIN", "CREATE", ...), empty if none.
+std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]);
+
+// True for statements that start, end or abandon a transaction (BEGIN, COMMIT, END, ROLLBACK
+// without TO). These cannot run inside the transaction strata wraps around a migration.
+bool IsTransactionControl(std::string_view statement);
+
+}  // namespace strata::sql
