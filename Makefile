@@ -1,0 +1,64 @@
+# A thin front door over CMake. `make demo` and `make test` each work alone on a fresh Debian 12
+# machine: they install what is missing (scripts/install-deps.sh), configure, build, then run.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+CMAKE_FLAGS ?= -DSTRATA_WERROR=ON
+
+.PHONY: all deps build asan demo test test-unit test-asan fuzz fuzz-smoke fuzz-build bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON -DSTRATA_BENCH=OFF $(CMAKE_FLAGS)
+
+asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# The main job on the embedded default: apply the seed-003 schema to a SQLite file.
+demo: build
+	@rm -rf demo && mkdir -p demo
+	./$(BUILD)/strata --url sqlite:demo/vibesurf.db --dir examples/vibesurf up
+	./$(BUILD)/strata --url sqlite:demo/vibesurf.db --dir examples/vibesurf status
+
+# The whole suite: unit + end-to-end tests, the same suite under ASan+UBSan, and each fuzzer briefly.
+test: test-unit test-asan fuzz-smoke
+	@echo "make test: all suites passed"
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+$(FUZZ_BUILD)/CMakeCache.txt: | deps
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON $(CMAKE_FLAGS)
+
+fuzz-build: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Each fuzzer for FUZZ_SECONDS (make fuzz) or FUZZ_SMOKE_SECONDS (inside make test).
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+bench: build
+	bench/run_sqlite.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo

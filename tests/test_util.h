@@ -1,0 +1,44 @@
+// Helpers for tests that work on real files: temporary directories, writing files, reading a
+// SQLite database directly, running a process.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace strata::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Path(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `contents` to path()/name, creating parent directories.
+  void Write(const std::string& name, const std::string& contents) const;
+
+ private:
+  std::string path_;
+};
+
+// Runs `sql` on the SQLite file at `db` and returns the rows, each row's columns joined by '|',
+// NULL as "NULL". Fails the current test on an error.
+std::vector<std::string> Query(const std::string& db, const std::string& sql);
+// The single value of a one-row, one-column query.
+std::string QueryOne(const std::string& db, const std::string& sql);
+// Runs statements; fails the current test on an error.
+void Exec(const std::string& db, const std::string& sql);
+
+struct ProcessResult {
+  int exit_code = -1;    // -1 if killed by a signal
+  int signal = 0;
+  std::string out, err;
+};
+
+// Runs `argv` (argv[0] is a path) with optional extra environment entries ("K=V"), stdin closed.
+ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+                  const std::string& cwd = "");
+
+}  // namespace strata::testing
