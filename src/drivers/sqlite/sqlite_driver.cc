@@ -234,7 +234,7 @@ class SqliteDriver : public Driver {
       if (rc != SQLITE_OK) {
         int off = sqlite3_error_offset(db_.get());
         std::size_t where = off >= 0 ? at + static_cast<std::size_t>(off) : stmt_begin;
-        return Status(ErrorCode::kSqlError, WithHint(sqlite3_errmsg(db_.get()), in_transaction)).WithSqlOffset(where);
+        return Failed(sqlite3_errmsg(db_.get()), in_transaction, where, StatementAt(sql, stmt_begin));
       }
       if (!stmt) {  // only comments or whitespace left
         if (next <= tail) break;
@@ -247,13 +247,13 @@ class SqliteDriver : public Driver {
                       "transaction control statement in a migration: strata already runs each migration in "
                       "its own transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the "
                       "header to manage transactions yourself")
-            .WithSqlOffset(stmt_begin);
+            .WithSqlOffset(stmt_begin)
+            .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
       }
       while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
       }
       if (rc != SQLITE_DONE) {
-        return Status(ErrorCode::kSqlError, WithHint(sqlite3_errmsg(db_.get()), in_transaction))
-            .WithSqlOffset(stmt_begin);
+        return Failed(sqlite3_errmsg(db_.get()), in_transaction, stmt_begin, base::Trim(text));
       }
       if (observer) {
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -324,6 +324,20 @@ class SqliteDriver : public Driver {
 
  private:
   using Violation = std::tuple<std::string, std::int64_t, std::string, std::int64_t>;
+
+  static Status Failed(const char* message, bool in_transaction, std::size_t offset, std::string_view statement) {
+    return Status(ErrorCode::kSqlError, WithHint(message, in_transaction))
+        .WithSqlOffset(offset)
+        .WithLocation(SourceLocation{.statement = std::string(statement)});
+  }
+
+  // The statement that starts at `begin`, for messages (prepare failed, so there is no stmt).
+  static std::string_view StatementAt(std::string_view sql, std::size_t begin) {
+    std::string_view rest = sql.substr(begin);
+    auto spans = sql::SplitSqlite(rest);
+    if (spans.empty()) return base::Trim(rest);
+    return base::Trim(rest.substr(spans[0].begin, spans[0].end - spans[0].begin));
+  }
 
   Status WrongLayout(const std::string& why) {
     return Status(ErrorCode::kFailedPrecondition,

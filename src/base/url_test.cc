@@ -1,0 +1,82 @@
+#include "base/url.h"
+
+#include <gtest/gtest.h>
+
+namespace strata::base {
+namespace {
+
+TEST(ParseDatabaseUrl, SqliteForms) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"sqlite:app.db", "app.db"},
+      {"sqlite:data/app.db", "data/app.db"},
+      {"sqlite:///abs/path.db", "/abs/path.db"},
+      {"sqlite3://rel/path.db", "rel/path.db"},
+      {"SQLITE:x.db", "x.db"},
+      {"sqlite::memory:", ":memory:"},
+      {"sqlite:my%20db.db", "my db.db"},
+  };
+  for (const auto& [in, path] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_TRUE(r.ok()) << in << ": " << r.status().message();
+    EXPECT_EQ(r->kind, DatabaseUrl::Kind::kSqlite) << in;
+    EXPECT_EQ(r->path, path) << in;
+  }
+}
+
+TEST(ParseDatabaseUrl, PostgresUrl) {
+  auto r = ParseDatabaseUrl("postgres://app:s%40cret@db.example.com:6543/prod?sslmode=require&application_name=x");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->kind, DatabaseUrl::Kind::kPostgres);
+  EXPECT_EQ(r->user, "app");
+  EXPECT_EQ(r->password, "s@cret");
+  EXPECT_EQ(r->host, "db.example.com");
+  EXPECT_EQ(r->port, "6543");
+  EXPECT_EQ(r->database, "prod");
+  ASSERT_EQ(r->params.size(), 2u);
+  EXPECT_EQ(r->params[0].first, "sslmode");
+  EXPECT_EQ(r->params[0].second, "require");
+  EXPECT_EQ(r->Redacted(), "postgres://app:****@db.example.com:6543/prod?sslmode=require&application_name=x");
+}
+
+TEST(ParseDatabaseUrl, PostgresIpv6AndConninfo) {
+  auto v6 = ParseDatabaseUrl("postgresql://u@[::1]:5432/db");
+  ASSERT_TRUE(v6.ok()) << v6.status().message();
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, "5432");
+  auto ci = ParseDatabaseUrl("host=localhost dbname=app password='p w\\'x' user=me");
+  ASSERT_TRUE(ci.ok());
+  EXPECT_EQ(ci->kind, DatabaseUrl::Kind::kPostgres);
+  EXPECT_EQ(ci->Redacted(), "host=localhost dbname=app password=**** user=me");
+}
+
+TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"", "no database URL: pass --url, set DATABASE_URL, or put url = \"...\" in strata.toml"},
+      {"mysql://root:hunter2@localhost/db",
+       "unsupported database URL 'mysql://root:****@localhost/db' (scheme 'mysql'): expected sqlite:path/to.db, "
+       "sqlite:///abs/path.db, postgres://... or a libpq key=value string"},
+      {"sqlite:", "SQLite URL 'sqlite:' has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)"},
+      {"postgres:app", "PostgreSQL URL 'postgres:app' must look like postgres://user:password@host:port/database"},
+      {"postgres://u:hunter2@h:12x/db", "invalid port '12x' in the PostgreSQL URL"},
+      {"postgres://u:hunter2@h/db%zz", "invalid percent-encoding in the URL's database name"},
+      {"sqlite:a%2", "invalid percent-encoding in the URL's path"},
+  };
+  for (const auto& [in, message] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), message) << in;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(RedactSecrets, MasksUrlPasswordsAndKeyValues) {
+  EXPECT_EQ(RedactSecrets("connect to postgres://bob:pa:ss@h/db failed"), "connect to postgres://bob:****@h/db failed");
+  EXPECT_EQ(RedactSecrets("PASSWORD = secret host=x"), "PASSWORD = **** host=x");
+  EXPECT_EQ(RedactSecrets("postgres://bob@h/db"), "postgres://bob@h/db");
+  EXPECT_EQ(RedactSecrets("?password=abc&x=1"), "?password=****&x=1");
+  EXPECT_EQ(RedactSecrets("no secrets here"), "no secrets here");
+}
+
+}  // namespace
+}  // namespace strata::base

@@ -1,0 +1,140 @@
+#include "plan/planner.h"
+
+#include <gtest/gtest.h>
+
+namespace strata::plan {
+namespace {
+
+Available File(std::uint64_t v, bool down = true) {
+  return {v, "m" + std::to_string(v), "sha256:" + std::to_string(v), "dir/v" + std::to_string(v) + ".sql", down};
+}
+Applied Done(std::uint64_t v, AppliedState s = AppliedState::kApplied) {
+  return {v, "m" + std::to_string(v), "sha256:" + std::to_string(v), s, "2025-01-01T00:00:00.000Z", 1.0};
+}
+using V = std::vector<std::uint64_t>;
+
+TEST(PlanUp, AppliesPendingInOrderUpToTarget) {
+  std::vector<Available> files = {File(10), File(2), File(1), File(3)};
+  std::vector<Applied> applied = {Done(1)};
+  auto all = PlanUp(files, applied, {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, (V{2, 3, 10}));
+  auto to3 = PlanUp(files, applied, {3, false});
+  ASSERT_TRUE(to3.ok());
+  EXPECT_EQ(*to3, (V{2, 3}));
+  auto to5 = PlanUp(files, applied, {5, false});  // a target between files is fine
+  EXPECT_EQ(*to5, (V{2, 3}));
+}
+
+TEST(PlanUp, NothingToDoIsAnEmptyPlan) {
+  auto r = PlanUp({File(1)}, {Done(1)}, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+  auto none = PlanUp({}, {}, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(PlanUp, RefusesDirty) {
+  auto r = PlanUp({File(1), File(2)}, {Done(1), Done(2, AppliedState::kDirty)}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("migration 2 (m2) is dirty"), std::string::npos);
+  EXPECT_NE(r.status().message().find("strata repair"), std::string::npos);
+}
+
+TEST(PlanUp, RefusesEditedAppliedMigration) {
+  Available edited = File(1);
+  edited.checksum = "sha256:other";
+  auto r = PlanUp({edited, File(2)}, {Done(1)}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(),
+            "applied migrations were edited after they ran (checksum differs):\n  1 (m1) (dir/v1.sql)\n"
+            "Restore the original files, or write a new migration for the change. If the edit is harmless (a "
+            "comment), run `strata repair --checksums`.");
+}
+
+TEST(PlanUp, OutOfOrderNeedsPermission) {
+  std::vector<Available> files = {File(1), File(2), File(3)};
+  std::vector<Applied> applied = {Done(1), Done(3)};
+  auto refused = PlanUp(files, applied, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            "pending migrations are older than the current version 3 (merged from another branch?):\n  2 (m2) "
+            "(dir/v2.sql)\nRenumber them above 3, or pass --allow-out-of-order to apply them anyway");
+  auto allowed = PlanUp(files, applied, {std::nullopt, true});
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_EQ(*allowed, (V{2}));
+}
+
+TEST(PlanUp, TargetBelowCurrentIsAnError) {
+  auto r = PlanUp({File(1), File(2)}, {Done(1), Done(2)}, {1, false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "target version 1 is below the current version 2; use `strata down --to 1` to roll back");
+}
+
+TEST(PlanUp, BaselineMarkerWithoutFileCountsAsApplied) {
+  Applied marker = Done(5, AppliedState::kBaseline);
+  marker.checksum = "";
+  auto r = PlanUp({File(6)}, {marker}, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (V{6}));
+}
+
+TEST(PlanDown, DefaultsToOneStepNewestFirst) {
+  std::vector<Available> files = {File(1), File(2), File(3)};
+  std::vector<Applied> applied = {Done(3), Done(1), Done(2)};
+  EXPECT_EQ(*PlanDown(files, applied, {}), (V{3}));
+  EXPECT_EQ(*PlanDown(files, applied, {std::nullopt, 2}), (V{3, 2}));
+  EXPECT_EQ(*PlanDown(files, applied, {std::nullopt, 10}), (V{3, 2, 1}));
+  EXPECT_EQ(*PlanDown(files, applied, {1, std::nullopt}), (V{3, 2}));
+  EXPECT_EQ(*PlanDown(files, applied, {0, std::nullopt}), (V{3, 2, 1}));
+  EXPECT_TRUE(PlanDown(files, {}, {})->empty());
+}
+
+TEST(PlanDown, RefusesWithoutDownPartAndExplainsForwardFix) {
+  auto r = PlanDown({File(1), File(2, /*down=*/false)}, {Done(1), Done(2)}, {std::nullopt, 2});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(),
+            "migration 2 (m2) has no down migration (dir/v2.sql), so it cannot be rolled back.\n"
+            "Fix forward instead: `strata new fix_m2` creates a migration that corrects it, and `strata up` "
+            "applies it.");
+}
+
+TEST(PlanDown, RefusesMissingFileAndBaselineMarker) {
+  auto missing = PlanDown({File(1)}, {Done(1), Done(2)}, {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "cannot roll back 2 (m2): its migration file is missing");
+  Applied marker = Done(5, AppliedState::kBaseline);
+  marker.checksum = "";
+  auto base = PlanDown({}, {marker}, {});
+  ASSERT_FALSE(base.ok());
+  EXPECT_EQ(base.status().message(), "cannot roll back below the baseline at version 5");
+}
+
+TEST(Classify, EveryState) {
+  Available changed = File(2);
+  changed.checksum = "sha256:new";
+  Applied marker = Done(0, AppliedState::kBaseline);
+  marker.checksum = "";
+  std::vector<Available> files = {File(1), changed, File(4), File(6), File(3)};
+  std::vector<Applied> applied = {marker, Done(1), Done(2), Done(3, AppliedState::kDirty), Done(5)};
+  auto entries = Classify(files, applied);
+  std::vector<std::pair<std::uint64_t, EntryState>> got;
+  for (const Entry& e : entries) got.emplace_back(e.version, e.state);
+  std::vector<std::pair<std::uint64_t, EntryState>> want = {
+      {0, EntryState::kBaseline}, {1, EntryState::kApplied},     {2, EntryState::kChanged},
+      {3, EntryState::kDirty},    {4, EntryState::kOutOfOrder}, {5, EntryState::kMissingFile},
+      {6, EntryState::kPending}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(CurrentVersion(applied), 5u);
+  EXPECT_STREQ(EntryStateName(EntryState::kOutOfOrder), "out-of-order");
+}
+
+}  // namespace
+}  // namespace strata::plan

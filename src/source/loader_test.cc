@@ -1,0 +1,113 @@
+#include "source/loader.h"
+
+#include <gtest/gtest.h>
+
+namespace strata::source {
+namespace {
+
+TEST(LoadDirectory, PairsUpAndDownAndSortsNumerically) {
+  base::MemFileSystem fs;
+  fs.Add("m/v10_ten.sql", "SELECT 10;");
+  fs.Add("m/v2_two.sql", "SELECT 2;");
+  fs.Add("m/0003_three.up.sql", "CREATE TABLE t(x);");
+  fs.Add("m/0003_three.down.sql", "DROP TABLE t;");
+  fs.Add("m/README.md", "not read");
+  fs.Add("m/sub/v1_nested.sql", "not listed: subdirectories are not scanned");
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].version, 2u);
+  EXPECT_EQ((*r)[1].version, 3u);
+  EXPECT_EQ((*r)[2].version, 10u);
+  ASSERT_TRUE((*r)[1].down);
+  EXPECT_EQ((*r)[1].down->sql(), "DROP TABLE t;");
+  EXPECT_EQ((*r)[1].down->path, "m/0003_three.down.sql");
+  EXPECT_FALSE((*r)[0].down);
+}
+
+TEST(LoadDirectory, ReportsEveryProblemAtOnce) {
+  base::MemFileSystem fs;
+  fs.Add("m/v003_a.sql", "");
+  fs.Add("m/003_b.up.sql", "");
+  fs.Add("m/0004_c.down.sql", "");
+  fs.Add("m/oops.sql", "");
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "m/oops.sql: not a migration file name; expected one of: v001_name.sql, 0001_name.up.sql + "
+            "0001_name.down.sql, 20250130100000_name.sql (with -- migrate:up / -- migrate:down), V1__name.sql + "
+            "U1__name.sql\n"
+            "duplicate migration version 3: m/003_b.up.sql and m/v003_a.sql\n"
+            "m/0004_c.down.sql: down migration without an up migration for version 4");
+}
+
+TEST(LoadDirectory, DuplicateDownParts) {
+  base::MemFileSystem fs;
+  fs.Add("m/5_x.sql", "-- migrate:up\nA;\n-- migrate:down\nB;\n");
+  fs.Add("m/U5__x.sql", "B;");
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "duplicate migration version 5: m/5_x.sql and m/U5__x.sql");
+}
+
+TEST(LoadDirectory, SectionErrorsPointAtFileLineColumn) {
+  base::MemFileSystem fs;
+  fs.Add("m/1_x.sql", "-- migrate:up\nCREATE TABLE a(x);\n-- strata:nope\n");
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "m/1_x.sql:3:4: strata directives must come before the first statement of the migration\n"
+            "    -- strata:nope\n"
+            "       ^");
+}
+
+TEST(LoadDirectory, ChecksumIgnoresCrlfAndBomButNotContent) {
+  base::MemFileSystem fs;
+  fs.Add("a/v1_x.sql", "CREATE TABLE t(x);\nINSERT INTO t VALUES (1);\n");
+  fs.Add("b/v1_x.sql", "\xEF\xBB\xBF" "CREATE TABLE t(x);\r\nINSERT INTO t VALUES (1);\r\n");
+  fs.Add("c/v1_x.sql", "CREATE TABLE t(x);\nINSERT INTO t VALUES (2);\n");
+  auto a = LoadDirectory(fs, "a"), b = LoadDirectory(fs, "b"), c = LoadDirectory(fs, "c");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ((*a)[0].checksum, (*b)[0].checksum);
+  EXPECT_NE((*a)[0].checksum, (*c)[0].checksum);
+  EXPECT_EQ((*a)[0].checksum.substr(0, 7), "sha256:");
+  EXPECT_EQ((*a)[0].checksum.size(), 7u + 64u);
+  // The byte-order mark is not part of the executed SQL either.
+  EXPECT_EQ((*b)[0].up.sql().substr(0, 6), "CREATE");
+}
+
+TEST(LoadDirectory, ChecksumCoversOnlyTheUpSection) {
+  base::MemFileSystem fs;
+  fs.Add("a/1_x.sql", "-- migrate:up\nCREATE TABLE t(x);\n-- migrate:down\nDROP TABLE t;\n");
+  fs.Add("b/1_x.sql", "-- migrate:up\nCREATE TABLE t(x);\n-- migrate:down\nDROP TABLE IF EXISTS t;\n");
+  auto a = LoadDirectory(fs, "a"), b = LoadDirectory(fs, "b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)[0].checksum, (*b)[0].checksum);
+}
+
+TEST(LoadDirectory, KnownChecksumValue) {
+  // sha256("SELECT 1;\n") computed independently (printf 'SELECT 1;\n' | sha256sum).
+  base::MemFileSystem fs;
+  fs.Add("m/v1_x.sql", "SELECT 1;\r\n");
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].checksum, "sha256:b4e0497804e46e0a0b0b8c31975b062152d551bac49c3c2e80932567b4085dcd");
+}
+
+TEST(LoadDirectory, MissingDirectoryAndReadFailures) {
+  base::MemFileSystem fs;
+  auto missing = LoadDirectory(fs, "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  fs.Add("m/v1_a.sql", "A;");
+  fs.Add("m/v2_b.sql", "B;");
+  fs.FailReadsAfter(1);
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(r.status().message(), "cannot read 'm/v2_b.sql': injected failure");
+}
+
+}  // namespace
+}  // namespace strata::source

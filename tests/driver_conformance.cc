@@ -1,0 +1,175 @@
+#include "driver_conformance.h"
+
+#include <chrono>
+#include <limits>
+
+namespace strata::testing {
+
+using driver::HistoryRow;
+using driver::RowState;
+
+std::unique_ptr<driver::Driver> DriverConformance::OpenOrDie(driver::OpenOptions options) {
+  options.strata_version = "test";
+  auto d = harness_->Open(options);
+  if (!d.ok()) {
+    ADD_FAILURE() << d.status().ToString();
+    return nullptr;
+  }
+  return std::move(*d);
+}
+
+namespace {
+
+HistoryRow Row(std::uint64_t v, RowState s = RowState::kApplied) {
+  return {v, "name" + std::to_string(v), "sha256:abc" + std::to_string(v), "2025-01-30T10:00:00.000Z", 1.5, s, "test"};
+}
+
+void ExpectSameRow(const HistoryRow& a, const HistoryRow& b) {
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.checksum, b.checksum);
+  EXPECT_EQ(a.applied_at, b.applied_at);
+  EXPECT_DOUBLE_EQ(a.execution_ms, b.execution_ms);
+  EXPECT_EQ(a.state, b.state);
+  EXPECT_EQ(a.strata_version, b.strata_version);
+}
+
+TEST_P(DriverConformance, HistoryRoundTrip) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(d);
+  auto exists = d->HistoryExists();
+  ASSERT_TRUE(exists.ok()) << exists.status().ToString();
+  EXPECT_FALSE(*exists);
+  ASSERT_TRUE(d->CreateHistory().ok());
+  ASSERT_TRUE(d->CreateHistory().ok()) << "CreateHistory must be idempotent";
+  EXPECT_TRUE(*d->HistoryExists());
+  auto empty_head = d->ReadHistoryHead();
+  ASSERT_TRUE(empty_head.ok());
+  EXPECT_EQ(empty_head->count, 0);
+
+  const std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->InsertHistory(Row(1)).ok());
+  ASSERT_TRUE(d->InsertHistory(Row(20250130100000ull, RowState::kDirty)).ok());
+  ASSERT_TRUE(d->InsertHistory(Row(kMax, RowState::kBaseline)).ok());
+  ASSERT_TRUE(d->Commit().ok());
+
+  auto rows = d->ReadHistory();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  std::map<std::uint64_t, HistoryRow> by;
+  for (const auto& r : *rows) by[r.version] = r;
+  ExpectSameRow(by.at(1), Row(1));
+  ExpectSameRow(by.at(20250130100000ull), Row(20250130100000ull, RowState::kDirty));
+  ExpectSameRow(by.at(kMax), Row(kMax, RowState::kBaseline));
+
+  auto head = d->ReadHistoryHead();
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->count, 3);
+  EXPECT_NE(*head, *empty_head);
+
+  HistoryRow updated = Row(20250130100000ull, RowState::kApplied);
+  updated.execution_ms = 42;
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->UpdateHistory(updated).ok());
+  ASSERT_TRUE(d->DeleteHistory(1).ok());
+  ASSERT_TRUE(d->Commit().ok());
+  rows = d->ReadHistory();
+  ASSERT_EQ(rows->size(), 2u);
+  for (const auto& r : *rows) {
+    if (r.version == updated.version) ExpectSameRow(r, updated);
+  }
+}
+
+TEST_P(DriverConformance, DuplicateVersionIsRejected) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(d->CreateHistory().ok());
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->InsertHistory(Row(7)).ok());
+  EXPECT_FALSE(d->InsertHistory(Row(7)).ok());
+  d->Rollback();
+  EXPECT_EQ(d->ReadHistory()->size(), 0u);
+}
+
+TEST_P(DriverConformance, RefusesTableWithAnotherLayout) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(d->Execute("CREATE TABLE strata_schema_history (version INTEGER, dirty BOOLEAN);", false, nullptr).ok());
+  auto exists = d->HistoryExists();
+  ASSERT_FALSE(exists.ok());
+  EXPECT_EQ(exists.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(exists.status().message().find("not a strata history table"), std::string::npos);
+  EXPECT_NE(exists.status().message().find("--table"), std::string::npos);
+  // Another name works alongside it.
+  driver::OpenOptions other;
+  other.history_table = "my_history";
+  auto d2 = OpenOrDie(other);
+  ASSERT_TRUE(d2->CreateHistory().ok());
+  EXPECT_TRUE(*d2->HistoryExists());
+}
+
+TEST_P(DriverConformance, ExecuteReportsFailingStatementOffset) {
+  auto d = OpenOrDie();
+  std::string sql = "CREATE TABLE a (x INTEGER);\n-- note; with a semicolon\nINSERT INTO a VALUES ('v;1');\nINSERT INTO missing_table VALUES (1);\n";
+  int statements = 0;
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute(sql, true, [&](std::size_t, std::size_t, double) { ++statements; });
+  d->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kSqlError);
+  EXPECT_EQ(statements, 2);
+  ASSERT_TRUE(st.sql_offset().has_value());
+  std::size_t stmt = sql.find("INSERT INTO missing_table");
+  EXPECT_GE(*st.sql_offset(), stmt);
+  EXPECT_LE(*st.sql_offset(), sql.find("missing_table"));
+  EXPECT_NE(st.message().find("missing_table"), std::string::npos);
+}
+
+TEST_P(DriverConformance, RollbackUndoesDdlAndData) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->Execute("CREATE TABLE gone (x INTEGER); INSERT INTO gone VALUES (1);", true, nullptr).ok());
+  d->Rollback();
+  Status st = d->Execute("SELECT * FROM gone;", false, nullptr);
+  EXPECT_FALSE(st.ok()) << "the table survived a rollback";
+}
+
+TEST_P(DriverConformance, RefusesTransactionControlInsideTransaction) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(d->BeginWrite().ok());
+  std::string sql = "CREATE TABLE t (x INTEGER);\nCOMMIT;\n";
+  Status st = d->Execute(sql, true, nullptr);
+  d->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.sql_offset().value_or(0), sql.find("COMMIT"));
+  EXPECT_FALSE(d->Execute("SELECT * FROM t;", false, nullptr).ok()) << "work before COMMIT must be rolled back";
+}
+
+TEST_P(DriverConformance, SecondWriterTimesOut) {
+  driver::OpenOptions fast;
+  fast.lock_timeout = std::chrono::milliseconds(200);
+  auto a = OpenOrDie(fast);
+  auto b = OpenOrDie(fast);
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->CreateHistory().ok());
+  auto lock_a = a->LockRun();
+  ASSERT_TRUE(lock_a.ok());
+  ASSERT_TRUE(a->BeginWrite().ok());
+  auto start = std::chrono::steady_clock::now();
+  Status st;
+  auto lock_b = b->LockRun();
+  if (!lock_b.ok()) {
+    st = lock_b.status();
+  } else {
+    st = b->BeginWrite();
+  }
+  auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(st.ok()) << "two writers held the migration lock at once";
+  EXPECT_EQ(st.code(), ErrorCode::kAborted) << st.ToString();
+  EXPECT_GE(waited, std::chrono::milliseconds(150));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  a->Rollback();
+}
+
+}  // namespace
+}  // namespace strata::testing

@@ -1,0 +1,285 @@
+// The engine through the public API on real SQLite files: the seeds' test plan (fresh database,
+// existing data, repeated run, rollback) and the failure and concurrency cases around it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "strata/migrator.h"
+#include "test_util.h"
+
+namespace strata::testing {
+namespace {
+
+const std::string kExamples = std::string(STRATA_SOURCE_DIR) + "/examples";
+
+class MigratorTest : public ::testing::Test {
+ protected:
+  std::string db() const { return dir_.Path("app.db"); }
+  std::string url() const { return "sqlite:" + db(); }
+
+  std::unique_ptr<Migrator> Open(const std::string& migrations, Options options = {}) {
+    auto m = Migrator::Open(url(), Source::Directory(migrations), options);
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    return m.ok() ? std::move(*m) : nullptr;
+  }
+  std::string Mig(const std::string& name, const std::string& sql) {
+    dir_.Write("m/" + name, sql);
+    return dir_.Path("m");
+  }
+  std::vector<std::string> Tables() {
+    return Query(db(), "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(MigratorTest, FreshDatabaseGetsTheSeedSchema) {
+  auto m = Open(kExamples + "/vibesurf");
+  std::vector<std::string> events;
+  m->SetEventCallback([&](const Event& e) {
+    if (e.kind == EventKind::kMigrationDone) events.push_back(std::to_string(e.version) + " " + e.name);
+  });
+  auto r = m->Up();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->from_version, 0u);
+  EXPECT_EQ(r->to_version, 7u);
+  EXPECT_EQ(r->migrations.size(), 7u);
+  EXPECT_EQ(events.front(), "1 initial_schema");
+  EXPECT_EQ(events.back(), "7 add_schedule_table");
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "7");
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history WHERE state = 'applied'"), "7");
+  auto tables = Tables();
+  for (const char* t : {"llm_profiles", "tasks", "uploaded_files", "mcp_profiles", "voice_profiles",
+                        "composio_toolkits", "credentials", "schedules"}) {
+    EXPECT_NE(std::find(tables.begin(), tables.end(), t), tables.end()) << t;
+  }
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), "7");
+}
+
+TEST_F(MigratorTest, ExistingDataIsUntouchedAndRepeatedRunIsANoOp) {
+  auto m = Open(kExamples + "/dataflow");
+  ASSERT_TRUE(m->Up({20250101000000ull}).ok());
+  Exec(db(),
+       "INSERT INTO execution_history (execution_id, flow_name, status) VALUES ('e1', 'flow', 'success'), "
+       "('e2', 'flow2', 'failed');");
+  auto before = Query(db(), "SELECT * FROM execution_history ORDER BY id");
+  auto r = m->Up();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->migrations.size(), 1u);
+  EXPECT_EQ(Query(db(), "SELECT * FROM execution_history ORDER BY id"), before);
+  auto again = m->Up();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->migrations.empty());
+  EXPECT_EQ(again->to_version, 20250130100000ull);
+  // Timestamp versions do not fit PRAGMA user_version; it is left alone.
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "0");
+  // The seed's cascade works through strata's connection settings.
+  Exec(db(), "PRAGMA foreign_keys = ON; INSERT INTO execution_variables (execution_id, variable_name, data_type, "
+             "source_step_index) VALUES ('e1', 'v', 'string', 0); DELETE FROM execution_history WHERE execution_id = 'e1';");
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM execution_variables"), "0");
+}
+
+TEST_F(MigratorTest, RollbackRemovesTablesAndHistory) {
+  auto m = Open(kExamples + "/dataflow");
+  ASSERT_TRUE(m->Up().ok());
+  auto one = m->Down({});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->to_version, 20250101000000ull);
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"execution_history", "strata_schema_history"}));
+  auto all = m->Down({0, std::nullopt});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"strata_schema_history"}));
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history"), "0");
+  ASSERT_TRUE(m->Up().ok()) << "up after a full rollback";
+}
+
+TEST_F(MigratorTest, FailureInMigrationKLeavesVersionKMinus1) {
+  Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);\n");
+  Mig("v2_b.sql", "CREATE TABLE b (x INTEGER);\nINSERT INTO b VALUES (1);\n\nINSERT INTO nowhere VALUES (2);\n");
+  std::string dir = Mig("v3_c.sql", "CREATE TABLE c (x INTEGER);\n");
+  auto m = Open(dir);
+  // SQLite 3.40 reports no byte offset for "no such table": the caret marks the statement.
+  auto r = m->Up();
+  ASSERT_FALSE(r.ok());
+  const Status& st = r.status();
+  EXPECT_EQ(st.code(), ErrorCode::kSqlError);
+  ASSERT_TRUE(st.location().has_value());
+  EXPECT_EQ(st.location()->file, dir + "/v2_b.sql");
+  EXPECT_EQ(st.location()->line, 4u);
+  EXPECT_EQ(st.location()->column, 1u);
+  EXPECT_EQ(st.location()->statement, "INSERT INTO nowhere VALUES (2);");
+  EXPECT_EQ(st.ToString(), dir + "/v2_b.sql:4:1: no such table: nowhere (migration 2 (b) was rolled back; the "
+                                 "database is still at version 1)\n    INSERT INTO nowhere VALUES (2);\n"
+                                 "    ^");
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history"}));
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
+}
+
+TEST_F(MigratorTest, SyntaxErrorPointsAtTheToken) {
+  Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);\n");
+  std::string dir = Mig("v2_b.sql", "-- second\nCREATE TABLE b (x INTEGER);\n  INSERT INTO b VALUES (1) garbage;\n");
+  auto r = Open(dir)->Up();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSqlError);
+  EXPECT_EQ(r.status().ToString(), dir + "/v2_b.sql:3:28: near \"garbage\": syntax error (migration 2 (b) was rolled "
+                                         "back; the database is still at version 1)\n      INSERT INTO b VALUES (1) "
+                                         "garbage;\n                               ^");
+  EXPECT_EQ(r.status().location()->statement, "INSERT INTO b VALUES (1) garbage;");
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history"}));
+}
+
+TEST_F(MigratorTest, ForeignKeyViolationRollsTheMigrationBack) {
+  Mig("v1_a.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (pid INTEGER REFERENCES p(id));\n");
+  std::string dir = Mig("v2_b.sql", "PRAGMA defer_foreign_keys = ON;\nINSERT INTO c VALUES (42);\n");
+  auto r = Open(dir)->Up();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSqlError);
+  EXPECT_NE(r.status().message().find("foreign_key_check"), std::string::npos) << r.status().message();
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM c"), "0");
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
+}
+
+TEST_F(MigratorTest, NoTransactionMigrationMarksDirtyUntilRepaired) {
+  Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);\n");
+  std::string dir = Mig("v2_b.sql", "-- strata:no-transaction\nCREATE TABLE b (x INTEGER);\nSELECT nope FROM b;\n");
+  auto m = Open(dir);
+  auto r = m->Up();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("now marked dirty"), std::string::npos) << r.status().message();
+  EXPECT_EQ(QueryOne(db(), "SELECT state FROM strata_schema_history WHERE version = 2"), "dirty");
+  auto status = m->GetStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->migrations[1].state, MigrationState::kDirty);
+  auto refused = m->Up();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition);
+  // The user fixes the file (and the half-made table), then repairs.
+  Exec(db(), "DROP TABLE b;");
+  Mig("v2_b.sql", "-- strata:no-transaction\nCREATE TABLE b (x INTEGER);\nVACUUM;\n");
+  auto repaired = m->Repair({});
+  ASSERT_TRUE(repaired.ok());
+  ASSERT_EQ(repaired->actions.size(), 1u);
+  auto again = m->Up();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(QueryOne(db(), "SELECT state FROM strata_schema_history WHERE version = 2"), "applied");
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "2");
+}
+
+TEST_F(MigratorTest, BaselineAdoptsADatabaseMigratedBySeedManager) {
+  // What the seed's DBMigrationManager leaves behind: v1..v3 applied and user_version = 3.
+  std::string vibesurf = kExamples + "/vibesurf";
+  for (const char* f : {"v001_initial_schema.sql", "v002_add_agent_mode.sql", "v003_fix_task_status_case.sql"}) {
+    std::ifstream in(vibesurf + "/" + f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Exec(db(), ss.str());
+  }
+  Exec(db(), "PRAGMA user_version = 3;");
+  auto m = Open(vibesurf);
+  auto refused = m->Up();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("strata baseline"), std::string::npos);
+  auto status = m->GetStatus();
+  EXPECT_TRUE(status->needs_baseline);
+  auto b = m->Baseline(std::nullopt);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->to_version, 3u);
+  auto r = m->Up();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->migrations.size(), 4u);
+  EXPECT_EQ(r->migrations.front().version, 4u);
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history WHERE state = 'baseline'"), "3");
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "7");
+}
+
+TEST_F(MigratorTest, DryRunChangesNothing) {
+  auto m = Open(kExamples + "/vibesurf");
+  auto plan = m->PlanUp({3});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->size(), 3u);
+  EXPECT_NE((*plan)[0].sql.find("CREATE TABLE IF NOT EXISTS llm_profiles"), std::string::npos);
+  struct stat st {};
+  EXPECT_NE(::stat(db().c_str(), &st), 0) << "plan created the database file";
+  Exec(db(), "CREATE TABLE keep (x INTEGER);");
+  ASSERT_TRUE(m->PlanUp({}).ok());
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"keep"})) << "plan created the history table";
+}
+
+TEST_F(MigratorTest, EmbeddedSourceAgreesWithTheDirectory) {
+  std::string dir = kExamples + "/vibesurf";
+  ASSERT_TRUE(Open(dir)->Up({2}).ok());
+  std::vector<std::string> contents;
+  std::vector<Source::File> files;
+  for (const char* f : {"v001_initial_schema.sql", "v002_add_agent_mode.sql", "v003_fix_task_status_case.sql"}) {
+    std::ifstream in(dir + "/" + f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    contents.push_back(ss.str());
+  }
+  files.push_back({"v001_initial_schema.sql", contents[0]});
+  files.push_back({"v002_add_agent_mode.sql", contents[1]});
+  files.push_back({"v003_fix_task_status_case.sql", contents[2]});
+  auto m = Migrator::Open(url(), Source::Embedded(files, "app"), {});
+  ASSERT_TRUE(m.ok());
+  auto v = (*m)->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->problems[0].message;
+  auto r = (*m)->Up();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->migrations.size(), 1u);
+  EXPECT_EQ(r->migrations[0].version, 3u);
+}
+
+TEST_F(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {
+  Mig("v1_runs.sql", "CREATE TABLE runs (v INTEGER NOT NULL);\nINSERT INTO runs VALUES (1);\n");
+  std::string dir;
+  for (int v = 2; v <= 12; ++v) {
+    dir = Mig("v" + std::to_string(v) + "_m.sql", "CREATE TABLE t" + std::to_string(v) + " (x INTEGER);\nINSERT INTO runs VALUES (" +
+                                                       std::to_string(v) + ");\n");
+  }
+  std::vector<std::thread> threads;
+  std::vector<Status> results(4);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto m = Migrator::Open(url(), Source::Directory(dir), {});
+      if (!m.ok()) {
+        results[i] = m.status();
+        return;
+      }
+      auto r = (*m)->Up();
+      results[i] = r.ok() ? Status::Ok() : r.status();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) || ',' || count(DISTINCT v) FROM runs"), "12,12");
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history"), "12");
+}
+
+TEST_F(MigratorTest, InvalidOptionsAreRejectedAtOpen) {
+  Options bad;
+  bad.history_table = "drop table x";
+  auto m = Migrator::Open(url(), Source::Directory("."), bad);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidArgument);
+  auto url_bad = Migrator::Open("mysql://u:p@h/d", Source::Directory("."), {});
+  EXPECT_EQ(url_bad.status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(MigratorTest, CustomHistoryTableName) {
+  Options o;
+  o.history_table = "schema_versions";
+  std::string dir = Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);");
+  ASSERT_TRUE(Open(dir, o)->Up().ok());
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "schema_versions"}));
+}
+
+}  // namespace
+}  // namespace strata::testing

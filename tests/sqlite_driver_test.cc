@@ -1,0 +1,131 @@
+// The SQLite driver: the conformance suite plus what is peculiar to SQLite (files, user_version,
+// foreign keys).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "driver_conformance.h"
+#include "drivers/registry.h"
+#include "test_util.h"
+
+namespace strata::testing {
+namespace {
+
+class SqliteHarness : public DriverHarness {
+ public:
+  Result<std::unique_ptr<driver::Driver>> Open(const driver::OpenOptions& options) override {
+    auto url = base::ParseDatabaseUrl("sqlite:" + path());
+    if (!url.ok()) return url.status();
+    return driver::OpenDriver(*url, options);
+  }
+  std::string path() const { return dir_.Path("test.db"); }
+
+ private:
+  TempDir dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, DriverConformance,
+                         ::testing::Values(HarnessFactory([] { return std::make_unique<SqliteHarness>(); })));
+
+bool FileExists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+TEST(SqliteDriver, ReadOnlyOpenOfMissingFileCreatesNothing) {
+  SqliteHarness h;
+  driver::OpenOptions ro;
+  ro.read_only = true;
+  auto d = h.Open(ro);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FALSE(*(*d)->HistoryExists());
+  EXPECT_EQ(*(*d)->LegacyVersion(), 0u);
+  EXPECT_FALSE((*d)->BeginWrite().ok());
+  d->reset();
+  EXPECT_FALSE(FileExists(h.path()));
+}
+
+TEST(SqliteDriver, MirrorsVersionIntoUserVersionWhenItFits) {
+  SqliteHarness h;
+  auto d = h.Open({}).value();
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->MirrorVersion(7).ok());
+  ASSERT_TRUE(d->Commit().ok());
+  EXPECT_EQ(QueryOne(h.path(), "PRAGMA user_version"), "7");
+  EXPECT_EQ(*d->LegacyVersion(), 7u);
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->MirrorVersion(20250130100000ull).ok());  // does not fit in 31 bits: left alone
+  ASSERT_TRUE(d->Commit().ok());
+  EXPECT_EQ(QueryOne(h.path(), "PRAGMA user_version"), "7");
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->MirrorVersion(9).ok());
+  d->Rollback();
+  EXPECT_EQ(QueryOne(h.path(), "PRAGMA user_version"), "7") << "user_version must be transactional";
+}
+
+TEST(SqliteDriver, ForeignKeyCheckBlamesOnlyNewViolations) {
+  SqliteHarness h;
+  // A legacy database with a violation made while foreign keys were off.
+  Exec(h.path(),
+       "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p(id));"
+       "INSERT INTO c VALUES (99);");
+  auto d = h.Open({}).value();
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->Execute("CREATE TABLE other (x INTEGER);", true, nullptr).ok());
+  EXPECT_TRUE(d->CheckIntegrity().ok()) << "a pre-existing violation was blamed on the migration";
+  ASSERT_TRUE(d->Commit().ok());
+
+  ASSERT_TRUE(d->BeginWrite().ok());
+  // Foreign keys are enforced on the connection, so a direct insert fails at once...
+  EXPECT_FALSE(d->Execute("INSERT INTO c VALUES (5);", true, nullptr).ok());
+  // ...and deferred checks (legacy_alter_table-style rebuilds) are caught by foreign_key_check.
+  ASSERT_TRUE(d->Execute("PRAGMA defer_foreign_keys = ON; INSERT INTO c VALUES (6);", true, nullptr).ok());
+  Status st = d->CheckIntegrity();
+  d->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kSqlError);
+  EXPECT_NE(st.message().find("found 1 row(s)"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("has no matching row in p"), std::string::npos) << st.message();
+}
+
+TEST(SqliteDriver, ForeignKeysCanBeTurnedOff) {
+  SqliteHarness h;
+  driver::OpenOptions off;
+  off.foreign_keys = false;
+  auto d = h.Open(off).value();
+  ASSERT_TRUE(d->Execute("CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p(id));"
+                         "INSERT INTO c VALUES (1);",
+                         false, nullptr)
+                  .ok());
+  EXPECT_TRUE(d->CheckIntegrity().ok());
+}
+
+TEST(SqliteDriver, NotADatabaseIsUnavailable) {
+  TempDir dir;
+  dir.Write("junk.db", std::string(4096, 'x'));
+  auto url = base::ParseDatabaseUrl("sqlite:" + dir.Path("junk.db"));
+  auto d = driver::OpenDriver(*url, {});
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(d.status().message().find("file is not a database"), std::string::npos) << d.status().message();
+}
+
+TEST(SqliteDriver, MissingDirectoryIsUnavailable) {
+  auto url = base::ParseDatabaseUrl("sqlite:/nonexistent-dir-for-strata/x.db");
+  auto d = driver::OpenDriver(*url, {});
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), ErrorCode::kUnavailable);
+}
+
+TEST(SqliteDriver, ExplainsStatementsThatCannotRunInATransaction) {
+  SqliteHarness h;
+  auto d = h.Open({}).value();
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute("VACUUM;", true, nullptr);
+  d->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("add `-- strata:no-transaction`"), std::string::npos) << st.message();
+  EXPECT_TRUE(d->Execute("VACUUM;", false, nullptr).ok());
+}
+
+}  // namespace
+}  // namespace strata::testing
