@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 
 #include "base/clock.h"
@@ -261,28 +262,43 @@ class MigratorImpl : public Migrator {
     if (callback_) callback_(e);
   }
 
-  Result<RunContext> Start(bool read_only) {
-    RunContext ctx;
-    if (source_.embedded()) {
-      std::vector<source::RawFile> files;
-      for (const Source::File& f : source_.files()) {
-        files.push_back({base::JoinPath(source_.label(), f.name), f.name, std::string(f.contents)});
-      }
-      STRATA_ASSIGN_OR_RETURN(ctx.migrations, source::BuildMigrations(std::move(files)));
-    } else {
-      STRATA_ASSIGN_OR_RETURN(ctx.migrations, source::LoadDirectory(base::RealFileSystem(), source_.label()));
+  Result<std::vector<source::Migration>> LoadSource() const {
+    if (!source_.embedded()) return source::LoadDirectory(base::RealFileSystem(), source_.label());
+    std::vector<source::RawFile> files;
+    for (const Source::File& f : source_.files()) {
+      files.push_back({base::JoinPath(source_.label(), f.name), f.name, std::string(f.contents)});
     }
+    return source::BuildMigrations(std::move(files));
+  }
+
+  Result<RunContext> Start(bool read_only) {
+    // Reading and hashing the files and opening the database (SQLite parses its whole schema on
+    // first use) are independent: do them at the same time.
+    auto loading = std::async(std::launch::async, [this] { return LoadSource(); });
+    RunContext ctx;
     driver::OpenOptions open;
     open.read_only = read_only;
     open.foreign_keys = options_.foreign_keys;
     open.lock_timeout = options_.lock_timeout;
     open.history_table = options_.history_table;
     open.strata_version = kVersion;
-    STRATA_ASSIGN_OR_RETURN(ctx.driver, driver::OpenDriver(url_, open));
-    if (!read_only) {
-      STRATA_ASSIGN_OR_RETURN(ctx.lock, ctx.driver->LockRun());
+    auto opened = driver::OpenDriver(url_, open);
+    Status read = opened.ok() ? Status::Ok() : opened.status();
+    if (opened.ok()) {
+      ctx.driver = std::move(*opened);
+      if (!read_only) {
+        auto lock = ctx.driver->LockRun();
+        if (lock.ok()) ctx.lock = std::move(*lock);
+        else read = lock.status();
+      }
+      if (read.ok()) read = ctx.ReadDatabase();
     }
-    STRATA_RETURN_IF_ERROR(ctx.Load());
+    auto migrations = loading.get();
+    // Problems with the files come first: they are the user's to fix whatever the database says.
+    if (!migrations.ok()) return migrations.status();
+    STRATA_RETURN_IF_ERROR(read);
+    ctx.migrations = std::move(*migrations);
+    ctx.IndexMigrations();
     return ctx;
   }
 

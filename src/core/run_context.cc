@@ -71,19 +71,21 @@ const source::Migration* RunContext::Find(std::uint64_t version) const {
   return it != migrations.end() && it->version == version ? &*it : nullptr;
 }
 
-Status RunContext::Load() {
+void RunContext::IndexMigrations() {
   available.clear();
   available.reserve(migrations.size());
   for (const source::Migration& m : migrations) {
     available.push_back({m.version, m.name, m.checksum, m.up.path, m.down.has_value()});
   }
+}
+
+Status RunContext::ReadDatabase() {
   STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
   applied.clear();
   if (history_exists) {
     STRATA_ASSIGN_OR_RETURN(auto rows, driver->ReadHistory());
     applied.reserve(rows.size());
     for (const auto& r : rows) applied.push_back(ToApplied(r));
-    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
   } else {
     STRATA_ASSIGN_OR_RETURN(legacy_version, driver->LegacyVersion());
   }
@@ -104,28 +106,38 @@ Status RunContext::EnsureHistory() {
   STRATA_RETURN_IF_ERROR(driver->CreateHistory());
   STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
   if (!history_exists) return Status(ErrorCode::kInternal, "the history table was not created");
-  // A concurrent runner may have created it first and written rows: BeginAndCheck compares heads.
-  head = {};
+  // A concurrent runner may have created it first and written rows: BeginAndCheck re-reads.
+  token.reset();
   return Status::Ok();
 }
 
 Result<bool> RunContext::BeginAndCheck() {
   STRATA_RETURN_IF_ERROR(driver->BeginWrite());
-  auto now = driver->ReadHistoryHead();
+  auto now = driver->ChangeToken();
   if (!now.ok()) {
     driver->Rollback();
     return now.status();
   }
-  if (*now == head) return false;
+  if (token && *token == *now) return false;
   auto rows = driver->ReadHistory();
   if (!rows.ok()) {
     driver->Rollback();
     return rows.status();
   }
-  applied.clear();
-  for (const auto& r : *rows) applied.push_back(ToApplied(r));
-  head = *now;
-  return true;
+  token = *now;
+  std::vector<plan::Applied> fresh;
+  fresh.reserve(rows->size());
+  for (const auto& r : *rows) fresh.push_back(ToApplied(r));
+  auto key = [](const std::vector<plan::Applied>& v) {
+    std::vector<std::pair<std::uint64_t, int>> k;
+    k.reserve(v.size());
+    for (const auto& a : v) k.emplace_back(a.version, static_cast<int>(a.state));
+    std::sort(k.begin(), k.end());
+    return k;
+  };
+  bool changed = key(fresh) != key(applied);
+  applied = std::move(fresh);
+  return changed;
 }
 
 Result<double> RunContext::ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit) {
@@ -158,7 +170,7 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
     driver::HistoryRow row = MakeRow(m, driver::RowState::kApplied, ms);
     STRATA_RETURN_IF_ERROR(driver->UpdateHistory(row));
     STRATA_RETURN_IF_ERROR(driver->MirrorVersion(mirrored));
-    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+    STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
     STRATA_RETURN_IF_ERROR(finish.Commit());
     applied.push_back(ToApplied(row));
     return ms;
@@ -171,7 +183,7 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
   driver::HistoryRow row = MakeRow(m, driver::RowState::kApplied, ms);
   STRATA_RETURN_IF_ERROR(driver->InsertHistory(row));
   STRATA_RETURN_IF_ERROR(driver->MirrorVersion(mirrored));
-  STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+  STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
   STRATA_RETURN_IF_ERROR(tx.Commit());
   applied.push_back(ToApplied(row));
   return ms;
@@ -208,7 +220,7 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
     Transaction finish(*driver);
     STRATA_RETURN_IF_ERROR(driver->DeleteHistory(m.version));
     STRATA_RETURN_IF_ERROR(driver->MirrorVersion(next));
-    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+    STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
     STRATA_RETURN_IF_ERROR(finish.Commit());
   } else {
     Status st = driver->Execute(sql, /*in_transaction=*/true, observer);
@@ -220,7 +232,7 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
     STRATA_RETURN_IF_ERROR(driver->CheckIntegrity());
     STRATA_RETURN_IF_ERROR(driver->DeleteHistory(m.version));
     STRATA_RETURN_IF_ERROR(driver->MirrorVersion(next));
-    STRATA_ASSIGN_OR_RETURN(head, driver->ReadHistoryHead());
+    STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
     STRATA_RETURN_IF_ERROR(tx.Commit());
   }
   applied = std::move(after);

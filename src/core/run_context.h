@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "drivers/driver.h"
@@ -22,18 +23,22 @@ struct RunContext {
   std::uint64_t legacy_version = 0;
   std::vector<plan::Available> available;
   std::vector<plan::Applied> applied;
-  driver::HistoryHead head;  // as of the last read or our last write
+  // Driver change token as of our last read of the history or our last write; unset until the
+  // first write transaction, which always re-reads.
+  std::optional<std::int64_t> token;
 
   const source::Migration* Find(std::uint64_t version) const;
 
-  // Reads history (if any) and the legacy version; fills `available` and `applied`.
-  Status Load();
+  // Reads the history (if any) and the legacy version into `applied` / `legacy_version`.
+  Status ReadDatabase();
+  // Fills `available` from `migrations`.
+  void IndexMigrations();
   bool NeedsBaseline() const { return !history_exists && legacy_version > 0; }
   Status RefuseIfNeedsBaseline() const;
   // Creates the history table if it does not exist yet.
   Status EnsureHistory();
-  // Begins a write transaction and returns whether the history changed since it was read (in which
-  // case it has been re-read). The transaction stays open either way.
+  // Begins a write transaction and returns whether the history differs from what was read before
+  // (it has then been re-read). The transaction stays open either way.
   Result<bool> BeginAndCheck();
 
   // Run one migration inside the transaction BeginAndCheck opened; commit it. Returns its

@@ -39,13 +39,6 @@ struct HistoryRow {
   std::string strata_version;
 };
 
-// Cheap fingerprint of the history table: if it is unchanged, nobody else wrote a row.
-struct HistoryHead {
-  std::int64_t count = 0;
-  std::int64_t max_key = 0;
-  bool operator==(const HistoryHead&) const = default;
-};
-
 struct OpenOptions {
   bool read_only = false;     // status/plan/verify: never create or change anything
   bool foreign_keys = true;   // SQLite: PRAGMA foreign_keys=ON and foreign_key_check
@@ -76,7 +69,10 @@ class Driver {
   virtual Status CreateHistory() = 0;
   // All rows, any order. Requires HistoryExists() == true.
   virtual Result<std::vector<HistoryRow>> ReadHistory() = 0;
-  virtual Result<HistoryHead> ReadHistoryHead() = 0;
+  // A cheap value that differs from the previous call on this driver whenever another connection
+  // may have changed the history since (it may also differ for other reasons; the engine then
+  // re-reads). Read inside a write transaction. SQLite: PRAGMA data_version.
+  virtual Result<std::int64_t> ChangeToken() = 0;
   // A version recorded by other means (SQLite: PRAGMA user_version); 0 when none.
   virtual Result<std::uint64_t> LegacyVersion() = 0;
 

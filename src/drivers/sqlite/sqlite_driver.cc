@@ -147,20 +147,15 @@ class SqliteDriver : public Driver {
     return rows;
   }
 
-  Result<HistoryHead> ReadHistoryHead() override {
+  Result<std::int64_t> ChangeToken() override {
+    // Changes exactly when another connection commits; our own commits leave it alone.
     sqlite3_stmt* s = nullptr;
-    STRATA_RETURN_IF_ERROR(Cached(cache_.head, fmt::format("SELECT count(*), coalesce(max(version), 0) FROM {}",
-                                                           quoted_table_),
-                                  s));
+    STRATA_RETURN_IF_ERROR(Cached(cache_.data_version, "PRAGMA data_version", s));
     int rc = sqlite3_step(s);
-    HistoryHead head;
-    if (rc == SQLITE_ROW) {
-      head.count = sqlite3_column_int64(s, 0);
-      head.max_key = sqlite3_column_int64(s, 1);
-    }
+    std::int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
-    if (rc != SQLITE_ROW) return EngineError("cannot read the history table");
-    return head;
+    if (rc != SQLITE_ROW) return EngineError("cannot read PRAGMA data_version");
+    return v;
   }
 
   Result<std::uint64_t> LegacyVersion() override {
@@ -416,7 +411,7 @@ class SqliteDriver : public Driver {
   }
 
   struct Cache {
-    StmtPtr head, insert, update, remove;
+    StmtPtr data_version, insert, update, remove;
   };
 
   DbPtr db_;
