@@ -22,6 +22,7 @@ enum ExitCode : int {
   kExitConnection = 7,       // cannot open / connect to the database
   kExitPending = 8,          // status --exit-code: migrations are pending
   kExitVerifyFailed = 9,     // verify found problems
+  kExitAuth = 10,            // the server rejected the credentials
 };
 
 int ExitCodeFor(const Status& status);
@@ -42,6 +43,7 @@ struct Invocation {
   bool exit_code = false;
   bool mark_applied = false;
   bool repair_checksums = false;
+  bool drop_invalid_indexes = false;
   std::string new_name;
   std::string new_format = "auto";
 };
@@ -65,7 +67,11 @@ int RunVersion(const Invocation& inv);
 
 // Reads strata.toml (if `path` exists) and the environment into `inv` for values the command
 // line did not set. kInvalidArgument with file:line:col for a malformed or unknown key.
-Status ApplyConfig(const std::string& path, bool path_explicit, bool url_set, bool dir_set, bool table_set,
-                   bool timeout_set, Invocation& inv);
+// Which settings the command line gave explicitly (they win over strata.toml).
+struct ExplicitFlags {
+  bool url = false, dir = false, table = false, lock_timeout = false, schema = false, pg_lock_timeout = false,
+       statement_timeout = false;
+};
+Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFlags& given, Invocation& inv);
 
 }  // namespace strata::cli

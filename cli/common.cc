@@ -18,6 +18,7 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kFailedPrecondition: return kExitPrecondition;
     case ErrorCode::kAborted: return kExitLockTimeout;
     case ErrorCode::kUnavailable: return kExitConnection;
+    case ErrorCode::kUnauthenticated: return kExitAuth;
     case ErrorCode::kInternal: return kExitInternal;
   }
   return kExitInternal;

@@ -16,8 +16,8 @@ Status ConfigError(const std::string& path, const toml::source_region& where, co
 }
 }  // namespace
 
-Status ApplyConfig(const std::string& path, bool path_explicit, bool url_set, bool dir_set, bool table_set,
-                   bool timeout_set, Invocation& inv) {
+Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFlags& given, Invocation& inv) {
+  bool url_set = given.url;
   if (!url_set) {
     if (const char* env = std::getenv("DATABASE_URL"); env && *env) {
       inv.url = env;
@@ -47,15 +47,25 @@ Status ApplyConfig(const std::string& path, bool path_explicit, bool url_set, bo
     } else if (k == "dir") {
       auto v = node.value<std::string>();
       if (!v) return type_error("a string");
-      if (!dir_set) inv.dir = *v;
+      if (!given.dir) inv.dir = *v;
     } else if (k == "table") {
       auto v = node.value<std::string>();
       if (!v) return type_error("a string");
-      if (!table_set) inv.options.history_table = *v;
+      if (!given.table) inv.options.history_table = *v;
     } else if (k == "lock_timeout") {
       auto v = node.value<double>();
       if (!v || *v < 0) return type_error("a number of seconds");
-      if (!timeout_set) inv.options.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
+      if (!given.lock_timeout) inv.options.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
+    } else if (k == "schema") {
+      auto v = node.value<std::string>();
+      if (!v) return type_error("a string");
+      if (!given.schema) inv.options.schema = *v;
+    } else if (k == "pg_lock_timeout" || k == "statement_timeout") {
+      auto v = node.value<double>();
+      if (!v || *v < 0) return type_error("a number of seconds");
+      auto ms = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
+      if (k == "pg_lock_timeout" && !given.pg_lock_timeout) inv.options.pg_lock_timeout = ms;
+      if (k == "statement_timeout" && !given.statement_timeout) inv.options.statement_timeout = ms;
     } else if (k == "foreign_keys") {
       auto v = node.value<bool>();
       if (!v) return type_error("true or false");
@@ -66,8 +76,8 @@ Status ApplyConfig(const std::string& path, bool path_explicit, bool url_set, bo
       inv.options.allow_out_of_order = inv.options.allow_out_of_order || *v;
     } else {
       return ConfigError(path, node.source(),
-                         fmt::format("unknown key '{}' (known: url, dir, table, lock_timeout, foreign_keys, "
-                                     "allow_out_of_order)",
+                         fmt::format("unknown key '{}' (known: url, dir, table, schema, lock_timeout, "
+                                     "pg_lock_timeout, statement_timeout, foreign_keys, allow_out_of_order)",
                                      k));
     }
   }

@@ -68,6 +68,7 @@ std::string JsonStatus(const StatusReport& r, const std::string& redacted_url) {
             {"history_exists", r.history_exists}, {"needs_baseline", r.needs_baseline},
             {"migrations", std::move(migrations)}};
   if (r.needs_baseline) j["legacy_version"] = r.legacy_version;
+  j["invalid_indexes"] = r.invalid_indexes;
   return Dump(j);
 }
 

@@ -52,6 +52,8 @@ const Command kCommands[] = {
      [](CLI::App& app, Invocation& inv) {
        app.add_flag("--mark-applied", inv.mark_applied, "Record dirty migrations as applied instead of removing them");
        app.add_flag("--checksums", inv.repair_checksums, "Store the current checksum of edited applied migrations");
+       app.add_flag("--drop-invalid-indexes", inv.drop_invalid_indexes,
+                    "PostgreSQL: drop indexes left INVALID by a failed CREATE INDEX CONCURRENTLY");
      }},
     {"new", "Create the next migration file(s)", RunNew,
      [](CLI::App& app, Invocation& inv) {
@@ -70,13 +72,20 @@ int Main(int argc, char** argv) {
 
   Invocation inv;
   std::string config_path = "strata.toml";
-  double lock_timeout_s = 60;
+  double lock_timeout_s = 60, pg_lock_timeout_s = 10, statement_timeout_s = 0;
   bool no_foreign_keys = false;
   auto* url = app.add_option("--url", inv.url, "Database URL (else DATABASE_URL, else strata.toml)");
   auto* dir = app.add_option("--dir", inv.dir, "Migrations directory (default ./migrations)");
   auto* table = app.add_option("--table", inv.options.history_table, "History table name");
   auto* timeout = app.add_option("--lock-timeout", lock_timeout_s, "Seconds to wait for another runner (default 60)")
                       ->check(CLI::Range(0.0, 86400.0));
+  auto* schema = app.add_option("--schema", inv.options.schema, "PostgreSQL: schema of the history table (default public)");
+  auto* pg_lock = app.add_option("--pg-lock-timeout", pg_lock_timeout_s,
+                                 "PostgreSQL: lock_timeout per migration, seconds (default 10; 0: none)")
+                      ->check(CLI::Range(0.0, 86400.0));
+  auto* stmt = app.add_option("--statement-timeout", statement_timeout_s,
+                              "PostgreSQL: statement_timeout per migration, seconds (default 0: none)")
+                   ->check(CLI::Range(0.0, 86400.0));
   auto* config = app.add_option("--config", config_path, "Configuration file (default ./strata.toml)");
   app.add_flag("--no-foreign-keys", no_foreign_keys, "SQLite: do not enable or check foreign keys");
   app.add_flag("--allow-out-of-order", inv.options.allow_out_of_order,
@@ -99,16 +108,21 @@ int Main(int argc, char** argv) {
   if (!chosen) return kExitUsage;
   inv.command = chosen->name;
   if (chosen->handler != RunNew && chosen->handler != RunVersion) {
-    inv.options.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(lock_timeout_s * 1000));
-    Status st = ApplyConfig(config_path, config->count() > 0, url->count() > 0, dir->count() > 0,
-                            table->count() > 0, timeout->count() > 0, inv);
+    auto ms = [](double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); };
+    inv.options.lock_timeout = ms(lock_timeout_s);
+    inv.options.pg_lock_timeout = ms(pg_lock_timeout_s);
+    inv.options.statement_timeout = ms(statement_timeout_s);
+    ExplicitFlags given{url->count() > 0,    dir->count() > 0,     table->count() > 0, timeout->count() > 0,
+                        schema->count() > 0, pg_lock->count() > 0, stmt->count() > 0};
+    Status st = ApplyConfig(config_path, config->count() > 0, given, inv);
     if (!st.ok()) {
       ReportError(inv, st);
       return kExitUsage;
     }
     if (no_foreign_keys) inv.options.foreign_keys = false;
   } else if (chosen->handler == RunNew && dir->count() == 0) {
-    Status st = ApplyConfig(config_path, config->count() > 0, true, false, true, true, inv);
+    ExplicitFlags given{true, false, true, true, true, true, true};
+    Status st = ApplyConfig(config_path, config->count() > 0, given, inv);
     if (!st.ok()) {
       ReportError(inv, st);
       return kExitUsage;

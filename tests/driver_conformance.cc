@@ -105,7 +105,7 @@ TEST_P(DriverConformance, DuplicateVersionIsRejected) {
 
 TEST_P(DriverConformance, RefusesTableWithAnotherLayout) {
   auto d = OpenOrDie();
-  ASSERT_TRUE(d->Execute("CREATE TABLE strata_schema_history (version INTEGER, dirty BOOLEAN);", false, nullptr).ok());
+  ASSERT_TRUE(d->Execute("CREATE TABLE strata_schema_history (version INTEGER, dirty BOOLEAN);", {.in_transaction = false}, nullptr).ok());
   auto exists = d->HistoryExists();
   ASSERT_FALSE(exists.ok());
   EXPECT_EQ(exists.status().code(), ErrorCode::kFailedPrecondition);
@@ -124,7 +124,7 @@ TEST_P(DriverConformance, ExecuteReportsFailingStatementOffset) {
   std::string sql = "CREATE TABLE a (x INTEGER);\n-- note; with a semicolon\nINSERT INTO a VALUES ('v;1');\nINSERT INTO missing_table VALUES (1);\n";
   int statements = 0;
   ASSERT_TRUE(d->BeginWrite().ok());
-  Status st = d->Execute(sql, true, [&](std::size_t, std::size_t, double) { ++statements; });
+  Status st = d->Execute(sql, {.in_transaction = true}, [&](std::size_t, std::size_t, double) { ++statements; });
   d->Rollback();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), ErrorCode::kSqlError);
@@ -139,9 +139,9 @@ TEST_P(DriverConformance, ExecuteReportsFailingStatementOffset) {
 TEST_P(DriverConformance, RollbackUndoesDdlAndData) {
   auto d = OpenOrDie();
   ASSERT_TRUE(d->BeginWrite().ok());
-  ASSERT_TRUE(d->Execute("CREATE TABLE gone (x INTEGER); INSERT INTO gone VALUES (1);", true, nullptr).ok());
+  ASSERT_TRUE(d->Execute("CREATE TABLE gone (x INTEGER); INSERT INTO gone VALUES (1);", {.in_transaction = true}, nullptr).ok());
   d->Rollback();
-  Status st = d->Execute("SELECT * FROM gone;", false, nullptr);
+  Status st = d->Execute("SELECT * FROM gone;", {.in_transaction = false}, nullptr);
   EXPECT_FALSE(st.ok()) << "the table survived a rollback";
 }
 
@@ -149,12 +149,12 @@ TEST_P(DriverConformance, RefusesTransactionControlInsideTransaction) {
   auto d = OpenOrDie();
   ASSERT_TRUE(d->BeginWrite().ok());
   std::string sql = "CREATE TABLE t (x INTEGER);\nCOMMIT;\n";
-  Status st = d->Execute(sql, true, nullptr);
+  Status st = d->Execute(sql, {.in_transaction = true}, nullptr);
   d->Rollback();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(st.sql_offset().value_or(0), sql.find("COMMIT"));
-  EXPECT_FALSE(d->Execute("SELECT * FROM t;", false, nullptr).ok()) << "work before COMMIT must be rolled back";
+  EXPECT_FALSE(d->Execute("SELECT * FROM t;", {.in_transaction = false}, nullptr).ok()) << "work before COMMIT must be rolled back";
 }
 
 TEST_P(DriverConformance, SecondWriterTimesOut) {

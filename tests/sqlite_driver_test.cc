@@ -70,15 +70,15 @@ TEST(SqliteDriver, ForeignKeyCheckBlamesOnlyNewViolations) {
        "INSERT INTO c VALUES (99);");
   auto d = h.Open({}).value();
   ASSERT_TRUE(d->BeginWrite().ok());
-  ASSERT_TRUE(d->Execute("CREATE TABLE other (x INTEGER);", true, nullptr).ok());
+  ASSERT_TRUE(d->Execute("CREATE TABLE other (x INTEGER);", {.in_transaction = true}, nullptr).ok());
   EXPECT_TRUE(d->CheckIntegrity().ok()) << "a pre-existing violation was blamed on the migration";
   ASSERT_TRUE(d->Commit().ok());
 
   ASSERT_TRUE(d->BeginWrite().ok());
   // Foreign keys are enforced on the connection, so a direct insert fails at once...
-  EXPECT_FALSE(d->Execute("INSERT INTO c VALUES (5);", true, nullptr).ok());
+  EXPECT_FALSE(d->Execute("INSERT INTO c VALUES (5);", {.in_transaction = true}, nullptr).ok());
   // ...and deferred checks (legacy_alter_table-style rebuilds) are caught by foreign_key_check.
-  ASSERT_TRUE(d->Execute("PRAGMA defer_foreign_keys = ON; INSERT INTO c VALUES (6);", true, nullptr).ok());
+  ASSERT_TRUE(d->Execute("PRAGMA defer_foreign_keys = ON; INSERT INTO c VALUES (6);", {.in_transaction = true}, nullptr).ok());
   Status st = d->CheckIntegrity();
   d->Rollback();
   ASSERT_FALSE(st.ok());
@@ -94,7 +94,7 @@ TEST(SqliteDriver, ForeignKeysCanBeTurnedOff) {
   auto d = h.Open(off).value();
   ASSERT_TRUE(d->Execute("CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p(id));"
                          "INSERT INTO c VALUES (1);",
-                         false, nullptr)
+                         {.in_transaction = false}, nullptr)
                   .ok());
   EXPECT_TRUE(d->CheckIntegrity().ok());
 }
@@ -120,11 +120,11 @@ TEST(SqliteDriver, ExplainsStatementsThatCannotRunInATransaction) {
   SqliteHarness h;
   auto d = h.Open({}).value();
   ASSERT_TRUE(d->BeginWrite().ok());
-  Status st = d->Execute("VACUUM;", true, nullptr);
+  Status st = d->Execute("VACUUM;", {.in_transaction = true}, nullptr);
   d->Rollback();
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("add `-- strata:no-transaction`"), std::string::npos) << st.message();
-  EXPECT_TRUE(d->Execute("VACUUM;", false, nullptr).ok());
+  EXPECT_TRUE(d->Execute("VACUUM;", {.in_transaction = false}, nullptr).ok());
 }
 
 }  // namespace

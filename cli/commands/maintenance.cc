@@ -23,14 +23,16 @@ int RunBaseline(const Invocation& inv) {
 int RunRepair(const Invocation& inv) {
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
-  auto report = (*migrator)->Repair({inv.mark_applied, inv.repair_checksums});
+  auto report = (*migrator)->Repair({inv.mark_applied, inv.repair_checksums, inv.drop_invalid_indexes});
   if (!report.ok()) return ReportError(inv, report.status());
   if (inv.json) {
     fmt::print("{}\n", JsonStrings("actions", report->actions));
-  } else if (report->actions.empty()) {
-    fmt::print("nothing to repair\n");
   } else {
+    if (report->actions.empty() && report->invalid_indexes.empty()) fmt::print("nothing to repair\n");
     for (const std::string& a : report->actions) fmt::print("  {}\n", a);
+    for (const std::string& index : report->invalid_indexes) {
+      fmt::print("  index {} is INVALID; `strata repair --drop-invalid-indexes` drops it\n", index);
+    }
   }
   return kExitOk;
 }

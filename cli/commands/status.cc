@@ -21,6 +21,11 @@ int RunStatus(const Invocation& inv) {
       fmt::print("note:     PRAGMA user_version = {} but no history table: run `strata baseline` first\n",
                  r.legacy_version);
     }
+    for (const std::string& index : r.invalid_indexes) {
+      fmt::print("warning:  index {} is INVALID (a failed CREATE INDEX CONCURRENTLY?): `strata repair "
+                 "--drop-invalid-indexes` drops it\n",
+                 index);
+    }
     if (!r.migrations.empty()) {
       fmt::print("\n  {:>14}  {:<12}  {:<24}  {}\n", "VERSION", "STATE", "APPLIED AT (UTC)", "NAME");
       for (const MigrationStatus& m : r.migrations) {

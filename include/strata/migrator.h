@@ -55,6 +55,14 @@ struct Options {
   bool foreign_keys = true;
   // Apply pending migrations older than the newest applied one instead of refusing.
   bool allow_out_of_order = false;
+  // PostgreSQL: the schema that holds the history table (created if missing).
+  std::string schema = "public";
+  // PostgreSQL: SET LOCAL lock_timeout inside each migration's transaction, so a migration that
+  // queues behind a long-running query fails fast instead of blocking all traffic behind its
+  // lock (0: wait forever).
+  std::chrono::milliseconds pg_lock_timeout{10'000};
+  // PostgreSQL: SET LOCAL statement_timeout inside each migration's transaction (0: no limit).
+  std::chrono::milliseconds statement_timeout{0};
 };
 
 enum class Direction { kUp, kDown };
@@ -92,6 +100,9 @@ struct StatusReport {
   // table: run Baseline() before Up().
   bool needs_baseline = false;
   std::uint64_t legacy_version = 0;
+  // PostgreSQL: indexes marked INVALID (e.g. left by a failed CREATE INDEX CONCURRENTLY),
+  // schema-qualified. `Repair` with drop_invalid_indexes drops them.
+  std::vector<std::string> invalid_indexes;
 };
 
 struct PlannedMigration {
@@ -144,10 +155,13 @@ struct RepairOptions {
   bool mark_applied = false;
   // Also store the current checksum for applied migrations whose files changed.
   bool checksums = false;
+  // PostgreSQL: DROP INDEX CONCURRENTLY every index marked INVALID.
+  bool drop_invalid_indexes = false;
 };
 
 struct RepairReport {
   std::vector<std::string> actions;  // one line per change made
+  std::vector<std::string> invalid_indexes;  // INVALID indexes left in place (not asked to drop)
 };
 
 enum class EventKind {

@@ -19,7 +19,8 @@ enum class ErrorCode : int {
   kFailedPrecondition,  // state forbids it (dirty database, edited applied migration,
                         // out-of-order version, baseline needed): fix state, e.g. `repair`
   kAborted,             // the migration lock could not be taken in time: retry later
-  kUnavailable,         // cannot open or connect to the database: check the URL/server
+  kUnavailable,         // cannot open or connect to the database: check the URL/server, retry
+  kUnauthenticated,     // the server rejected the credentials: fix the password, do not retry
   kSqlError,            // a migration's SQL failed; its transaction was rolled back
   kInternal,            // a bug or an unexpected engine state
 };

@@ -12,6 +12,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kFailedPrecondition: return "failed_precondition";
     case ErrorCode::kAborted: return "aborted";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kSqlError: return "sql_error";
     case ErrorCode::kInternal: return "internal";
   }

@@ -99,6 +99,7 @@ class MigratorImpl : public Migrator {
       report.migrations.push_back(std::move(s));
     }
     if (!ctx.migrations.empty()) report.latest_version = ctx.migrations.back().version;
+    STRATA_ASSIGN_OR_RETURN(report.invalid_indexes, ctx.driver->InvalidIndexes());
     return report;
   }
 
@@ -200,6 +201,12 @@ class MigratorImpl : public Migrator {
       }
       report.problems.push_back({s.version, s.name, s.state, std::move(why)});
     }
+    for (const std::string& index : status.invalid_indexes) {
+      report.problems.push_back({0, index, MigrationState::kDirty,
+                                 fmt::format("index {} is INVALID (a failed CREATE INDEX CONCURRENTLY?); `strata "
+                                             "repair --drop-invalid-indexes` drops it",
+                                             index)});
+    }
     return report;
   }
 
@@ -231,6 +238,7 @@ class MigratorImpl : public Migrator {
   Result<RepairReport> Repair(const RepairOptions& options) override {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     RepairReport report;
+    STRATA_RETURN_IF_ERROR(ctx.RepairIndexes(options, report));
     if (!ctx.history_exists) return report;
     STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
     (void)changed;  // BeginAndCheck re-read the history if it changed
@@ -282,6 +290,9 @@ class MigratorImpl : public Migrator {
     open.lock_timeout = options_.lock_timeout;
     open.history_table = options_.history_table;
     open.strata_version = kVersion;
+    open.schema = options_.schema;
+    open.pg_lock_timeout = options_.pg_lock_timeout;
+    open.statement_timeout = options_.statement_timeout;
     auto opened = driver::OpenDriver(url_, open);
     Status read = opened.ok() ? Status::Ok() : opened.status();
     if (opened.ok()) {
@@ -319,8 +330,13 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source so
                     fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
                                 options.history_table));
     }
-    if (options.lock_timeout.count() < 0) {
-      return Status(ErrorCode::kInvalidArgument, "the lock timeout cannot be negative");
+    if (!core::ValidIdentifier(options.schema)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("invalid schema name '{}': use letters, digits and '_' (at most 63)", options.schema));
+    }
+    if (options.lock_timeout.count() < 0 || options.pg_lock_timeout.count() < 0 ||
+        options.statement_timeout.count() < 0) {
+      return Status(ErrorCode::kInvalidArgument, "timeouts cannot be negative");
     }
     return std::unique_ptr<Migrator>(
         std::make_unique<core::MigratorImpl>(std::move(parsed), std::move(source), std::move(options)));

@@ -156,13 +156,26 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
     // Marked dirty (committed) before it starts, so a crash or failure is visible and blocks runs.
     STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeRow(m, driver::RowState::kDirty, 0)));
     STRATA_RETURN_IF_ERROR(tx.Commit());
-    Status st = driver->Execute(sql, /*in_transaction=*/false, observer);
+    STRATA_ASSIGN_OR_RETURN(auto invalid_before, driver->InvalidIndexes());
+    Status st = driver->Execute(sql, {.in_transaction = false, .no_split = m.up.no_split}, observer);
     if (!st.ok()) {
       applied.push_back(ToApplied(MakeRow(m, driver::RowState::kDirty, 0)));
+      std::string left;
+      if (auto after = driver->InvalidIndexes(); after.ok()) {
+        for (const std::string& index : *after) {
+          if (std::find(invalid_before.begin(), invalid_before.end(), index) == invalid_before.end()) {
+            left += (left.empty() ? "" : ", ") + index;
+          }
+        }
+      }
+      if (!left.empty()) {
+        left = fmt::format("; it left INVALID index(es) {} behind, which `strata repair --drop-invalid-indexes` drops",
+                           left);
+      }
       return Locate(std::move(st), m.up,
-                    fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty; fix the "
+                    fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty{}; fix the "
                                 "database by hand, then run `strata repair`",
-                                m.version, m.name));
+                                m.version, m.name, left));
     }
     double ms = watch.ElapsedMs();
     STRATA_RETURN_IF_ERROR(driver->BeginWrite());
@@ -175,7 +188,7 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
     applied.push_back(ToApplied(row));
     return ms;
   }
-  Status st = driver->Execute(sql, /*in_transaction=*/true, observer);
+  Status st = driver->Execute(sql, {.in_transaction = true, .no_split = m.up.no_split}, observer);
   if (!st.ok()) return Locate(std::move(st), m.up, what);
   st = driver->CheckIntegrity();
   if (!st.ok()) return std::move(st).WithPrefix(fmt::format("{}: {}: ", m.up.path, what));
@@ -207,7 +220,7 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
   if (script.no_transaction) {
     STRATA_RETURN_IF_ERROR(driver->UpdateHistory(MakeRow(m, driver::RowState::kDirty, 0)));
     STRATA_RETURN_IF_ERROR(tx.Commit());
-    Status st = driver->Execute(sql, /*in_transaction=*/false, observer);
+    Status st = driver->Execute(sql, {.in_transaction = false, .no_split = script.no_split}, observer);
     if (!st.ok()) {
       for (plan::Applied& a : applied) {
         if (a.version == m.version) a.state = plan::AppliedState::kDirty;
@@ -223,7 +236,7 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
     STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
     STRATA_RETURN_IF_ERROR(finish.Commit());
   } else {
-    Status st = driver->Execute(sql, /*in_transaction=*/true, observer);
+    Status st = driver->Execute(sql, {.in_transaction = true, .no_split = script.no_split}, observer);
     if (!st.ok()) {
       return Locate(std::move(st), script,
                     fmt::format("rollback of {} ({}) was undone; the database is still at version {}", m.version,
@@ -261,8 +274,22 @@ Status RunContext::RecordBaseline(std::uint64_t version, RunReport& report) {
   return Status::Ok();
 }
 
+Status RunContext::RepairIndexes(const RepairOptions& options, RepairReport& report) {
+  STRATA_ASSIGN_OR_RETURN(auto invalid, driver->InvalidIndexes());
+  for (const std::string& index : invalid) {
+    if (!options.drop_invalid_indexes) {
+      report.invalid_indexes.push_back(index);
+      continue;
+    }
+    STRATA_RETURN_IF_ERROR(driver->DropIndex(index));
+    report.actions.push_back(fmt::format("dropped INVALID index {}", index));
+  }
+  return Status::Ok();
+}
+
 Status RunContext::Repair(const RepairOptions& options, RepairReport& report) {
   Transaction tx(*driver);
+  std::size_t actions_before = report.actions.size();
   std::vector<plan::Applied> kept;
   for (const plan::Applied& a : applied) {
     const source::Migration* m = Find(a.version);
@@ -300,7 +327,7 @@ Status RunContext::Repair(const RepairOptions& options, RepairReport& report) {
     }
     kept.push_back(a);
   }
-  if (report.actions.empty()) return Status::Ok();  // nothing to commit; the destructor rolls back
+  if (report.actions.size() == actions_before) return Status::Ok();  // nothing to commit; rolled back on exit
   STRATA_RETURN_IF_ERROR(driver->MirrorVersion(plan::CurrentVersion(kept)));
   STRATA_RETURN_IF_ERROR(tx.Commit());
   applied = std::move(kept);

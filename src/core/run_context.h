@@ -48,6 +48,8 @@ struct RunContext {
 
   Status RecordBaseline(std::uint64_t version, RunReport& report);
   Status Repair(const RepairOptions& options, RepairReport& report);
+  // Drops INVALID indexes when asked, else lists them in the report.
+  Status RepairIndexes(const RepairOptions& options, RepairReport& report);
 };
 
 }  // namespace strata::core

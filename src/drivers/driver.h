@@ -45,6 +45,9 @@ struct OpenOptions {
   std::chrono::milliseconds lock_timeout{60'000};
   std::string history_table = "strata_schema_history";
   std::string strata_version;
+  std::string schema = "public";                    // PostgreSQL
+  std::chrono::milliseconds pg_lock_timeout{10'000};  // PostgreSQL, per migration (SET LOCAL)
+  std::chrono::milliseconds statement_timeout{0};     // PostgreSQL, per migration (SET LOCAL)
 };
 
 // Called after each statement: its byte range in the executed text and its duration.
@@ -84,9 +87,15 @@ class Driver {
   // Rolls back the open transaction, if any. Never fails loudly.
   virtual void Rollback() = 0;
 
-  // Runs every statement of `sql`. With `in_transaction`, statements that would end the
-  // surrounding transaction are refused (kInvalidArgument, with sql_offset).
-  virtual Status Execute(std::string_view sql, bool in_transaction, const StatementObserver& observer) = 0;
+  // Runs every statement of `sql`, one at a time. With `in_transaction`, statements that would end
+  // the surrounding transaction are refused (kInvalidArgument, with sql_offset). With `no_split`
+  // the engine receives the text in one piece (PostgreSQL; SQLite always goes statement by
+  // statement with its own parser).
+  struct ExecOptions {
+    bool in_transaction = true;
+    bool no_split = false;
+  };
+  virtual Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) = 0;
   // Engine-specific consistency checks at the end of a migration, inside its transaction
   // (SQLite: PRAGMA foreign_key_check when foreign keys are on).
   virtual Status CheckIntegrity() = 0;
@@ -98,6 +107,15 @@ class Driver {
   // Records the highest applied version where the engine has a place for it (SQLite:
   // PRAGMA user_version when it fits in 31 bits). Inside the transaction.
   virtual Status MirrorVersion(std::uint64_t version) = 0;
+
+  // Indexes the engine marks unusable, e.g. left by a failed CREATE INDEX CONCURRENTLY
+  // (PostgreSQL: pg_index.indisvalid = false), schema-qualified. Empty where there is no such thing.
+  virtual Result<std::vector<std::string>> InvalidIndexes() { return std::vector<std::string>(); }
+  // Drops one index returned by InvalidIndexes (outside any transaction).
+  virtual Status DropIndex(const std::string& qualified_name) {
+    return Status(ErrorCode::kInternal, "DropIndex is not supported for " + std::string(Dialect()) + " (" +
+                                            qualified_name + ")");
+  }
 };
 
 }  // namespace strata::driver

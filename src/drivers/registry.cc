@@ -1,5 +1,6 @@
 #include "drivers/registry.h"
 
+#include "drivers/postgres/postgres_driver.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
 namespace strata::driver {
@@ -18,8 +19,7 @@ Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const O
     case base::DatabaseUrl::Kind::kSqlite:
       return OpenSqlite(url, options);
     case base::DatabaseUrl::Kind::kPostgres:
-      return Status(ErrorCode::kInvalidArgument,
-                    "PostgreSQL is not supported by this build of strata yet (" + url.Redacted() + ")");
+      return OpenPostgres(url, options);
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }

@@ -41,6 +41,7 @@ Script MakeScript(const Parsed& p, const SectionRange& r) {
   s.begin = r.begin;
   s.end = r.end;
   s.no_transaction = r.no_transaction;
+  s.no_split = r.no_split;
   return s;
 }
 

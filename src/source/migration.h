@@ -18,6 +18,7 @@ struct Script {
   std::shared_ptr<const std::string> text;   // the whole file, byte-order mark removed
   std::size_t begin = 0, end = 0;            // the part's byte range in *text
   bool no_transaction = false;               // -- strata:no-transaction
+  bool no_split = false;                     // -- strata:no-split
 
   std::string_view sql() const { return std::string_view(*text).substr(begin, end - begin); }
 };

@@ -43,8 +43,9 @@ Status ErrorAt(std::size_t offset, std::string message) {
 
 // Applies the directives found in lines [first, last) to `range`.
 Status ScanPart(std::string_view text, const std::vector<Line>& lines, std::size_t first, std::size_t last,
-                bool inherited_no_tx, SectionRange& range) {
-  range.no_transaction = range.no_transaction || inherited_no_tx;
+                const SectionRange& inherited, SectionRange& range) {
+  range.no_transaction = range.no_transaction || inherited.no_transaction;
+  range.no_split = range.no_split || inherited.no_split;
   bool in_header = true;
   for (std::size_t i = first; i < last; ++i) {
     const Line& l = lines[i];
@@ -59,8 +60,12 @@ Status ScanPart(std::string_view text, const std::vector<Line>& lines, std::size
       std::string_view name = base::Trim(body->substr(7));
       if (name == "no-transaction") {
         range.no_transaction = true;
+      } else if (name == "no-split") {
+        range.no_split = true;
       } else {
-        return ErrorAt(l.begin + col, fmt::format("unknown directive 'strata:{}' (known: strata:no-transaction)", name));
+        return ErrorAt(l.begin + col, fmt::format("unknown directive 'strata:{}' (known: strata:no-transaction, "
+                                                  "strata:no-split)",
+                                                  name));
       }
       continue;
     }
@@ -109,7 +114,7 @@ Result<FileSections> SplitSections(std::string_view text, bool sectioned) {
   FileSections out;
   if (!sectioned) {
     SectionRange up{0, text.size(), false};
-    STRATA_RETURN_IF_ERROR(ScanPart(text, lines, 0, lines.size(), false, up));
+    STRATA_RETURN_IF_ERROR(ScanPart(text, lines, 0, lines.size(), SectionRange{}, up));
     out.up = up;
     return out;
   }
@@ -129,7 +134,7 @@ Result<FileSections> SplitSections(std::string_view text, bool sectioned) {
   }
   if (markers.empty()) {
     SectionRange up{0, text.size(), false};
-    STRATA_RETURN_IF_ERROR(ScanPart(text, lines, 0, lines.size(), false, up));
+    STRATA_RETURN_IF_ERROR(ScanPart(text, lines, 0, lines.size(), SectionRange{}, up));
     out.up = up;
     return out;
   }
@@ -147,7 +152,7 @@ Result<FileSections> SplitSections(std::string_view text, bool sectioned) {
     }
   }
   SectionRange header;
-  STRATA_RETURN_IF_ERROR(ScanPart(text, lines, 0, first_marker, false, header));
+  STRATA_RETURN_IF_ERROR(ScanPart(text, lines, 0, first_marker, SectionRange{}, header));
 
   for (std::size_t k = 0; k < markers.size(); ++k) {
     std::size_t first = markers[k].line + 1;
@@ -156,7 +161,7 @@ Result<FileSections> SplitSections(std::string_view text, bool sectioned) {
     r.begin = lines[markers[k].line].next;
     r.end = last < lines.size() ? lines[last].begin : text.size();
     r.no_transaction = markers[k].no_tx;
-    STRATA_RETURN_IF_ERROR(ScanPart(text, lines, first, last, header.no_transaction, r));
+    STRATA_RETURN_IF_ERROR(ScanPart(text, lines, first, last, header, r));
     (markers[k].marker == Marker::kUp ? out.up : out.down) = r;
   }
   return out;

@@ -13,6 +13,7 @@ namespace strata::source {
 struct SectionRange {
   std::size_t begin = 0, end = 0;  // byte range of the SQL in the file text
   bool no_transaction = false;
+  bool no_split = false;  // -- strata:no-split (PostgreSQL: send the part as one string)
 };
 
 struct FileSections {

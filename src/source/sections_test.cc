@@ -75,7 +75,7 @@ struct Rejected {
 
 TEST(SplitSections, RejectsWithMessageAndOffset) {
   const Rejected cases[] = {
-      {"-- strata:no-transactoin\nVACUUM;", false, "unknown directive 'strata:no-transactoin' (known: strata:no-transaction)", 3},
+      {"-- strata:no-transactoin\nVACUUM;", false, "unknown directive 'strata:no-transactoin' (known: strata:no-transaction, strata:no-split)", 3},
       {"CREATE TABLE a(x);\n-- strata:no-transaction\n", false,
        "strata directives must come before the first statement of the migration", 22},
       {"-- migrate:down\nDROP TABLE a;\n", true, "-- migrate:down without a -- migrate:up section", 0},

@@ -61,7 +61,7 @@ std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]) {
 bool IsTransactionControl(std::string_view statement) {
   char buf[16];
   std::string_view kw = FirstKeyword(statement, buf);
-  if (kw == "BEGIN" || kw == "COMMIT" || kw == "END") return true;
+  if (kw == "BEGIN" || kw == "START" || kw == "COMMIT" || kw == "END" || kw == "ABORT") return true;
   if (kw != "ROLLBACK") return false;
   // ROLLBACK [TRANSACTION] TO [SAVEPOINT] name only undoes to a savepoint: that is fine.
   std::size_t i = SkipSpaceAndComments(statement, 0) + 8;

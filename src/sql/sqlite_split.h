@@ -27,8 +27,8 @@ std::size_t SkipSpaceAndComments(std::string_view text, std::size_t from = 0);
 // The statement's first keyword, upper-cased ("BEGIN", "CREATE", ...), empty if none.
 std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]);
 
-// True for statements that start, end or abandon a transaction (BEGIN, COMMIT, END, ROLLBACK
-// without TO). These cannot run inside the transaction strata wraps around a migration.
+// True for statements that start, end or abandon a transaction (BEGIN, START TRANSACTION, COMMIT,
+// END, ABORT, ROLLBACK without TO), in SQLite's and PostgreSQL's dialects. These cannot run inside the transaction strata wraps around a migration.
 bool IsTransactionControl(std::string_view statement);
 
 }  // namespace strata::sql

@@ -43,7 +43,7 @@ TEST(SplitSqlite, UnterminatedStringIsOneStatement) {
 
 TEST(TransactionControl, Classifies) {
   for (const char* yes : {"BEGIN;", "begin transaction;", "  -- c\nCOMMIT;", "END;", "ROLLBACK;", "rollback transaction;",
-                          "BEGIN IMMEDIATE;"}) {
+                          "BEGIN IMMEDIATE;", "START TRANSACTION;", "abort;"}) {
     EXPECT_TRUE(IsTransactionControl(yes)) << yes;
   }
   for (const char* no : {"SAVEPOINT a;", "RELEASE a;", "ROLLBACK TO a;", "ROLLBACK TRANSACTION TO SAVEPOINT a;",

@@ -213,7 +213,8 @@ class SqliteDriver : public Driver {
     }
   }
 
-  Status Execute(std::string_view sql, bool in_transaction, const StatementObserver& observer) override {
+  Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
+    const bool in_transaction = options.in_transaction;
     const char* base = sql.data();
     const char* end = base + sql.size();
     const char* tail = base;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Starts or stops a throwaway PostgreSQL 15 cluster for the tests.
+#   scripts/pg-test-cluster.sh start STATE_DIR   # writes STATE_DIR/url (superuser URL) and STATE_DIR/env
+#   scripts/pg-test-cluster.sh stop STATE_DIR
+# The cluster listens on 127.0.0.1 only, on a free port, with password (scram) authentication over
+# TCP so that wrong-password tests are real. initdb refuses to run as root, so as root the data
+# directory belongs to the `postgres` user and the server runs as that user.
+set -euo pipefail
+
+cmd=${1:?usage: pg-test-cluster.sh start|stop STATE_DIR}
+state=${2:?usage: pg-test-cluster.sh start|stop STATE_DIR}
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$bindir/initdb" ] || { echo "pg-test-cluster: PostgreSQL server binaries not found (apt-get install postgresql-15)" >&2; exit 1; }
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+stop() {
+  if [ -f "$state/datadir" ]; then
+    local data
+    data=$(cat "$state/datadir")
+    as_pg "$bindir/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$data"
+  fi
+  rm -f "$state/url" "$state/env" "$state/datadir"
+}
+
+case "$cmd" in
+  stop)
+    stop
+    exit 0
+    ;;
+  start)
+    mkdir -p "$state"
+    stop
+    data=$(mktemp -d /tmp/strata-pg.XXXXXX)
+    echo "$data" > "$state/datadir"
+    password="strata-test-$RANDOM$RANDOM"
+    printf '%s\n' "$password" > "$data.pw"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres "$data" "$data.pw"; fi
+    as_pg "$bindir/initdb" -D "$data/pgdata" -U postgres --pwfile="$data.pw" --auth-local=trust \
+      --auth-host=scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1 \
+      || { cat "$data/initdb.log" >&2; exit 1; }
+    rm -f "$data.pw"
+    port=""
+    for p in $(seq 55432 55532); do
+      if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+    done
+    [ -n "$port" ] || { echo "pg-test-cluster: no free port" >&2; exit 1; }
+    as_pg "$bindir/pg_ctl" -D "$data/pgdata" -l "$data/server.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      >/dev/null || { cat "$data/server.log" >&2; exit 1; }
+    echo "postgres://postgres:$password@127.0.0.1:$port/postgres" > "$state/url"
+    echo "STRATA_PG_URL=postgres://postgres:$password@127.0.0.1:$port/postgres" > "$state/env"
+    echo "pg-test-cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
+    ;;
+  *)
+    echo "usage: pg-test-cluster.sh start|stop STATE_DIR" >&2
+    exit 2
+    ;;
+esac

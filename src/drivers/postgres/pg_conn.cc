@@ -1,0 +1,99 @@
+#include "drivers/postgres/pg_conn.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "base/text.h"
+
+namespace strata::driver::pg {
+
+namespace {
+
+void IgnoreNotice(void*, const char*) {}
+
+bool IsAuthFailure(const std::string& message) {
+  return message.find("password authentication failed") != std::string::npos ||
+         message.find("no password supplied") != std::string::npos ||
+         message.find("authentication failed") != std::string::npos ||
+         message.find("pg_hba.conf rejects") != std::string::npos;
+}
+
+}  // namespace
+
+std::string QuoteIdent(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
+  Connection c;
+  c.redacted_url_ = url.Redacted();
+  std::string target = url.conninfo.empty() ? url.raw : url.conninfo;
+  // Defaults come before dbname so that the URL's own settings win.
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+  const char* values[] = {"10", "strata", target.c_str(), nullptr};
+  c.conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  if (!c.conn_) return Status(ErrorCode::kUnavailable, "cannot connect: out of memory");
+  if (PQstatus(c.conn_.get()) != CONNECTION_OK) {
+    std::string why = base::RedactSecrets(base::Trim(PQerrorMessage(c.conn_.get())));
+    return Status(IsAuthFailure(why) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable,
+                  fmt::format("cannot connect to {}: {}", c.redacted_url_, base::OneLine(why, 400)));
+  }
+  PQsetNoticeProcessor(c.conn_.get(), IgnoreNotice, nullptr);
+  return c;
+}
+
+Status Connection::ErrorFrom(const PGresult* r, int* position) const {
+  if (PQstatus(conn_.get()) == CONNECTION_BAD) {
+    return Status(ErrorCode::kUnavailable,
+                  fmt::format("lost the connection to {}: {}", redacted_url_,
+                              base::OneLine(base::RedactSecrets(PQerrorMessage(conn_.get())), 400)));
+  }
+  auto field = [&](int code) -> std::string {
+    const char* v = r ? PQresultErrorField(r, code) : nullptr;
+    return v ? v : "";
+  };
+  std::string primary = field(PG_DIAG_MESSAGE_PRIMARY);
+  if (primary.empty()) primary = base::OneLine(PQerrorMessage(conn_.get()), 400);
+  std::string message = primary;
+  if (std::string state = field(PG_DIAG_SQLSTATE); !state.empty()) message += " (SQLSTATE " + state + ")";
+  if (std::string detail = field(PG_DIAG_MESSAGE_DETAIL); !detail.empty()) message += "; detail: " + detail;
+  if (std::string hint = field(PG_DIAG_MESSAGE_HINT); !hint.empty()) message += "; hint: " + hint;
+  if (position) {
+    std::string pos = field(PG_DIAG_STATEMENT_POSITION);
+    *position = pos.empty() ? 0 : std::atoi(pos.c_str());
+  }
+  Status st(ErrorCode::kSqlError, base::RedactSecrets(message));
+  return st;
+}
+
+Result<ResultPtr> Connection::Exec(const std::string& sql, int* position) {
+  ResultPtr r(PQexec(conn_.get(), sql.c_str()));
+  ExecStatusType s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY) return r;
+  return ErrorFrom(r.get(), position);
+}
+
+Result<ResultPtr> Connection::ExecParams(const std::string& sql,
+                                         const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  ResultPtr r(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                           nullptr, nullptr, 0));
+  ExecStatusType s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return r;
+  return ErrorFrom(r.get(), nullptr);
+}
+
+bool Connection::InTransaction() const {
+  PGTransactionStatusType t = PQtransactionStatus(conn_.get());
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+}  // namespace strata::driver::pg

@@ -1,0 +1,54 @@
+// A small RAII layer over libpq: connections and results own their handles, every error becomes a
+// Status with the server's SQLSTATE, message, detail, hint and position, and no message ever
+// carries a password.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/url.h"
+#include "strata/status.h"
+
+namespace strata::driver::pg {
+
+struct ConnCloser {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultClear {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultClear>;
+
+class Connection {
+ public:
+  // Connects (connect_timeout 10 s unless the URL says otherwise; application_name "strata"
+  // unless set). kUnauthenticated when the server rejects the credentials, kUnavailable otherwise.
+  static Result<Connection> Open(const base::DatabaseUrl& url);
+
+  PGconn* get() const { return conn_.get(); }
+
+  // Runs one SQL string (simple protocol). On failure: kSqlError (or kUnavailable when the
+  // connection is gone) with the server's details; `position` receives the server's 1-based
+  // character position when it reports one.
+  Result<ResultPtr> Exec(const std::string& sql, int* position = nullptr);
+  // Runs a parameterised statement (text parameters; std::nullopt is NULL).
+  Result<ResultPtr> ExecParams(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+
+  bool InTransaction() const;
+  const std::string& redacted_url() const { return redacted_url_; }
+
+ private:
+  Status ErrorFrom(const PGresult* r, int* position) const;
+
+  std::unique_ptr<PGconn, ConnCloser> conn_;
+  std::string redacted_url_;
+};
+
+// "name" with embedded quotes doubled.
+std::string QuoteIdent(const std::string& name);
+
+}  // namespace strata::driver::pg

@@ -1,0 +1,354 @@
+#include "drivers/postgres/postgres_driver.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include "base/sha256.h"
+#include "base/text.h"
+#include "drivers/postgres/pg_conn.h"
+#include "sql/pg_split.h"
+
+namespace strata::driver {
+
+namespace {
+
+using pg::Connection;
+using pg::QuoteIdent;
+
+constexpr const char* kColumns[] = {"version", "name", "checksum", "applied_at", "execution_ms", "state",
+                                    "strata_version"};
+
+std::int64_t ToKey(std::uint64_t v) {
+  std::int64_t k;
+  std::memcpy(&k, &v, sizeof k);
+  return k;
+}
+std::uint64_t FromKey(std::int64_t k) {
+  std::uint64_t v;
+  std::memcpy(&v, &k, sizeof v);
+  return v;
+}
+
+RowState ParseState(std::string_view s) {
+  if (s == "dirty") return RowState::kDirty;
+  if (s == "baseline") return RowState::kBaseline;
+  return RowState::kApplied;
+}
+
+std::string Text(const PGresult* r, int row, int col) {
+  return PQgetisnull(r, row, col) ? std::string() : std::string(PQgetvalue(r, row, col));
+}
+
+// One advisory-lock key per history table, so two projects sharing a database do not block
+// each other. Kept positive so that pg_locks' (classid, objid) split is easy to match.
+std::int64_t LockKey(const std::string& schema, const std::string& table) {
+  std::string digest = base::Sha256Hex("strata\n" + schema + "\n" + table);
+  std::uint64_t v = std::stoull(digest.substr(0, 16), nullptr, 16);
+  return static_cast<std::int64_t>(v & 0x7fffffffffffffffULL);
+}
+
+std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + "ms"; }
+
+class PostgresRunLock : public RunLock {
+ public:
+  PostgresRunLock(Connection conn, std::int64_t key, bool* held) : conn_(std::move(conn)), key_(key), held_(held) {
+    *held_ = true;
+  }
+  ~PostgresRunLock() override {
+    // Closing the session would release it too; unlocking first keeps the server log quiet.
+    (void)conn_.Exec(fmt::format("SELECT pg_advisory_unlock({})", key_));
+    *held_ = false;
+  }
+
+ private:
+  Connection conn_;
+  std::int64_t key_;
+  bool* held_;
+};
+
+class PostgresDriver : public Driver {
+ public:
+  PostgresDriver(Connection conn, base::DatabaseUrl url, OpenOptions options)
+      : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)) {
+    table_ = QuoteIdent(options_.schema) + "." + QuoteIdent(options_.history_table);
+  }
+
+  ~PostgresDriver() override { Rollback(); }
+
+  std::string_view Dialect() const override { return "postgres"; }
+
+  Result<bool> HistoryExists() override {
+    STRATA_ASSIGN_OR_RETURN(
+        auto r, conn_.ExecParams("SELECT c.relkind, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a "
+                                 "WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
+                                 "a.attname), ',') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                 "WHERE n.nspname = $1 AND c.relname = $2",
+                                 {options_.schema, options_.history_table}));
+    if (PQntuples(r.get()) == 0) return false;
+    std::string kind = Text(r.get(), 0, 0);
+    if (kind != "r" && kind != "p") return WrongLayout(fmt::format("it is not a table (relkind '{}')", kind));
+    std::set<std::string> have;
+    std::string cols = Text(r.get(), 0, 1);
+    for (std::size_t pos = 0; pos <= cols.size();) {
+      std::size_t comma = cols.find(',', pos);
+      if (comma == std::string::npos) comma = cols.size();
+      have.insert(cols.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+    std::set<std::string> want(std::begin(kColumns), std::end(kColumns));
+    if (have != want) return WrongLayout(fmt::format("its columns are ({})", cols));
+    return true;
+  }
+
+  Status CreateHistory() override {
+    STRATA_RETURN_IF_ERROR(BeginWrite());
+    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists, which
+    // managed servers often withhold: only ask for it when the schema is really missing.
+    auto schema = conn_.ExecParams("SELECT 1 FROM pg_namespace WHERE nspname = $1", {options_.schema});
+    Status st = schema.ok() ? Status::Ok() : schema.status();
+    if (st.ok() && PQntuples(schema->get()) == 0) {
+      st = conn_.Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(options_.schema)).status();
+    }
+    if (st.ok()) {
+      st = conn_
+               .Exec(fmt::format("CREATE TABLE IF NOT EXISTS {} (\n"
+                                 "  version bigint PRIMARY KEY,\n"
+                                 "  name text NOT NULL,\n"
+                                 "  checksum text NOT NULL,\n"
+                                 "  applied_at timestamptz NOT NULL,\n"
+                                 "  execution_ms double precision NOT NULL,\n"
+                                 "  state text NOT NULL CHECK (state IN ('applied', 'dirty', 'baseline')),\n"
+                                 "  strata_version text NOT NULL\n"
+                                 ")",
+                                 table_))
+               .status();
+    }
+    if (!st.ok()) {
+      Rollback();
+      return std::move(st).WithPrefix("cannot create the history table " + table_ + ": ");
+    }
+    return Commit();
+  }
+
+  Result<std::vector<HistoryRow>> ReadHistory() override {
+    STRATA_ASSIGN_OR_RETURN(
+        auto r, conn_.Exec(fmt::format("SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
+                                       "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), execution_ms, state, strata_version "
+                                       "FROM {}",
+                                       table_)));
+    std::vector<HistoryRow> rows;
+    int n = PQntuples(r.get());
+    rows.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      HistoryRow row;
+      row.version = FromKey(std::stoll(Text(r.get(), i, 0)));
+      row.name = Text(r.get(), i, 1);
+      row.checksum = Text(r.get(), i, 2);
+      row.applied_at = Text(r.get(), i, 3);
+      row.execution_ms = std::stod(Text(r.get(), i, 4));
+      row.state = ParseState(Text(r.get(), i, 5));
+      row.strata_version = Text(r.get(), i, 6);
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  Result<std::int64_t> ChangeToken() override {
+    // Every writer of the history holds the advisory lock, so while we hold it nothing else can
+    // change the history.
+    if (lock_held_) return std::int64_t{0};
+    STRATA_ASSIGN_OR_RETURN(auto r, conn_.Exec(fmt::format("SELECT count(*), coalesce(max(version), 0) FROM {}", table_)));
+    return std::stoll(Text(r.get(), 0, 0)) * 1000003 ^ std::stoll(Text(r.get(), 0, 1));
+  }
+
+  Result<std::uint64_t> LegacyVersion() override { return std::uint64_t{0}; }
+
+  Result<std::unique_ptr<RunLock>> LockRun() override {
+    STRATA_ASSIGN_OR_RETURN(Connection lock, Connection::Open(url_));
+    std::int64_t key = LockKey(options_.schema, options_.history_table);
+    auto start = std::chrono::steady_clock::now();
+    bool got = false;
+    if (options_.lock_timeout.count() == 0) {
+      STRATA_ASSIGN_OR_RETURN(auto r, lock.Exec(fmt::format("SELECT pg_try_advisory_lock({})", key)));
+      got = Text(r.get(), 0, 0) == "t";
+    } else {
+      STRATA_RETURN_IF_ERROR(lock.Exec("SET lock_timeout = '" + Millis(options_.lock_timeout) + "'").status());
+      auto r = lock.Exec(fmt::format("SELECT pg_advisory_lock({})", key));
+      if (r.ok()) {
+        got = true;
+      } else if (r.status().message().find("SQLSTATE 55P03") == std::string::npos) {
+        return r.status();
+      }
+    }
+    if (!got) {
+      double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return Status(ErrorCode::kAborted,
+                    fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise --lock-timeout "
+                                "to wait longer)",
+                                conn_.redacted_url(), waited, Holder(lock, key)));
+    }
+    return std::unique_ptr<RunLock>(std::make_unique<PostgresRunLock>(std::move(lock), key, &lock_held_));
+  }
+
+  Status BeginWrite() override {
+    std::string sql = "BEGIN";
+    sql += "; SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'";
+    sql += "; SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'";
+    return conn_.Exec(sql).status();
+  }
+
+  Status Commit() override {
+    STRATA_ASSIGN_OR_RETURN(auto r, conn_.Exec("COMMIT"));
+    // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
+    if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0) {
+      return Status(ErrorCode::kSqlError, "the transaction was rolled back by the server instead of committed");
+    }
+    return Status::Ok();
+  }
+
+  void Rollback() override {
+    if (conn_.get() && conn_.InTransaction()) (void)conn_.Exec("ROLLBACK");
+  }
+
+  Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
+    std::vector<sql::StatementSpan> spans;
+    if (options.no_split) {
+      std::string_view t = base::Trim(sql);
+      if (!t.empty()) {
+        std::size_t b = static_cast<std::size_t>(t.data() - sql.data());
+        spans.push_back({b, b + t.size()});
+      }
+    } else {
+      STRATA_ASSIGN_OR_RETURN(spans, sql::SplitPostgres(sql));
+    }
+    for (const sql::StatementSpan& span : spans) {
+      std::string text(sql.substr(span.begin, span.end - span.begin));
+      if (options.in_transaction && sql::IsTransactionControl(text)) {
+        return Status(ErrorCode::kInvalidArgument,
+                      "transaction control statement in a migration: strata already runs each migration in "
+                      "its own transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the "
+                      "header to manage transactions yourself")
+            .WithSqlOffset(span.begin)
+            .WithLocation(SourceLocation{.statement = text});
+      }
+      auto t0 = std::chrono::steady_clock::now();
+      int position = 0;
+      auto r = conn_.Exec(text, &position);
+      if (!r.ok()) {
+        std::size_t offset = span.begin + (position > 0 ? sql::CharPositionToOffset(text, position) : 0);
+        std::string message = r.status().message();
+        if (options.in_transaction && message.find("SQLSTATE 25001") != std::string::npos) {
+          message += " (add `-- strata:no-transaction` to the migration's header)";
+        }
+        if (message.find("SQLSTATE 55P03") != std::string::npos) {
+          message += fmt::format(" (the migration waited longer than the PostgreSQL lock_timeout of {} for a lock; "
+                                 "raise it with --pg-lock-timeout, or run when the table is less busy)",
+                                 Millis(options_.pg_lock_timeout));
+        }
+        return Status(r.status().code(), message)
+            .WithSqlOffset(offset)
+            .WithLocation(SourceLocation{.statement = text});
+      }
+      if (observer) {
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        observer(span.begin, span.end, ms);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckIntegrity() override { return Status::Ok(); }  // constraints are enforced by the server
+
+  Status InsertHistory(const HistoryRow& row) override {
+    return conn_
+        .ExecParams(fmt::format("INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, "
+                                "strata_version) VALUES ($1::bigint, $2, $3, $4::timestamptz, $5::double precision, "
+                                "$6, $7)",
+                                table_),
+                    Params(row))
+        .status();
+  }
+
+  Status UpdateHistory(const HistoryRow& row) override {
+    return conn_
+        .ExecParams(fmt::format("UPDATE {} SET name = $2, checksum = $3, applied_at = $4::timestamptz, "
+                                "execution_ms = $5::double precision, state = $6, strata_version = $7 "
+                                "WHERE version = $1::bigint",
+                                table_),
+                    Params(row))
+        .status();
+  }
+
+  Status DeleteHistory(std::uint64_t version) override {
+    return conn_.ExecParams(fmt::format("DELETE FROM {} WHERE version = $1::bigint", table_),
+                            {std::to_string(ToKey(version))})
+        .status();
+  }
+
+  Status MirrorVersion(std::uint64_t) override { return Status::Ok(); }
+
+  Result<std::vector<std::string>> InvalidIndexes() override {
+    STRATA_ASSIGN_OR_RETURN(
+        auto r, conn_.Exec("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i "
+                           "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE NOT i.indisvalid ORDER BY 1"));
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(Text(r.get(), i, 0));
+    return out;
+  }
+
+  Status DropIndex(const std::string& qualified_name) override {
+    return conn_.Exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified_name).status();
+  }
+
+ private:
+  std::vector<std::optional<std::string>> Params(const HistoryRow& r) const {
+    return {std::to_string(ToKey(r.version)), r.name, r.checksum, r.applied_at, fmt::format("{}", r.execution_ms),
+            RowStateName(r.state), r.strata_version};
+  }
+
+  Status WrongLayout(const std::string& why) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("a table named {} exists but is not a strata history table ({}); strata will not "
+                              "reuse it. Choose another name with --table or --schema",
+                              table_, why));
+  }
+
+  // Who holds the advisory lock, from pg_stat_activity.
+  static std::string Holder(Connection& conn, std::int64_t key) {
+    auto r = conn.Exec(fmt::format(
+        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local socket'), "
+        "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), coalesce(a.state, ''), "
+        "to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+        "AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
+        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) >> 32),
+        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) & 0xffffffffu)));
+    if (!r.ok() || PQntuples(r->get()) == 0) return "held by another session (it may have just finished)";
+    const PGresult* res = r->get();
+    return fmt::format("held by pid {} (application_name '{}', client {}, connected since {} UTC, {} since {} UTC)",
+                       Text(res, 0, 0), Text(res, 0, 1), Text(res, 0, 2), Text(res, 0, 3), Text(res, 0, 4),
+                       Text(res, 0, 5));
+  }
+
+  Connection conn_;
+  base::DatabaseUrl url_;
+  OpenOptions options_;
+  std::string table_;
+  bool lock_held_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const OpenOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
+  // A runner killed mid-statement would otherwise leave its backend working (and holding locks)
+  // until the statement ends; PostgreSQL 14+ can notice the dead client within a second.
+  (void)conn.Exec("SET client_connection_check_interval = '1s'");
+  return std::unique_ptr<Driver>(std::make_unique<PostgresDriver>(std::move(conn), url, options));
+}
+
+}  // namespace strata::driver

@@ -1,0 +1,18 @@
+// The PostgreSQL driver: libpq behind the Driver interface. Statements are split by libpg_query
+// (PostgreSQL's own grammar) and sent one at a time; the migration lock is a session-level
+// advisory lock held on a dedicated connection.
+#pragma once
+
+#include <memory>
+
+#include "base/url.h"
+#include "drivers/driver.h"
+
+namespace strata::driver {
+
+// Connects to `url` (postgres://, postgresql:// or a libpq key=value string). kUnauthenticated
+// when the server rejects the credentials, kUnavailable when it cannot be reached or the database
+// does not exist. Messages never contain the password.
+Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const OpenOptions& options);
+
+}  // namespace strata::driver
