@@ -1,11 +1,11 @@
 // End-to-end tests of the `strata` command line: each test runs the real binary on a temporary
 // directory and a temporary SQLite file and checks stdout, stderr, the exit code and the database.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -598,6 +598,32 @@ TEST_F(CliTest, ConcurrentRunnersApplyEachMigrationOnce) {
   EXPECT_EQ(UserVersion(), std::to_string(kMigrations));
 }
 
+// A second runner that starts while the first is inside a `-- strata:no-transaction` migration sees
+// the "dirty" row the first one committed before running the statements, and fails with exit 5
+// ("migration 2 (nt) is dirty ... run `strata repair`") although nothing went wrong. Advice to
+// run `strata repair` at that moment is harmful: repair deletes the row of a migration that is
+// still running. Disabled until the product handles it (wait for the runner, like a lock).
+TEST_F(CliTest, DISABLED_RunnerStartedDuringNoTransactionMigrationDoesNotReportDirty) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Write("v002_nt.sql",
+        "-- strata:no-transaction\n"
+        "CREATE TABLE nt(n);\n"
+        "INSERT INTO nt SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+        "WHERE x < 5000000) SELECT x FROM c);\n");
+  Child first = Spawn({kBinary, "--url", Url(), "--dir", dir_, "up"}, tmp_.Path("out"), tmp_.Path("err"));
+  ASSERT_GT(first.pid, 0);
+  auto deadline = steady_clock::now() + std::chrono::seconds(10);
+  while (steady_clock::now() < deadline &&
+         TryQueryOne(db_, "SELECT state FROM strata_schema_history WHERE version = 2") != "dirty") {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ProcessResult second = Strata({"up"});
+  ProcessResult r = Wait(first);
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(second.exit_code, kOk) << Describe(second);
+  EXPECT_EQ(History(), (std::vector<std::string>{"1|applied", "2|applied"}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. A runner killed in the middle of a migration.
 
@@ -734,8 +760,11 @@ TEST_F(CliTest, VerifyDetectsEditsButNotLineEndings) {
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_EQ(r.out, "ok: the database agrees with the migration files\n");
 
-  // CRLF re-save (and a byte-order mark) is not an edit.
+  // A CRLF re-save is not an edit; neither is a byte-order mark added by an editor.
   Write("v002_b.sql", "-- second\r\nCREATE TABLE b(x);\r\nINSERT INTO b VALUES ('two\r\nlines');\r\n");
+  r = Strata({"verify"});
+  EXPECT_EQ(r.exit_code, kOk) << Describe(r);
+  Write("v002_b.sql", "\xEF\xBB\xBF-- second\r\nCREATE TABLE b(x);\r\nINSERT INTO b VALUES ('two\r\nlines');\r\n");
   r = Strata({"verify"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
   r = Strata({"status"});
@@ -1029,6 +1058,12 @@ TEST_F(CliTest, StrataTomlInTheWorkingDirectory) {
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_EQ(QueryOne(db_, "SELECT count(*) FROM my_history"), "1");
 
+  // `new` writes into the toml's dir.
+  r = StrataRaw({"new", "add_y"}, {"DATABASE_URL="}, project.path());
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(r.out, "created db/v002_add_y.sql\n") << Describe(r);
+  EXPECT_TRUE(fs::exists(project.Path("db/v002_add_y.sql")));
+
   // --config names another file.
   project.Write("other.toml", "url = \"sqlite:other.db\"\ndir = \"db\"\n");
   r = StrataRaw({"--config", project.Path("other.toml"), "up"}, {"DATABASE_URL="}, project.path());
@@ -1044,7 +1079,7 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   project.Write("strata.toml", "url = \"sqlite:app.db\"\ncolour = true\n");
   ProcessResult r = StrataRaw({"up"}, {"DATABASE_URL="}, project.path());
   EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
-  // The line is that of the key. (The column is not pinned: see the report about it.)
+  // The line is that of the key. (The column is not pinned: see DISABLED_UnknownKeyColumnIsTheKeys.)
   EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(^strata: error: strata\.toml:2:[0-9]+: unknown key 'colour' )")))
       << Describe(r);
   EXPECT_TRUE(Contains(r.err, "(known: url, dir, table, lock_timeout, foreign_keys, allow_out_of_order)"))
@@ -1063,6 +1098,18 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   EXPECT_TRUE(Contains(r.err, "strata: error: strata.toml:1:")) << Describe(r);
 }
 
+// An unknown key is reported at its value's column (strata.toml:2:10 for `colour = true`), not at
+// the key (2:1): cli/config.cc uses node.source() where key.source() names the key. Disabled
+// until fixed.
+TEST_F(CliTest, DISABLED_UnknownKeyColumnIsTheKeys) {
+  TempDir project;
+  project.Write("migrations/v001_a.sql", "CREATE TABLE a(x);\n");
+  project.Write("strata.toml", "url = \"sqlite:app.db\"\ncolour = true\n");
+  ProcessResult r = StrataRaw({"up"}, {"DATABASE_URL="}, project.path());
+  EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "strata: error: strata.toml:2:1: unknown key 'colour'")) << Describe(r);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 16. strata new.
 
@@ -1071,7 +1118,7 @@ TEST_F(CliTest, NewFollowsTheDirectoryConvention) {
   ProcessResult r = StrataRaw({"--dir", dir_, "new", "add_x"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_EQ(r.out, "created " + Path("v008_add_x.sql") + "\n");
-  EXPECT_TRUE(fs::exists(Path("v008_add_x.sql")));
+  EXPECT_EQ(ReadFile(Path("v008_add_x.sql")), "-- add_x\n");
   // The new (comment-only) file applies along with the rest.
   r = Strata({"up"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
@@ -1120,10 +1167,7 @@ TEST_F(CliTest, TransactionControlNeedsNoTransaction) {
                                   "`-- strata:no-transaction` to the header"))
       << Describe(r);
   EXPECT_FALSE(TableExists(db_, "x"));
-  EXPECT_EQ(QueryOne(db_, "SELECT count(*) FROM sqlite_schema WHERE name = 'strata_schema_history'") == "1"
-                ? HistoryCount()
-                : "0",
-            "0");
+  EXPECT_EQ(TryQueryOne(db_, "SELECT count(*) FROM strata_schema_history").value_or("0"), "0");
   EXPECT_EQ(UserVersion(), "0");
 
   Write("v001_tx.sql", "-- strata:no-transaction\nBEGIN;\nCREATE TABLE x(a);\nCOMMIT;\n");
@@ -1171,6 +1215,83 @@ TEST_F(CliTest, TriggersStringsCommentsAndOddEndingsApply) {
   EXPECT_EQ(QueryOne(db_, "SELECT count(*) FROM log"), "7");
   r = Strata({"verify"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
+}
+
+TEST_F(CliTest, ErrorsInSectionedFilesPointAtTheFileLine) {
+  Write("20250101000000_a.sql",
+        "-- header comment\n"
+        "\n"
+        "-- migrate:up\n"
+        "CREATE TABLE a(x);\n"
+        "CREATE TABLE a2(x);\n"
+        "INSERT INTO a VALUES (1,, 2);\n"
+        "\n"
+        "-- migrate:down\n"
+        "DROP TABLE a;\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "strata: error: " + Path("20250101000000_a.sql") + ":6:25: near \",\": syntax error"))
+      << Describe(r);
+  EXPECT_FALSE(TableExists(db_, "a"));
+
+  Write("20250101000000_a.sql",
+        "-- migrate:up\n"
+        "CREATE TABLE a(x);\n"
+        "\n"
+        "-- migrate:down\n"
+        "DROP TABLE a;\n"
+        "DROP TABLE no_such_table;\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, kOk);
+  r = Strata({"down"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("20250101000000_a\\.sql:6:[0-9]+: no such table: no_such_table")))
+      << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "rollback of 20250101000000 (a) was undone")) << Describe(r);
+  EXPECT_TRUE(TableExists(db_, "a")) << "the failed rollback was not undone";
+  EXPECT_EQ(HistoryCount(), "1");
+
+  // Paired files: the error names the .down.sql file.
+  TempDir paired;
+  paired.Write("0001_p.up.sql", "CREATE TABLE p(x);\n");
+  paired.Write("0001_p.down.sql", "\n\nDROP TABLE p;\nDROP TABLE no_such_table;\n");
+  ASSERT_EQ(StrataIn(paired.path(), {"--table", "paired_history", "up"}).exit_code, kOk);
+  r = StrataIn(paired.path(), {"--table", "paired_history", "down"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("0001_p\\.down\\.sql:4:[0-9]+: no such table: no_such_table")))
+      << Describe(r);
+  EXPECT_TRUE(TableExists(db_, "p"));
+}
+
+TEST_F(CliTest, ForeignKeyViolationRollsBackUnlessDisabled) {
+  Write("v001_a.sql", "CREATE TABLE p(id INTEGER PRIMARY KEY);\nCREATE TABLE c(pid INTEGER REFERENCES p(id));\n");
+  Write("v002_b.sql", "CREATE TABLE marker(x);\nINSERT INTO c VALUES (42);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, Path("v002_b.sql") + ":2:1: FOREIGN KEY constraint failed")) << Describe(r);
+  EXPECT_FALSE(TableExists(db_, "marker"));
+  EXPECT_EQ(UserVersion(), "1");
+  r = Strata({"--no-foreign-keys", "up"});
+  EXPECT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(QueryOne(db_, "SELECT pid FROM c"), "42");
+}
+
+TEST_F(CliTest, UpToBelowCurrentAndMissingFiles) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Write("v002_b.sql", "CREATE TABLE b(x);\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, kOk);
+  ProcessResult r = Strata({"up", "--to", "1"});
+  EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
+  EXPECT_EQ(r.err, "strata: error: target version 1 is below the current version 2; use `strata down --to 1` to "
+                   "roll back\n");
+
+  fs::remove(Path("v001_a.sql"));
+  r = Strata({"status"});
+  EXPECT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "missing"}, {2, "applied"}}))
+      << Describe(r);
+  r = Strata({"verify"});
+  EXPECT_EQ(r.exit_code, kVerifyFailed) << Describe(r);
+  EXPECT_EQ(r.out, "1 problem:\n  1 a [missing]: applied, but its migration file is missing\n") << Describe(r);
 }
 
 // ---------------------------------------------------------------------------------------------

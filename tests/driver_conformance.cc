@@ -121,7 +121,7 @@ TEST_P(DriverConformance, RefusesTableWithAnotherLayout) {
 
 TEST_P(DriverConformance, ExecuteReportsFailingStatementOffset) {
   auto d = OpenOrDie();
-  std::string sql = "CREATE TABLE a (x INTEGER);\n-- note; with a semicolon\nINSERT INTO a VALUES ('v;1');\nINSERT INTO missing_table VALUES (1);\n";
+  std::string sql = "CREATE TABLE a (x TEXT);\n-- note; with a semicolon\nINSERT INTO a VALUES ('v;1');\nINSERT INTO missing_table VALUES (1);\n";
   int statements = 0;
   ASSERT_TRUE(d->BeginWrite().ok());
   Status st = d->Execute(sql, {.in_transaction = true}, [&](std::size_t, std::size_t, double) { ++statements; });

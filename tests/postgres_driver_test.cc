@@ -1,0 +1,203 @@
+// The PostgreSQL driver against a real server: the conformance suite, then what is peculiar to
+// PostgreSQL (its grammar, error positions, timeouts, INVALID indexes, the advisory lock).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "driver_conformance.h"
+#include "drivers/registry.h"
+#include "pg_test_util.h"
+
+namespace strata::testing {
+namespace {
+
+class PgHarness : public DriverHarness {
+ public:
+  Result<std::unique_ptr<driver::Driver>> Open(const driver::OpenOptions& options) override {
+    auto url = base::ParseDatabaseUrl(db_.url());
+    if (!url.ok()) return url.status();
+    return driver::OpenDriver(*url, options);
+  }
+  const PgDatabase& db() const { return db_; }
+
+ private:
+  PgDatabase db_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Postgres, DriverConformance,
+                         ::testing::Values(HarnessFactory([] { return std::make_unique<PgHarness>(); })));
+
+std::unique_ptr<driver::Driver> OpenOk(PgHarness& h, driver::OpenOptions o = {}) {
+  auto d = h.Open(o);
+  EXPECT_TRUE(d.ok()) << d.status().ToString();
+  return d.ok() ? std::move(d).value() : nullptr;
+}
+
+TEST(PostgresDriver, SplitsWithPostgresGrammar) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  std::string sql = R"sql(
+CREATE SCHEMA app; -- comment; with semicolon
+/* outer /* nested; */ still comment */
+CREATE TYPE app.mood AS ENUM ('sad', 'ok');
+CREATE TABLE app.t (id serial PRIMARY KEY, m app.mood, note text DEFAULT 'a;b');
+CREATE FUNCTION app.f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; RETURN 2; END; $$;
+CREATE FUNCTION app.add(a int, b int) RETURNS int LANGUAGE SQL BEGIN ATOMIC SELECT a + b; END;
+DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM app.t) THEN INSERT INTO app.t (m, note) VALUES ('ok', E'it\'s; fine'); END IF; END $do$;
+INSERT INTO app.t (m, note) VALUES ('sad', $x$dollar;quoted$x$))sql";
+  int statements = 0;
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute(sql, {.in_transaction = true}, [&](std::size_t, std::size_t, double) { ++statements; });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(d->Commit().ok());
+  EXPECT_EQ(statements, 7);
+  EXPECT_EQ(h.db().QueryOne("SELECT app.f() + app.add(1, 2)"), "5");
+  EXPECT_EQ(h.db().QueryOne("SELECT string_agg(note, ',' ORDER BY id) FROM app.t"), "it's; fine,dollar;quoted");
+}
+
+TEST(PostgresDriver, ErrorPositionIsMappedIntoTheText) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  std::string sql = "CREATE TABLE t (x int);\n-- 注释\nSELECT x FROM t WHERE y = 1;\n";
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute(sql, {.in_transaction = true}, nullptr);
+  d->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kSqlError);
+  EXPECT_EQ(st.sql_offset().value_or(0), sql.find("y = 1"));
+  EXPECT_NE(st.message().find("column \"y\" does not exist (SQLSTATE 42703)"), std::string::npos) << st.message();
+  EXPECT_EQ(st.location()->statement, "SELECT x FROM t WHERE y = 1");
+}
+
+TEST(PostgresDriver, UnparsableTextPointsAtTheErrorAndSuggestsNoSplit) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  std::string sql = "CREATE TABLE t (x int);\nCREATE TABEL u (y int);\n";
+  Status st = d->Execute(sql, {.in_transaction = false}, nullptr);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.sql_offset().value_or(0), sql.find("TABEL"));
+  EXPECT_NE(st.message().find("strata:no-split"), std::string::npos) << st.message();
+  // Nothing ran: the whole text is parsed before the first statement is sent.
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM pg_tables WHERE tablename = 't'"), "0");
+}
+
+TEST(PostgresDriver, NoSplitSendsTheTextWhole) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  int statements = 0;
+  Status st = d->Execute("CREATE TABLE a (x int); CREATE TABLE b (y int);", {.in_transaction = false, .no_split = true},
+                         [&](std::size_t, std::size_t, double) { ++statements; });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(statements, 1);
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM pg_tables WHERE tablename IN ('a', 'b')"), "2");
+}
+
+TEST(PostgresDriver, ConcurrentIndexNeedsNoTransactionAndSaysSo) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  ASSERT_TRUE(d->Execute("CREATE TABLE t (x int);", {.in_transaction = false}, nullptr).ok());
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute("CREATE INDEX CONCURRENTLY i ON t (x);", {.in_transaction = true}, nullptr);
+  d->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("SQLSTATE 25001"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("strata:no-transaction"), std::string::npos) << st.message();
+  EXPECT_TRUE(d->Execute("CREATE INDEX CONCURRENTLY i ON t (x);", {.in_transaction = false}, nullptr).ok());
+}
+
+TEST(PostgresDriver, FindsAndDropsInvalidIndexes) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  ASSERT_TRUE(d->Execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1), (1);", {.in_transaction = false}, nullptr).ok());
+  Status st = d->Execute("CREATE UNIQUE INDEX CONCURRENTLY u ON t (x);", {.in_transaction = false}, nullptr);
+  ASSERT_FALSE(st.ok()) << "duplicate keys must make the unique index fail";
+  auto invalid = d->InvalidIndexes();
+  ASSERT_TRUE(invalid.ok());
+  EXPECT_EQ(*invalid, (std::vector<std::string>{"public.u"}));
+  ASSERT_TRUE(d->DropIndex("public.u").ok());
+  EXPECT_TRUE(d->InvalidIndexes()->empty());
+}
+
+TEST(PostgresDriver, LockTimeoutFailsFastInsideAMigration) {
+  PgHarness h;
+  h.db().Exec("CREATE TABLE busy (x int)");
+  driver::OpenOptions o;
+  o.pg_lock_timeout = std::chrono::milliseconds(300);
+  auto d = OpenOk(h, o);
+  // Another session holds a lock on the table in an open transaction.
+  auto other = OpenOk(h);
+  ASSERT_TRUE(other->BeginWrite().ok());
+  ASSERT_TRUE(other->Execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE;", {.in_transaction = true}, nullptr).ok());
+  ASSERT_TRUE(d->BeginWrite().ok());
+  auto start = std::chrono::steady_clock::now();
+  Status st = d->Execute("ALTER TABLE busy ADD COLUMN y int;", {.in_transaction = true}, nullptr);
+  auto waited = std::chrono::steady_clock::now() - start;
+  d->Rollback();
+  other->Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("SQLSTATE 55P03"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("--pg-lock-timeout"), std::string::npos) << st.message();
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
+TEST(PostgresDriver, LockWaitNamesTheHolderAndDiesWithItsSession) {
+  PgHarness h;
+  driver::OpenOptions o;
+  o.lock_timeout = std::chrono::milliseconds(300);
+  auto a = OpenOk(h, o);
+  auto b = OpenOk(h, o);
+  auto held = a->LockRun();
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  auto refused = b->LockRun();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kAborted);
+  EXPECT_NE(refused.status().message().find("held by pid "), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("application_name 'strata'"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("strata-test-"), std::string::npos) << "password leaked";
+  held->reset();  // release
+  auto now = b->LockRun();
+  EXPECT_TRUE(now.ok()) << now.status().ToString();
+}
+
+TEST(PostgresDriver, ConnectionErrorsNeverShowThePassword) {
+  std::string server = PgServerUrl();
+  ASSERT_FALSE(server.empty());
+  std::string host = server.substr(server.find('@'));
+  struct Case {
+    std::string url;
+    ErrorCode code;
+    std::string needle;
+  } cases[] = {
+      {"postgres://postgres:Wr0ngSecret@" + host.substr(1), ErrorCode::kUnauthenticated, "password authentication failed"},
+      {"postgres://postgres:Wr0ngSecret@127.0.0.1:1/postgres", ErrorCode::kUnavailable, "Connection refused"},
+      {server.substr(0, server.rfind('/')) + "/no_such_db", ErrorCode::kUnavailable, "does not exist"},
+      {"host=127.0.0.1 port=1 user=postgres password=Wr0ngSecret dbname=x", ErrorCode::kUnavailable, "Connection refused"},
+  };
+  for (const Case& c : cases) {
+    auto url = base::ParseDatabaseUrl(c.url);
+    ASSERT_TRUE(url.ok());
+    auto d = driver::OpenDriver(*url, {});
+    ASSERT_FALSE(d.ok()) << c.url;
+    EXPECT_EQ(d.status().code(), c.code) << d.status().message();
+    EXPECT_NE(d.status().message().find(c.needle), std::string::npos) << d.status().message();
+    EXPECT_EQ(d.status().message().find("Wr0ngSecret"), std::string::npos) << d.status().message();
+    std::string real_password = server.substr(server.find(':', 11) + 1, server.find('@') - server.find(':', 11) - 1);
+    EXPECT_EQ(d.status().message().find(real_password), std::string::npos) << d.status().message();
+  }
+}
+
+TEST(PostgresDriver, HistoryLivesInTheChosenSchema) {
+  PgHarness h;
+  driver::OpenOptions o;
+  o.schema = "ops";
+  auto d = OpenOk(h, o);
+  ASSERT_TRUE(d->CreateHistory().ok());
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM pg_tables WHERE schemaname = 'ops' AND tablename = "
+                            "'strata_schema_history'"),
+            "1");
+}
+
+}  // namespace
+}  // namespace strata::testing
