@@ -1,0 +1,178 @@
+// The strata binary against a real PostgreSQL server: many runners at once, a runner killed while
+// it holds the lock, CREATE INDEX CONCURRENTLY behind another session's row lock, bad credentials.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "pg_test_util.h"
+#include "test_util.h"
+
+namespace strata::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> Args(const PgDatabase& db, const std::string& dir, std::vector<std::string> rest) {
+  std::vector<std::string> argv = {STRATA_BINARY, "--url", db.url(), "--dir", dir};
+  argv.insert(argv.end(), rest.begin(), rest.end());
+  return argv;
+}
+
+// Starts a process with stdout/stderr to `log`; returns its pid.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int Wait(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+template <typename Pred>
+bool PollFor(Pred pred, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+TEST(CliPostgres, SixteenConcurrentRunnersApplyEachMigrationOnce) {
+  PgDatabase db;
+  TempDir dir;
+  const int kMigrations = 12;
+  dir.Write("m/0001_runs.up.sql", "CREATE TABLE runs (v int NOT NULL, pid int DEFAULT pg_backend_pid());\n"
+                                  "INSERT INTO runs (v) VALUES (1);\n");
+  for (int v = 2; v <= kMigrations; ++v) {
+    char name[64];
+    std::snprintf(name, sizeof name, "m/%04d_t%d.up.sql", v, v);
+    dir.Write(name, "CREATE TABLE t" + std::to_string(v) + " (x int);\nINSERT INTO runs (v) VALUES (" +
+                        std::to_string(v) + ");\n");
+  }
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 16; ++i) pids.push_back(Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log" + std::to_string(i))));
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    int code = Wait(pids[i]);
+    EXPECT_EQ(code, 0) << "runner " << i << " failed; see its log";
+  }
+  EXPECT_EQ(db.QueryOne("SELECT count(*) || ',' || count(DISTINCT v) FROM runs"),
+            std::to_string(kMigrations) + "," + std::to_string(kMigrations));
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history WHERE state = 'applied'"), std::to_string(kMigrations));
+}
+
+TEST(CliPostgres, RunnerKilledWhileHoldingTheLockDoesNotBlockTheNext) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(60);\n");
+  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  // Wait until it is inside migration 2: version 1 recorded and pg_sleep running.
+  bool sleeping = PollFor(
+      [&] {
+        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND "
+                           "state = 'active'") == "1";
+      },
+      20s);
+  ASSERT_TRUE(sleeping) << "the runner never reached migration 2";
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"), "1");
+  kill(pid, SIGKILL);
+  EXPECT_EQ(Wait(pid), -SIGKILL);
+
+  dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\n");
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "15", "up"}));
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(took, 10s) << "the next runner waited for the dead one";
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied,2:applied");
+}
+
+TEST(CliPostgres, ConcurrentIndexWaitsForARowLockWithoutDeadlock) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_t.up.sql", "CREATE TABLE t (id int PRIMARY KEY, v int);\nINSERT INTO t SELECT g, g FROM generate_series(1, 100) g;\n");
+  dir.Write("m/0002_idx.up.sql", "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v);\n");
+  ASSERT_EQ(strata::testing::Run(Args(db, dir.Path("m"), {"up", "--to", "1"})).exit_code, 0);
+
+  // Another session holds a row lock in an open transaction, as application traffic would.
+  std::thread holder([&] {
+    PgQuery(db.url(), "BEGIN; SELECT * FROM t WHERE id = 1 FOR UPDATE; SELECT pg_sleep(2); COMMIT;");
+  });
+  std::this_thread::sleep_for(300ms);
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "30", "up"}));
+  auto took = std::chrono::steady_clock::now() - start;
+  holder.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(took, 1s) << "CREATE INDEX CONCURRENTLY should have waited for the open transaction";
+  EXPECT_LT(took, 20s);
+  EXPECT_EQ(db.QueryOne("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v'::regclass"), "t");
+}
+
+TEST(CliPostgres, ConnectionProblemsHaveTheirOwnExitCodesAndNoPassword) {
+  std::string server = PgServerUrl();
+  ASSERT_FALSE(server.empty());
+  std::string hostport = server.substr(server.find('@') + 1);
+  hostport = hostport.substr(0, hostport.find('/'));
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  struct Case {
+    std::string url;
+    int code;
+  } cases[] = {
+      {"postgres://postgres:S3cretPass@" + hostport + "/postgres", 10},
+      {"postgres://postgres:S3cretPass@127.0.0.1:1/postgres", 7},
+      {server.substr(0, server.rfind('/')) + "/missing_db", 7},
+  };
+  std::string real_password = server.substr(server.find(':', 11) + 1, server.find('@') - server.find(':', 11) - 1);
+  for (const Case& c : cases) {
+    for (const char* cmd : {"status", "up"}) {
+      ProcessResult r = strata::testing::Run({STRATA_BINARY, "--url", c.url, "--dir", dir.Path("m"), "--json", cmd});
+      EXPECT_EQ(r.exit_code, c.code) << cmd << " " << r.err;
+      EXPECT_EQ(r.err.find("S3cretPass"), std::string::npos) << r.err;
+      EXPECT_EQ(r.out.find("S3cretPass"), std::string::npos) << r.out;
+      EXPECT_EQ(r.err.find(real_password), std::string::npos) << r.err;
+      EXPECT_EQ(r.out.find(real_password), std::string::npos) << r.out;
+      EXPECT_NE(r.err.find("postgres:****@"), std::string::npos) << r.err;
+    }
+  }
+}
+
+TEST(CliPostgres, LockTimeoutNamesTheHolderWithExitCode6) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_slow.up.sql", "SELECT pg_sleep(5);\n");
+  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  ASSERT_TRUE(PollFor([&] { return db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == "1"; },
+                      20s));
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "0.5", "up"}));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("could not take the migration lock"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("held by pid"), std::string::npos) << r.err;
+  EXPECT_EQ(Wait(pid), 0);
+}
+
+}  // namespace
+}  // namespace strata::testing
