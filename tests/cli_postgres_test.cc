@@ -90,11 +90,12 @@ TEST(CliPostgres, RunnerKilledWhileHoldingTheLockDoesNotBlockTheNext) {
   bool sleeping = PollFor(
       [&] {
         return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND "
-                           "state = 'active'") == "1";
+                           "state = 'active' AND datname = current_database()") == "1";
       },
       20s);
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2";
-  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"), "1");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())"), "1");
   kill(pid, SIGKILL);
   EXPECT_EQ(Wait(pid), -SIGKILL);
 
@@ -165,7 +166,8 @@ TEST(CliPostgres, LockTimeoutNamesTheHolderWithExitCode6) {
   TempDir dir;
   dir.Write("m/0001_slow.up.sql", "SELECT pg_sleep(5);\n");
   pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  ASSERT_TRUE(PollFor([&] { return db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == "1"; },
+  ASSERT_TRUE(PollFor([&] { return db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())") == "1"; },
                       20s));
   ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "0.5", "up"}));
   EXPECT_EQ(r.exit_code, 6) << r.err;

@@ -324,6 +324,7 @@ class PostgresDriver : public Driver {
         "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), coalesce(a.state, ''), "
         "to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
         "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
         "AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
         static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) >> 32),
         static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) & 0xffffffffu)));
