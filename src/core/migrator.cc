@@ -117,11 +117,19 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Up(const UpOptions& options) override {
-    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    // Plan without the lock first: an up-to-date database (the common case at application
+    // start-up) costs one read and never waits for, or takes, the migration lock.
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     plan::UpRequest request = UpRequest(options);
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     RunReport report;
+    report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
+    if (versions.empty()) return report;
+    // There is work: take the lock and look again, another runner may have done it meanwhile.
+    STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+    STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
+    STRATA_ASSIGN_OR_RETURN(versions, plan::PlanUp(ctx.available, ctx.applied, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
@@ -279,7 +287,9 @@ class MigratorImpl : public Migrator {
     return source::BuildMigrations(std::move(files));
   }
 
-  Result<RunContext> Start(bool read_only) {
+  // Opens the database and loads the source. Unless read-only, also takes the migration lock
+  // (before reading the history) when `lock` is set.
+  Result<RunContext> Start(bool read_only, bool lock = true) {
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
     auto loading = std::async(std::launch::async, [this] { return LoadSource(); });
@@ -297,10 +307,10 @@ class MigratorImpl : public Migrator {
     Status read = opened.ok() ? Status::Ok() : opened.status();
     if (opened.ok()) {
       ctx.driver = std::move(*opened);
-      if (!read_only) {
-        auto lock = ctx.driver->LockRun();
-        if (lock.ok()) ctx.lock = std::move(*lock);
-        else read = lock.status();
+      if (!read_only && lock) {
+        auto held = ctx.driver->LockRun();
+        if (held.ok()) ctx.lock = std::move(*held);
+        else read = held.status();
       }
       if (read.ok()) read = ctx.ReadDatabase();
     }

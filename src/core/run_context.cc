@@ -92,6 +92,11 @@ Status RunContext::ReadDatabase() {
   return Status::Ok();
 }
 
+Status RunContext::LockAndReread() {
+  STRATA_ASSIGN_OR_RETURN(lock, driver->LockRun());
+  return ReadDatabase();
+}
+
 Status RunContext::RefuseIfNeedsBaseline() const {
   if (!NeedsBaseline()) return Status::Ok();
   return Status(ErrorCode::kFailedPrecondition,

@@ -33,6 +33,8 @@ struct RunContext {
   Status ReadDatabase();
   // Fills `available` from `migrations`.
   void IndexMigrations();
+  // Takes the migration lock and reads the history again under it.
+  Status LockAndReread();
   bool NeedsBaseline() const { return !history_exists && legacy_version > 0; }
   Status RefuseIfNeedsBaseline() const;
   // Creates the history table if it does not exist yet.

@@ -100,7 +100,8 @@ class Driver {
   // (SQLite: PRAGMA foreign_key_check when foreign keys are on).
   virtual Status CheckIntegrity() = 0;
 
-  // History writes; inside BeginWrite/Commit.
+  // History writes; inside BeginWrite/Commit. A driver may send them with the next statement, so
+  // their errors can also surface at Commit.
   virtual Status InsertHistory(const HistoryRow& row) = 0;
   virtual Status UpdateHistory(const HistoryRow& row) = 0;  // matched by version
   virtual Status DeleteHistory(std::uint64_t version) = 0;
