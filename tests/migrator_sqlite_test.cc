@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "strata/migrator.h"
 #include "test_util.h"
 
@@ -261,6 +263,56 @@ TEST_F(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {
   for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) || ',' || count(DISTINCT v) FROM runs"), "12,12");
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history"), "12");
+}
+
+std::vector<Source::File> EmbeddedCounter(std::vector<std::string>& storage, int count) {
+  storage.clear();
+  storage.reserve(count);
+  std::vector<Source::File> files;
+  for (int v = 1; v <= count; ++v) {
+    storage.push_back(v == 1 ? "CREATE TABLE runs (v INTEGER);\nINSERT INTO runs VALUES (1);\n"
+                             : "INSERT INTO runs VALUES (" + std::to_string(v) + ");\n");
+  }
+  for (int v = 1; v <= count; ++v) files.push_back({"v" + std::to_string(v) + "_m.sql", storage[v - 1]});
+  return files;
+}
+
+TEST_F(MigratorTest, ApplicationConnectionIsUsedAndLeftOpen) {
+  sqlite3* app = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &app), SQLITE_OK);
+  {
+    auto m = Migrator::OpenSqlite(app, Source::Directory(kExamples + "/vibesurf"));
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    auto r = (*m)->Up();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->to_version, 7u);
+  }
+  // The Migrator is gone; the application's connection still works and sees the schema.
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(app, "SELECT count(*) FROM tasks", -1, &s, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_ROW);
+  sqlite3_finalize(s);
+  EXPECT_EQ(sqlite3_close(app), SQLITE_OK);
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "7");
+  auto refused = Migrator::OpenSqlite(nullptr, Source::Directory("."));
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(MigratorTest, UpToDateShortcutNoticesOtherConnections) {
+  std::vector<std::string> storage;
+  auto files = EmbeddedCounter(storage, 3);
+  auto first = Migrator::Open(url(), Source::Embedded(files, "app"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ((*first)->Up()->to_version, 3u);
+  ASSERT_TRUE((*first)->Up()->migrations.empty());
+  ASSERT_TRUE((*first)->Up()->migrations.empty());  // answered from the remembered result
+  // Another runner (another connection) rolls a migration back by hand.
+  Exec(db(), "DELETE FROM runs WHERE v = 3; DELETE FROM strata_schema_history WHERE version = 3; PRAGMA user_version = 2;");
+  auto again = (*first)->Up();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->migrations.size(), 1u) << "the shortcut missed a change made by another connection";
+  EXPECT_EQ(again->migrations[0].version, 3u);
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(v) FROM (SELECT v FROM runs ORDER BY v)"), "1,2,3");
 }
 
 TEST_F(MigratorTest, InvalidOptionsAreRejectedAtOpen) {

@@ -18,6 +18,8 @@
 #include "strata/status.h"
 #include "strata/version.h"
 
+struct sqlite3;  // SQLite's connection handle; declared here so that sqlite3.h is not needed
+
 namespace strata {
 
 // Where migrations come from.
@@ -190,9 +192,20 @@ using EventCallback = std::function<void(const Event&)>;
 class Migrator {
  public:
   // Parses `url` (sqlite:path.db, sqlite:///abs.db, postgres://...) and remembers `source`.
-  // The database is opened by each call, not here; nothing is created until a call writes.
+  // The database is opened by the first call, not here, and nothing is created until a call
+  // writes; from the first writing call on, the Migrator keeps its connection open until it is
+  // destroyed. An embedded source is parsed once; a directory is read again by every call.
+  // Up() on an embedded source remembers an up-to-date answer and, while the database reports no
+  // change by another connection (SQLite: PRAGMA data_version), answers from it with one query.
   // kInvalidArgument for a malformed URL or option. Messages never contain a password.
   static Result<std::unique_ptr<Migrator>> Open(std::string_view url, Source source, Options options = {});
+
+  // Works on a SQLite connection the application already has open. The connection stays the
+  // caller's: it must outlive the Migrator and must not be used by another thread during a call.
+  // strata sets PRAGMA foreign_keys (per Options) and the busy timeout (Options::lock_timeout) on
+  // it. Writes that the application makes through this same connection to strata's history table
+  // are not noticed by the up-to-date shortcut (see docs/library.md).
+  static Result<std::unique_ptr<Migrator>> OpenSqlite(sqlite3* connection, Source source, Options options = {});
 
   virtual ~Migrator() = default;
 

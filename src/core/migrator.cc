@@ -70,8 +70,8 @@ MigrationState ToPublic(plan::EntryState s) {
 
 class MigratorImpl : public Migrator {
  public:
-  MigratorImpl(base::DatabaseUrl url, Source source, Options options)
-      : url_(std::move(url)), source_(std::move(source)), options_(std::move(options)) {}
+  MigratorImpl(base::DatabaseUrl url, Source source, Options options, std::shared_ptr<driver::Driver> driver = nullptr)
+      : url_(std::move(url)), source_(std::move(source)), options_(std::move(options)), driver_(std::move(driver)) {}
 
   void SetEventCallback(EventCallback callback) override { callback_ = std::move(callback); }
 
@@ -98,7 +98,7 @@ class MigratorImpl : public Migrator {
       if (s.state == MigrationState::kPending || s.state == MigrationState::kOutOfOrder) ++report.pending;
       report.migrations.push_back(std::move(s));
     }
-    if (!ctx.migrations.empty()) report.latest_version = ctx.migrations.back().version;
+    if (!ctx.migrations().empty()) report.latest_version = ctx.migrations().back().version;
     STRATA_ASSIGN_OR_RETURN(report.invalid_indexes, ctx.driver->InvalidIndexes());
     return report;
   }
@@ -117,6 +117,7 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Up(const UpOptions& options) override {
+    if (auto fast = UpToDate(options)) return *fast;
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false));
@@ -125,7 +126,10 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
-    if (versions.empty()) return report;
+    if (versions.empty()) {
+      Remember(ctx, options, report.to_version);
+      return report;
+    }
     // There is work: take the lock and look again, another runner may have done it meanwhile.
     STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
@@ -278,22 +282,22 @@ class MigratorImpl : public Migrator {
     if (callback_) callback_(e);
   }
 
-  Result<std::vector<source::Migration>> LoadSource() const {
-    if (!source_.embedded()) return source::LoadDirectory(base::RealFileSystem(), source_.label());
+  using Migrations = std::shared_ptr<const std::vector<source::Migration>>;
+
+  Result<Migrations> LoadSource() const {
+    if (!source_.embedded()) {
+      STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(base::RealFileSystem(), source_.label()));
+      return std::make_shared<const std::vector<source::Migration>>(std::move(loaded));
+    }
     std::vector<source::RawFile> files;
     for (const Source::File& f : source_.files()) {
       files.push_back({base::JoinPath(source_.label(), f.name), f.name, std::string(f.contents)});
     }
-    return source::BuildMigrations(std::move(files));
+    STRATA_ASSIGN_OR_RETURN(auto built, source::BuildMigrations(std::move(files)));
+    return std::make_shared<const std::vector<source::Migration>>(std::move(built));
   }
 
-  // Opens the database and loads the source. Unless read-only, also takes the migration lock
-  // (before reading the history) when `lock` is set.
-  Result<RunContext> Start(bool read_only, bool lock = true) {
-    // Reading and hashing the files and opening the database (SQLite parses its whole schema on
-    // first use) are independent: do them at the same time.
-    auto loading = std::async(std::launch::async, [this] { return LoadSource(); });
-    RunContext ctx;
+  driver::OpenOptions DriverOptions(bool read_only) const {
     driver::OpenOptions open;
     open.read_only = read_only;
     open.foreign_keys = options_.foreign_keys;
@@ -303,44 +307,97 @@ class MigratorImpl : public Migrator {
     open.schema = options_.schema;
     open.pg_lock_timeout = options_.pg_lock_timeout;
     open.statement_timeout = options_.statement_timeout;
-    auto opened = driver::OpenDriver(url_, open);
-    Status read = opened.ok() ? Status::Ok() : opened.status();
-    if (opened.ok()) {
-      ctx.driver = std::move(*opened);
-      if (!read_only && lock) {
-        auto held = ctx.driver->LockRun();
-        if (held.ok()) ctx.lock = std::move(*held);
-        else read = held.status();
-      }
-      if (read.ok()) read = ctx.ReadDatabase();
+    return open;
+  }
+
+  // Opens the database and loads the source. Unless read-only, also takes the migration lock
+  // (before reading the history) when `lock` is set. A read-write connection is kept for later
+  // calls; an embedded source is parsed once.
+  Result<RunContext> Start(bool read_only, bool lock = true) {
+    if (!read_only) memo_.valid = false;  // the caller may write; the cached answer is void
+    RunContext ctx;
+    // Reading and hashing the files and opening the database (SQLite parses its whole schema on
+    // first use) are independent: do them at the same time.
+    std::future<Result<Migrations>> loading;
+    if (embedded_cache_) {
+      ctx.source = embedded_cache_;
+    } else {
+      loading = std::async(std::launch::async, [this] { return LoadSource(); });
     }
-    auto migrations = loading.get();
-    // Problems with the files come first: they are the user's to fix whatever the database says.
-    if (!migrations.ok()) return migrations.status();
+    Status read = Status::Ok();
+    if (driver_) {
+      ctx.driver = driver_;
+    } else {
+      auto opened = driver::OpenDriver(url_, DriverOptions(read_only));
+      if (opened.ok()) {
+        ctx.driver = std::move(*opened);
+        if (!read_only) driver_ = ctx.driver;
+      } else {
+        read = opened.status();
+      }
+    }
+    if (read.ok() && !read_only && lock) {
+      auto held = ctx.driver->LockRun();
+      if (held.ok()) ctx.lock = std::move(*held);
+      else read = held.status();
+    }
+    if (read.ok()) read = ctx.ReadDatabase();
+    if (loading.valid()) {
+      auto migrations = loading.get();
+      // Problems with the files come first: they are the user's to fix whatever the database says.
+      if (!migrations.ok()) return migrations.status();
+      ctx.source = std::move(*migrations);
+      if (source_.embedded()) embedded_cache_ = ctx.source;
+    }
     STRATA_RETURN_IF_ERROR(read);
-    ctx.migrations = std::move(*migrations);
     ctx.IndexMigrations();
     return ctx;
+  }
+
+  // The last "nothing to do" answer of Up, valid while the source cannot change (embedded) and
+  // the database's change token is the same: an up-to-date start-up is then one tiny query.
+  struct Memo {
+    bool valid = false;
+    std::int64_t token = 0;
+    std::optional<std::uint64_t> target;
+    std::uint64_t version = 0;
+  };
+
+  std::optional<RunReport> UpToDate(const UpOptions& options) {
+    if (!memo_.valid || !driver_ || memo_.target != options.target) return std::nullopt;
+    auto token = driver_->ChangeToken();
+    if (!token.ok() || *token != memo_.token) return std::nullopt;
+    RunReport report;
+    report.from_version = report.to_version = memo_.version;
+    return report;
+  }
+
+  void Remember(const RunContext& ctx, const UpOptions& options, std::uint64_t version) {
+    if (!source_.embedded() || !ctx.read_token) return;
+    memo_ = {true, *ctx.read_token, options.target, version};
   }
 
   base::DatabaseUrl url_;
   Source source_;
   Options options_;
   EventCallback callback_;
+  std::shared_ptr<driver::Driver> driver_;  // kept open across calls once opened read-write
+  Migrations embedded_cache_;
+  Memo memo_;
 };
 
 }  // namespace
 }  // namespace core
 
-Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source source, Options options) {
-  try {
-    STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
-    if (!core::ValidIdentifier(options.history_table)) {
+namespace core {
+namespace {
+Status ValidateOptions(const Options& options) {
+    if (!ValidIdentifier(options.history_table)) {
       return Status(ErrorCode::kInvalidArgument,
                     fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
                                 options.history_table));
     }
-    if (!core::ValidIdentifier(options.schema)) {
+    if (!ValidIdentifier(options.schema)) {
       return Status(ErrorCode::kInvalidArgument,
                     fmt::format("invalid schema name '{}': use letters, digits and '_' (at most 63)", options.schema));
     }
@@ -348,8 +405,37 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source so
         options.statement_timeout.count() < 0) {
       return Status(ErrorCode::kInvalidArgument, "timeouts cannot be negative");
     }
+    return Status::Ok();
+}
+}  // namespace
+}  // namespace core
+
+Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source source, Options options) {
+  try {
+    STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
+    STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
     return std::unique_ptr<Migrator>(
         std::make_unique<core::MigratorImpl>(std::move(parsed), std::move(source), std::move(options)));
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, e.what());
+  }
+}
+
+Result<std::unique_ptr<Migrator>> Migrator::OpenSqlite(sqlite3* connection, Source source, Options options) {
+  try {
+    if (!connection) return Status(ErrorCode::kInvalidArgument, "OpenSqlite needs an open connection, not null");
+    STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+    base::DatabaseUrl url;
+    url.kind = base::DatabaseUrl::Kind::kSqlite;
+    url.raw = "sqlite:(application connection)";
+    driver::OpenOptions open;
+    open.foreign_keys = options.foreign_keys;
+    open.lock_timeout = options.lock_timeout;
+    open.history_table = options.history_table;
+    open.strata_version = kVersion;
+    STRATA_ASSIGN_OR_RETURN(auto adopted, driver::AdoptSqlite(connection, open));
+    return std::unique_ptr<Migrator>(std::make_unique<core::MigratorImpl>(
+        std::move(url), std::move(source), std::move(options), std::shared_ptr<driver::Driver>(std::move(adopted))));
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, e.what());
   }

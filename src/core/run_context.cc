@@ -66,15 +66,15 @@ Status Locate(Status st, const source::Script& script, const std::string& what) 
 }  // namespace
 
 const source::Migration* RunContext::Find(std::uint64_t version) const {
-  auto it = std::lower_bound(migrations.begin(), migrations.end(), version,
+  auto it = std::lower_bound(migrations().begin(), migrations().end(), version,
                              [](const source::Migration& m, std::uint64_t v) { return m.version < v; });
-  return it != migrations.end() && it->version == version ? &*it : nullptr;
+  return it != migrations().end() && it->version == version ? &*it : nullptr;
 }
 
 void RunContext::IndexMigrations() {
   available.clear();
-  available.reserve(migrations.size());
-  for (const source::Migration& m : migrations) {
+  available.reserve(migrations().size());
+  for (const source::Migration& m : migrations()) {
     available.push_back({m.version, m.name, m.checksum, m.up.path, m.down.has_value()});
   }
 }
@@ -82,7 +82,10 @@ void RunContext::IndexMigrations() {
 Status RunContext::ReadDatabase() {
   STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
   applied.clear();
+  read_token.reset();
   if (history_exists) {
+    // The token first: a commit between the two reads then shows up as a changed token later.
+    STRATA_ASSIGN_OR_RETURN(read_token, driver->ChangeToken());
     STRATA_ASSIGN_OR_RETURN(auto rows, driver->ReadHistory());
     applied.reserve(rows.size());
     for (const auto& r : rows) applied.push_back(ToApplied(r));
@@ -260,7 +263,7 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
 Status RunContext::RecordBaseline(std::uint64_t version, RunReport& report) {
   Transaction tx(*driver);
   bool exact = false;
-  for (const source::Migration& m : migrations) {
+  for (const source::Migration& m : migrations()) {
     if (m.version > version) break;
     exact = exact || m.version == version;
     STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeRow(m, driver::RowState::kBaseline, 0)));

@@ -16,9 +16,13 @@
 namespace strata::core {
 
 struct RunContext {
-  std::vector<source::Migration> migrations;  // ascending versions
-  std::unique_ptr<driver::Driver> driver;
-  std::unique_ptr<driver::RunLock> lock;
+  // Shared with the Migrator, which keeps both across calls (an embedded source is parsed once,
+  // the connection stays open).
+  std::shared_ptr<const std::vector<source::Migration>> source;  // ascending versions
+  std::shared_ptr<driver::Driver> driver;
+  std::unique_ptr<driver::RunLock> lock;  // after `driver`: released before it
+  // Driver change token read just before the history was read (unset without a history table).
+  std::optional<std::int64_t> read_token;
   bool history_exists = false;
   std::uint64_t legacy_version = 0;
   std::vector<plan::Available> available;
@@ -27,6 +31,7 @@ struct RunContext {
   // first write transaction, which always re-reads.
   std::optional<std::int64_t> token;
 
+  const std::vector<source::Migration>& migrations() const { return *source; }
   const source::Migration* Find(std::uint64_t version) const;
 
   // Reads the history (if any) and the legacy version into `applied` / `legacy_version`.

@@ -14,6 +14,10 @@ const char* RowStateName(RowState state) {
   return "applied";
 }
 
+Result<std::unique_ptr<Driver>> AdoptSqlite(sqlite3* connection, const OpenOptions& options) {
+  return WrapSqlite(connection, options);
+}
+
 Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options) {
   switch (url.kind) {
     case base::DatabaseUrl::Kind::kSqlite:

@@ -6,10 +6,15 @@
 #include "base/url.h"
 #include "drivers/driver.h"
 
+struct sqlite3;
+
 namespace strata::driver {
 
 // kInvalidArgument for an engine this build does not support; kUnavailable when the database
 // cannot be opened or reached. Messages never contain a password.
 Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options);
+
+// Wraps a SQLite connection the application owns (it is never closed by the driver).
+Result<std::unique_ptr<Driver>> AdoptSqlite(sqlite3* connection, const OpenOptions& options);
 
 }  // namespace strata::driver

@@ -18,7 +18,10 @@ namespace strata::driver {
 namespace {
 
 struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  bool owned = true;  // false for a connection the application lent us
+  void operator()(sqlite3* db) const {
+    if (owned) sqlite3_close_v2(db);
+  }
 };
 struct StmtFinalizer {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -427,6 +430,39 @@ class SqliteDriver : public Driver {
 
 }  // namespace
 
+namespace {
+Status Configure(sqlite3* db, const std::string& path, const OpenOptions& options) {
+  sqlite3_extended_result_codes(db, 1);
+  auto ms = options.lock_timeout.count();
+  sqlite3_busy_timeout(db, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
+  // Must be set outside any transaction: inside one SQLite silently ignores it.
+  const char* fk = options.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF";
+  if (sqlite3_exec(db, fk, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status(ErrorCode::kUnavailable,
+                  fmt::format("cannot configure SQLite database {}: {}", path, sqlite3_errmsg(db)));
+  }
+  // Touch the schema now so that "not a database" is reported as a connection problem.
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    int code = sqlite3_errcode(db);
+    return Status(code == SQLITE_BUSY ? ErrorCode::kAborted : ErrorCode::kUnavailable,
+                  fmt::format("cannot read SQLite database {}: {}", path, sqlite3_errmsg(db)));
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<std::unique_ptr<Driver>> WrapSqlite(sqlite3* connection, const OpenOptions& options) {
+  if (!sqlite3_get_autocommit(connection)) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  "the application's SQLite connection is inside a transaction; strata needs to start its own");
+  }
+  const char* file = sqlite3_db_filename(connection, "main");
+  std::string path = file && *file ? file : ":memory:";
+  STRATA_RETURN_IF_ERROR(Configure(connection, path, options));
+  DbPtr db(connection, DbCloser{false});
+  return std::unique_ptr<Driver>(std::make_unique<SqliteDriver>(std::move(db), path, options, false));
+}
+
 Result<std::unique_ptr<Driver>> OpenSqlite(const base::DatabaseUrl& url, const OpenOptions& options) {
   bool memory = url.path == ":memory:";
   struct stat st {};
@@ -441,21 +477,7 @@ Result<std::unique_ptr<Driver>> OpenSqlite(const base::DatabaseUrl& url, const O
     return Status(ErrorCode::kUnavailable,
                   fmt::format("cannot open SQLite database {}: {}", url.path, raw ? sqlite3_errmsg(raw) : "out of memory"));
   }
-  sqlite3_extended_result_codes(db.get(), 1);
-  auto ms = options.lock_timeout.count();
-  sqlite3_busy_timeout(db.get(), ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
-  // Must be set outside any transaction: inside one SQLite silently ignores it.
-  const char* fk = options.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF";
-  if (sqlite3_exec(db.get(), fk, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return Status(ErrorCode::kUnavailable, fmt::format("cannot configure SQLite database {}: {}", url.path,
-                                                       sqlite3_errmsg(db.get())));
-  }
-  // Touch the schema now so that "not a database" is reported as a connection problem.
-  if (sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    int code = sqlite3_errcode(db.get());
-    return Status(code == SQLITE_BUSY ? ErrorCode::kAborted : ErrorCode::kUnavailable,
-                  fmt::format("cannot read SQLite database {}: {}", url.path, sqlite3_errmsg(db.get())));
-  }
+  STRATA_RETURN_IF_ERROR(Configure(db.get(), url.path, options));
   return std::unique_ptr<Driver>(std::make_unique<SqliteDriver>(std::move(db), url.path, options, placeholder));
 }
 
