@@ -2,7 +2,6 @@
 // directory and a temporary SQLite file and checks stdout, stderr, the exit code and the database.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -49,7 +49,8 @@ constexpr int kVerifyFailed = 9;
 std::string Describe(const ProcessResult& r) {
   std::ostringstream s;
   s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
-    << r.out << "--- stderr:\n" << r.err << "---";
+    << r.out << "--- stderr:\n"
+    << r.err << "---";
   return s.str();
 }
 
@@ -213,8 +214,9 @@ TEST_F(CliTest, VibesurfExampleAppliesOnceAndReportsStatus) {
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(UserVersion(), "7");
   EXPECT_EQ(HistoryCount(), "7");
-  EXPECT_EQ(QueryOne(db_, "SELECT group_concat(version || ':' || name || ':' || state, ',') FROM "
-                          "(SELECT * FROM strata_schema_history ORDER BY version)"),
+  EXPECT_EQ(QueryOne(db_,
+                     "SELECT group_concat(version || ':' || name || ':' || state, ',') FROM "
+                     "(SELECT * FROM strata_schema_history ORDER BY version)"),
             "1:initial_schema:applied,2:add_agent_mode:applied,3:fix_task_status_case:applied,"
             "4:add_voice_profiles:applied,5:add_composio_integration:applied,6:add_credentials_table:applied,"
             "7:add_schedule_table:applied");
@@ -301,19 +303,21 @@ TEST_F(CliTest, MalformedFileNamesGiveExactErrors) {
       "-- migrate:down), V1__name.sql + U1__name.sql";
   const std::vector<BadName> cases = {
       {"v1x_foo.sql", "expected '_' after the version (v001_name.sql)"},
-      {"V1.1__x.sql", "dotted Flyway versions (V1.1__name.sql, V1_1__name.sql) are not supported; versions are "
-                      "whole numbers"},
-      {"V1_1__x.sql", "dotted Flyway versions (V1.1__name.sql, V1_1__name.sql) are not supported; versions are "
-                      "whole numbers"},
+      {"V1.1__x.sql",
+       "dotted Flyway versions (V1.1__name.sql, V1_1__name.sql) are not supported; versions are "
+       "whole numbers"},
+      {"V1_1__x.sql",
+       "dotted Flyway versions (V1.1__name.sql, V1_1__name.sql) are not supported; versions are "
+       "whole numbers"},
       {"R__x.sql", "repeatable migrations (R__name.sql) are not supported"},
       {"V1_x.sql", "Flyway-style name needs two underscores after the version (V1__name.sql)"},
       {"v001_.sql", "missing description after the version (e.g. v001_create_users.sql)"},
       {"001.sql", "expected '_' after the version (0001_name.up.sql or 20250130100000_name.sql)"},
       {"abc.sql", "not a migration file name; expected one of: " + kForms},
-      {"99999999999999999999_x.sql",
-       "version 99999999999999999999 is too large (the largest is 18446744073709551615)"},
-      {"v002_x.up.sql", "v-prefixed migrations are up-only; name paired files 0001_name.up.sql / "
-                        "0001_name.down.sql"},
+      {"99999999999999999999_x.sql", "version 99999999999999999999 is too large (the largest is 18446744073709551615)"},
+      {"v002_x.up.sql",
+       "v-prefixed migrations are up-only; name paired files 0001_name.up.sql / "
+       "0001_name.down.sql"},
   };
   for (const BadName& c : cases) {
     SCOPED_TRACE(c.file);
@@ -336,8 +340,8 @@ TEST_F(CliTest, DownFileWithoutUpIsAnError) {
   Write("0002_b.down.sql", "DROP TABLE b;\n");
   ProcessResult r = Strata({"up"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
-  EXPECT_EQ(r.err, "strata: error: " + Path("0002_b.down.sql") +
-                       ": down migration without an up migration for version 2\n")
+  EXPECT_EQ(r.err,
+            "strata: error: " + Path("0002_b.down.sql") + ": down migration without an up migration for version 2\n")
       << Describe(r);
 }
 
@@ -407,13 +411,12 @@ TEST_F(CliTest, FailingStatementRollsBackItsMigrationAndPointsAtTheToken) {
   Write("v003_c.sql", "CREATE TABLE c(x);\n");
   ProcessResult r = Strata({"up"});
   EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
-  EXPECT_EQ(r.err,
-            "strata: error: " + Path("v002_b.sql") +
-                ":4:25: near \",\": syntax error (migration 2 (b) was rolled back; the database is still at "
-                "version 1)\n"
-                "    INSERT INTO b VALUES (2,, 3);\n"
-                "                            ^\n"
-                "  in statement: INSERT INTO b VALUES (2,, 3);\n")
+  EXPECT_EQ(r.err, "strata: error: " + Path("v002_b.sql") +
+                       ":4:25: near \",\": syntax error (migration 2 (b) was rolled back; the database is still at "
+                       "version 1)\n"
+                       "    INSERT INTO b VALUES (2,, 3);\n"
+                       "                            ^\n"
+                       "  in statement: INSERT INTO b VALUES (2,, 3);\n")
       << Describe(r);
   EXPECT_TRUE(Contains(r.out, "  up        1 a  (")) << Describe(r);
   EXPECT_FALSE(Contains(r.out, "done:")) << Describe(r);
@@ -425,8 +428,7 @@ TEST_F(CliTest, FailingStatementRollsBackItsMigrationAndPointsAtTheToken) {
 
   r = Strata({"status"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
-  EXPECT_EQ(StatusStates(r.out),
-            (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "pending"}, {3, "pending"}}))
+  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "pending"}, {3, "pending"}}))
       << Describe(r);
 }
 
@@ -594,8 +596,8 @@ TEST_F(CliTest, ConcurrentRunnersApplyEachMigrationOnce) {
   for (int n = 2; n <= kMigrations; ++n) {
     char name[32];
     std::snprintf(name, sizeof name, "v%03d_m.sql", n);
-    Write(name, "CREATE TABLE t" + std::to_string(n) + "(x);\nINSERT INTO runs(v) VALUES (" + std::to_string(n) +
-                    ");\n");
+    Write(name,
+          "CREATE TABLE t" + std::to_string(n) + "(x);\nINSERT INTO runs(v) VALUES (" + std::to_string(n) + ");\n");
   }
   std::vector<Child> children;
   for (int i = 0; i < kRunners; ++i) {
@@ -608,17 +610,19 @@ TEST_F(CliTest, ConcurrentRunnersApplyEachMigrationOnce) {
     ProcessResult r = Wait(c);
     EXPECT_EQ(r.exit_code, kOk) << Describe(r);
     std::vector<json> lines = ParseNdjson(r.out);
-    ASSERT_FALSE(lines.empty()) << Describe(r);
-    EXPECT_EQ(lines.back()["event"], "done") << Describe(r);
-    EXPECT_EQ(lines.back()["to_version"], kMigrations) << Describe(r);
-    applied += lines.back()["count"].get<std::uint64_t>();
+    json last = lines.empty() ? json::object() : lines.back();
+    EXPECT_EQ(last.value("event", ""), "done") << Describe(r);
+    if (last.value("event", "") != "done") continue;
+    EXPECT_EQ(last["to_version"], kMigrations) << Describe(r);
+    applied += last["count"].get<std::uint64_t>();
   }
   EXPECT_EQ(applied, static_cast<std::uint64_t>(kMigrations)) << "migrations applied, summed over all runners";
   EXPECT_EQ(QueryOne(db_, "SELECT count(*) FROM runs"), std::to_string(kMigrations));
   EXPECT_EQ(QueryOne(db_, "SELECT count(DISTINCT v) || ',' || min(v) || ',' || max(v) FROM runs"),
             std::to_string(kMigrations) + ",1," + std::to_string(kMigrations));
-  EXPECT_EQ(QueryOne(db_, "SELECT count(*) || ',' || count(DISTINCT version) || ',' || min(version) || ',' || "
-                          "max(version) FROM strata_schema_history WHERE state = 'applied'"),
+  EXPECT_EQ(QueryOne(db_,
+                     "SELECT count(*) || ',' || count(DISTINCT version) || ',' || min(version) || ',' || "
+                     "max(version) FROM strata_schema_history WHERE state = 'applied'"),
             std::to_string(kMigrations) + "," + std::to_string(kMigrations) + ",1," + std::to_string(kMigrations));
   EXPECT_EQ(UserVersion(), std::to_string(kMigrations));
 }
@@ -670,8 +674,7 @@ TEST_F(CliTest, KilledRunnerLeavesTheMigrationUnapplied) {
     }
     int status = 0;
     if (waitpid(child.pid, &status, WNOHANG) == child.pid) {
-      FAIL() << "strata up ended before migration 1 was seen: " << ReadFile(child.out_path)
-             << ReadFile(child.err_path);
+      FAIL() << "strata up ended before migration 1 was seen: " << ReadFile(child.out_path) << ReadFile(child.err_path);
     }
     std::this_thread::sleep_for(milliseconds(10));
   }
@@ -687,8 +690,7 @@ TEST_F(CliTest, KilledRunnerLeavesTheMigrationUnapplied) {
 
   ProcessResult r = Strata({"status"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
-  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "pending"}}))
-      << Describe(r);
+  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "pending"}})) << Describe(r);
   EXPECT_TRUE(Contains(r.out, "version:  1 (latest available 2), 1 pending\n")) << Describe(r);
   EXPECT_FALSE(TableExists(db_, "slow"));
   EXPECT_EQ(History(), std::vector<std::string>{"1|applied"});
@@ -708,8 +710,8 @@ TEST_F(CliTest, KilledRunnerLeavesTheMigrationUnapplied) {
 TEST_F(CliTest, PlanAndDryRunDoNotCreateTheDatabase) {
   Write("v001_a.sql", "CREATE TABLE a(x);\n");
   Write("v002_b.sql", "-- strata:no-transaction\nCREATE TABLE b(x);\n\n\n");
-  const std::string expected = "-- up 1 a (" + Path("v001_a.sql") + ")\nCREATE TABLE a(x);\n\n" +
-                               "-- up 2 b (" + Path("v002_b.sql") +
+  const std::string expected = "-- up 1 a (" + Path("v001_a.sql") + ")\nCREATE TABLE a(x);\n\n" + "-- up 2 b (" +
+                               Path("v002_b.sql") +
                                ") [no transaction]\n-- strata:no-transaction\nCREATE TABLE b(x);\n\n";
   ProcessResult r = Strata({"plan"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
@@ -745,8 +747,8 @@ TEST_F(CliTest, PlanAndDryRunDoNotCreateTheDatabase) {
 TEST_F(CliTest, PlanAndDryRunOnAnExistingDatabaseCreateNoHistoryTable) {
   Write("v001_a.sql", "CREATE TABLE a(x);\n");
   Exec(db_, "CREATE TABLE keep(x); INSERT INTO keep VALUES (1);");
-  for (std::vector<std::string> args : {std::vector<std::string>{"plan"}, {"up", "--dry-run"}, {"status"},
-                                         {"verify"}, {"down", "--dry-run"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"plan"}, {"up", "--dry-run"}, {"status"}, {"verify"}, {"down", "--dry-run"}}) {
     ProcessResult r = Strata(args);
     EXPECT_EQ(r.exit_code, kOk) << args[0] << Describe(r);
   }
@@ -793,8 +795,7 @@ TEST_F(CliTest, VerifyDetectsEditsButNotLineEndings) {
   r = Strata({"verify"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
   r = Strata({"status"});
-  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "applied"}}))
-      << Describe(r);
+  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "applied"}})) << Describe(r);
 
   Write("v001_a.sql", "-- first, edited\nCREATE TABLE a(x);\n");
   r = Strata({"verify"});
@@ -831,14 +832,14 @@ TEST_F(CliTest, FailedNoTransactionMigrationIsDirtyUntilRepaired) {
   ProcessResult r = Strata({"up"});
   EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
   // Line 3; the column is the statement's start or, with newer SQLite, the table name.
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("v002_nt\\.sql:3:(1|13): no such table: missing \\("))) << Describe(r);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("v002_nt\\.sql:3:(1|13): no such table: missing \\(")))
+      << Describe(r);
   EXPECT_TRUE(Contains(r.err, "marked dirty")) << Describe(r);
   EXPECT_TRUE(TableExists(db_, "nt1")) << "no transaction: the first statement stays";
 
   r = Strata({"status"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
-  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "dirty"}}))
-      << Describe(r);
+  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "applied"}, {2, "dirty"}})) << Describe(r);
 
   r = Strata({"up"});
   EXPECT_EQ(r.exit_code, kPrecondition) << Describe(r);
@@ -897,8 +898,9 @@ TEST_F(CliTest, BaselineThenUpAppliesOnlyNewerMigrations) {
   EXPECT_FALSE(TableExists(db_, "strata_schema_history"));
   r = Strata({"status"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
-  EXPECT_TRUE(Contains(r.out, "note:     PRAGMA user_version = 3 but no history table: run `strata baseline` "
-                              "first\n"))
+  EXPECT_TRUE(Contains(r.out,
+                       "note:     PRAGMA user_version = 3 but no history table: run `strata baseline` "
+                       "first\n"))
       << Describe(r);
   r = Strata({"verify"});
   EXPECT_EQ(r.exit_code, kVerifyFailed) << Describe(r);
@@ -913,8 +915,8 @@ TEST_F(CliTest, BaselineThenUpAppliesOnlyNewerMigrations) {
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_TRUE(Contains(r.out, "done: version 3 -> 7 (4 migrations, ")) << Describe(r);
   EXPECT_FALSE(Contains(r.out, "initial_schema")) << Describe(r);
-  EXPECT_EQ(History(), (std::vector<std::string>{"1|baseline", "2|baseline", "3|baseline", "4|applied",
-                                                 "5|applied", "6|applied", "7|applied"}));
+  EXPECT_EQ(History(), (std::vector<std::string>{"1|baseline", "2|baseline", "3|baseline", "4|applied", "5|applied",
+                                                 "6|applied", "7|applied"}));
   EXPECT_EQ(UserVersion(), "7");
   r = Strata({"verify"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
@@ -1112,7 +1114,7 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   // The line is that of the key. (The column is not pinned: see DISABLED_UnknownKeyColumnIsTheKeys.)
   EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(^strata: error: strata\.toml:2:[0-9]+: unknown key 'colour' )")))
       << Describe(r);
-  EXPECT_TRUE(Contains(r.err, "(known: url, dir, table, lock_timeout, foreign_keys, allow_out_of_order)"))
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(\(known: url, dir, table, [a-z_, ]*allow_out_of_order\)\n$)")))
       << Describe(r);
   EXPECT_FALSE(fs::exists(project.Path("app.db")));
 
@@ -1233,12 +1235,12 @@ TEST_F(CliTest, TriggersStringsCommentsAndOddEndingsApply) {
   EXPECT_EQ(UserVersion(), "7");
   EXPECT_EQ(HistoryCount(), "7");
   EXPECT_EQ(Query(db_, "SELECT a || '=' || n FROM t ORDER BY rowid"),
-            (std::vector<std::string>{"semi;colon=1", "it's; \"quoted\"=1", "multi\nline; string=1",
-                                      "no newline=1", "no semicolon=1", "after=1"}));
-  EXPECT_EQ(Query(db_, "SELECT msg FROM log ORDER BY rowid"),
-            (std::vector<std::string>{"inserted; semi;colon", "inserted; it's; \"quoted\"",
-                                      "inserted; multi\nline; string", "inserted; no newline",
-                                      "inserted; no semicolon", "inserted; after"}));
+            (std::vector<std::string>{"semi;colon=1", "it's; \"quoted\"=1", "multi\nline; string=1", "no newline=1",
+                                      "no semicolon=1", "after=1"}));
+  EXPECT_EQ(
+      Query(db_, "SELECT msg FROM log ORDER BY rowid"),
+      (std::vector<std::string>{"inserted; semi;colon", "inserted; it's; \"quoted\"", "inserted; multi\nline; string",
+                                "inserted; no newline", "inserted; no semicolon", "inserted; after"}));
   // The trigger still works after the run.
   Exec(db_, "INSERT INTO t(a) VALUES ('later')");
   EXPECT_EQ(QueryOne(db_, "SELECT n FROM t WHERE a = 'later'"), "1");
@@ -1311,17 +1313,37 @@ TEST_F(CliTest, UpToBelowCurrentAndMissingFiles) {
   ASSERT_EQ(Strata({"up"}).exit_code, kOk);
   ProcessResult r = Strata({"up", "--to", "1"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
-  EXPECT_EQ(r.err, "strata: error: target version 1 is below the current version 2; use `strata down --to 1` to "
-                   "roll back\n");
+  EXPECT_EQ(r.err,
+            "strata: error: target version 1 is below the current version 2; use `strata down --to 1` to "
+            "roll back\n");
 
   fs::remove(Path("v001_a.sql"));
   r = Strata({"status"});
   EXPECT_EQ(r.exit_code, kOk) << Describe(r);
-  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "missing"}, {2, "applied"}}))
-      << Describe(r);
+  EXPECT_EQ(StatusStates(r.out), (std::map<std::uint64_t, std::string>{{1, "missing"}, {2, "applied"}})) << Describe(r);
   r = Strata({"verify"});
   EXPECT_EQ(r.exit_code, kVerifyFailed) << Describe(r);
   EXPECT_EQ(r.out, "1 problem:\n  1 a [missing]: applied, but its migration file is missing\n") << Describe(r);
+}
+
+TEST_F(CliTest, ForeignHistoryTableIsNotReused) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Exec(db_,
+       "CREATE TABLE strata_schema_history(id INTEGER, note TEXT); INSERT INTO strata_schema_history VALUES (1, 'x');");
+  const std::string message =
+      "strata: error: a table named strata_schema_history exists but is not a strata history table (its columns "
+      "are (id, note)); strata will not reuse it. Choose another name with --table\n";
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, kPrecondition) << Describe(r);
+  EXPECT_EQ(r.err, message) << Describe(r);
+  r = Strata({"status"});
+  EXPECT_EQ(r.exit_code, kPrecondition) << Describe(r);
+  EXPECT_EQ(r.err, message) << Describe(r);
+  EXPECT_FALSE(TableExists(db_, "a"));
+  EXPECT_EQ(Query(db_, "SELECT * FROM strata_schema_history"), std::vector<std::string>{"1|x"});
+  r = Strata({"--table", "migrations_log", "up"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(QueryOne(db_, "SELECT version || ' ' || state FROM migrations_log"), "1 applied");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -129,8 +129,7 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   }
   for (char c : url.port) {
     if (!std::isdigit(static_cast<unsigned char>(c))) {
-      return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("invalid port '{}' in the PostgreSQL URL", url.port));
+      return Status(ErrorCode::kInvalidArgument, "invalid port in the PostgreSQL URL (expected digits after ':')");
     }
   }
   return url;
@@ -150,7 +149,8 @@ bool LooksLikeConninfo(std::string_view s) {
 
 std::string DatabaseUrl::Redacted() const { return RedactSecrets(raw); }
 
-Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
+namespace {
+Result<DatabaseUrl> Parse(std::string_view text) {
   DatabaseUrl url;
   url.raw = std::string(text);
   if (text.empty()) {
@@ -174,27 +174,41 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
     url.conninfo = std::string(text);
     return url;
   }
-  std::string shown = scheme.empty() ? std::string() : scheme;
+  // Only a plausible scheme is echoed: anything else may be part of a secret.
+  std::string shown = scheme;
+  for (char c : shown) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) shown.clear();
+  }
   return Status(ErrorCode::kInvalidArgument,
                 fmt::format("unsupported database URL '{}'{}: expected sqlite:path/to.db, "
                             "sqlite:///abs/path.db, postgres://... or a libpq key=value string",
                             RedactSecrets(text), shown.empty() ? "" : fmt::format(" (scheme '{}')", shown)));
 }
 
+}  // namespace
+
+Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
+  auto parsed = Parse(text);
+  // A last net: no parse error may echo a secret, whatever part of the input it quotes.
+  if (!parsed.ok()) return Status(parsed.status().code(), RedactSecrets(parsed.status().message()));
+  return parsed;
+}
+
 std::string RedactSecrets(std::string_view text) {
+  // Errs on the side of masking: over-masking an error message costs a little clarity, a missed
+  // password costs a credential. The boundaries match ParseDatabaseUrl's.
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
-    // scheme://user:password@  ->  scheme://user:****@
+    // scheme://user:password@host  ->  scheme://user:****@host. The authority runs to the first
+    // '/' or '?' (as in ParseDatabaseUrl); the password from the first ':' to the last '@' in it.
     if (text.compare(i, 3, "://") == 0) {
       out.append("://");
       i += 3;
-      std::size_t end = i;
-      while (end < text.size() && text[end] != '/' && text[end] != ' ' && text[end] != '\n' &&
-             text[end] != '\'' && text[end] != '"' && text[end] != '?') {
-        ++end;
-      }
+      std::size_t end = text.find_first_of("/?", i);
+      if (end == std::string_view::npos) end = text.size();
       std::string_view authority = text.substr(i, end - i);
       std::size_t at = authority.rfind('@');
       std::size_t colon = authority.find(':');
@@ -202,22 +216,24 @@ std::string RedactSecrets(std::string_view text) {
         out.append(authority.substr(0, colon + 1));
         out.append("****");
         out.append(authority.substr(at));
-      } else {
-        out.append(authority);
+        i = end;
       }
-      i = end;
       continue;
     }
-    // password=value / password = 'value'
-    if ((i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
-        text.size() - i >= 8 && Lower(text.substr(i, 8)) == "password") {
+    // password = value (libpq key=value syntax: optional whitespace around '=', a value that is
+    // either '...' with backslash escapes or runs to unescaped whitespace).
+    if (text.size() - i >= 8 && Lower(text.substr(i, 8)) == "password") {
       std::size_t j = i + 8;
-      while (j < text.size() && text[j] == ' ') ++j;
+      while (j < text.size() && is_space(text[j])) ++j;
       if (j < text.size() && text[j] == '=') {
         ++j;
-        while (j < text.size() && text[j] == ' ') ++j;
+        while (j < text.size() && is_space(text[j])) ++j;
         out.append(text.substr(i, j - i));
         out.append("****");
+        if (text.size() - j >= 8 && Lower(text.substr(j, 8)) == "password") {
+          i = j;  // "password= password = 'x'": the real value belongs to the next key
+          continue;
+        }
         if (j < text.size() && text[j] == '\'') {
           ++j;
           while (j < text.size() && text[j] != '\'') {
@@ -226,7 +242,10 @@ std::string RedactSecrets(std::string_view text) {
           }
           if (j < text.size()) ++j;
         } else {
-          while (j < text.size() && text[j] != ' ' && text[j] != '&' && text[j] != '\n') ++j;
+          while (j < text.size() && !is_space(text[j])) {
+            if (text[j] == '\\' && j + 1 < text.size()) ++j;
+            ++j;
+          }
         }
         i = j;
         continue;

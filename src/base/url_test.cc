@@ -57,7 +57,7 @@ TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
        "sqlite:///abs/path.db, postgres://... or a libpq key=value string"},
       {"sqlite:", "SQLite URL 'sqlite:' has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)"},
       {"postgres:app", "PostgreSQL URL 'postgres:app' must look like postgres://user:password@host:port/database"},
-      {"postgres://u:hunter2@h:12x/db", "invalid port '12x' in the PostgreSQL URL"},
+      {"postgres://u:hunter2@h:12x/db", "invalid port in the PostgreSQL URL (expected digits after ':')"},
       {"postgres://u:hunter2@h/db%zz", "invalid percent-encoding in the URL's database name"},
       {"sqlite:a%2", "invalid percent-encoding in the URL's path"},
   };
@@ -70,11 +70,31 @@ TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
   }
 }
 
+// Found by fuzz/fuzz_url: each of these used to print the password.
+TEST(RedactSecrets, RegressionLeaksFoundByFuzzing) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"postgres://app:pa ss1234@db/app", "postgres://app:****@db/app"},
+      {"postgres://app:pa\"ss1234@db/app", "postgres://app:****@db/app"},
+      {"postgres://app:pa'ss1234@db/app", "postgres://app:****@db/app"},
+      {"postgres://app:pw\n1234@db/app", "postgres://app:****@db/app"},
+      {"host=h password=ab&cdefg dbname=x", "host=h password=**** dbname=x"},
+      {"host=h password=ab\\ cdefg dbname=x", "host=h password=**** dbname=x"},
+      {"host=h password\t=hunter22", "host=h password\t=****"},
+      {"dbpassword= password = 'hunter22'", "dbpassword= ****password = ****"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(RedactSecrets(in), want) << in;
+  auto bad = ParseDatabaseUrl("host\t=h password=hunter22:1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("hunter22"), std::string::npos) << bad.status().message();
+}
+
 TEST(RedactSecrets, MasksUrlPasswordsAndKeyValues) {
   EXPECT_EQ(RedactSecrets("connect to postgres://bob:pa:ss@h/db failed"), "connect to postgres://bob:****@h/db failed");
   EXPECT_EQ(RedactSecrets("PASSWORD = secret host=x"), "PASSWORD = **** host=x");
   EXPECT_EQ(RedactSecrets("postgres://bob@h/db"), "postgres://bob@h/db");
-  EXPECT_EQ(RedactSecrets("?password=abc&x=1"), "?password=****&x=1");
+  // A value runs to whitespace, as in libpq's key=value syntax ('&' may be part of a password).
+  EXPECT_EQ(RedactSecrets("?password=abc&x=1"), "?password=****");
+  EXPECT_EQ(RedactSecrets("PGPASSWORD=hunter2 psql"), "PGPASSWORD=**** psql");
   EXPECT_EQ(RedactSecrets("no secrets here"), "no secrets here");
 }
 

@@ -31,6 +31,7 @@ std::string QuoteIdent(const std::string& name) {
 }
 
 Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
+  STRATA_RETURN_IF_ERROR(LoadPq().status());
   Connection c;
   c.redacted_url_ = url.Redacted();
   std::string target = url.conninfo.empty() ? url.raw : url.conninfo;

@@ -3,7 +3,7 @@
 // carries a password.
 #pragma once
 
-#include <libpq-fe.h>
+#include "drivers/postgres/pq_api.h"
 
 #include <memory>
 #include <optional>

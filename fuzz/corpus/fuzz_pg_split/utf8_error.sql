@@ -1,0 +1,1 @@
+SELECT été FROM t WHERE x = €;

@@ -1,0 +1,218 @@
+// Fuzzes strata::base::ParseDatabaseUrl and strata::base::RedactSecrets, and checks the promise
+// that matters most: a password that was parsed out of the input never shows in Redacted() (nor in
+// a parse error).
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/url.h"
+#include "fuzz_common.h"
+
+namespace {
+
+std::size_t CountOccurrences(std::string_view hay, std::string_view needle) {
+  std::size_t n = 0;
+  for (std::size_t pos = hay.find(needle); pos != std::string_view::npos; pos = hay.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The password of a postgres:// URL exactly as written, found the way a URL reader would:
+// authority = text after "//" up to the first '?' or '/', userinfo = before its last '@',
+// password = after userinfo's first ':'.
+std::optional<std::string_view> WrittenUrlPassword(std::string_view raw) {
+  std::size_t colon = raw.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string scheme = Lower(raw.substr(0, colon));
+  if (scheme != "postgres" && scheme != "postgresql") return std::nullopt;
+  std::string_view rest = raw.substr(colon + 1);
+  if (!rest.starts_with("//")) return std::nullopt;
+  rest.remove_prefix(2);
+  rest = rest.substr(0, rest.find('?'));
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  std::size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view userinfo = authority.substr(0, at);
+  std::size_t c = userinfo.find(':');
+  if (c == std::string_view::npos) return std::nullopt;
+  return userinfo.substr(c + 1);
+}
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+struct Span {
+  std::size_t begin = 0, end = 0;
+};
+
+// Where the value of the `password` key of a libpq "key=value ..." string is written (inside the
+// quotes, escapes included), reading the string the way libpq's conninfo_parse does: whitespace
+// around '=', single-quoted values, backslash escapes. nullopt if it does not parse that way or
+// has no password key.
+std::optional<Span> ConninfoPassword(std::string_view s) {
+  std::optional<Span> password;
+  std::size_t i = 0;
+  while (true) {
+    while (i < s.size() && IsSpace(s[i])) ++i;
+    if (i == s.size()) break;
+    std::size_t kb = i;
+    while (i < s.size() && s[i] != '=' && !IsSpace(s[i])) ++i;
+    std::string_view key = s.substr(kb, i - kb);
+    while (i < s.size() && IsSpace(s[i])) ++i;
+    if (i == s.size() || s[i] != '=') return std::nullopt;
+    ++i;
+    while (i < s.size() && IsSpace(s[i])) ++i;
+    Span value;
+    if (i < s.size() && s[i] == '\'') {
+      value.begin = ++i;
+      while (true) {
+        if (i == s.size()) return std::nullopt;  // unterminated quote
+        if (s[i] == '\\' && i + 1 < s.size()) {
+          i += 2;
+        } else if (s[i] == '\'') {
+          break;
+        } else {
+          ++i;
+        }
+      }
+      value.end = i++;
+    } else {
+      value.begin = i;
+      while (i < s.size() && !IsSpace(s[i])) i += (s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
+      value.end = i;
+    }
+    if (key == "password") password = value;
+  }
+  return password;
+}
+
+// C-style escaped, for the report.
+std::string Escaped(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += ch;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// The fixed text of ParseDatabaseUrl's error messages (src/base/url.cc): a secret that happens to
+// be part of it is not a leak.
+constexpr std::string_view kMessageText =
+    "no database URL: pass --url, set DATABASE_URL, or put url = \"...\" in strata.toml\n"
+    "invalid percent-encoding in the URL's query path database name user name password host\n"
+    "empty parameter name in the URL's query\n"
+    "SQLite URL '' has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)\n"
+    "SQLite URL path contains a NUL byte\n"
+    "PostgreSQL URL '' must look like postgresql://user:password@host:port/database\n"
+    "unterminated IPv6 address in the PostgreSQL URL\n"
+    "unexpected text after the IPv6 address in the PostgreSQL URL\n"
+    "invalid port '' in the PostgreSQL URL\n"
+    "unsupported database URL '' (scheme 'sqlite3'): expected sqlite:path/to.db, "
+    "sqlite:///abs/path.db, postgres://... or a libpq key=value string\n";
+
+// Checks that no part of the secret written at input[begin, end) shows in `shown`. A piece counts
+// when it is the whole secret or any 4 bytes of it, has no '*' (the mask), and occurs exactly once
+// in the input (so it can only come from the secret: RedactSecrets keeps pieces of its input and
+// inserts "****" between them). For an error message, pieces of the message's own fixed text do
+// not count.
+void CheckNoLeak(std::string_view input, std::size_t begin, std::size_t end, std::string_view shown,
+                 bool is_message, const char* what) {
+  std::string_view secret = input.substr(begin, end - begin);
+  if (secret.size() < 4) return;
+  auto leaked = [&](std::string_view piece) {
+    if (piece.find('*') != std::string_view::npos) return false;
+    if (CountOccurrences(input, piece) != 1) return false;
+    if (is_message && kMessageText.find(piece) != std::string_view::npos) return false;
+    return shown.find(piece) != std::string_view::npos;
+  };
+  std::optional<std::string_view> piece;
+  if (leaked(secret)) {
+    piece = secret;
+  } else {
+    for (std::size_t i = 0; i + 4 <= secret.size() && !piece; ++i) {
+      if (leaked(secret.substr(i, 4))) piece = secret.substr(i, 4);
+    }
+  }
+  if (!piece) return;
+  std::fprintf(stderr,
+               "password leaked in %s\n  input:    \"%s\"\n  password: \"%s\" (bytes %zu..%zu)\n"
+               "  leaked:   \"%s\"\n  shown:    \"%s\"\n",
+               what, Escaped(input).c_str(), Escaped(secret).c_str(), begin, end, Escaped(*piece).c_str(),
+               Escaped(shown).c_str());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using strata::base::DatabaseUrl;
+  const std::string input(reinterpret_cast<const char*>(data), size);
+
+  // RedactSecrets must cope with any text.
+  std::string redacted_text = strata::base::RedactSecrets(input);
+
+  auto parsed = strata::base::ParseDatabaseUrl(input);
+
+  // postgres://user:password@host: the password never shows, on success or failure.
+  if (auto written = WrittenUrlPassword(input)) {
+    std::size_t b = static_cast<std::size_t>(written->data() - input.data()), e = b + written->size();
+    CheckNoLeak(input, b, e, redacted_text, false, "RedactSecrets()");
+    if (parsed.ok()) {
+      if (written->find('%') == std::string_view::npos) FUZZ_CHECK(parsed->password == *written);
+      CheckNoLeak(input, b, e, parsed->Redacted(), false, "DatabaseUrl::Redacted()");
+    } else {
+      CheckNoLeak(input, b, e, parsed.status().message(), true, "the ParseDatabaseUrl error");
+    }
+  }
+  // A libpq "key=value ..." string: the value of its password key never shows.
+  if (auto pw = ConninfoPassword(input)) {
+    CheckNoLeak(input, pw->begin, pw->end, redacted_text, false, "RedactSecrets()");
+    if (parsed.ok()) {
+      CheckNoLeak(input, pw->begin, pw->end, parsed->Redacted(), false, "DatabaseUrl::Redacted()");
+    } else {
+      CheckNoLeak(input, pw->begin, pw->end, parsed.status().message(), true, "the ParseDatabaseUrl error");
+    }
+  }
+
+  if (!parsed.ok()) {
+    FUZZ_CHECK(parsed.status().code() == strata::ErrorCode::kInvalidArgument);
+    return 0;
+  }
+  const DatabaseUrl& url = *parsed;
+  FUZZ_CHECK(url.raw == input);
+  std::string shown = url.Redacted();
+  FUZZ_CHECK(shown == redacted_text);
+
+  if (url.kind == DatabaseUrl::Kind::kSqlite) {
+    FUZZ_CHECK(url.scheme == "sqlite" || url.scheme == "sqlite3");
+    FUZZ_CHECK(!url.path.empty());
+    FUZZ_CHECK(url.path.find('\0') == std::string::npos);
+    return 0;
+  }
+  if (!url.conninfo.empty()) {
+    FUZZ_CHECK(url.scheme.empty());
+    FUZZ_CHECK(url.conninfo == input);
+    return 0;
+  }
+  FUZZ_CHECK(url.scheme == "postgres" || url.scheme == "postgresql");
+  for (char c : url.port) FUZZ_CHECK(c >= '0' && c <= '9');
+  for (const auto& [key, value] : url.params) FUZZ_CHECK(!key.empty());
+  return 0;
+}
