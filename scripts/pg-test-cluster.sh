@@ -43,14 +43,23 @@ case "$cmd" in
       --auth-host=scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1 \
       || { cat "$data/initdb.log" >&2; exit 1; }
     rm -f "$data.pw"
+    # Another cluster (a parallel test run) may take a port between the check and the bind: try
+    # the next free-looking port when the server cannot listen.
     port=""
-    for p in $(seq 55432 55532); do
-      if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+    for p in $(seq 55432 55631); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
+      if as_pg "$bindir/pg_ctl" -D "$data/pgdata" -l "$data/server.log" -w -t 60 start \
+        -o "-c listen_addresses=127.0.0.1 -p $p -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        >/dev/null 2>&1; then
+        port=$p
+        break
+      fi
+      grep -q "could not bind\|could not create lock file\|Address already in use" "$data/server.log" 2>/dev/null || {
+        cat "$data/server.log" >&2
+        exit 1
+      }
     done
-    [ -n "$port" ] || { echo "pg-test-cluster: no free port" >&2; exit 1; }
-    as_pg "$bindir/pg_ctl" -D "$data/pgdata" -l "$data/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      >/dev/null || { cat "$data/server.log" >&2; exit 1; }
+    [ -n "$port" ] || { echo "pg-test-cluster: could not start a server on any port" >&2; cat "$data/server.log" >&2; exit 1; }
     echo "postgres://postgres:$password@127.0.0.1:$port/postgres" > "$state/url"
     echo "STRATA_PG_URL=postgres://postgres:$password@127.0.0.1:$port/postgres" > "$state/env"
     echo "pg-test-cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"

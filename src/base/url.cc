@@ -89,7 +89,7 @@ Result<DatabaseUrl> ParseSqlite(std::string_view rest, DatabaseUrl url) {
 Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   if (!rest.starts_with("//")) {
     return Status(ErrorCode::kInvalidArgument,
-                  fmt::format("PostgreSQL URL '{}' must look like {}://user:password@host:port/database",
+                  fmt::format("PostgreSQL URL '{}' must look like {}://user@host:port/database (a password goes after the user, user:secret@)",
                               url.Redacted(), url.scheme));
   }
   rest.remove_prefix(2);

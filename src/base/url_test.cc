@@ -56,7 +56,7 @@ TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
        "unsupported database URL 'mysql://root:****@localhost/db' (scheme 'mysql'): expected sqlite:path/to.db, "
        "sqlite:///abs/path.db, postgres://... or a libpq key=value string"},
       {"sqlite:", "SQLite URL 'sqlite:' has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)"},
-      {"postgres:app", "PostgreSQL URL 'postgres:app' must look like postgres://user:password@host:port/database"},
+      {"postgres:app", "PostgreSQL URL 'postgres:app' must look like postgres://user@host:port/database (a password goes after the user, user:secret@)"},
       {"postgres://u:hunter2@h:12x/db", "invalid port in the PostgreSQL URL (expected digits after ':')"},
       {"postgres://u:hunter2@h/db%zz", "invalid percent-encoding in the URL's database name"},
       {"sqlite:a%2", "invalid percent-encoding in the URL's path"},
