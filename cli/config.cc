@@ -75,7 +75,7 @@ Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFl
       if (!v) return type_error("true or false");
       inv.options.allow_out_of_order = inv.options.allow_out_of_order || *v;
     } else {
-      return ConfigError(path, node.source(),
+      return ConfigError(path, key.source(),
                          fmt::format("unknown key '{}' (known: url, dir, table, schema, lock_timeout, "
                                      "pg_lock_timeout, statement_timeout, foreign_keys, allow_out_of_order)",
                                      k));

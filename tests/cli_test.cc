@@ -359,7 +359,7 @@ TEST_F(CliTest, DuplicateVersionNamesBothFiles) {
 // Since "Faster start" (the files are loaded while the database opens), `up` rejected for a file
 // problem (exit 3, nothing to write) still leaves an empty database file behind, e.g. at a mistyped
 // URL. Disabled until the product defers creating the file (or removes the one it created).
-TEST_F(CliTest, DISABLED_RejectedRunDoesNotCreateTheDatabase) {
+TEST_F(CliTest, RejectedRunDoesNotCreateTheDatabase) {
   Write("v001_a.sql", "CREATE TABLE a(x);\n");
   Write("abc.sql", "CREATE TABLE b(x);\n");
   ProcessResult r = Strata({"up"});
@@ -632,7 +632,7 @@ TEST_F(CliTest, ConcurrentRunnersApplyEachMigrationOnce) {
 // ("migration 2 (nt) is dirty ... run `strata repair`") although nothing went wrong. Advice to
 // run `strata repair` at that moment is harmful: repair deletes the row of a migration that is
 // still running. Disabled until the product handles it (wait for the runner, like a lock).
-TEST_F(CliTest, DISABLED_RunnerStartedDuringNoTransactionMigrationDoesNotReportDirty) {
+TEST_F(CliTest, RunnerStartedDuringNoTransactionMigrationDoesNotReportDirty) {
   Write("v001_a.sql", "CREATE TABLE a(x);\n");
   Write("v002_nt.sql",
         "-- strata:no-transaction\n"
@@ -1111,7 +1111,7 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   project.Write("strata.toml", "url = \"sqlite:app.db\"\ncolour = true\n");
   ProcessResult r = StrataRaw({"up"}, {"DATABASE_URL="}, project.path());
   EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
-  // The line is that of the key. (The column is not pinned: see DISABLED_UnknownKeyColumnIsTheKeys.)
+  // The line is that of the key. (The column is not pinned: see UnknownKeyColumnIsTheKeys.)
   EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(^strata: error: strata\.toml:2:[0-9]+: unknown key 'colour' )")))
       << Describe(r);
   EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(\(known: url, dir, table, [a-z_, ]*allow_out_of_order\)\n$)")))
@@ -1133,7 +1133,7 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
 // An unknown key is reported at its value's column (strata.toml:2:10 for `colour = true`), not at
 // the key (2:1): cli/config.cc uses node.source() where key.source() names the key. Disabled
 // until fixed.
-TEST_F(CliTest, DISABLED_UnknownKeyColumnIsTheKeys) {
+TEST_F(CliTest, UnknownKeyColumnIsTheKeys) {
   TempDir project;
   project.Write("migrations/v001_a.sql", "CREATE TABLE a(x);\n");
   project.Write("strata.toml", "url = \"sqlite:app.db\"\ncolour = true\n");

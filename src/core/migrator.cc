@@ -121,19 +121,23 @@ class MigratorImpl : public Migrator {
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false));
-    STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     plan::UpRequest request = UpRequest(options);
-    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     RunReport report;
-    report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
-    if (versions.empty()) {
-      Remember(ctx, options, report.to_version);
-      return report;
+    if (!ctx.NeedsBaseline()) {
+      auto first = plan::PlanUp(ctx.available, ctx.applied, request);
+      if (first.ok() && first->empty()) {
+        report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
+        Remember(ctx, options, report.to_version);
+        return report;
+      }
     }
-    // There is work: take the lock and look again, another runner may have done it meanwhile.
+    // There is work, or a problem that may be another runner's work in progress (a dirty
+    // no-transaction migration): decide under the lock, on a fresh read.
+    STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
+    STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
     STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
-    STRATA_ASSIGN_OR_RETURN(versions, plan::PlanUp(ctx.available, ctx.applied, request));
+    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
@@ -236,6 +240,10 @@ class MigratorImpl : public Migrator {
                     "nothing to baseline: PRAGMA user_version is 0; pass --version N to record versions up to N as "
                     "applied");
     }
+    if (!ctx.driver->Writable()) {
+      STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
+      STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+    }
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
     STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
     if (changed && !ctx.applied.empty()) {
@@ -328,15 +336,17 @@ class MigratorImpl : public Migrator {
     if (driver_) {
       ctx.driver = driver_;
     } else {
-      auto opened = driver::OpenDriver(url_, DriverOptions(read_only));
+      // Never creates the database: a call that turns out to need writing reopens it
+      // (MakeWritable), so a refused or empty run leaves no file behind.
+      auto opened = driver::OpenDriver(url_, DriverOptions(/*read_only=*/true));
       if (opened.ok()) {
         ctx.driver = std::move(*opened);
-        if (!read_only) driver_ = ctx.driver;
+        if (!read_only && ctx.driver->Writable()) driver_ = ctx.driver;
       } else {
         read = opened.status();
       }
     }
-    if (read.ok() && !read_only && lock) {
+    if (read.ok() && !read_only && lock && ctx.driver->Writable()) {
       auto held = ctx.driver->LockRun();
       if (held.ok()) ctx.lock = std::move(*held);
       else read = held.status();
@@ -352,6 +362,16 @@ class MigratorImpl : public Migrator {
     STRATA_RETURN_IF_ERROR(read);
     ctx.IndexMigrations();
     return ctx;
+  }
+
+  // Replaces a driver opened on a database that does not exist yet by one that creates it.
+  Status MakeWritable(RunContext& ctx) {
+    if (ctx.driver->Writable()) return Status::Ok();
+    ctx.lock.reset();
+    STRATA_ASSIGN_OR_RETURN(auto opened, driver::OpenDriver(url_, DriverOptions(/*read_only=*/false)));
+    ctx.driver = std::move(opened);
+    driver_ = ctx.driver;
+    return Status::Ok();
   }
 
   // The last "nothing to do" answer of Up, valid while the source cannot change (embedded) and

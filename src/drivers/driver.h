@@ -5,9 +5,11 @@
 //     database that does not exist must not create it (see OpenOptions::read_only).
 //  2. History: HistoryExists must reject a table of that name with another layout
 //     (kFailedPrecondition), CreateHistory must be idempotent and safe against a concurrent runner.
-//  3. Locking: LockRun returns a guard held for a whole run (PostgreSQL: session advisory lock on
-//     its own connection); BeginWrite starts a transaction that excludes other writers for the
-//     lock timeout at most, then fails with kAborted.
+//  3. Locking: LockRun returns a guard held for a whole run that excludes other runners, waiting
+//     at most the lock timeout (then kAborted, naming the holder when possible), and released by
+//     the operating system or server if the process dies (PostgreSQL: session advisory lock on its
+//     own connection; SQLite: flock on a file beside the database); BeginWrite starts a
+//     transaction that excludes other writers for the lock timeout at most.
 //  4. Execute runs statements one at a time with the engine's own parser, and on failure returns
 //     kSqlError with Status::sql_offset set to the byte offset inside `sql`.
 //  5. Nothing here prints, reads the environment, or throws.
@@ -64,6 +66,9 @@ class Driver {
   virtual ~Driver() = default;
 
   virtual std::string_view Dialect() const = 0;
+  // False for a read-only open of a database that does not exist yet (nothing may be written
+  // through this driver; open a new one without read_only to create the database).
+  virtual bool Writable() const { return true; }
 
   // False when the table is absent. kFailedPrecondition when a table of that name has another
   // layout.
