@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,30 @@ namespace strata::driver {
 enum class RowState { kApplied, kDirty, kBaseline };
 
 const char* RowStateName(RowState state);
+
+// "dirty" / "baseline" / anything else is "applied".
+inline RowState ParseRowState(std::string_view s) {
+  if (s == "dirty") return RowState::kDirty;
+  if (s == "baseline") return RowState::kBaseline;
+  return RowState::kApplied;
+}
+
+// The history table's columns, in every engine.
+inline constexpr const char* kHistoryColumns[] = {"version",      "name",  "checksum",      "applied_at",
+                                                  "execution_ms", "state", "strata_version"};
+
+// Versions are unsigned 64-bit; the engines store signed 64-bit integers. The bits round-trip
+// unchanged (versions above 2^63 read back as negative numbers in SQL, and sort there accordingly).
+inline std::int64_t VersionToKey(std::uint64_t v) {
+  std::int64_t k;
+  std::memcpy(&k, &v, sizeof k);
+  return k;
+}
+inline std::uint64_t KeyToVersion(std::int64_t k) {
+  std::uint64_t v;
+  std::memcpy(&v, &k, sizeof v);
+  return v;
+}
 
 struct HistoryRow {
   std::uint64_t version = 0;

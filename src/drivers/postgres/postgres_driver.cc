@@ -18,26 +18,6 @@ namespace {
 using pg::Connection;
 using pg::QuoteIdent;
 
-constexpr const char* kColumns[] = {"version", "name", "checksum", "applied_at", "execution_ms", "state",
-                                    "strata_version"};
-
-std::int64_t ToKey(std::uint64_t v) {
-  std::int64_t k;
-  std::memcpy(&k, &v, sizeof k);
-  return k;
-}
-std::uint64_t FromKey(std::int64_t k) {
-  std::uint64_t v;
-  std::memcpy(&v, &k, sizeof v);
-  return v;
-}
-
-RowState ParseState(std::string_view s) {
-  if (s == "dirty") return RowState::kDirty;
-  if (s == "baseline") return RowState::kBaseline;
-  return RowState::kApplied;
-}
-
 std::string Text(const PGresult* r, int row, int col) {
   return PQgetisnull(r, row, col) ? std::string() : std::string(PQgetvalue(r, row, col));
 }
@@ -99,7 +79,7 @@ class PostgresDriver : public Driver {
       have.insert(cols.substr(pos, comma - pos));
       pos = comma + 1;
     }
-    std::set<std::string> want(std::begin(kColumns), std::end(kColumns));
+    std::set<std::string> want(std::begin(kHistoryColumns), std::end(kHistoryColumns));
     if (have != want) return WrongLayout(fmt::format("its columns are ({})", cols));
     return true;
   }
@@ -146,12 +126,12 @@ class PostgresDriver : public Driver {
     rows.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
       HistoryRow row;
-      row.version = FromKey(std::stoll(Text(r.get(), i, 0)));
+      row.version = KeyToVersion(std::stoll(Text(r.get(), i, 0)));
       row.name = Text(r.get(), i, 1);
       row.checksum = Text(r.get(), i, 2);
       row.applied_at = Text(r.get(), i, 3);
       row.execution_ms = std::stod(Text(r.get(), i, 4));
-      row.state = ParseState(Text(r.get(), i, 5));
+      row.state = ParseRowState(Text(r.get(), i, 5));
       row.strata_version = Text(r.get(), i, 6);
       rows.push_back(std::move(row));
     }
@@ -289,7 +269,7 @@ class PostgresDriver : public Driver {
   Status DeleteHistory(std::uint64_t version) override {
     STRATA_RETURN_IF_ERROR(Flush());
     return conn_.ExecParams(fmt::format("DELETE FROM {} WHERE version = $1::bigint", table_),
-                            {std::to_string(ToKey(version))})
+                            {std::to_string(VersionToKey(version))})
         .status();
   }
 
@@ -347,7 +327,7 @@ class PostgresDriver : public Driver {
   }
 
   std::vector<std::optional<std::string>> Params(const HistoryRow& r) const {
-    return {std::to_string(ToKey(r.version)), r.name, r.checksum, r.applied_at, fmt::format("{}", r.execution_ms),
+    return {std::to_string(VersionToKey(r.version)), r.name, r.checksum, r.applied_at, fmt::format("{}", r.execution_ms),
             RowStateName(r.state), r.strata_version};
   }
 

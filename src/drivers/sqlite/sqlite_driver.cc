@@ -35,31 +35,10 @@ struct StmtFinalizer {
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-constexpr const char* kColumns[] = {"version", "name", "checksum", "applied_at", "execution_ms", "state",
-                                    "strata_version"};
-
-// Versions are unsigned 64-bit; SQLite stores signed 64-bit. The bits round-trip unchanged.
-std::int64_t ToKey(std::uint64_t v) {
-  std::int64_t k;
-  std::memcpy(&k, &v, sizeof k);
-  return k;
-}
-std::uint64_t FromKey(std::int64_t k) {
-  std::uint64_t v;
-  std::memcpy(&v, &k, sizeof v);
-  return v;
-}
-
 std::string ColumnText(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
            : std::string();
-}
-
-RowState ParseState(std::string_view s) {
-  if (s == "dirty") return RowState::kDirty;
-  if (s == "baseline") return RowState::kBaseline;
-  return RowState::kApplied;
 }
 
 // Hints for engine errors whose cause is strata's own transaction around the migration.
@@ -128,7 +107,7 @@ class SqliteDriver : public Driver {
     std::set<std::string> have;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) have.insert(ColumnText(s.get(), 0));
     if (rc != SQLITE_DONE) return EngineError("cannot read the history table's columns");
-    std::set<std::string> want(std::begin(kColumns), std::end(kColumns));
+    std::set<std::string> want(std::begin(kHistoryColumns), std::end(kHistoryColumns));
     if (have != want) {
       std::string cols;
       for (const std::string& c : have) cols += (cols.empty() ? "" : ", ") + c;
@@ -168,12 +147,12 @@ class SqliteDriver : public Driver {
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       HistoryRow r;
-      r.version = FromKey(sqlite3_column_int64(s.get(), 0));
+      r.version = KeyToVersion(sqlite3_column_int64(s.get(), 0));
       r.name = ColumnText(s.get(), 1);
       r.checksum = ColumnText(s.get(), 2);
       r.applied_at = ColumnText(s.get(), 3);
       r.execution_ms = sqlite3_column_double(s.get(), 4);
-      r.state = ParseState(ColumnText(s.get(), 5));
+      r.state = ParseRowState(ColumnText(s.get(), 5));
       r.strata_version = ColumnText(s.get(), 6);
       rows.push_back(std::move(r));
     }
@@ -369,7 +348,7 @@ class SqliteDriver : public Driver {
     sqlite3_stmt* s = nullptr;
     STRATA_RETURN_IF_ERROR(
         Cached(cache_.remove, fmt::format("DELETE FROM {} WHERE version = ?1", quoted_table_), s));
-    sqlite3_bind_int64(s, 1, ToKey(version));
+    sqlite3_bind_int64(s, 1, VersionToKey(version));
     return StepDone(s, "cannot delete from the history table");
   }
 
@@ -444,7 +423,7 @@ class SqliteDriver : public Driver {
   }
 
   void BindRow(sqlite3_stmt* s, const HistoryRow& r) {
-    sqlite3_bind_int64(s, 1, ToKey(r.version));
+    sqlite3_bind_int64(s, 1, VersionToKey(r.version));
     sqlite3_bind_text(s, 2, r.name.data(), static_cast<int>(r.name.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, r.checksum.data(), static_cast<int>(r.checksum.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, r.applied_at.data(), static_cast<int>(r.applied_at.size()), SQLITE_TRANSIENT);
