@@ -77,7 +77,24 @@ class MigratorImpl : public Migrator {
 
   std::string RedactedUrl() const override { return url_.Redacted(); }
 
+  // No exception leaves the library: whatever escapes (an allocation failure, a malformed value
+  // read back from the database) becomes kInternal.
+  template <typename T, typename F>
+  static Result<T> Guarded(F&& body) {
+    try {
+      return body();
+    } catch (const std::exception& e) {
+      return Status(ErrorCode::kInternal, std::string("unexpected error: ") + e.what());
+    } catch (...) {
+      return Status(ErrorCode::kInternal, "unexpected error");
+    }
+  }
+
   Result<StatusReport> GetStatus() override {
+    return Guarded<StatusReport>([&] { return DoGetStatus(); });
+  }
+
+  Result<StatusReport> DoGetStatus() {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     StatusReport report;
     report.history_exists = ctx.history_exists;
@@ -104,6 +121,10 @@ class MigratorImpl : public Migrator {
   }
 
   Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options) override {
+    return Guarded<std::vector<PlannedMigration>>([&] { return DoPlanUp(options); });
+  }
+
+  Result<std::vector<PlannedMigration>> DoPlanUp(const UpOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
@@ -111,12 +132,20 @@ class MigratorImpl : public Migrator {
   }
 
   Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override {
+    return Guarded<std::vector<PlannedMigration>>([&] { return DoPlanDown(options); });
+  }
+
+  Result<std::vector<PlannedMigration>> DoPlanDown(const DownOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
     return Planned(ctx, versions, Direction::kDown);
   }
 
   Result<RunReport> Up(const UpOptions& options) override {
+    return Guarded<RunReport>([&] { return DoUp(options); });
+  }
+
+  Result<RunReport> DoUp(const UpOptions& options) {
     if (auto fast = UpToDate(options)) return *fast;
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
@@ -168,6 +197,10 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Down(const DownOptions& options) override {
+    return Guarded<RunReport>([&] { return DoDown(options); });
+  }
+
+  Result<RunReport> DoDown(const DownOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
     RunReport report;
@@ -198,6 +231,10 @@ class MigratorImpl : public Migrator {
   }
 
   Result<VerifyReport> Verify() override {
+    return Guarded<VerifyReport>([&] { return DoVerify(); });
+  }
+
+  Result<VerifyReport> DoVerify() {
     STRATA_ASSIGN_OR_RETURN(StatusReport status, GetStatus());
     VerifyReport report;
     if (status.needs_baseline) {
@@ -227,6 +264,10 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Baseline(std::optional<std::uint64_t> version) override {
+    return Guarded<RunReport>([&] { return DoBaseline(version); });
+  }
+
+  Result<RunReport> DoBaseline(std::optional<std::uint64_t> version) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     if (!ctx.applied.empty()) {
       return Status(ErrorCode::kFailedPrecondition,
@@ -256,6 +297,10 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RepairReport> Repair(const RepairOptions& options) override {
+    return Guarded<RepairReport>([&] { return DoRepair(options); });
+  }
+
+  Result<RepairReport> DoRepair(const RepairOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     RepairReport report;
     STRATA_RETURN_IF_ERROR(ctx.RepairIndexes(options, report));
