@@ -114,17 +114,26 @@ std::string Escaped(std::string_view s) {
 
 // The fixed text of ParseDatabaseUrl's error messages (src/base/url.cc): a secret that happens to
 // be part of it is not a leak.
+// Keep in step with the messages in src/base/url.cc (none of them echoes the input any more).
 constexpr std::string_view kMessageText =
     "no database URL: pass --url, set DATABASE_URL, or put url = \"...\" in strata.toml\n"
-    "invalid percent-encoding in the URL's query path database name user name password host\n"
+    "invalid percent-encoding in the URL's query\n"
+    "invalid percent-encoding in the URL's path\n"
+    "invalid percent-encoding in the URL's database name\n"
+    "invalid percent-encoding in the URL's user name\n"
+    "invalid percent-encoding in the URL's password\n"
+    "invalid percent-encoding in the URL's host\n"
     "empty parameter name in the URL's query\n"
-    "SQLite URL '' has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)\n"
+    "SQLite URL has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)\n"
     "SQLite URL path contains a NUL byte\n"
-    "PostgreSQL URL '' must look like postgresql://user:password@host:port/database\n"
+    "PostgreSQL URL must look like postgresql://user@host:port/database (a password goes after the user, "
+    "user:secret@)\n"
+    "PostgreSQL URL must look like postgres://user@host:port/database (a password goes after the user, "
+    "user:secret@)\n"
     "unterminated IPv6 address in the PostgreSQL URL\n"
     "unexpected text after the IPv6 address in the PostgreSQL URL\n"
-    "invalid port '' in the PostgreSQL URL\n"
-    "unsupported database URL '' (scheme 'sqlite3'): expected sqlite:path/to.db, "
+    "invalid port in the PostgreSQL URL (expected digits after ':')\n"
+    "unsupported database URL: expected sqlite:path/to.db, "
     "sqlite:///abs/path.db, postgres://... or a libpq key=value string\n";
 
 // Checks that no part of the secret written at input[begin, end) shows in `shown`. A piece counts

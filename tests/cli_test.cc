@@ -974,7 +974,10 @@ TEST_F(CliTest, PasswordNeverPrinted) {
       EXPECT_EQ(r.exit_code, code) << url << Describe(r);
       EXPECT_FALSE(Contains(r.out, "secret")) << url << Describe(r);
       EXPECT_FALSE(Contains(r.err, "secret")) << url << Describe(r);
-      EXPECT_TRUE(Contains(r.err, "****")) << url << Describe(r);
+      // A URL that parses is shown masked; a rejected one is not echoed at all.
+      if (code != kInvalidInput) {
+        EXPECT_TRUE(Contains(r.err, "****")) << url << Describe(r);
+      }
     }
   }
   ProcessResult r = StrataRaw({"--url", "postgres://u:secret@127.0.0.1:1/x", "--dir", dir_, "status"});
@@ -990,7 +993,7 @@ TEST_F(CliTest, UnsupportedSchemeIsInvalidInput) {
   ProcessResult r = StrataRaw({"--url", "mysql://u:pw@localhost/db", "--dir", dir_, "status"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
   EXPECT_EQ(r.err,
-            "strata: error: unsupported database URL 'mysql://u:****@localhost/db' (scheme 'mysql'): expected "
+            "strata: error: unsupported database URL: expected "
             "sqlite:path/to.db, sqlite:///abs/path.db, postgres://... or a libpq key=value string\n")
       << Describe(r);
   r = StrataRaw({"--url", "sqlite:", "--dir", dir_, "status"});

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <vector>
 
 namespace strata::base {
 
@@ -76,9 +77,7 @@ Result<DatabaseUrl> ParseSqlite(std::string_view rest, DatabaseUrl url) {
   STRATA_ASSIGN_OR_RETURN(url.path, PercentDecode(path, "path"));
   if (url.path.empty()) {
     return Status(ErrorCode::kInvalidArgument,
-                  fmt::format("SQLite URL '{}' has no file path (expected sqlite:path/to.db or "
-                              "sqlite:///abs/path.db)",
-                              url.Redacted()));
+                  "SQLite URL has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)");
   }
   if (url.path.find('\0') != std::string::npos) {
     return Status(ErrorCode::kInvalidArgument, "SQLite URL path contains a NUL byte");
@@ -89,8 +88,9 @@ Result<DatabaseUrl> ParseSqlite(std::string_view rest, DatabaseUrl url) {
 Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   if (!rest.starts_with("//")) {
     return Status(ErrorCode::kInvalidArgument,
-                  fmt::format("PostgreSQL URL '{}' must look like {}://user@host:port/database (a password goes after the user, user:secret@)",
-                              url.Redacted(), url.scheme));
+                  fmt::format("PostgreSQL URL must look like {}://user@host:port/database (a password goes "
+                              "after the user, user:secret@)",
+                              url.scheme));
   }
   rest.remove_prefix(2);
   std::size_t qpos = rest.find('?');
@@ -174,15 +174,11 @@ Result<DatabaseUrl> Parse(std::string_view text) {
     url.conninfo = std::string(text);
     return url;
   }
-  // Only a plausible scheme is echoed: anything else may be part of a secret.
-  std::string shown = scheme;
-  for (char c : shown) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) shown.clear();
-  }
+  // Parse errors never echo the input, not even its scheme: it may hold a secret in a form that
+  // redaction does not recognise.
   return Status(ErrorCode::kInvalidArgument,
-                fmt::format("unsupported database URL '{}'{}: expected sqlite:path/to.db, "
-                            "sqlite:///abs/path.db, postgres://... or a libpq key=value string",
-                            RedactSecrets(text), shown.empty() ? "" : fmt::format(" (scheme '{}')", shown)));
+                "unsupported database URL: expected sqlite:path/to.db, sqlite:///abs/path.db, postgres://... "
+                "or a libpq key=value string");
 }
 
 }  // namespace
@@ -196,62 +192,61 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
 
 std::string RedactSecrets(std::string_view text) {
   // Errs on the side of masking: over-masking an error message costs a little clarity, a missed
-  // password costs a credential. The boundaries match ParseDatabaseUrl's.
+  // password costs a credential. Each rule marks what it would hide, independently, over the
+  // whole text; the union is masked, so one rule can never skip text that another must see.
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    // scheme://user:password@host  ->  scheme://user:****@host. The authority runs to the first
-    // '/' or '?' (as in ParseDatabaseUrl); the password from the first ':' to the last '@' in it.
+  std::vector<bool> hide(text.size(), false);
+  auto mark = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to && k < hide.size(); ++k) hide[k] = true;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    // scheme://user:password@host: the authority runs to the first '/' or '?' (as in
+    // ParseDatabaseUrl); the password from the first ':' to the last '@' in it.
     if (text.compare(i, 3, "://") == 0) {
-      out.append("://");
-      i += 3;
-      std::size_t end = text.find_first_of("/?", i);
+      std::size_t start = i + 3;
+      std::size_t end = text.find_first_of("/?", start);
       if (end == std::string_view::npos) end = text.size();
-      std::string_view authority = text.substr(i, end - i);
+      std::string_view authority = text.substr(start, end - start);
       std::size_t at = authority.rfind('@');
       std::size_t colon = authority.find(':');
       if (at != std::string_view::npos && colon != std::string_view::npos && colon < at) {
-        out.append(authority.substr(0, colon + 1));
-        out.append("****");
-        out.append(authority.substr(at));
-        i = end;
+        mark(start + colon + 1, start + at);
       }
-      continue;
     }
-    // password = value (libpq key=value syntax: optional whitespace around '=', a value that is
-    // either '...' with backslash escapes or runs to unescaped whitespace).
+    // password = value, in libpq's key=value syntax: optional whitespace around '=', a value that
+    // is '...' with backslash escapes or runs to unescaped whitespace.
     if (text.size() - i >= 8 && Lower(text.substr(i, 8)) == "password") {
       std::size_t j = i + 8;
       while (j < text.size() && is_space(text[j])) ++j;
-      if (j < text.size() && text[j] == '=') {
+      if (j >= text.size() || text[j] != '=') continue;
+      ++j;
+      while (j < text.size() && is_space(text[j])) ++j;
+      std::size_t value = j;
+      if (j < text.size() && text[j] == '\'') {
         ++j;
-        while (j < text.size() && is_space(text[j])) ++j;
-        out.append(text.substr(i, j - i));
-        out.append("****");
-        if (text.size() - j >= 8 && Lower(text.substr(j, 8)) == "password") {
-          i = j;  // "password= password = 'x'": the real value belongs to the next key
-          continue;
-        }
-        if (j < text.size() && text[j] == '\'') {
+        while (j < text.size() && text[j] != '\'') {
+          if (text[j] == '\\' && j + 1 < text.size()) ++j;
           ++j;
-          while (j < text.size() && text[j] != '\'') {
-            if (text[j] == '\\' && j + 1 < text.size()) ++j;
-            ++j;
-          }
-          if (j < text.size()) ++j;
-        } else {
-          while (j < text.size() && !is_space(text[j])) {
-            if (text[j] == '\\' && j + 1 < text.size()) ++j;
-            ++j;
-          }
         }
-        i = j;
-        continue;
+        if (j < text.size()) ++j;
+      } else {
+        while (j < text.size() && !is_space(text[j])) {
+          if (text[j] == '\\' && j + 1 < text.size()) ++j;
+          ++j;
+        }
       }
+      mark(value, j);
     }
-    out += text[i++];
+  }
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (!hide[i]) {
+      out += text[i++];
+      continue;
+    }
+    out += "****";
+    while (i < text.size() && hide[i]) ++i;
   }
   return out;
 }

@@ -53,10 +53,11 @@ TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
   const std::pair<const char*, const char*> cases[] = {
       {"", "no database URL: pass --url, set DATABASE_URL, or put url = \"...\" in strata.toml"},
       {"mysql://root:hunter2@localhost/db",
-       "unsupported database URL 'mysql://root:****@localhost/db' (scheme 'mysql'): expected sqlite:path/to.db, "
+       "unsupported database URL: expected sqlite:path/to.db, "
        "sqlite:///abs/path.db, postgres://... or a libpq key=value string"},
-      {"sqlite:", "SQLite URL 'sqlite:' has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)"},
-      {"postgres:app", "PostgreSQL URL 'postgres:app' must look like postgres://user@host:port/database (a password goes after the user, user:secret@)"},
+      {"sqlite:", "SQLite URL has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)"},
+      {"postgres:app", "PostgreSQL URL must look like postgres://user@host:port/database (a password goes after the "
+                       "user, user:secret@)"},
       {"postgres://u:hunter2@h:12x/db", "invalid port in the PostgreSQL URL (expected digits after ':')"},
       {"postgres://u:hunter2@h/db%zz", "invalid percent-encoding in the URL's database name"},
       {"sqlite:a%2", "invalid percent-encoding in the URL's path"},
@@ -80,7 +81,8 @@ TEST(RedactSecrets, RegressionLeaksFoundByFuzzing) {
       {"host=h password=ab&cdefg dbname=x", "host=h password=**** dbname=x"},
       {"host=h password=ab\\ cdefg dbname=x", "host=h password=**** dbname=x"},
       {"host=h password\t=hunter22", "host=h password\t=****"},
-      {"dbpassword= password = 'hunter22'", "dbpassword= ****password = ****"},
+      {"dbpassword= password = 'hunter22'", "dbpassword= **** = ****"},
+      {"postgres://u:pa@host x password = hunter22", "postgres://u:****@host x password = ****"},
   };
   for (const auto& [in, want] : cases) EXPECT_EQ(RedactSecrets(in), want) << in;
   auto bad = ParseDatabaseUrl("host\t=h password=hunter22:1");
