@@ -20,7 +20,7 @@ stop() {
   if [ -f "$state/datadir" ]; then
     local data
     data=$(cat "$state/datadir")
-    as_pg "$bindir/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true
+    as_pg "$bindir/pg_ctl" -D "$data/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$data"
   fi
   rm -f "$state/url" "$state/env" "$state/datadir"
