@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/text.h"
 #include "base/url.h"
+#include "core/migrator_impl.h"
 #include "core/run_context.h"
 #include "drivers/registry.h"
 #include "plan/planner.h"
@@ -19,41 +20,9 @@
 
 namespace strata {
 
-Source Source::Directory(std::string path) {
-  Source s;
-  s.path_ = std::move(path);
-  return s;
-}
-
-Source Source::Embedded(std::vector<File> files, std::string label) {
-  Source s;
-  s.path_ = std::move(label);
-  s.embedded_ = true;
-  s.files_ = std::move(files);
-  return s;
-}
-
-const char* MigrationStateName(MigrationState state) {
-  switch (state) {
-    case MigrationState::kApplied: return "applied";
-    case MigrationState::kBaseline: return "baseline";
-    case MigrationState::kPending: return "pending";
-    case MigrationState::kOutOfOrder: return "out-of-order";
-    case MigrationState::kChanged: return "changed";
-    case MigrationState::kMissingFile: return "missing";
-    case MigrationState::kDirty: return "dirty";
-  }
-  return "unknown";
-}
-
 namespace core {
 namespace {
 
-bool ValidIdentifier(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
 
 MigrationState ToPublic(plan::EntryState s) {
   switch (s) {
@@ -452,58 +421,11 @@ class MigratorImpl : public Migrator {
 };
 
 }  // namespace
+
+std::unique_ptr<Migrator> NewMigrator(base::DatabaseUrl url, Source source, Options options,
+                                      std::shared_ptr<driver::Driver> driver) {
+  return std::make_unique<MigratorImpl>(std::move(url), std::move(source), std::move(options), std::move(driver));
+}
+
 }  // namespace core
-
-namespace core {
-namespace {
-Status ValidateOptions(const Options& options) {
-    if (!ValidIdentifier(options.history_table)) {
-      return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
-                                options.history_table));
-    }
-    if (!ValidIdentifier(options.schema)) {
-      return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("invalid schema name '{}': use letters, digits and '_' (at most 63)", options.schema));
-    }
-    if (options.lock_timeout.count() < 0 || options.pg_lock_timeout.count() < 0 ||
-        options.statement_timeout.count() < 0) {
-      return Status(ErrorCode::kInvalidArgument, "timeouts cannot be negative");
-    }
-    return Status::Ok();
-}
-}  // namespace
-}  // namespace core
-
-Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source source, Options options) {
-  try {
-    STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
-    STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
-    return std::unique_ptr<Migrator>(
-        std::make_unique<core::MigratorImpl>(std::move(parsed), std::move(source), std::move(options)));
-  } catch (const std::exception& e) {
-    return Status(ErrorCode::kInternal, e.what());
-  }
-}
-
-Result<std::unique_ptr<Migrator>> Migrator::OpenSqlite(sqlite3* connection, Source source, Options options) {
-  try {
-    if (!connection) return Status(ErrorCode::kInvalidArgument, "OpenSqlite needs an open connection, not null");
-    STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
-    base::DatabaseUrl url;
-    url.kind = base::DatabaseUrl::Kind::kSqlite;
-    url.raw = "sqlite:(application connection)";
-    driver::OpenOptions open;
-    open.foreign_keys = options.foreign_keys;
-    open.lock_timeout = options.lock_timeout;
-    open.history_table = options.history_table;
-    open.strata_version = kVersion;
-    STRATA_ASSIGN_OR_RETURN(auto adopted, driver::AdoptSqlite(connection, open));
-    return std::unique_ptr<Migrator>(std::make_unique<core::MigratorImpl>(
-        std::move(url), std::move(source), std::move(options), std::shared_ptr<driver::Driver>(std::move(adopted))));
-  } catch (const std::exception& e) {
-    return Status(ErrorCode::kInternal, e.what());
-  }
-}
-
 }  // namespace strata

@@ -2,12 +2,8 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 
 #include <chrono>
 #include <climits>
@@ -15,8 +11,8 @@
 #include <set>
 #include <tuple>
 
-#include "base/clock.h"
 #include "base/text.h"
+#include "drivers/sqlite/sqlite_lock.h"
 #include "sql/sqlite_split.h"
 
 namespace strata::driver {
@@ -49,33 +45,6 @@ std::string WithHint(std::string message, bool in_transaction) {
                "migration's header)";
   }
   return message;
-}
-
-// The run lock: flock() on "<database>.strata-lock". flock locks belong to the open file
-// description, so they exclude other threads of this process as well as other processes, and the
-// kernel drops them when a runner dies. (Never a second descriptor on the database file itself:
-// closing it would drop SQLite's own POSIX locks.)
-class SqliteRunLock : public RunLock {
- public:
-  explicit SqliteRunLock(int fd) : fd_(fd) {}
-  ~SqliteRunLock() override {
-    if (fd_ >= 0) {
-      flock(fd_, LOCK_UN);
-      ::close(fd_);
-    }
-  }
-
- private:
-  int fd_;
-};
-
-std::string ReadHolder(int fd) {
-  char buf[256];
-  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-  if (n <= 0) return "held by another strata run";
-  buf[n] = '\0';
-  std::string s = base::OneLine(buf);
-  return s.empty() ? "held by another strata run" : "held by " + s;
 }
 
 class SqliteDriver : public Driver {
@@ -182,35 +151,8 @@ class SqliteDriver : public Driver {
   bool Writable() const override { return !placeholder_; }
 
   Result<std::unique_ptr<RunLock>> LockRun() override {
-    if (placeholder_ || path_.empty() || path_ == ":memory:") return std::unique_ptr<RunLock>(std::make_unique<SqliteRunLock>(-1));
-    std::string lock_path = path_ + ".strata-lock";
-    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      // A read-only directory: every migration still takes SQLite's write lock (BEGIN IMMEDIATE)
-      // and re-reads the history inside it, which keeps transactional migrations exactly-once.
-      return std::unique_ptr<RunLock>(std::make_unique<SqliteRunLock>(-1));
-    }
-    auto start = std::chrono::steady_clock::now();
-    auto deadline = start + options_.lock_timeout;
-    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      if (errno != EWOULDBLOCK && errno != EINTR) {
-        ::close(fd);
-        return std::unique_ptr<RunLock>(std::make_unique<SqliteRunLock>(-1));
-      }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        std::string holder = ReadHolder(fd);
-        ::close(fd);
-        double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        return Status(ErrorCode::kAborted,
-                      fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise --lock-timeout "
-                                  "to wait longer)",
-                                  path_, waited, holder));
-      }
-      ::usleep(20'000);
-    }
-    std::string holder = fmt::format("pid {} (since {})", ::getpid(), base::UtcNowIso8601());
-    if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
-    return std::unique_ptr<RunLock>(std::make_unique<SqliteRunLock>(fd));
+    if (placeholder_ || path_.empty() || path_ == ":memory:") return NoRunLock();
+    return LockDatabaseFile(path_, options_.lock_timeout);
   }
 
   Status BeginWrite() override {
