@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "base/text.h"
+#include "drivers/sqlite/fk_tracker.h"
 #include "drivers/sqlite/sqlite_lock.h"
 #include "sql/sqlite_split.h"
 
@@ -167,7 +168,13 @@ class SqliteDriver : public Driver {
                                 path_, waited));
     }
     if (rc != SQLITE_OK) return EngineError("cannot begin a transaction");
-    if (options_.foreign_keys && !fk_baseline_taken_) {
+    if (fk_tracker_) {
+      Status begun = fk_tracker_->Begin();
+      if (!begun.ok()) {
+        Rollback();
+        return begun;
+      }
+    } else if (options_.foreign_keys && !fk_baseline_taken_) {
       // Violations that existed before strata ran are not blamed on a migration.
       auto v = ForeignKeyViolations();
       if (!v.ok()) {
@@ -191,6 +198,7 @@ class SqliteDriver : public Driver {
   }
 
   void Rollback() override {
+    if (fk_tracker_) fk_tracker_->Invalidate();
     if (db_ && !sqlite3_get_autocommit(db_.get())) {
       sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     }
@@ -221,6 +229,11 @@ class SqliteDriver : public Driver {
         continue;
       }
       std::string_view text(tail, static_cast<std::size_t>(next - tail));
+      if (fk_tracker_) {
+        // Before the statement runs: remember the violations that the tables it writes have now.
+        Status snapshot = fk_tracker_->SnapshotNewTables();
+        if (!snapshot.ok()) return std::move(snapshot).WithSqlOffset(stmt_begin);
+      }
       if (in_transaction && sql::IsTransactionControl(text)) {
         return Status(ErrorCode::kInvalidArgument,
                       "transaction control statement in a migration: strata already runs each migration in "
@@ -245,11 +258,19 @@ class SqliteDriver : public Driver {
 
   Status CheckIntegrity() override {
     if (!options_.foreign_keys) return Status::Ok();
-    STRATA_ASSIGN_OR_RETURN(auto now, ForeignKeyViolations());
+    std::vector<Violation> now;
+    if (fk_tracker_) {
+      STRATA_ASSIGN_OR_RETURN(now, fk_tracker_->Finish());
+    } else {
+      // An application's connection (its authorizer is left alone): compare whole-database checks.
+      STRATA_ASSIGN_OR_RETURN(auto all, ForeignKeyViolations());
+      for (const auto& v : all) {
+        if (!fk_baseline_.count(v)) now.push_back(v);
+      }
+    }
     std::string detail;
     std::size_t fresh = 0;
     for (const auto& v : now) {
-      if (fk_baseline_.count(v)) continue;
       if (++fresh <= 5) {
         detail += fmt::format("\n  {} row {} has no matching row in {} (foreign key #{})", std::get<0>(v),
                               std::get<1>(v), std::get<2>(v), std::get<3>(v));
@@ -302,7 +323,6 @@ class SqliteDriver : public Driver {
   }
 
  private:
-  using Violation = std::tuple<std::string, std::int64_t, std::string, std::int64_t>;
 
   static Status Failed(const char* message, bool in_transaction, std::size_t offset, std::string_view statement) {
     return Status(ErrorCode::kSqlError, WithHint(message, in_transaction))
@@ -406,6 +426,10 @@ class SqliteDriver : public Driver {
   Cache cache_;
   bool fk_baseline_taken_ = false;
   std::set<Violation> fk_baseline_;
+  std::unique_ptr<ForeignKeyTracker> fk_tracker_;  // owned connections with foreign keys on
+
+ public:
+  void TrackForeignKeys() { fk_tracker_ = std::make_unique<ForeignKeyTracker>(db_.get()); }
 };
 
 }  // namespace
@@ -458,7 +482,9 @@ Result<std::unique_ptr<Driver>> OpenSqlite(const base::DatabaseUrl& url, const O
                   fmt::format("cannot open SQLite database {}: {}", url.path, raw ? sqlite3_errmsg(raw) : "out of memory"));
   }
   STRATA_RETURN_IF_ERROR(Configure(db.get(), url.path, options));
-  return std::unique_ptr<Driver>(std::make_unique<SqliteDriver>(std::move(db), url.path, options, placeholder));
+  auto driver = std::make_unique<SqliteDriver>(std::move(db), url.path, options, placeholder);
+  if (options.foreign_keys && !placeholder) driver->TrackForeignKeys();
+  return std::unique_ptr<Driver>(std::move(driver));
 }
 
 }  // namespace strata::driver
