@@ -44,6 +44,7 @@ struct Invocation {
   bool mark_applied = false;
   bool repair_checksums = false;
   bool drop_invalid_indexes = false;
+  std::size_t log_limit = 20;
   std::string new_name;
   std::string new_format = "auto";
 };
@@ -63,6 +64,7 @@ int RunVerify(const Invocation& inv);
 int RunBaseline(const Invocation& inv);
 int RunRepair(const Invocation& inv);
 int RunNew(const Invocation& inv);
+int RunLog(const Invocation& inv);
 int RunVersion(const Invocation& inv);
 
 // Reads strata.toml (if `path` exists) and the environment into `inv` for values the command

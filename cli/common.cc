@@ -40,6 +40,10 @@ Result<std::unique_ptr<Migrator>> OpenMigrator(const Invocation& inv) {
 }
 
 void PrintEvent(const Invocation& inv, const std::string& redacted_url, const Event& e) {
+  if (e.kind == EventKind::kWarning) {
+    fmt::print(stderr, "strata: warning: {}\n", e.message);
+    if (!inv.json) return;
+  }
   if (inv.json) {
     if (e.kind == EventKind::kStatementDone && !inv.verbose) return;
     std::string line = JsonEvent(e, redacted_url);
@@ -63,6 +67,7 @@ void PrintEvent(const Invocation& inv, const std::string& redacted_url, const Ev
                  e.ms);
       break;
     case EventKind::kRunFinished:
+    case EventKind::kWarning:
       break;
   }
   std::fflush(stdout);

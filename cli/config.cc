@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -16,7 +18,19 @@ Status ConfigError(const std::string& path, const toml::source_region& where, co
 }
 }  // namespace
 
+namespace {
+// "user@host" for the run log.
+std::string Actor() {
+  const char* user = std::getenv("USER");
+  if (!user || !*user) user = std::getenv("LOGNAME");
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return fmt::format("{}@{}", user && *user ? user : "unknown", host[0] ? host : "unknown");
+}
+}  // namespace
+
 Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFlags& given, Invocation& inv) {
+  if (inv.options.actor.empty()) inv.options.actor = Actor();
   bool url_set = given.url;
   if (!url_set) {
     if (const char* env = std::getenv("DATABASE_URL"); env && *env) {

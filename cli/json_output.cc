@@ -31,6 +31,9 @@ std::string JsonEvent(const Event& e, const std::string& redacted_url) {
       break;
     case EventKind::kRunFinished:
       return {};  // JsonRunDone carries the summary
+    case EventKind::kWarning:
+      j = {{"event", "warning"}, {"message", e.message}};
+      break;
   }
   return Dump(j);
 }
@@ -88,6 +91,28 @@ std::string JsonPlan(const std::vector<PlannedMigration>& plan) {
                      {"direction", DirectionName(p.direction)}, {"transaction", p.transactional}, {"sql", p.sql}});
   }
   return Dump(json{{"plan", std::move(items)}});
+}
+
+std::string JsonLog(const std::vector<LogEntry>& log) {
+  json items = json::array();
+  for (const LogEntry& e : log) {
+    json migrations = json::parse(e.migrations, nullptr, /*allow_exceptions=*/false);
+    if (migrations.is_discarded()) migrations = e.migrations;
+    items.push_back({{"id", e.id},
+                     {"started_at", e.started_at},
+                     {"finished_at", e.finished_at},
+                     {"command", e.command},
+                     {"actor", e.actor},
+                     {"from_version", e.from_version},
+                     {"to_version", e.to_version},
+                     {"migrations", std::move(migrations)},
+                     {"duration_ms", e.duration_ms},
+                     {"outcome", e.outcome},
+                     {"error", e.error},
+                     {"backup_file", e.backup_file},
+                     {"strata_version", e.strata_version}});
+  }
+  return Dump(json{{"log", std::move(items)}});
 }
 
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values) {

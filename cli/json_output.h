@@ -13,6 +13,7 @@ std::string JsonRunDone(const RunReport& report, Direction direction);
 std::string JsonStatus(const StatusReport& report, const std::string& redacted_url);
 std::string JsonVerify(const VerifyReport& report);
 std::string JsonPlan(const std::vector<PlannedMigration>& plan);
+std::string JsonLog(const std::vector<LogEntry>& log);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
 }  // namespace strata::cli

@@ -55,6 +55,10 @@ const Command kCommands[] = {
        app.add_flag("--drop-invalid-indexes", inv.drop_invalid_indexes,
                     "PostgreSQL: drop indexes left INVALID by a failed CREATE INDEX CONCURRENTLY");
      }},
+    {"log", "Show the run log: every up/down/baseline/repair that changed something or failed", RunLog,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("--limit", inv.log_limit, "Newest N runs (default 20)")->check(CLI::Range(1, 1000000));
+     }},
     {"new", "Create the next migration file(s)", RunNew,
      [](CLI::App& app, Invocation& inv) {
        app.add_option("name", inv.new_name, "Description, e.g. add_users")->required();

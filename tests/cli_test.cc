@@ -286,7 +286,7 @@ TEST_F(CliTest, DataflowKeepsExistingRowsAndRollsBack) {
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_EQ(HistoryCount(), "0");
   EXPECT_EQ(Query(db_, "SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name"),
-            std::vector<std::string>{"table strata_schema_history"});
+            (std::vector<std::string>{"table strata_schema_history", "table strata_schema_history_log"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1436,6 +1436,33 @@ TEST_F(CliTest, VerboseShowsStatements) {
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_TRUE(Contains(r.out, "CREATE TABLE a(x);")) << Describe(r);
   EXPECT_TRUE(Contains(r.out, "INSERT INTO a VALUES (1);")) << Describe(r);
+}
+
+}  // namespace
+}  // namespace strata::testing
+
+namespace strata::testing {
+namespace {
+
+TEST_F(CliTest, LogShowsRunsAsTextAndJson) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, kOk);
+  Write("v002_b.sql", "SELECT * FROM nowhere;\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, kSqlError);
+  ProcessResult text = Strata({"log"});
+  ASSERT_EQ(text.exit_code, kOk) << Describe(text);
+  EXPECT_TRUE(Contains(text.out, "#2 ")) << Describe(text);
+  EXPECT_TRUE(Contains(text.out, " up       failed  1 -> 1")) << Describe(text);
+  EXPECT_TRUE(Contains(text.out, "error: ")) << Describe(text);
+  ProcessResult js = Strata({"--json", "log", "--limit", "1"});
+  ASSERT_EQ(js.exit_code, kOk) << Describe(js);
+  json j = json::parse(js.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded()) << js.out;
+  ASSERT_EQ(j["log"].size(), 1u);
+  EXPECT_EQ(j["log"][0]["outcome"], "failed");
+  EXPECT_EQ(j["log"][0]["command"], "up");
+  EXPECT_TRUE(j["log"][0]["migrations"].is_array());
+  EXPECT_NE(j["log"][0]["actor"].get<std::string>().find('@'), std::string::npos);
 }
 
 }  // namespace

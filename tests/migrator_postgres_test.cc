@@ -37,8 +37,8 @@ TEST(MigratorPostgres, DataflowKeepsExistingRowsCascadesAndRollsBack) {
   EXPECT_TRUE(m->Up()->migrations.empty()) << "a repeated up must be a no-op";
   auto down = m->Down({0, std::nullopt});
   ASSERT_TRUE(down.ok()) << down.status().ToString();
-  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> "
-                        "'strata_schema_history'"),
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN "
+                        "('strata_schema_history', 'strata_schema_history_log')"),
             "0");
 }
 
@@ -108,6 +108,31 @@ TEST(MigratorPostgres, FailedConcurrentIndexNamesTheInvalidIndex) {
   auto again = m->Up();
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(db.QueryOne("SELECT indisvalid FROM pg_index WHERE indexrelid = 'a_x'::regclass"), "t");
+}
+
+TEST(MigratorPostgres, RunLogRecordsChangesAndFailures) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_b.up.sql", "SELECT * FROM nowhere;\n");
+  Options o;
+  o.actor = "deploy@prod";
+  auto m = Open(db, dir.Path("m"), o);
+  ASSERT_FALSE(m->Up().ok());
+  dir.Write("m/0002_b.up.sql", "CREATE TABLE b (x int);\n");
+  ASSERT_TRUE(m->Up().ok());
+  ASSERT_TRUE(m->Up().ok());  // nothing to do: not logged
+  auto log = m->Log();
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1].outcome, "failed");
+  EXPECT_NE((*log)[1].error.find("relation \"nowhere\" does not exist"), std::string::npos) << (*log)[1].error;
+  EXPECT_EQ((*log)[1].to_version, 1u);
+  EXPECT_EQ((*log)[0].outcome, "success");
+  EXPECT_EQ((*log)[0].actor, "deploy@prod");
+  EXPECT_EQ((*log)[0].to_version, 2u);
+  EXPECT_EQ((*log)[0].started_at.size(), 24u) << (*log)[0].started_at;  // 2026-11-22T19:03:01.123Z
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history_log"), "2");
 }
 
 TEST(MigratorPostgres, ConcurrentMigratorsApplyEachMigrationOnce) {

@@ -92,10 +92,10 @@ TEST_F(MigratorTest, RollbackRemovesTablesAndHistory) {
   auto one = m->Down({});
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   EXPECT_EQ(one->to_version, 20250101000000ull);
-  EXPECT_EQ(Tables(), (std::vector<std::string>{"execution_history", "strata_schema_history"}));
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"execution_history", "strata_schema_history", "strata_schema_history_log"}));
   auto all = m->Down({0, std::nullopt});
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(Tables(), (std::vector<std::string>{"strata_schema_history"}));
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"strata_schema_history", "strata_schema_history_log"}));
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history"), "0");
   ASSERT_TRUE(m->Up().ok()) << "up after a full rollback";
 }
@@ -118,7 +118,7 @@ TEST_F(MigratorTest, FailureInMigrationKLeavesVersionKMinus1) {
   EXPECT_EQ(st.ToString(), dir + "/v2_b.sql:4:1: no such table: nowhere (migration 2 (b) was rolled back; the "
                                  "database is still at version 1)\n    INSERT INTO nowhere VALUES (2);\n"
                                  "    ^");
-  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history"}));
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
   EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
   EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
 }
@@ -133,7 +133,7 @@ TEST_F(MigratorTest, SyntaxErrorPointsAtTheToken) {
                                          "back; the database is still at version 1)\n      INSERT INTO b VALUES (1) "
                                          "garbage;\n                               ^");
   EXPECT_EQ(r.status().location()->statement, "INSERT INTO b VALUES (1) garbage;");
-  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history"}));
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
 }
 
 TEST_F(MigratorTest, ForeignKeyViolationRollsTheMigrationBack) {
@@ -315,6 +315,41 @@ TEST_F(MigratorTest, UpToDateShortcutNoticesOtherConnections) {
   EXPECT_EQ(QueryOne(db(), "SELECT group_concat(v) FROM (SELECT v FROM runs ORDER BY v)"), "1,2,3");
 }
 
+TEST_F(MigratorTest, RunLogRecordsChangesAndFailuresButNotNoOps) {
+  Mig("0001_a.up.sql", "CREATE TABLE a (x INTEGER);\n");
+  Mig("0002_b.down.sql", "DROP TABLE b;\n");
+  std::string dir = Mig("0002_b.up.sql", "CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n");
+  Options o;
+  o.actor = "ci@builder";
+  auto m = Open(dir, o);
+  EXPECT_TRUE(m->Log()->empty());
+  ASSERT_FALSE(m->Up().ok());  // v1 applied, v2 fails
+  Mig("0002_b.up.sql", "CREATE TABLE b (x INTEGER);\n");
+  ASSERT_TRUE(m->Up().ok());
+  ASSERT_TRUE(m->Up().ok());  // nothing to do: not logged
+  ASSERT_TRUE(Migrator::Open(url(), Source::Directory(dir), o).value()->Down({}).ok());
+  auto log = m->Log();
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), 3u);
+  const LogEntry& failed = (*log)[2];
+  EXPECT_EQ(failed.command, "up");
+  EXPECT_EQ(failed.outcome, "failed");
+  EXPECT_EQ(failed.actor, "ci@builder");
+  EXPECT_EQ(failed.from_version, 0u);
+  EXPECT_EQ(failed.to_version, 1u);
+  EXPECT_EQ(failed.migrations, "[{\"version\":1,\"name\":\"a\",\"direction\":\"up\",\"ms\":" +
+                                   failed.migrations.substr(failed.migrations.find("\"ms\":") + 5));
+  EXPECT_NE(failed.error.find(dir + "/0002_b.up.sql:2:1: no such table: nowhere"), std::string::npos) << failed.error;
+  EXPECT_EQ((*log)[1].outcome, "success");
+  EXPECT_EQ((*log)[1].from_version, 1u);
+  EXPECT_EQ((*log)[1].to_version, 2u);
+  EXPECT_EQ((*log)[0].command, "down");
+  EXPECT_EQ((*log)[0].to_version, 1u);
+  EXPECT_NE((*log)[0].migrations.find("\"direction\":\"down\""), std::string::npos);
+  EXPECT_GT((*log)[0].id, (*log)[1].id);
+  EXPECT_EQ(m->Log(1)->size(), 1u);
+}
+
 TEST_F(MigratorTest, InvalidOptionsAreRejectedAtOpen) {
   Options bad;
   bad.history_table = "drop table x";
@@ -330,7 +365,7 @@ TEST_F(MigratorTest, CustomHistoryTableName) {
   o.history_table = "schema_versions";
   std::string dir = Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);");
   ASSERT_TRUE(Open(dir, o)->Up().ok());
-  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "schema_versions"}));
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "schema_versions", "schema_versions_log"}));
 }
 
 }  // namespace

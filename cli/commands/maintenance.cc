@@ -53,6 +53,27 @@ int RunNew(const Invocation& inv) {
   return kExitOk;
 }
 
+int RunLog(const Invocation& inv) {
+  auto migrator = OpenMigrator(inv);
+  if (!migrator.ok()) return ReportError(inv, migrator.status());
+  auto log = (*migrator)->Log(inv.log_limit);
+  if (!log.ok()) return ReportError(inv, log.status());
+  if (inv.json) {
+    fmt::print("{}\n", JsonLog(*log));
+    return kExitOk;
+  }
+  if (log->empty()) {
+    fmt::print("the run log is empty\n");
+    return kExitOk;
+  }
+  for (const LogEntry& e : *log) {
+    fmt::print("#{} {} {:<8} {:<7} {} -> {}  ({:.1f} ms)  by {}\n", e.id, e.started_at, e.command, e.outcome,
+               e.from_version, e.to_version, e.duration_ms, e.actor.empty() ? "-" : e.actor);
+    if (!e.error.empty()) fmt::print("    error: {}\n", e.error.substr(0, e.error.find('\n')));
+  }
+  return kExitOk;
+}
+
 int RunVersion(const Invocation&) {
   fmt::print("strata {}\n", kVersion);
   return kExitOk;

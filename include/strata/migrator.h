@@ -65,6 +65,8 @@ struct Options {
   std::chrono::milliseconds pg_lock_timeout{10'000};
   // PostgreSQL: SET LOCAL statement_timeout inside each migration's transaction (0: no limit).
   std::chrono::milliseconds statement_timeout{0};
+  // Who runs the migrations, recorded in the run log (the CLI uses "user@host").
+  std::string actor;
 };
 
 enum class Direction { kUp, kDown };
@@ -172,6 +174,7 @@ enum class EventKind {
   kStatementDone,     // statement, ms
   kMigrationDone,     // ms
   kRunFinished,       // ms
+  kWarning,           // message: something went wrong that did not stop the run
 };
 
 struct Event {
@@ -184,6 +187,22 @@ struct Event {
   double ms = 0;
   std::size_t index = 0;
   std::size_t total = 0;
+  std::string message;
+};
+
+// One run recorded in the run log (the table `<history_table>_log` beside the history table).
+struct LogEntry {
+  std::int64_t id = 0;
+  std::string started_at, finished_at;  // UTC ISO 8601
+  std::string command;                  // "up", "down", "baseline", "repair"
+  std::string actor;                    // Options::actor of the runner
+  std::uint64_t from_version = 0, to_version = 0;
+  std::string migrations;               // JSON array: [{"version":..,"name":..,"direction":..,"ms":..}]
+  double duration_ms = 0;
+  std::string outcome;                  // "success" or "failed"
+  std::string error;                    // the failure, password-free; empty on success
+  std::string backup_file;              // reserved for backups; empty for now
+  std::string strata_version;
 };
 
 // Called synchronously on the thread that called Up/Down/Baseline.
@@ -233,6 +252,11 @@ class Migrator {
   virtual Result<RunReport> Baseline(std::optional<std::uint64_t> version) = 0;
 
   virtual Result<RepairReport> Repair(const RepairOptions& options) = 0;
+
+  // The run log, newest first, at most `limit` entries. Every Up, Down, Baseline and Repair that
+  // changed something or failed while changing it appends one entry; runs with nothing to do do
+  // not. Empty when nothing was ever recorded. Reads only.
+  virtual Result<std::vector<LogEntry>> Log(std::size_t limit = 100) = 0;
 
   // The URL with its password masked.
   virtual std::string RedactedUrl() const = 0;

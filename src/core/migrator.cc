@@ -139,12 +139,24 @@ class MigratorImpl : public Migrator {
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
+    RunRecord record("up", report.from_version);
+    Status st = ApplyUps(ctx, std::move(versions), request, report);
+    Record(ctx, record, report, st);
+    if (!st.ok()) return st;
+    return report;
+  }
+
+  // Applies `versions` in order, re-planning whenever another runner moved the history; fills
+  // `report` with what ran, also when it stops on an error.
+  Status ApplyUps(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
+                  RunReport& report) {
     base::Stopwatch total;
     Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size();) {
       // Another runner may have applied migrations since we planned: re-plan inside the lock.
-      STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
-      if (changed) {
+      auto changed = ctx.BeginAndCheck();
+      if (!changed.ok()) return changed.status();
+      if (*changed) {
         ctx.driver->Rollback();
         auto replanned = plan::PlanUp(ctx.available, ctx.applied, request);
         if (!replanned.ok()) return replanned.status();
@@ -154,15 +166,18 @@ class MigratorImpl : public Migrator {
       }
       const source::Migration& m = *ctx.Find(versions[i]);
       Emit(StartEvent(m, Direction::kUp, i + 1, versions.size()));
-      STRATA_ASSIGN_OR_RETURN(double ms, ctx.ApplyUp(m, [&](const Event& e) { Emit(e); }));
-      report.migrations.push_back({m.version, m.name, Direction::kUp, ms});
-      Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = ms});
+      auto ms = ctx.ApplyUp(m, [&](const Event& e) { Emit(e); });
+      report.to_version = plan::CurrentVersion(ctx.applied);
+      report.total_ms = total.ElapsedMs();
+      if (!ms.ok()) return ms.status();
+      report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
+      Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = *ms});
       ++i;
     }
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = total.ElapsedMs();
     Emit({.kind = EventKind::kRunFinished, .ms = report.total_ms});
-    return report;
+    return Status::Ok();
   }
 
   Result<RunReport> Down(const DownOptions& options) override {
@@ -175,11 +190,20 @@ class MigratorImpl : public Migrator {
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
+    RunRecord record("down", report.from_version);
+    Status st = ApplyDowns(ctx, versions, report);
+    Record(ctx, record, report, st);
+    if (!st.ok()) return st;
+    return report;
+  }
+
+  Status ApplyDowns(RunContext& ctx, const std::vector<std::uint64_t>& versions, RunReport& report) {
     base::Stopwatch total;
     Emit({.kind = EventKind::kRunStarted, .direction = Direction::kDown, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size(); ++i) {
-      STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
-      if (changed) {
+      auto changed = ctx.BeginAndCheck();
+      if (!changed.ok()) return changed.status();
+      if (*changed) {
         // Re-planning a rollback could undo more than was asked for: stop instead.
         ctx.driver->Rollback();
         return Status(ErrorCode::kAborted,
@@ -188,15 +212,18 @@ class MigratorImpl : public Migrator {
       }
       const source::Migration& m = *ctx.Find(versions[i]);
       Emit(StartEvent(m, Direction::kDown, i + 1, versions.size()));
-      STRATA_ASSIGN_OR_RETURN(double ms, ctx.ApplyDown(m, [&](const Event& e) { Emit(e); }));
-      report.migrations.push_back({m.version, m.name, Direction::kDown, ms});
+      auto ms = ctx.ApplyDown(m, [&](const Event& e) { Emit(e); });
+      report.to_version = plan::CurrentVersion(ctx.applied);
+      report.total_ms = total.ElapsedMs();
+      if (!ms.ok()) return ms.status();
+      report.migrations.push_back({m.version, m.name, Direction::kDown, *ms});
       Emit({.kind = EventKind::kMigrationDone, .direction = Direction::kDown, .version = m.version,
-            .name = m.name, .file = m.down->path, .ms = ms});
+            .name = m.name, .file = m.down->path, .ms = *ms});
     }
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = total.ElapsedMs();
     Emit({.kind = EventKind::kRunFinished, .direction = Direction::kDown, .ms = report.total_ms});
-    return report;
+    return Status::Ok();
   }
 
   Result<VerifyReport> Verify() override {
@@ -261,8 +288,15 @@ class MigratorImpl : public Migrator {
       return Status(ErrorCode::kAborted, "another runner wrote the history table first; nothing was recorded");
     }
     RunReport report;
-    STRATA_RETURN_IF_ERROR(ctx.RecordBaseline(v, report));
+    RunRecord record("baseline", 0);
+    Status st = ctx.RecordBaseline(v, report);
+    Record(ctx, record, report, st);
+    if (!st.ok()) return st;
     return report;
+  }
+
+  Result<std::vector<LogEntry>> Log(std::size_t limit) override {
+    return Guarded<std::vector<LogEntry>>([&] { return DoLog(limit); });
   }
 
   Result<RepairReport> Repair(const RepairOptions& options) override {
@@ -276,7 +310,16 @@ class MigratorImpl : public Migrator {
     if (!ctx.history_exists) return report;
     STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
     (void)changed;  // BeginAndCheck re-read the history if it changed
-    STRATA_RETURN_IF_ERROR(ctx.Repair(options, report));
+    std::uint64_t from = plan::CurrentVersion(ctx.applied);
+    RunRecord record("repair", from);
+    Status st = ctx.Repair(options, report);
+    if (!st.ok() || !report.actions.empty()) {
+      RunReport run;
+      run.from_version = from;
+      run.to_version = plan::CurrentVersion(ctx.applied);
+      Record(ctx, record, run, st, report.actions);
+    }
+    if (!st.ok()) return st;
     return report;
   }
 
@@ -376,6 +419,76 @@ class MigratorImpl : public Migrator {
     STRATA_RETURN_IF_ERROR(read);
     ctx.IndexMigrations();
     return ctx;
+  }
+
+  struct RunRecord {
+    RunRecord(const char* command, std::uint64_t from) : command(command), from(from) {}
+    const char* command;
+    std::uint64_t from;
+    std::string started_at = base::UtcNowIso8601();
+    base::Stopwatch watch;
+  };
+
+  // Appends the run to the log (its own transaction). A run that cannot be logged is not undone;
+  // the caller hears about it through a warning event.
+  void Record(RunContext& ctx, const RunRecord& record, const RunReport& report, const Status& outcome,
+              const std::vector<std::string>& actions = {}) {
+    driver::LogRow row;
+    row.started_at = record.started_at;
+    row.finished_at = base::UtcNowIso8601();
+    row.command = record.command;
+    row.actor = options_.actor;
+    row.from_version = record.from;
+    row.to_version = report.to_version;
+    row.migrations = "[";
+    for (const AppliedMigration& m : report.migrations) {
+      row.migrations += fmt::format("{}{{\"version\":{},\"name\":\"{}\",\"direction\":\"{}\",\"ms\":{:.3f}}}",
+                                    row.migrations.size() > 1 ? "," : "", m.version, JsonEscape(m.name),
+                                    m.direction == Direction::kUp ? "up" : "down", m.ms);
+    }
+    for (const std::string& a : actions) {
+      row.migrations += fmt::format("{}{{\"action\":\"{}\"}}", row.migrations.size() > 1 ? "," : "", JsonEscape(a));
+    }
+    row.migrations += "]";
+    row.duration_ms = record.watch.ElapsedMs();
+    row.outcome = outcome.ok() ? "success" : "failed";
+    row.error = outcome.ok() ? "" : base::RedactSecrets(outcome.ToString());
+    row.strata_version = kVersion;
+    ctx.driver->Rollback();  // a failed migration's transaction, if the driver still has one
+    Status st = ctx.driver->AppendLog(row);
+    if (!st.ok()) {
+      Emit({.kind = EventKind::kWarning, .message = "could not record the run in the run log: " + st.ToString()});
+    }
+  }
+
+  static std::string JsonEscape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (static_cast<unsigned char>(c) < 0x20) {
+        out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        continue;
+      }
+      out += c;
+    }
+    return out;
+  }
+
+  Result<std::vector<LogEntry>> DoLog(std::size_t limit) {
+    std::shared_ptr<driver::Driver> d = driver_;
+    if (!d) {
+      STRATA_ASSIGN_OR_RETURN(auto opened, driver::OpenDriver(url_, DriverOptions(/*read_only=*/true)));
+      d = std::move(opened);
+    }
+    STRATA_ASSIGN_OR_RETURN(auto rows, d->ReadLog(limit));
+    std::vector<LogEntry> out;
+    out.reserve(rows.size());
+    for (driver::LogRow& r : rows) {
+      out.push_back({r.id, std::move(r.started_at), std::move(r.finished_at), std::move(r.command), std::move(r.actor),
+                     r.from_version, r.to_version, std::move(r.migrations), r.duration_ms, std::move(r.outcome),
+                     std::move(r.error), std::move(r.backup_file), std::move(r.strata_version)});
+    }
+    return out;
   }
 
   // Replaces a driver opened on a database that does not exist yet by one that creates it.

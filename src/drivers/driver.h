@@ -77,6 +77,16 @@ struct OpenOptions {
   std::chrono::milliseconds statement_timeout{0};     // PostgreSQL, per migration (SET LOCAL)
 };
 
+// One row of the run log (`<history table>_log`); see strata::LogEntry for the fields.
+struct LogRow {
+  std::int64_t id = 0;
+  std::string started_at, finished_at, command, actor;
+  std::uint64_t from_version = 0, to_version = 0;
+  std::string migrations;
+  double duration_ms = 0;
+  std::string outcome, error, backup_file, strata_version;
+};
+
 // Called after each statement: its byte range in the executed text and its duration.
 using StatementObserver = std::function<void(std::size_t begin, std::size_t end, double ms)>;
 
@@ -138,6 +148,12 @@ class Driver {
   // Records the highest applied version where the engine has a place for it (SQLite:
   // PRAGMA user_version when it fits in 31 bits). Inside the transaction.
   virtual Status MirrorVersion(std::uint64_t version) = 0;
+
+  // Appends to the run log in a transaction of its own, creating the log table if needed
+  // (kFailedPrecondition if a table of that name has another layout).
+  virtual Status AppendLog(const LogRow& row) = 0;
+  // Newest first, at most `limit` rows; empty when the log table does not exist.
+  virtual Result<std::vector<LogRow>> ReadLog(std::size_t limit) = 0;
 
   // Indexes the engine marks unusable, e.g. left by a failed CREATE INDEX CONCURRENTLY
   // (PostgreSQL: pg_index.indisvalid = false), schema-qualified. Empty where there is no such thing.

@@ -14,6 +14,7 @@
 #include "base/text.h"
 #include "drivers/sqlite/fk_tracker.h"
 #include "drivers/sqlite/sqlite_lock.h"
+#include "drivers/sqlite/sqlite_log.h"
 #include "sql/sqlite_split.h"
 
 namespace strata::driver {
@@ -313,6 +314,15 @@ class SqliteDriver : public Driver {
         Cached(cache_.remove, fmt::format("DELETE FROM {} WHERE version = ?1", quoted_table_), s));
     sqlite3_bind_int64(s, 1, VersionToKey(version));
     return StepDone(s, "cannot delete from the history table");
+  }
+
+  Status AppendLog(const LogRow& row) override {
+    STRATA_RETURN_IF_ERROR(EnsureWritable());
+    return AppendSqliteLog(db_.get(), options_.history_table + "_log", row);
+  }
+
+  Result<std::vector<LogRow>> ReadLog(std::size_t limit) override {
+    return ReadSqliteLog(db_.get(), options_.history_table + "_log", limit);
   }
 
   Status MirrorVersion(std::uint64_t version) override {
