@@ -408,7 +408,8 @@ class MigratorImpl : public Migrator {
       if (held.ok()) ctx.lock = std::move(*held);
       else read = held.status();
     }
-    if (read.ok()) read = ctx.ReadDatabase();
+    // Only Up's lock-free first look on an embedded source can be remembered (see Memo).
+    if (read.ok()) read = ctx.ReadDatabase(/*with_token=*/source_.embedded() && !read_only && !lock);
     if (loading.valid()) {
       auto migrations = loading.get();
       // Problems with the files come first: they are the user's to fix whatever the database says.

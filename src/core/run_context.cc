@@ -79,13 +79,15 @@ void RunContext::IndexMigrations() {
   }
 }
 
-Status RunContext::ReadDatabase() {
+Status RunContext::ReadDatabase(bool with_token) {
   STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
   applied.clear();
   read_token.reset();
   if (history_exists) {
     // The token first: a commit between the two reads then shows up as a changed token later.
-    STRATA_ASSIGN_OR_RETURN(read_token, driver->ChangeToken());
+    if (with_token) {
+      STRATA_ASSIGN_OR_RETURN(read_token, driver->ChangeToken());
+    }
     STRATA_ASSIGN_OR_RETURN(auto rows, driver->ReadHistory());
     applied.reserve(rows.size());
     for (const auto& r : rows) applied.push_back(ToApplied(r));

@@ -34,8 +34,9 @@ struct RunContext {
   const std::vector<source::Migration>& migrations() const { return *source; }
   const source::Migration* Find(std::uint64_t version) const;
 
-  // Reads the history (if any) and the legacy version into `applied` / `legacy_version`.
-  Status ReadDatabase();
+  // Reads the history (if any) and the legacy version into `applied` / `legacy_version`; with
+  // `with_token`, also `read_token` (one more query on PostgreSQL, so only when it will be used).
+  Status ReadDatabase(bool with_token = false);
   // Fills `available` from `migrations`.
   void IndexMigrations();
   // Takes the migration lock and reads the history again under it.

@@ -419,13 +419,6 @@ class PostgresDriver : public Driver {
                               name == options_.history_table ? "history table" : "run log", why));
   }
 
-  Status WrongLayout(const std::string& why) {
-    return Status(ErrorCode::kFailedPrecondition,
-                  fmt::format("a table named {} exists but is not a strata history table ({}); strata will not "
-                              "reuse it. Choose another name with --table or --schema",
-                              table_, why));
-  }
-
   // Who holds the advisory lock, from pg_stat_activity.
   static std::string Holder(Connection& conn, std::int64_t key) {
     auto r = conn.Exec(fmt::format(
