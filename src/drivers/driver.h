@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/schema.h"
 #include "strata/status.h"
 
 namespace strata::driver {
@@ -64,6 +65,17 @@ struct HistoryRow {
   double execution_ms = 0;
   RowState state = RowState::kApplied;
   std::string strata_version;
+};
+
+struct IntrospectOptions {
+  // Also describe strata's own tables (the history table and its run log).
+  bool include_strata_tables = false;
+};
+
+// A table's size and content, to prove a migration left it alone.
+struct TableFingerprint {
+  std::int64_t rows = 0;
+  std::string hash;  // independent of row order; equal contents give equal hashes
 };
 
 struct OpenOptions {
@@ -154,6 +166,13 @@ class Driver {
   virtual Status AppendLog(const LogRow& row) = 0;
   // Newest first, at most `limit` rows; empty when the log table does not exist.
   virtual Result<std::vector<LogRow>> ReadLog(std::size_t limit) = 0;
+
+  // The schema from the engine's catalog (PostgreSQL: every schema but the system ones), normalized
+  // (schema::Normalize). Inside or outside a transaction.
+  virtual Result<schema::Schema> Introspect(const IntrospectOptions& options) = 0;
+  // Rows in a table; `schema` empty means the default one.
+  virtual Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) = 0;
+  virtual Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) = 0;
 
   // Indexes the engine marks unusable, e.g. left by a failed CREATE INDEX CONCURRENTLY
   // (PostgreSQL: pg_index.indisvalid = false), schema-qualified. Empty where there is no such thing.

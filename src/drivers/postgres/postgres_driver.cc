@@ -9,6 +9,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "drivers/postgres/pg_conn.h"
+#include "drivers/postgres/pg_schema.h"
 #include "sql/pg_split.h"
 
 namespace strata::driver {
@@ -328,6 +329,19 @@ class PostgresDriver : public Driver {
       rows.push_back(std::move(row));
     }
     return rows;
+  }
+
+  Result<schema::Schema> Introspect(const IntrospectOptions& options) override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    return IntrospectPostgres(conn_, options_.schema, options_.history_table, options);
+  }
+  Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    return CountPostgresRows(conn_, schema, table);
+  }
+  Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    return FingerprintPostgres(conn_, schema, table);
   }
 
   Result<std::vector<std::string>> InvalidIndexes() override {

@@ -15,6 +15,7 @@
 #include "drivers/sqlite/fk_tracker.h"
 #include "drivers/sqlite/sqlite_lock.h"
 #include "drivers/sqlite/sqlite_log.h"
+#include "drivers/sqlite/sqlite_schema.h"
 #include "sql/sqlite_split.h"
 
 namespace strata::driver {
@@ -323,6 +324,16 @@ class SqliteDriver : public Driver {
 
   Result<std::vector<LogRow>> ReadLog(std::size_t limit) override {
     return ReadSqliteLog(db_.get(), options_.history_table + "_log", limit);
+  }
+
+  Result<schema::Schema> Introspect(const IntrospectOptions& options) override {
+    return IntrospectSqlite(db_.get(), options_.history_table, options);
+  }
+  Result<std::int64_t> CountRows(const std::string&, const std::string& table) override {
+    return CountSqliteRows(db_.get(), table);
+  }
+  Result<TableFingerprint> Fingerprint(const std::string&, const std::string& table) override {
+    return FingerprintSqlite(db_.get(), table);
   }
 
   Status MirrorVersion(std::uint64_t version) override {

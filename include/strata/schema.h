@@ -1,0 +1,161 @@
+// A database schema as strata sees it: filled from the engine's catalog by each driver, rendered as
+// a normalized DDL dump, compared object by object, and drawn as an entity-relationship diagram.
+// Standard types only. Every list is kept sorted (see Normalize) so that two databases with the
+// same schema produce equal models whatever order their objects were created in; the one exception
+// is a table's columns, whose order is part of the schema (SELECT *, INSERT without a column list).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::schema {
+
+struct Column {
+  std::string name;
+  std::string type;                          // as the engine reports it: "INTEGER", "character varying(40)"
+  bool not_null = false;
+  std::optional<std::string> default_value;  // the expression text; nullopt when there is none
+  std::string collation;                     // empty: the engine's default for the type
+  std::string generated;                     // generation expression; empty for an ordinary column
+  bool generated_stored = false;             // STORED (true) or VIRTUAL (false)
+  std::string identity;                      // PostgreSQL: "ALWAYS" / "BY DEFAULT"; empty otherwise
+};
+
+struct PrimaryKey {
+  std::string name;  // constraint name; empty when the engine gives none (SQLite) or it is the default
+  std::vector<std::string> columns;
+  bool autoincrement = false;  // SQLite AUTOINCREMENT
+};
+
+struct UniqueConstraint {
+  std::string name;
+  std::vector<std::string> columns;
+};
+
+struct CheckConstraint {
+  std::string name;        // empty when unnamed
+  std::string expression;  // without the CHECK keyword and outer parentheses
+};
+
+struct ForeignKey {
+  std::string name;  // empty when unnamed (SQLite)
+  std::vector<std::string> columns;
+  std::string ref_schema;  // empty on SQLite
+  std::string ref_table;
+  std::vector<std::string> ref_columns;  // empty: the referenced table's primary key (SQLite)
+  std::string on_delete = "NO ACTION";   // NO ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT
+  std::string on_update = "NO ACTION";
+  bool deferrable = false;
+  bool initially_deferred = false;
+};
+
+struct Table {
+  std::string schema;  // empty on SQLite ("main")
+  std::string name;
+  std::vector<Column> columns;  // in the table's column order
+  std::optional<PrimaryKey> primary_key;
+  std::vector<UniqueConstraint> uniques;
+  std::vector<CheckConstraint> checks;
+  std::vector<ForeignKey> foreign_keys;
+  bool without_rowid = false;  // SQLite
+  bool strict = false;         // SQLite
+};
+
+struct Index {
+  std::string schema;
+  std::string name;
+  std::string table;
+  bool unique = false;
+  // Each key part: a quoted column name or an expression, with any COLLATE / DESC suffix.
+  std::vector<std::string> keys;
+  std::string where;   // partial index predicate; empty when none
+  std::string method;  // PostgreSQL access method ("btree", "gin", ...); empty on SQLite
+  std::vector<std::string> include;  // PostgreSQL INCLUDE columns
+};
+
+struct View {
+  std::string schema;
+  std::string name;
+  std::string definition;  // the SELECT, whitespace-normalized
+  bool materialized = false;
+};
+
+struct Trigger {
+  std::string schema;
+  std::string name;
+  std::string table;
+  std::string definition;  // the whole CREATE TRIGGER statement, whitespace-normalized
+};
+
+struct Sequence {  // PostgreSQL; sequences owned by identity columns are not listed
+  std::string schema;
+  std::string name;
+  std::string type = "bigint";
+  std::int64_t start = 1, increment = 1, min_value = 1, max_value = 0, cache = 1;
+  bool cycle = false;
+  std::string owned_by;  // "table.column" for SERIAL sequences; empty otherwise
+};
+
+struct EnumType {  // PostgreSQL
+  std::string schema;
+  std::string name;
+  std::vector<std::string> labels;  // in the type's sort order (not alphabetical)
+};
+
+struct Function {  // PostgreSQL functions and procedures
+  std::string schema;
+  std::string name;
+  std::string arguments;   // pg_get_function_identity_arguments, e.g. "a integer, b text"
+  std::string definition;  // pg_get_functiondef
+};
+
+struct Schema {
+  std::string dialect;               // "sqlite" or "postgres"
+  std::vector<std::string> schemas;  // PostgreSQL: the schemas described (besides "public")
+  std::vector<Table> tables;
+  std::vector<Index> indexes;        // not those that back a primary key or unique constraint
+  std::vector<View> views;
+  std::vector<Trigger> triggers;
+  std::vector<Sequence> sequences;
+  std::vector<EnumType> enums;
+  std::vector<Function> functions;
+};
+
+// Sorts every list (objects by schema then name; a table's constraints and foreign keys by a
+// stable key; never a table's columns or an enum's labels) so that equal schemas compare equal.
+void Normalize(Schema& schema);
+
+// The normalized DDL text of `schema` in its own dialect: a header comment, then schemas, enum
+// types, sequences, functions, tables, indexes, views and triggers, each kind sorted by name.
+// Loading it into an empty database of the same engine and dumping again gives the same text.
+std::string Dump(const Schema& schema);
+
+// One difference between two schemas, object by object.
+struct Change {
+  enum class Kind { kAdded, kRemoved, kChanged };
+  Kind kind = Kind::kChanged;
+  std::string object;  // e.g. `table "users"`, `column "users"."email"`, `index "idx_users_email"`
+  std::string before;  // the object's DDL in A (empty when added)
+  std::string after;   // the object's DDL in B (empty when removed)
+};
+
+// What changes turn `a` into `b`, sorted by object. Empty when the schemas are equal.
+std::vector<Change> Diff(const Schema& a, const Schema& b);
+
+// Lines like "+ column "users"."email": TEXT NOT NULL", "- index ...", "~ ...: before -> after".
+std::string FormatDiff(const std::vector<Change>& changes);
+
+// Objects of `expected` that `actual` lacks or defines differently (Diff restricted to removed
+// and changed objects: extra objects in `actual` are fine).
+std::vector<Change> Missing(const Schema& expected, const Schema& actual);
+
+enum class GraphFormat { kMermaid, kDot };
+
+// An entity-relationship diagram: every table with its key columns (primary and foreign key
+// columns), and one edge per foreign key labelled with its columns.
+std::string Graph(const Schema& schema, GraphFormat format);
+
+}  // namespace strata::schema

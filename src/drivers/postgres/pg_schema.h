@@ -1,0 +1,22 @@
+// Introspection and table contents on PostgreSQL: the schema model from pg_catalog, row counts,
+// and content fingerprints (for the data guard and `up --verify-data`).
+#pragma once
+
+#include <string>
+
+#include "drivers/driver.h"
+#include "drivers/postgres/pg_conn.h"
+
+namespace strata::driver::pg {
+
+// Every schema except pg_catalog, information_schema, pg_toast and temporary ones; objects that
+// belong to an extension are left out. `history_schema`.`history_table` and its "_log" table are
+// left out unless options.include_strata_tables.
+Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& history_schema,
+                                          const std::string& history_table, const IntrospectOptions& options);
+
+// `schema` empty: the first schema of the search_path that has the table.
+Result<std::int64_t> CountPostgresRows(Connection& conn, const std::string& schema, const std::string& table);
+Result<TableFingerprint> FingerprintPostgres(Connection& conn, const std::string& schema, const std::string& table);
+
+}  // namespace strata::driver::pg

@@ -1,0 +1,3 @@
+#include "strata/schema.h"
+
+namespace strata::schema {}  // namespace strata::schema
