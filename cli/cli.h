@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/migrator.h"
 
@@ -23,6 +24,9 @@ enum ExitCode : int {
   kExitPending = 8,          // status --exit-code: migrations are pending
   kExitVerifyFailed = 9,     // verify found problems
   kExitAuth = 10,            // the server rejected the credentials
+  kExitDataAtRisk = 11,      // the run would destroy rows: refused without --force or a typed "yes"
+  kExitDataChanged = 12,     // up --verify-data: a migration changed a table it does not name
+  kExitDiffers = 13,         // schema diff / drift / check: the schemas differ
 };
 
 int ExitCodeFor(const Status& status);
@@ -47,6 +51,20 @@ struct Invocation {
   std::size_t log_limit = 20;
   std::string new_name;
   std::string new_format = "auto";
+  // Data safety (up/down).
+  bool force = false;
+  bool backup = false;
+  std::string backup_command;
+  bool verify_data = false;
+  // restore / schema / drift / check / verify --schema.
+  std::string restore_file;
+  std::string schema_action;        // dump, diff, graph
+  std::vector<std::string> inputs;  // schema diff A B
+  std::string out_file;
+  std::string graph_format = "mermaid";
+  std::string scratch_url;
+  std::string schema_file;  // verify --schema
+  bool include_strata_tables = false;
 };
 
 // Prints `status` as an error (human text on stderr; in --json mode also an error event on
@@ -66,6 +84,10 @@ int RunRepair(const Invocation& inv);
 int RunNew(const Invocation& inv);
 int RunLog(const Invocation& inv);
 int RunVersion(const Invocation& inv);
+int RunRestore(const Invocation& inv);
+int RunSchema(const Invocation& inv);
+int RunDrift(const Invocation& inv);
+int RunCheck(const Invocation& inv);
 
 // Reads strata.toml (if `path` exists) and the environment into `inv` for values the command
 // line did not set. kInvalidArgument with file:line:col for a malformed or unknown key.

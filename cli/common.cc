@@ -20,6 +20,8 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kUnavailable: return kExitConnection;
     case ErrorCode::kUnauthenticated: return kExitAuth;
     case ErrorCode::kInternal: return kExitInternal;
+    case ErrorCode::kDataAtRisk: return kExitDataAtRisk;
+    case ErrorCode::kDataChanged: return kExitDataChanged;
   }
   return kExitInternal;
 }
@@ -65,6 +67,9 @@ void PrintEvent(const Invocation& inv, const std::string& redacted_url, const Ev
     case EventKind::kMigrationDone:
       fmt::print("  {} {:>6} {}  ({:.1f} ms)\n", e.direction == Direction::kUp ? "up  " : "down", e.version, e.name,
                  e.ms);
+      break;
+    case EventKind::kBackup:
+      fmt::print("backup: {} ({})\n", e.file, e.message);
       break;
     case EventKind::kRunFinished:
     case EventKind::kWarning:

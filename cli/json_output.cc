@@ -34,6 +34,9 @@ std::string JsonEvent(const Event& e, const std::string& redacted_url) {
     case EventKind::kWarning:
       j = {{"event", "warning"}, {"message", e.message}};
       break;
+    case EventKind::kBackup:
+      j = {{"event", "backup"}, {"file", e.file}, {"how", e.message}};
+      break;
   }
   return Dump(j);
 }
@@ -49,10 +52,129 @@ std::string JsonError(const Status& status) {
   return Dump(j);
 }
 
+json RisksJson(const std::vector<DataAtRisk>& risks) {
+  json out = json::array();
+  for (const DataAtRisk& r : risks) {
+    out.push_back({{"version", r.version}, {"name", r.name}, {"direction", DirectionName(r.direction)},
+                   {"location", r.location}, {"statement", r.statement}, {"what", r.what}, {"table", r.table},
+                   {"column", r.column}, {"rows", r.rows}});
+  }
+  return out;
+}
+
 std::string JsonRunDone(const RunReport& r, Direction direction) {
   json j = {{"event", "done"},          {"direction", DirectionName(direction)}, {"from_version", r.from_version},
             {"to_version", r.to_version}, {"count", r.migrations.size()},        {"ms", r.total_ms}};
+  if (!r.backup_file.empty()) j["backup_file"] = r.backup_file;
+  if (!r.data_at_risk.empty()) j["data_destroyed"] = RisksJson(r.data_at_risk);
   return Dump(j);
+}
+
+std::string JsonDataAtRisk(const std::vector<DataAtRisk>& risks) {
+  return Dump(json{{"event", "data_at_risk"}, {"statements", RisksJson(risks)}});
+}
+
+namespace {
+
+json ChangesJson(const std::vector<schema::Change>& changes) {
+  json out = json::array();
+  for (const schema::Change& c : changes) {
+    const char* kind = c.kind == schema::Change::Kind::kAdded     ? "added"
+                       : c.kind == schema::Change::Kind::kRemoved ? "removed"
+                                                                  : "changed";
+    json item = {{"kind", kind}, {"object", c.object}};
+    if (!c.before.empty()) item["before"] = c.before;
+    if (!c.after.empty()) item["after"] = c.after;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+json ColumnsJson(const std::vector<schema::Column>& columns) {
+  json out = json::array();
+  for (const schema::Column& c : columns) {
+    json item = {{"name", c.name}, {"type", c.type}, {"not_null", c.not_null}};
+    if (c.default_value) item["default"] = *c.default_value;
+    if (!c.collation.empty()) item["collation"] = c.collation;
+    if (!c.generated.empty()) item["generated"] = {{"expression", c.generated}, {"stored", c.generated_stored}};
+    if (!c.identity.empty()) item["identity"] = c.identity;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+json TableJson(const schema::Table& t) {
+  json j = {{"schema", t.schema}, {"name", t.name}, {"columns", ColumnsJson(t.columns)}};
+  if (t.primary_key) {
+    j["primary_key"] = {{"name", t.primary_key->name}, {"columns", t.primary_key->columns},
+                        {"autoincrement", t.primary_key->autoincrement}};
+  }
+  json uniques = json::array(), checks = json::array(), fks = json::array();
+  for (const auto& u : t.uniques) uniques.push_back({{"name", u.name}, {"columns", u.columns}});
+  for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"expression", c.expression}});
+  for (const auto& f : t.foreign_keys) {
+    fks.push_back({{"name", f.name}, {"columns", f.columns}, {"ref_schema", f.ref_schema},
+                   {"ref_table", f.ref_table}, {"ref_columns", f.ref_columns}, {"on_delete", f.on_delete},
+                   {"on_update", f.on_update}, {"deferrable", f.deferrable},
+                   {"initially_deferred", f.initially_deferred}});
+  }
+  j["uniques"] = std::move(uniques);
+  j["checks"] = std::move(checks);
+  j["foreign_keys"] = std::move(fks);
+  if (t.without_rowid) j["without_rowid"] = true;
+  if (t.strict) j["strict"] = true;
+  return j;
+}
+
+}  // namespace
+
+std::string JsonSchema(const schema::Schema& s) {
+  json tables = json::array(), indexes = json::array(), views = json::array(), triggers = json::array(),
+       sequences = json::array(), enums = json::array(), functions = json::array();
+  for (const auto& t : s.tables) tables.push_back(TableJson(t));
+  for (const auto& i : s.indexes) {
+    indexes.push_back({{"schema", i.schema}, {"name", i.name}, {"table", i.table}, {"unique", i.unique},
+                       {"keys", i.keys}, {"where", i.where}, {"method", i.method}, {"include", i.include}});
+  }
+  for (const auto& v : s.views) {
+    views.push_back({{"schema", v.schema}, {"name", v.name}, {"definition", v.definition},
+                     {"materialized", v.materialized}});
+  }
+  for (const auto& t : s.triggers) {
+    triggers.push_back({{"schema", t.schema}, {"name", t.name}, {"table", t.table}, {"definition", t.definition}});
+  }
+  for (const auto& q : s.sequences) {
+    sequences.push_back({{"schema", q.schema}, {"name", q.name}, {"type", q.type}, {"start", q.start},
+                         {"increment", q.increment}, {"min_value", q.min_value}, {"max_value", q.max_value},
+                         {"cache", q.cache}, {"cycle", q.cycle}, {"owned_by", q.owned_by}});
+  }
+  for (const auto& e : s.enums) enums.push_back({{"schema", e.schema}, {"name", e.name}, {"labels", e.labels}});
+  for (const auto& f : s.functions) {
+    functions.push_back({{"schema", f.schema}, {"name", f.name}, {"arguments", f.arguments},
+                         {"definition", f.definition}});
+  }
+  json j = {{"dialect", s.dialect}, {"schemas", s.schemas}, {"tables", std::move(tables)},
+            {"indexes", std::move(indexes)}, {"views", std::move(views)}, {"triggers", std::move(triggers)}};
+  if (s.dialect == "postgres") {
+    j["sequences"] = std::move(sequences);
+    j["enums"] = std::move(enums);
+    j["functions"] = std::move(functions);
+  }
+  return Dump(j);
+}
+
+std::string JsonChanges(const std::vector<schema::Change>& changes, const std::string& key) {
+  return Dump(json{{"same", changes.empty()}, {key, ChangesJson(changes)}});
+}
+
+std::string JsonCheck(const CheckReport& r) {
+  json problems = json::array();
+  for (const ReversibilityProblem& p : r.problems) {
+    problems.push_back({{"version", p.version}, {"name", p.name}, {"message", p.message},
+                        {"changes", ChangesJson(p.changes)}});
+  }
+  return Dump(json{{"ok", r.ok()}, {"migrations", r.migrations}, {"reversible", r.reversible},
+                   {"without_down", r.without_down}, {"problems", std::move(problems)}});
 }
 
 std::string JsonStatus(const StatusReport& r, const std::string& redacted_url) {

@@ -14,6 +14,11 @@ std::string JsonStatus(const StatusReport& report, const std::string& redacted_u
 std::string JsonVerify(const VerifyReport& report);
 std::string JsonPlan(const std::vector<PlannedMigration>& plan);
 std::string JsonLog(const std::vector<LogEntry>& log);
+std::string JsonDataAtRisk(const std::vector<DataAtRisk>& risks);
+std::string JsonSchema(const schema::Schema& schema);
+// {"same": bool, <key>: [{"kind", "object", "before", "after"}...]}
+std::string JsonChanges(const std::vector<schema::Change>& changes, const std::string& key = "changes");
+std::string JsonCheck(const CheckReport& report);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
 }  // namespace strata::cli

@@ -23,6 +23,23 @@ void AddTo(CLI::App& app, Invocation& inv) {
   app.add_option("--to", inv.to, "Target version");
 }
 
+// The data guard and backups, shared by up and down.
+void AddSafety(CLI::App& app, Invocation& inv) {
+  app.add_flag("--force", inv.force,
+               "Run statements that destroy rows (DROP TABLE, DROP COLUMN, TRUNCATE, DELETE without WHERE) "
+               "without asking");
+  app.add_flag("--backup", inv.backup, "SQLite: back up the database first even if no data is at risk");
+  app.add_option("--backup-command", inv.backup_command,
+                 "Shell command run before anything changes (e.g. pg_dump); its failure stops the run. "
+                 "{version} and {timestamp} are replaced");
+}
+
+void AddScratch(CLI::App& app, Invocation& inv) {
+  app.add_option("--scratch-url", inv.scratch_url,
+                 "Where to replay migrations: a PostgreSQL server strata may create a temporary database on "
+                 "(default: --url when it is PostgreSQL, else a temporary SQLite file)");
+}
+
 const Command kCommands[] = {
     {"status", "Show every migration and its state", RunStatus,
      [](CLI::App& app, Invocation& inv) {
@@ -32,6 +49,9 @@ const Command kCommands[] = {
      [](CLI::App& app, Invocation& inv) {
        AddTo(app, inv);
        app.add_flag("--dry-run", inv.dry_run, "Print the SQL that would run and change nothing (same as `plan`)");
+       AddSafety(app, inv);
+       app.add_flag("--verify-data", inv.verify_data,
+                    "Fingerprint every table a migration does not name and roll it back if any changed");
      }},
     {"down", "Roll back applied migrations with their down parts", RunDown,
      [](CLI::App& app, Invocation& inv) {
@@ -40,10 +60,39 @@ const Command kCommands[] = {
            ->check(CLI::Range(1u, std::numeric_limits<std::uint32_t>::max()))
            ->excludes(to);
        app.add_flag("--dry-run", inv.dry_run, "Print the SQL that would run and change nothing");
+       AddSafety(app, inv);
      }},
     {"plan", "Print the SQL that `up` would run; changes nothing", RunPlan,
      [](CLI::App& app, Invocation& inv) { AddTo(app, inv); }},
-    {"verify", "Check checksums, missing files, order and dirty state", RunVerify, nullptr},
+    {"verify", "Check checksums, missing files, order and dirty state (and the schema, with --schema)", RunVerify,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("--schema", inv.schema_file,
+                      "Also check that the database has every object of this file (a schema dump, or a list of "
+                      "`table t`, `column t.c`, `index i`, ... lines)");
+       AddScratch(app, inv);
+     }},
+    {"restore", "SQLite: put back a backup file (checked with PRAGMA integrity_check first)", RunRestore,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("file", inv.restore_file, "The backup, e.g. app.db.3.20261122093000.bak")->required();
+     }},
+    {"schema", "Inspect the schema: dump, diff A B, graph", RunSchema,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("action", inv.schema_action, "dump, diff or graph")
+           ->required()
+           ->check(CLI::IsMember({"dump", "diff", "graph"}));
+       app.add_option("inputs", inv.inputs,
+                      "diff: A and B, each a database URL, a schema dump file or a migrations directory");
+       app.add_option("--out", inv.out_file, "dump/graph: write to this file instead of standard output");
+       app.add_option("--format", inv.graph_format, "graph: mermaid or dot")
+           ->check(CLI::IsMember({"mermaid", "dot"}));
+       app.add_flag("--include-strata-tables", inv.include_strata_tables,
+                    "Also show strata's history and run-log tables");
+       AddScratch(app, inv);
+     }},
+    {"drift", "Compare the database with its migrations replayed to the same version", RunDrift,
+     [](CLI::App& app, Invocation& inv) { AddScratch(app, inv); }},
+    {"check", "Replay every migration on a scratch database and prove each down part undoes its up part",
+     RunCheck, [](CLI::App& app, Invocation& inv) { AddScratch(app, inv); }},
     {"baseline", "Record existing versions as applied without running them", RunBaseline,
      [](CLI::App& app, Invocation& inv) {
        app.add_option("--version", inv.baseline_version, "Highest version to record (default: PRAGMA user_version)");
@@ -55,7 +104,7 @@ const Command kCommands[] = {
        app.add_flag("--drop-invalid-indexes", inv.drop_invalid_indexes,
                     "PostgreSQL: drop indexes left INVALID by a failed CREATE INDEX CONCURRENTLY");
      }},
-    {"log", "Show the run log: every up/down/baseline/repair that changed something or failed", RunLog,
+    {"log", "Show the run log: every up/down/baseline/repair/restore that changed something or failed", RunLog,
      [](CLI::App& app, Invocation& inv) {
        app.add_option("--limit", inv.log_limit, "Newest N runs (default 20)")->check(CLI::Range(1, 1000000));
      }},

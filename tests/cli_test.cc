@@ -274,7 +274,12 @@ TEST_F(CliTest, DataflowKeepsExistingRowsAndRollsBack) {
        "PRAGMA foreign_keys = ON; INSERT INTO execution_variables (execution_id, variable_name, variable_value, "
        "data_type, source_step_index) VALUES ('exec-1', 'n', '42', 'number', 0)");
 
+  // The rollback drops a table that now holds a row: refused (nothing changes) until forced.
   r = StrataIn(kDataflow, {"down"});
+  ASSERT_EQ(r.exit_code, 11) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "destroys 1 row of execution_variables")) << Describe(r);
+  EXPECT_TRUE(TableExists(db_, "execution_variables"));
+  r = StrataIn(kDataflow, {"down", "--force"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_TRUE(Contains(r.out, "done: version 20250130100000 -> 20250101000000 (1 migration, ")) << Describe(r);
   EXPECT_FALSE(TableExists(db_, "execution_variables"));
@@ -282,7 +287,7 @@ TEST_F(CliTest, DataflowKeepsExistingRowsAndRollsBack) {
   EXPECT_EQ(Query(db_, dump_sql), before);
   EXPECT_EQ(Query(db_, "SELECT version FROM strata_schema_history"), std::vector<std::string>{first});
 
-  r = StrataIn(kDataflow, {"down", "--to", "0"});
+  r = StrataIn(kDataflow, {"down", "--to", "0", "--force"});
   ASSERT_EQ(r.exit_code, kOk) << Describe(r);
   EXPECT_EQ(HistoryCount(), "0");
   EXPECT_EQ(Query(db_, "SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name"),

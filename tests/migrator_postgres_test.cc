@@ -35,8 +35,15 @@ TEST(MigratorPostgres, DataflowKeepsExistingRowsCascadesAndRollsBack) {
   EXPECT_EQ(db.QueryOne("SELECT confdeltype FROM pg_constraint WHERE conname = 'fk_execution_variables_execution_id'"),
             "c");
   EXPECT_TRUE(m->Up()->migrations.empty()) << "a repeated up must be a no-op";
-  auto down = m->Down({0, std::nullopt});
+  // The seed's rollback warns before dropping tables with rows: refused until forced.
+  auto refused = m->Down({0, std::nullopt});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kDataAtRisk) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("destroys 1 row of public.execution_history"), std::string::npos)
+      << refused.status().ToString();
+  auto down = m->Down({0, std::nullopt, {.force = true}});
   ASSERT_TRUE(down.ok()) << down.status().ToString();
+  EXPECT_EQ(down->data_at_risk.size(), 1u);
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN "
                         "('strata_schema_history', 'strata_schema_history_log')"),
             "0");
@@ -58,7 +65,7 @@ TEST(MigratorPostgres, GrammarFixtureRoundTrips) {
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   ASSERT_EQ(up->migrations.size(), 3u);
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_type WHERE typname = 'mood'"), "1");
-  auto down = m->Down({0, std::nullopt});
+  auto down = m->Down({0, std::nullopt, {.force = true}});
   ASSERT_TRUE(down.ok()) << down.status().ToString();
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"), "0");
   auto again = m->Up();

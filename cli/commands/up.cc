@@ -1,5 +1,10 @@
-// strata up / strata down: apply or roll back, with progress.
+// strata up / strata down: apply or roll back, with progress, the data guard's prompt and backups.
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
 
 #include "../cli.h"
 #include "../json_output.h"
@@ -9,6 +14,73 @@ namespace strata::cli {
 
 namespace {
 
+std::string UtcCompact() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string Substitute(std::string text, const std::string& key, const std::string& value) {
+  for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
+    text.replace(at, key.size(), value);
+  }
+  return text;
+}
+
+// Runs `command` with /bin/sh; its standard output goes to our standard error so that --json
+// output stays clean.
+Result<std::string> RunBackupCommand(const std::string& command, std::uint64_t version) {
+  std::string cmd = Substitute(Substitute(command, "{version}", std::to_string(version)), "{timestamp}", UtcCompact());
+  std::string shown = RedactSecrets(cmd);
+  std::fflush(stdout);
+  pid_t pid = ::fork();
+  if (pid < 0) return Status(ErrorCode::kInternal, "cannot start the backup command: fork failed");
+  if (pid == 0) {
+    ::dup2(2, 1);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return shown;
+  std::string how = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                                      : fmt::format("signal {}", WTERMSIG(status));
+  return Status(ErrorCode::kFailedPrecondition,
+                fmt::format("the backup command failed ({}), so nothing was changed: {}", how, shown));
+}
+
+// The seed's prompt: only on a terminal, never waiting on a pipe or in CI.
+bool AskOnTerminal(const std::vector<DataAtRisk>& risks) {
+  fmt::print(stderr, "These statements destroy rows that exist now:\n");
+  for (const DataAtRisk& r : risks) {
+    std::string target = r.column.empty() ? r.table : fmt::format("{} (column {})", r.table, r.column);
+    fmt::print(stderr, "  {}: {} destroys {} row{} of {}\n      {}\n", r.location, r.what, r.rows,
+               r.rows == 1 ? "" : "s", target, OneLineStatement(r.statement));
+  }
+  fmt::print(stderr, "A backup is taken first where strata can (SQLite). Type yes to continue: ");
+  std::fflush(stderr);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "yes";
+}
+
+SafetyOptions Safety(const Invocation& inv) {
+  SafetyOptions s;
+  s.force = inv.force;
+  s.backup = inv.backup;
+  s.verify_data = inv.verify_data;
+  if (!inv.force && !inv.json && ::isatty(0) && ::isatty(2)) s.confirm = AskOnTerminal;
+  if (!inv.backup_command.empty()) {
+    std::string command = inv.backup_command;
+    s.backup_hook = [command](std::uint64_t version) { return RunBackupCommand(command, version); };
+  }
+  return s;
+}
+
 int Run(const Invocation& inv, Direction direction) {
   if (inv.dry_run) return RunPlan(inv);
   auto migrator = OpenMigrator(inv);
@@ -16,7 +88,11 @@ int Run(const Invocation& inv, Direction direction) {
   Migrator& m = **migrator;
   std::string url = m.RedactedUrl();
   m.SetEventCallback([&](const Event& e) { PrintEvent(inv, url, e); });
-  Result<RunReport> report = direction == Direction::kUp ? m.Up({inv.to}) : m.Down({inv.to, inv.steps});
+  auto run = [&]() -> Result<RunReport> {
+    if (direction == Direction::kUp) return m.Up({inv.to, Safety(inv)});
+    return m.Down({inv.to, inv.steps, Safety(inv)});
+  };
+  Result<RunReport> report = run();
   if (!report.ok()) return ReportError(inv, report.status());
   const RunReport& r = *report;
   if (inv.json) {
@@ -26,6 +102,7 @@ int Run(const Invocation& inv, Direction direction) {
   } else {
     fmt::print("done: version {} -> {} ({} migration{}, {:.1f} ms)\n", r.from_version, r.to_version,
                r.migrations.size(), r.migrations.size() == 1 ? "" : "s", r.total_ms);
+    if (!r.backup_file.empty()) fmt::print("backup before the run: {}\n", r.backup_file);
   }
   return kExitOk;
 }

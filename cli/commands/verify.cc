@@ -1,4 +1,4 @@
-// strata verify: does the database agree with the files?
+// strata verify: does the database agree with the files (and, with --schema, with a schema)?
 #include <fmt/format.h>
 
 #include "../cli.h"
@@ -6,19 +6,31 @@
 
 namespace strata::cli {
 
+Result<std::vector<std::string>> SchemaProblems(const Invocation& inv, Migrator& migrator);
+
 int RunVerify(const Invocation& inv) {
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   auto report = (*migrator)->Verify();
   if (!report.ok()) return ReportError(inv, report.status());
+  if (!inv.schema_file.empty()) {
+    auto problems = SchemaProblems(inv, **migrator);
+    if (!problems.ok()) return ReportError(inv, problems.status());
+    for (std::string& p : *problems) report->problems.push_back({0, "", MigrationState::kMissingFile, std::move(p)});
+  }
   if (inv.json) {
     fmt::print("{}\n", JsonVerify(*report));
   } else if (report->ok()) {
-    fmt::print("ok: the database agrees with the migration files\n");
+    fmt::print("ok: the database agrees with the migration files{}\n",
+               inv.schema_file.empty() ? "" : " and has every object of " + inv.schema_file);
   } else {
     fmt::print("{} problem{}:\n", report->problems.size(), report->problems.size() == 1 ? "" : "s");
     for (const VerifyProblem& p : report->problems) {
-      fmt::print("  {} {} [{}]: {}\n", p.version, p.name, MigrationStateName(p.state), p.message);
+      if (p.version == 0 && p.name.empty()) {
+        fmt::print("  {}\n", p.message);
+      } else {
+        fmt::print("  {} {} [{}]: {}\n", p.version, p.name, MigrationStateName(p.state), p.message);
+      }
     }
   }
   return report->ok() ? kExitOk : kExitVerifyFailed;

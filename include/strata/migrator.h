@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/schema.h"
 #include "strata/status.h"
 #include "strata/version.h"
 
@@ -125,20 +126,62 @@ struct AppliedMigration {
   double ms = 0;
 };
 
+// A statement of a run that would destroy rows that exist now, found by the data guard before
+// the run starts: DROP TABLE, ALTER TABLE ... DROP COLUMN, TRUNCATE, DELETE without WHERE and
+// DROP SCHEMA ... CASCADE, checked against the live schema and counted.
+struct DataAtRisk {
+  std::uint64_t version = 0;
+  std::string name;
+  Direction direction = Direction::kUp;
+  std::string location;   // file:line:col of the statement
+  std::string statement;  // the statement, trimmed
+  std::string what;       // "DROP TABLE", "DROP COLUMN", "TRUNCATE", "DELETE without WHERE", "DROP SCHEMA ... CASCADE"
+  std::string table;      // schema-qualified on PostgreSQL
+  std::string column;     // DROP COLUMN only
+  std::int64_t rows = 0;  // rows in `table` now
+};
+
+// How a run protects existing data. The defaults refuse to destroy rows and back up nothing
+// unless the data guard flags the run.
+struct SafetyOptions {
+  // Run statements that destroy rows without asking. They are still reported (RunReport).
+  bool force = false;
+  // Asked when the data guard finds rows at risk and `force` is false; return true to go on.
+  // Unset (the default; the CLI without a terminal): the run is refused with kDataAtRisk and
+  // nothing changes.
+  std::function<bool(const std::vector<DataAtRisk>&)> confirm;
+  // SQLite: write a backup before the run even when the data guard flagged nothing. A flagged run
+  // that goes ahead is always backed up first, next to the database as
+  // `<db>.<version>.<UTC timestamp>.bak`.
+  bool backup = false;
+  // Called with the current version once the run holds the lock and has work to do, before
+  // anything changes; an error stops the run. Returns what to record as the backup in the run log
+  // (the CLI's --backup-command runs a user command such as pg_dump here).
+  std::function<Result<std::string>(std::uint64_t version)> backup_hook;
+  // Up only: before each migration, fingerprint (row count + content hash) every table that the
+  // migration's statements do not name; after it, inside its transaction, compare and roll it
+  // back with kDataChanged if any differs.
+  bool verify_data = false;
+};
+
 struct RunReport {
   std::uint64_t from_version = 0;
   std::uint64_t to_version = 0;
   std::vector<AppliedMigration> migrations;  // in the order they ran
   double total_ms = 0;
+  std::string backup_file;               // the backup written (or backup_hook's answer); empty when none
+  std::vector<DataAtRisk> data_at_risk;  // destroyed with force or confirmation
 };
 
 struct UpOptions {
   std::optional<std::uint64_t> target;  // stop after this version
+  SafetyOptions safety = {};
 };
 
 struct DownOptions {
   std::optional<std::uint64_t> to;     // roll back every version above `to`
   std::optional<std::uint32_t> steps;  // roll back this many versions (default 1)
+  SafetyOptions safety = {};
 };
 
 struct VerifyProblem {
@@ -175,6 +218,7 @@ enum class EventKind {
   kMigrationDone,     // ms
   kRunFinished,       // ms
   kWarning,           // message: something went wrong that did not stop the run
+  kBackup,            // file: the backup written before the run (message: how)
 };
 
 struct Event {
@@ -194,14 +238,14 @@ struct Event {
 struct LogEntry {
   std::int64_t id = 0;
   std::string started_at, finished_at;  // UTC ISO 8601
-  std::string command;                  // "up", "down", "baseline", "repair"
+  std::string command;                  // "up", "down", "baseline", "repair", "restore"
   std::string actor;                    // Options::actor of the runner
   std::uint64_t from_version = 0, to_version = 0;
   std::string migrations;               // JSON array: [{"version":..,"name":..,"direction":..,"ms":..}]
   double duration_ms = 0;
   std::string outcome;                  // "success" or "failed"
   std::string error;                    // the failure, password-free; empty on success
-  std::string backup_file;              // reserved for backups; empty for now
+  std::string backup_file;              // the backup taken before the run (restore: the file restored)
   std::string strata_version;
 };
 
@@ -258,9 +302,66 @@ class Migrator {
   // not. Empty when nothing was ever recorded. Reads only.
   virtual Result<std::vector<LogEntry>> Log(std::size_t limit = 100) = 0;
 
+  // SQLite: replaces the database's contents with a backup file (one written by strata or any
+  // SQLite database), after checking that it is a valid SQLite database (PRAGMA integrity_check),
+  // under the migration lock, and records it in the run log. kInvalidArgument for a file that is
+  // not a valid database; kFailedPrecondition on PostgreSQL (restore a pg_dump with pg_restore).
+  virtual Result<RunReport> Restore(const std::string& backup_path) = 0;
+
+  // The live schema from the engine's catalog, normalized (schema::Normalize). strata's own
+  // tables are left out unless `include_strata_tables`. Reads only; a missing SQLite database
+  // reads as empty.
+  virtual Result<schema::Schema> InspectSchema(bool include_strata_tables = false) = 0;
+
   // The URL with its password masked.
   virtual std::string RedactedUrl() const = 0;
 };
+
+// ---- Schema tools on scratch databases -------------------------------------------------------
+
+// Where strata may create a throwaway database: any `sqlite:` URL means a temporary file (the
+// path is ignored); a PostgreSQL URL names a server on which strata creates a temporary database
+// (CREATE DATABASE privilege needed) and drops it afterwards, also when the work fails.
+struct ScratchOptions {
+  std::string url = "sqlite::memory:";
+  Options options;  // history table name, foreign keys, ...
+};
+
+// The schema that `source`'s migrations produce, applied up to `target` (default: all) on a fresh
+// scratch database.
+Result<schema::Schema> ReplaySchema(const Source& source, std::optional<std::uint64_t> target,
+                                    const ScratchOptions& scratch);
+
+// The schema that a DDL script (e.g. a `strata schema dump`) produces on a fresh scratch database.
+// `label` names the script in error messages (file:line:col).
+Result<schema::Schema> LoadSchemaScript(std::string_view ddl, const std::string& label,
+                                        const ScratchOptions& scratch);
+
+struct ReversibilityProblem {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string message;                  // what failed
+  std::vector<schema::Change> changes;  // the schema difference, when that is what failed
+};
+
+struct CheckReport {
+  std::size_t migrations = 0;  // replayed
+  std::size_t reversible = 0;  // with a down part that passed up -> down -> up
+  std::size_t without_down = 0;
+  std::vector<ReversibilityProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+// Replays every migration of `source` on a scratch database and, for each one with a down part,
+// checks that up then down returns exactly the schema it started from, and that up succeeds
+// again with the same schema as the first time. Never touches any other database. A migration
+// whose up part fails stops the check (later ones cannot be replayed): kSqlError with its
+// location, not a problem in the report.
+Result<CheckReport> CheckReversibility(const Source& source, const ScratchOptions& scratch);
+
+// `text` with every password masked (URLs' user:password@ and password=... settings), as strata
+// does for all of its own messages.
+std::string RedactSecrets(std::string_view text);
 
 // File-name conventions for NewMigration.
 enum class FileConvention {

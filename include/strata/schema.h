@@ -17,8 +17,13 @@ struct Column {
   std::string name;
   std::string type;                          // as the engine reports it: "INTEGER", "character varying(40)"
   bool not_null = false;
-  std::optional<std::string> default_value;  // the expression text; nullopt when there is none
-  std::string collation;                     // empty: the engine's default for the type
+  // The expression text; nullopt when there is none. SQLite: as PRAGMA table_info gives it (a
+  // parenthesized default without its parentheses: Dump adds them back unless it is a literal).
+  // Left empty for a generated column, whose expression is `generated`.
+  std::optional<std::string> default_value;
+  // Empty: the engine's default for the type. PostgreSQL: as pg_dump writes it (quote_ident, and
+  // schema-qualified when not on the search_path); SQLite: the bare name ("NOCASE").
+  std::string collation;
   std::string generated;                     // generation expression; empty for an ordinary column
   bool generated_stored = false;             // STORED (true) or VIRTUAL (false)
   std::string identity;                      // PostgreSQL: "ALWAYS" / "BY DEFAULT"; empty otherwise
@@ -69,17 +74,18 @@ struct Index {
   std::string name;
   std::string table;
   bool unique = false;
-  // Each key part: a quoted column name or an expression, with any COLLATE / DESC suffix.
+  // Each key part: a quoted column name or an expression, with any COLLATE / DESC suffix (SQL,
+  // emitted verbatim).
   std::vector<std::string> keys;
   std::string where;   // partial index predicate; empty when none
   std::string method;  // PostgreSQL access method ("btree", "gin", ...); empty on SQLite
-  std::vector<std::string> include;  // PostgreSQL INCLUDE columns
+  std::vector<std::string> include;  // PostgreSQL INCLUDE columns: bare names (Dump quotes them)
 };
 
 struct View {
   std::string schema;
   std::string name;
-  std::string definition;  // the SELECT, whitespace-normalized
+  std::string definition;  // the SELECT, whitespace-normalized (a final ';' is ignored)
   bool materialized = false;
 };
 
@@ -94,9 +100,12 @@ struct Sequence {  // PostgreSQL; sequences owned by identity columns are not li
   std::string schema;
   std::string name;
   std::string type = "bigint";
+  // All as pg_sequence holds them; Dump writes each as is (a max_value of 0 means 0, not "none").
   std::int64_t start = 1, increment = 1, min_value = 1, max_value = 0, cache = 1;
   bool cycle = false;
-  std::string owned_by;  // "table.column" for SERIAL sequences; empty otherwise
+  // "table.column" for SERIAL sequences (the table is in the sequence's schema, as PostgreSQL
+  // requires; the column is what follows the last '.'); empty otherwise.
+  std::string owned_by;
 };
 
 struct EnumType {  // PostgreSQL
@@ -109,7 +118,7 @@ struct Function {  // PostgreSQL functions and procedures
   std::string schema;
   std::string name;
   std::string arguments;   // pg_get_function_identity_arguments, e.g. "a integer, b text"
-  std::string definition;  // pg_get_functiondef
+  std::string definition;  // pg_get_functiondef (a final ';' and trailing whitespace are ignored)
 };
 
 struct Schema {
@@ -129,7 +138,9 @@ struct Schema {
 void Normalize(Schema& schema);
 
 // The normalized DDL text of `schema` in its own dialect: a header comment, then schemas, enum
-// types, sequences, functions, tables, indexes, views and triggers, each kind sorted by name.
+// types, sequences, functions, tables, indexes, views and triggers, each kind sorted by name
+// (views after the views they mention). On PostgreSQL foreign keys and OWNED BY follow all the
+// tables, and "SET check_function_bodies = false;" precedes functions, as in pg_dump.
 // Loading it into an empty database of the same engine and dumping again gives the same text.
 std::string Dump(const Schema& schema);
 
@@ -142,15 +153,46 @@ struct Change {
   std::string after;   // the object's DDL in B (empty when removed)
 };
 
-// What changes turn `a` into `b`, sorted by object. Empty when the schemas are equal.
+// What changes turn `a` into `b`: kinds in dump order, each sorted by name, a table's columns and
+// constraints right after it. An added or removed table is one change (its parts are not listed);
+// the before/after texts are the dump's fragments. Empty when the schemas are equal.
 std::vector<Change> Diff(const Schema& a, const Schema& b);
 
-// Lines like "+ column "users"."email": TEXT NOT NULL", "- index ...", "~ ...: before -> after".
+// Lines like `+ column "users"."email": "email" TEXT NOT NULL` and `- index "i": CREATE INDEX ...`;
+// a change is `~ <object>:` then `    - <before>` and `    + <after>`. Continuation lines of
+// multi-line DDL are indented to match.
 std::string FormatDiff(const std::vector<Change>& changes);
 
 // Objects of `expected` that `actual` lacks or defines differently (Diff restricted to removed
 // and changed objects: extra objects in `actual` are fine).
 std::vector<Change> Missing(const Schema& expected, const Schema& actual);
+
+// A hand-written list of objects a database must have, one per line (`#` starts a comment):
+//   table users            column users.email         index idx_users_email
+//   view active_users      trigger trg_audit          foreign key posts.user_id -> users
+//   schema billing         sequence order_seq         enum mood           function touch
+// Names may be schema-qualified (public.users); "-" and "->" are literal.
+struct Expected {
+  std::string kind;    // table, column, index, view, trigger, foreign key, schema, sequence, enum, function
+  std::string schema;  // empty: any schema
+  std::string table;   // column / foreign key: the table; otherwise empty
+  std::string name;    // the object (column name; foreign key: the referencing column)
+  std::string target;  // foreign key: the referenced table
+  std::uint32_t line = 0;
+};
+
+// Parses the list format above. kInvalidArgument "label:line:col: ..." on the first bad line.
+// A text that starts with "--" or "CREATE" (a schema dump or DDL) is not a list: callers load
+// those into a scratch database instead (LooksLikeDdl).
+struct ParsedExpected {
+  std::vector<Expected> objects;
+  std::string error;  // "label:line:col: message" when the text does not parse
+};
+ParsedExpected ParseExpected(std::string_view text, std::string_view label);
+bool LooksLikeDdl(std::string_view text);
+
+// One line per expected object that `actual` lacks, e.g. `missing: column users.email`.
+std::vector<std::string> CheckExpected(const std::vector<Expected>& expected, const Schema& actual);
 
 enum class GraphFormat { kMermaid, kDot };
 

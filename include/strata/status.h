@@ -23,6 +23,9 @@ enum class ErrorCode : int {
   kUnauthenticated,     // the server rejected the credentials: fix the password, do not retry
   kSqlError,            // a migration's SQL failed; its transaction was rolled back
   kInternal,            // a bug or an unexpected engine state
+  kDataAtRisk,          // the run would destroy rows and nobody confirmed it: pass force, or
+                        // write a migration that keeps the data
+  kDataChanged,         // `verify_data`: a migration changed a table it does not name; rolled back
 };
 
 // Returns a stable lower-case name for `code` ("invalid_argument", ...).

@@ -15,6 +15,8 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kSqlError: return "sql_error";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kDataAtRisk: return "data_at_risk";
+    case ErrorCode::kDataChanged: return "data_changed";
   }
   return "unknown";
 }

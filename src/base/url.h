@@ -23,6 +23,9 @@ struct DatabaseUrl {
   std::vector<std::pair<std::string, std::string>> params;
   std::string conninfo;
   std::string raw;
+  // PostgreSQL: connect to this database instead of the one the URL names (scratch databases on
+  // the same server).
+  std::string database_override;
 
   // The URL as given, with any password replaced by "****". Safe to print.
   std::string Redacted() const;

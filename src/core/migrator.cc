@@ -14,6 +14,7 @@
 #include "base/url.h"
 #include "core/migrator_impl.h"
 #include "core/run_context.h"
+#include "core/safety.h"
 #include "drivers/registry.h"
 #include "plan/planner.h"
 #include "source/loader.h"
@@ -138,9 +139,10 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
-    STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
     RunRecord record("up", report.from_version);
-    Status st = ApplyUps(ctx, std::move(versions), request, report);
+    Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
+    if (st.ok()) st = ctx.EnsureHistory();
+    if (st.ok()) st = ApplyUps(ctx, std::move(versions), request, options.safety, report);
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
@@ -149,7 +151,7 @@ class MigratorImpl : public Migrator {
   // Applies `versions` in order, re-planning whenever another runner moved the history; fills
   // `report` with what ran, also when it stops on an error.
   Status ApplyUps(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
-                  RunReport& report) {
+                  const SafetyOptions& safety, RunReport& report) {
     base::Stopwatch total;
     Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size();) {
@@ -166,7 +168,20 @@ class MigratorImpl : public Migrator {
       }
       const source::Migration& m = *ctx.Find(versions[i]);
       Emit(StartEvent(m, Direction::kUp, i + 1, versions.size()));
-      auto ms = ctx.ApplyUp(m, [&](const Event& e) { Emit(e); });
+      std::function<Status()> verify;
+      std::optional<DataWitness> witness;
+      if (safety.verify_data && m.up.no_transaction) {
+        Emit({.kind = EventKind::kWarning,
+              .message = fmt::format("--verify-data cannot check migration {} ({}): it runs outside a transaction, "
+                                     "so a change could not be rolled back",
+                                     m.version, m.name)});
+      } else if (safety.verify_data) {
+        auto before = DataWitness::Before(ctx, m);
+        if (!before.ok()) return before.status();
+        witness = std::move(*before);
+        verify = [&] { return witness->After(ctx, m); };
+      }
+      auto ms = ctx.ApplyUp(m, [&](const Event& e) { Emit(e); }, verify);
       report.to_version = plan::CurrentVersion(ctx.applied);
       report.total_ms = total.ElapsedMs();
       if (!ms.ok()) return ms.status();
@@ -191,7 +206,8 @@ class MigratorImpl : public Migrator {
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     RunRecord record("down", report.from_version);
-    Status st = ApplyDowns(ctx, versions, report);
+    Status st = ProtectRun(ctx, versions, Direction::kDown, options.safety, report, [&](const Event& e) { Emit(e); });
+    if (st.ok()) st = ApplyDowns(ctx, versions, report);
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
@@ -323,6 +339,61 @@ class MigratorImpl : public Migrator {
     return report;
   }
 
+  Result<RunReport> Restore(const std::string& backup_path) override {
+    return Guarded<RunReport>([&] { return DoRestore(backup_path); });
+  }
+
+  Result<RunReport> DoRestore(const std::string& backup_path) {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    if (!ctx.driver->Writable()) {
+      STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
+      STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+    }
+    RunReport report;
+    report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
+    report.backup_file = backup_path;
+    RunRecord record("restore", report.from_version);
+    base::Stopwatch watch;
+    // The run log is part of the database: keep the entries written since the backup was taken.
+    auto log_before = ctx.driver->ReadLog(10'000'000);
+    Status st = ctx.driver->RestoreFrom(backup_path);
+    if (st.code() == ErrorCode::kFailedPrecondition && ctx.driver->Dialect() == "postgres") {
+      return std::move(st).WithPrefix("strata restore puts back SQLite backups; restore a pg_dump with pg_restore: ");
+    }
+    if (st.ok() && log_before.ok()) KeepLog(ctx, *log_before);
+    if (st.ok()) st = ctx.ReadDatabase();
+    report.to_version = plan::CurrentVersion(ctx.applied);
+    report.total_ms = watch.ElapsedMs();
+    // A file that is not a valid database changed nothing: there is nothing to log.
+    if (st.code() != ErrorCode::kInvalidArgument && st.code() != ErrorCode::kNotFound) Record(ctx, record, report, st);
+    if (!st.ok()) return st;
+    return report;
+  }
+
+  // Appends the entries of `before` (newest first) that the restored log does not have.
+  void KeepLog(RunContext& ctx, const std::vector<driver::LogRow>& before) {
+    auto after = ctx.driver->ReadLog(1);
+    std::int64_t restored_max = after.ok() && !after->empty() ? after->front().id : 0;
+    for (auto it = before.rbegin(); it != before.rend(); ++it) {
+      if (it->id <= restored_max) continue;
+      if (Status st = ctx.driver->AppendLog(*it); !st.ok()) {
+        Emit({.kind = EventKind::kWarning, .message = "could not carry the run log over the restore: " + st.ToString()});
+        return;
+      }
+    }
+  }
+
+  Result<schema::Schema> InspectSchema(bool include_strata_tables) override {
+    return Guarded<schema::Schema>([&]() -> Result<schema::Schema> {
+      std::shared_ptr<driver::Driver> d = driver_;
+      if (!d) {
+        STRATA_ASSIGN_OR_RETURN(auto opened, driver::OpenDriver(url_, DriverOptions(/*read_only=*/true)));
+        d = std::move(opened);
+      }
+      return d->Introspect({.include_strata_tables = include_strata_tables});
+    });
+  }
+
  private:
   static plan::DownRequest DownRequest(const DownOptions& o) { return {o.to, o.steps}; }
   plan::UpRequest UpRequest(const UpOptions& o) const { return {o.target, options_.allow_out_of_order}; }
@@ -452,7 +523,8 @@ class MigratorImpl : public Migrator {
     }
     row.migrations += "]";
     row.duration_ms = record.watch.ElapsedMs();
-    row.outcome = outcome.ok() ? "success" : "failed";
+    row.outcome = outcome.ok() ? "success" : outcome.code() == ErrorCode::kDataAtRisk ? "refused" : "failed";
+    row.backup_file = report.backup_file;
     row.error = outcome.ok() ? "" : base::RedactSecrets(outcome.ToString());
     row.strata_version = kVersion;
     ctx.driver->Rollback();  // a failed migration's transaction, if the driver still has one

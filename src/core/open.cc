@@ -25,6 +25,8 @@ Source Source::Embedded(std::vector<File> files, std::string label) {
   return s;
 }
 
+std::string RedactSecrets(std::string_view text) { return base::RedactSecrets(text); }
+
 const char* MigrationStateName(MigrationState state) {
   switch (state) {
     case MigrationState::kApplied: return "applied";

@@ -150,7 +150,8 @@ Result<bool> RunContext::BeginAndCheck() {
   return changed;
 }
 
-Result<double> RunContext::ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit) {
+Result<double> RunContext::ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit,
+                                   const std::function<Status()>& before_commit) {
   Transaction tx(*driver);
   std::uint64_t previous = plan::CurrentVersion(applied);
   std::uint64_t mirrored = std::max(previous, m.version);
@@ -202,6 +203,10 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
   if (!st.ok()) return Locate(std::move(st), m.up, what);
   st = driver->CheckIntegrity();
   if (!st.ok()) return std::move(st).WithPrefix(fmt::format("{}: {}: ", m.up.path, what));
+  if (before_commit) {
+    st = before_commit();
+    if (!st.ok()) return Status(st.code(), fmt::format("{}: {}\nThe {}.", m.up.path, st.message(), what));
+  }
   double ms = watch.ElapsedMs();
   driver::HistoryRow row = MakeRow(m, driver::RowState::kApplied, ms);
   STRATA_RETURN_IF_ERROR(driver->InsertHistory(row));

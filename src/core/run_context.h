@@ -51,7 +51,10 @@ struct RunContext {
 
   // Run one migration inside the transaction BeginAndCheck opened; commit it. Returns its
   // duration. On failure the transaction is rolled back and the Status points into the file.
-  Result<double> ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit);
+  // `before_commit`, when set, runs after the migration's statements inside its transaction; an
+  // error rolls the migration back (up --verify-data).
+  Result<double> ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit,
+                         const std::function<Status()>& before_commit = nullptr);
   Result<double> ApplyDown(const source::Migration& m, const std::function<void(const Event&)>& emit);
 
   Status RecordBaseline(std::uint64_t version, RunReport& report);

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/url.h"
 #include "strata/schema.h"
 #include "strata/status.h"
 
@@ -174,6 +175,21 @@ class Driver {
   virtual Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) = 0;
   virtual Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) = 0;
 
+  // SQLite: the database file's path, where backups go beside it; empty where there is none
+  // (in-memory database, PostgreSQL).
+  virtual std::string DatabasePath() const { return std::string(); }
+  // Writes a consistent copy of the whole database to `path` (SQLite backup API), outside any
+  // transaction. kFailedPrecondition where the engine has no such thing.
+  virtual Status BackupTo(const std::string& path) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  Unsupported("backups to a file", path));
+  }
+  // Replaces the database's contents with those of the database file `path`, which must pass
+  // PRAGMA integrity_check (kInvalidArgument otherwise). Outside any transaction.
+  virtual Status RestoreFrom(const std::string& path) {
+    return Status(ErrorCode::kFailedPrecondition, Unsupported("restoring from a file", path));
+  }
+
   // Indexes the engine marks unusable, e.g. left by a failed CREATE INDEX CONCURRENTLY
   // (PostgreSQL: pg_index.indisvalid = false), schema-qualified. Empty where there is no such thing.
   virtual Result<std::vector<std::string>> InvalidIndexes() { return std::vector<std::string>(); }
@@ -182,6 +198,19 @@ class Driver {
     return Status(ErrorCode::kInternal, "DropIndex is not supported for " + std::string(Dialect()) + " (" +
                                             qualified_name + ")");
   }
+
+ private:
+  std::string Unsupported(const char* what, const std::string& path) const {
+    return std::string(what) + " (" + path + ") is not supported on " + std::string(Dialect());
+  }
+};
+
+// A throwaway database for replaying migrations (check, schema diff, drift): a temporary SQLite
+// file, or a temporary PostgreSQL database. Destroyed with the object, also after a failure.
+class ScratchDatabase {
+ public:
+  virtual ~ScratchDatabase() = default;
+  virtual const base::DatabaseUrl& url() const = 0;
 };
 
 }  // namespace strata::driver

@@ -1,6 +1,7 @@
 #include "drivers/registry.h"
 
 #include "drivers/postgres/postgres_driver.h"
+#include "drivers/sqlite/sqlite_backup.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
 namespace strata::driver {
@@ -16,6 +17,16 @@ const char* RowStateName(RowState state) {
 
 Result<std::unique_ptr<Driver>> AdoptSqlite(sqlite3* connection, const OpenOptions& options) {
   return WrapSqlite(connection, options);
+}
+
+Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& like) {
+  switch (like.kind) {
+    case base::DatabaseUrl::Kind::kSqlite:
+      return CreateSqliteScratch();
+    case base::DatabaseUrl::Kind::kPostgres:
+      return CreatePostgresScratch(like);
+  }
+  return Status(ErrorCode::kInternal, "unknown database kind");
 }
 
 Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options) {

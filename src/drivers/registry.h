@@ -14,6 +14,10 @@ namespace strata::driver {
 // cannot be opened or reached. Messages never contain a password.
 Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options);
 
+// A fresh, empty database of the same engine as `like`: SQLite ignores the path and makes a
+// temporary file; PostgreSQL connects to `like`'s server and creates a database there.
+Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& like);
+
 // Wraps a SQLite connection the application owns (it is never closed by the driver).
 Result<std::unique_ptr<Driver>> AdoptSqlite(sqlite3* connection, const OpenOptions& options);
 

@@ -1,3 +1,44 @@
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
 #include "strata/schema.h"
 
-namespace strata::schema {}  // namespace strata::schema
+namespace strata::schema {
+namespace {
+
+// Stable, so that two objects with equal keys (which a real catalog never has) keep their order
+// instead of depending on the sort implementation.
+template <typename T, typename KeyFn>
+void SortBy(std::vector<T>& items, KeyFn key) {
+  std::stable_sort(items.begin(), items.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
+}
+
+// A table's constraints have no natural order in the catalogs; sort by every field so that two
+// unnamed ones never tie. Columns and key column lists keep their order: it is meaningful.
+void NormalizeTable(Table& t) {
+  SortBy(t.uniques, [](const UniqueConstraint& u) { return std::tie(u.name, u.columns); });
+  SortBy(t.checks, [](const CheckConstraint& c) { return std::tie(c.name, c.expression); });
+  SortBy(t.foreign_keys, [](const ForeignKey& f) {
+    return std::tie(f.name, f.columns, f.ref_schema, f.ref_table, f.ref_columns, f.on_delete, f.on_update, f.deferrable,
+                    f.initially_deferred);
+  });
+}
+
+}  // namespace
+
+void Normalize(Schema& schema) {
+  std::sort(schema.schemas.begin(), schema.schemas.end());
+  SortBy(schema.tables, [](const Table& t) { return std::tie(t.schema, t.name); });
+  for (Table& table : schema.tables) NormalizeTable(table);
+  SortBy(schema.indexes, [](const Index& i) { return std::tie(i.schema, i.name, i.table); });
+  SortBy(schema.views, [](const View& v) { return std::tie(v.schema, v.name); });
+  // PostgreSQL scopes trigger names to their table.
+  SortBy(schema.triggers, [](const Trigger& t) { return std::tie(t.schema, t.table, t.name); });
+  SortBy(schema.sequences, [](const Sequence& s) { return std::tie(s.schema, s.name); });
+  SortBy(schema.enums, [](const EnumType& e) { return std::tie(e.schema, e.name); });
+  // Overloads share a name; the argument types tell them apart.
+  SortBy(schema.functions, [](const Function& f) { return std::tie(f.schema, f.name, f.arguments); });
+}
+
+}  // namespace strata::schema

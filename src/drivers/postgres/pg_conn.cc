@@ -36,8 +36,13 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   c.redacted_url_ = url.Redacted();
   std::string target = url.conninfo.empty() ? url.raw : url.conninfo;
   // Defaults come before dbname so that the URL's own settings win.
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char* values[] = {"10", "strata", target.c_str(), nullptr};
+  // Only the first dbname is expanded as a URL or conninfo; a second one is a plain database name
+  // that overrides the first's.
+  bool override_db = !url.database_override.empty();
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", override_db ? "dbname" : nullptr,
+                        nullptr};
+  const char* values[] = {"10", "strata", target.c_str(), override_db ? url.database_override.c_str() : nullptr,
+                          nullptr};
   c.conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!c.conn_) return Status(ErrorCode::kUnavailable, "cannot connect: out of memory");
   if (PQstatus(c.conn_.get()) != CONNECTION_OK) {

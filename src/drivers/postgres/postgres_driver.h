@@ -15,4 +15,7 @@ namespace strata::driver {
 // does not exist. Messages never contain the password.
 Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const OpenOptions& options);
 
+// A new empty database on `server`'s server, dropped by the returned object's destructor.
+Result<std::unique_ptr<ScratchDatabase>> CreatePostgresScratch(const base::DatabaseUrl& server);
+
 }  // namespace strata::driver

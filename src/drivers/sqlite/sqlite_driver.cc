@@ -14,6 +14,7 @@
 #include "base/text.h"
 #include "drivers/sqlite/fk_tracker.h"
 #include "drivers/sqlite/sqlite_lock.h"
+#include "drivers/sqlite/sqlite_backup.h"
 #include "drivers/sqlite/sqlite_log.h"
 #include "drivers/sqlite/sqlite_schema.h"
 #include "sql/sqlite_split.h"
@@ -324,6 +325,14 @@ class SqliteDriver : public Driver {
 
   Result<std::vector<LogRow>> ReadLog(std::size_t limit) override {
     return ReadSqliteLog(db_.get(), options_.history_table + "_log", limit);
+  }
+
+  std::string DatabasePath() const override { return path_ == ":memory:" ? std::string() : path_; }
+  Status BackupTo(const std::string& path) override { return BackupSqlite(db_.get(), path); }
+  Status RestoreFrom(const std::string& path) override {
+    STRATA_RETURN_IF_ERROR(EnsureWritable());
+    if (fk_tracker_) fk_tracker_->Invalidate();
+    return RestoreSqlite(db_.get(), path);
   }
 
   Result<schema::Schema> Introspect(const IntrospectOptions& options) override {

@@ -1,0 +1,228 @@
+// strata schema dump|diff|graph, drift, check, restore, and the schema part of verify: the
+// commands that look at what the database is rather than at its history.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "../cli.h"
+#include "../json_output.h"
+
+namespace strata::cli {
+
+namespace {
+
+bool IsPostgresUrl(const std::string& url) {
+  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
+         url.find("host=") != std::string::npos || url.find("dbname=") != std::string::npos;
+}
+
+enum class PathKind { kNone, kFile, kDirectory };
+
+PathKind KindOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return PathKind::kNone;
+  return S_ISDIR(st.st_mode) ? PathKind::kDirectory : PathKind::kFile;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(ErrorCode::kNotFound, fmt::format("cannot read {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Where migrations and dumps are replayed: --scratch-url, else the PostgreSQL server of --url,
+// else a temporary SQLite file.
+Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres) {
+  ScratchOptions s;
+  s.options = inv.options;
+  if (!inv.scratch_url.empty()) {
+    s.url = inv.scratch_url;
+  } else if (IsPostgresUrl(inv.url)) {
+    s.url = inv.url;
+  } else if (needs_postgres) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a PostgreSQL schema must be replayed on a PostgreSQL server: pass --scratch-url postgres://... "
+                  "(strata creates and drops a temporary database there)");
+  }
+  return s;
+}
+
+bool DumpIsPostgres(const std::string& text) { return text.rfind("-- strata schema dump (postgres)", 0) == 0; }
+
+// A database URL, a schema dump (or any DDL script) or a migrations directory.
+Result<schema::Schema> LoadInput(const Invocation& inv, const std::string& spec, bool postgres_hint) {
+  switch (KindOf(spec)) {
+    case PathKind::kDirectory: {
+      STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, postgres_hint));
+      return ReplaySchema(Source::Directory(spec), std::nullopt, scratch);
+    }
+    case PathKind::kFile: {
+      STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(spec));
+      STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, postgres_hint || DumpIsPostgres(text)));
+      return LoadSchemaScript(text, spec, scratch);
+    }
+    case PathKind::kNone:
+      break;
+  }
+  for (const char* prefix : {"sqlite:///", "sqlite3:///", "sqlite:", "sqlite3:"}) {
+    std::string p(prefix);
+    if (spec.rfind(p, 0) != 0) continue;
+    std::string path = spec.substr(p.size() - (p.back() == '/' ? 1 : 0));
+    if (path != ":memory:" && KindOf(path) == PathKind::kNone) {
+      return Status(ErrorCode::kNotFound, fmt::format("SQLite database {} does not exist", path));
+    }
+    break;
+  }
+  if (spec.find(':') == std::string::npos && spec.find('=') == std::string::npos) {
+    return Status(ErrorCode::kNotFound,
+                  fmt::format("{} is neither a file, a directory nor a database URL", spec));
+  }
+  STRATA_ASSIGN_OR_RETURN(auto migrator, Migrator::Open(spec, Source::Embedded({}), inv.options));
+  return migrator->InspectSchema(inv.include_strata_tables);
+}
+
+int Write(const Invocation& inv, const std::string& text) {
+  if (inv.out_file.empty()) {
+    fmt::print("{}", text);
+    return kExitOk;
+  }
+  std::ofstream out(inv.out_file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return ReportError(inv, Status(ErrorCode::kInvalidArgument, "cannot write " + inv.out_file));
+  return kExitOk;
+}
+
+int PrintChanges(const Invocation& inv, const std::vector<schema::Change>& changes, const std::string& same,
+                 const std::string& differ) {
+  if (inv.json) {
+    fmt::print("{}\n", JsonChanges(changes));
+  } else if (changes.empty()) {
+    fmt::print("{}\n", same);
+  } else {
+    fmt::print("{} ({} difference{}):\n{}", differ, changes.size(), changes.size() == 1 ? "" : "s",
+               schema::FormatDiff(changes));
+  }
+  return changes.empty() ? kExitOk : kExitDiffers;
+}
+
+}  // namespace
+
+int RunSchema(const Invocation& inv) {
+  const std::size_t want = inv.schema_action == "diff" ? 2 : 1;
+  if (inv.inputs.size() > want || (inv.schema_action == "diff" && inv.inputs.size() != 2)) {
+    return ReportError(inv, Status(ErrorCode::kInvalidArgument,
+                                   inv.schema_action == "diff"
+                                       ? "schema diff needs two inputs: A B (database URL, dump file or directory)"
+                                       : fmt::format("schema {} takes at most one input (default: --url)",
+                                                     inv.schema_action)));
+  }
+  bool pg = IsPostgresUrl(inv.url);
+  std::vector<schema::Schema> schemas;
+  if (inv.inputs.empty()) {
+    auto migrator = OpenMigrator(inv);
+    if (!migrator.ok()) return ReportError(inv, migrator.status());
+    auto live = (*migrator)->InspectSchema(inv.include_strata_tables);
+    if (!live.ok()) return ReportError(inv, live.status());
+    schemas.push_back(std::move(*live));
+  }
+  for (const std::string& spec : inv.inputs) pg = pg || IsPostgresUrl(spec);
+  for (const std::string& spec : inv.inputs) {
+    auto loaded = LoadInput(inv, spec, pg);
+    if (!loaded.ok()) return ReportError(inv, loaded.status());
+    schemas.push_back(std::move(*loaded));
+  }
+  if (inv.schema_action == "dump") {
+    return Write(inv, inv.json ? JsonSchema(schemas[0]) + "\n" : schema::Dump(schemas[0]));
+  }
+  if (inv.schema_action == "graph") {
+    auto format = inv.graph_format == "dot" ? schema::GraphFormat::kDot : schema::GraphFormat::kMermaid;
+    return Write(inv, schema::Graph(schemas[0], format));
+  }
+  if (schemas[0].dialect != schemas[1].dialect) {
+    return ReportError(inv, Status(ErrorCode::kInvalidArgument,
+                                   fmt::format("cannot compare a {} schema with a {} schema", schemas[0].dialect,
+                                               schemas[1].dialect)));
+  }
+  return PrintChanges(inv, schema::Diff(schemas[0], schemas[1]), "same schema",
+                      fmt::format("{} -> {}", inv.inputs[0], inv.inputs[1]));
+}
+
+int RunDrift(const Invocation& inv) {
+  auto migrator = OpenMigrator(inv);
+  if (!migrator.ok()) return ReportError(inv, migrator.status());
+  auto status = (*migrator)->GetStatus();
+  if (!status.ok()) return ReportError(inv, status.status());
+  auto live = (*migrator)->InspectSchema(false);
+  if (!live.ok()) return ReportError(inv, live.status());
+  auto scratch = Scratch(inv, live->dialect == "postgres");
+  if (!scratch.ok()) return ReportError(inv, scratch.status());
+  auto replayed = ReplaySchema(Source::Directory(inv.dir), status->current_version, *scratch);
+  if (!replayed.ok()) return ReportError(inv, replayed.status());
+  return PrintChanges(
+      inv, schema::Diff(*replayed, *live),
+      fmt::format("no drift: the database matches {} replayed to version {}", inv.dir, status->current_version),
+      fmt::format("drift: the database differs from {} replayed to version {} (- only in the migrations, + only "
+                  "in the database)",
+                  inv.dir, status->current_version));
+}
+
+int RunCheck(const Invocation& inv) {
+  auto scratch = Scratch(inv, false);
+  if (!scratch.ok()) return ReportError(inv, scratch.status());
+  auto report = CheckReversibility(Source::Directory(inv.dir), *scratch);
+  if (!report.ok()) return ReportError(inv, report.status());
+  const CheckReport& r = *report;
+  if (inv.json) {
+    fmt::print("{}\n", JsonCheck(r));
+  } else {
+    for (const ReversibilityProblem& p : r.problems) {
+      fmt::print("FAIL {} {}: {}\n", p.version, p.name, p.message);
+      if (!p.changes.empty()) fmt::print("{}", schema::FormatDiff(p.changes));
+    }
+    fmt::print("{}: {} migration{} replayed, {} reversible, {} without a down part, {} failed\n",
+               r.ok() ? "ok" : "check failed", r.migrations, r.migrations == 1 ? "" : "s", r.reversible,
+               r.without_down, r.problems.size());
+  }
+  return r.ok() ? kExitOk : kExitDiffers;
+}
+
+int RunRestore(const Invocation& inv) {
+  auto migrator = OpenMigrator(inv);
+  if (!migrator.ok()) return ReportError(inv, migrator.status());
+  auto report = (*migrator)->Restore(inv.restore_file);
+  if (!report.ok()) return ReportError(inv, report.status());
+  if (inv.json) {
+    fmt::print("{}\n", JsonRunDone(*report, Direction::kDown));
+  } else {
+    fmt::print("restored {} into {}: version {} -> {}\n", inv.restore_file, (*migrator)->RedactedUrl(),
+               report->from_version, report->to_version);
+  }
+  return kExitOk;
+}
+
+// verify --schema FILE: every object of FILE must exist in the database.
+Result<std::vector<std::string>> SchemaProblems(const Invocation& inv, Migrator& migrator) {
+  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(inv.schema_file));
+  STRATA_ASSIGN_OR_RETURN(schema::Schema live, migrator.InspectSchema(false));
+  if (!schema::LooksLikeDdl(text)) {
+    schema::ParsedExpected parsed = schema::ParseExpected(text, inv.schema_file);
+    if (!parsed.error.empty()) return Status(ErrorCode::kInvalidArgument, parsed.error);
+    return schema::CheckExpected(parsed.objects, live);
+  }
+  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, live.dialect == "postgres"));
+  STRATA_ASSIGN_OR_RETURN(schema::Schema expected, LoadSchemaScript(text, inv.schema_file, scratch));
+  std::vector<std::string> out;
+  for (const schema::Change& c : schema::Missing(expected, live)) {
+    out.push_back(c.kind == schema::Change::Kind::kRemoved ? "missing: " + c.object
+                                                            : fmt::format("different: {}: expected {}, found {}",
+                                                                          c.object, c.before, c.after));
+  }
+  return out;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,1 @@
+CREATE TABLE `c``d` ([a b] 'odd type', "e""f" UNSIGNED BIG INT DEFAULT x'0A', g GENERATED, h DEFAULT .5e-3, i DEFAULT +1)

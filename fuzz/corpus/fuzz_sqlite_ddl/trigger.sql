@@ -1,0 +1,4 @@
+CREATE TRIGGER p_touch AFTER UPDATE ON p FOR EACH ROW
+BEGIN
+  UPDATE p SET a = 'x  y' WHERE id = NEW.id;
+END;

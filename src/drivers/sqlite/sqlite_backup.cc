@@ -1,0 +1,118 @@
+#include "drivers/sqlite/sqlite_backup.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace strata::driver {
+
+namespace {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+
+// Runs a whole backup from `from` to `to`, retrying while either side is busy for a while.
+Status Copy(sqlite3* to, sqlite3* from, const std::string& what) {
+  sqlite3_backup* b = sqlite3_backup_init(to, "main", from, "main");
+  if (!b) return Status(ErrorCode::kSqlError, fmt::format("{}: {}", what, sqlite3_errmsg(to)));
+  int rc;
+  int busy_retries = 0;
+  while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    if (rc != SQLITE_OK && ++busy_retries > 600) break;  // about a minute
+    if (rc != SQLITE_OK) sqlite3_sleep(100);
+  }
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    return Status(rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ErrorCode::kAborted : ErrorCode::kSqlError,
+                  fmt::format("{}: {}", what, sqlite3_errstr(rc)));
+  }
+  return Status::Ok();
+}
+
+Result<DbPtr> Open(const std::string& path, int flags, const std::string& what) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbPtr db(raw);
+  if (rc != SQLITE_OK) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: cannot open {}: {}", what, path, raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db.get(), 60'000);
+  return db;
+}
+
+class SqliteScratch : public ScratchDatabase {
+ public:
+  SqliteScratch(std::string dir, base::DatabaseUrl url) : dir_(std::move(dir)), url_(std::move(url)) {}
+  ~SqliteScratch() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  const base::DatabaseUrl& url() const override { return url_; }
+
+ private:
+  std::string dir_;
+  base::DatabaseUrl url_;
+};
+
+}  // namespace
+
+Status BackupSqlite(sqlite3* db, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    return Status(ErrorCode::kFailedPrecondition, fmt::format("backup file {} already exists; not overwriting it", path));
+  }
+  std::string what = fmt::format("cannot write the backup {}", path);
+  STRATA_ASSIGN_OR_RETURN(DbPtr out, Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, what));
+  Status copied = Copy(out.get(), db, what);
+  out.reset();
+  if (!copied.ok()) std::remove(path.c_str());
+  return copied;
+}
+
+Status RestoreSqlite(sqlite3* db, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status(ErrorCode::kNotFound, fmt::format("backup file {} does not exist", path));
+  }
+  std::string what = fmt::format("{} is not a usable backup", path);
+  STRATA_ASSIGN_OR_RETURN(DbPtr in, Open(path, SQLITE_OPEN_READONLY, what));
+  sqlite3_stmt* raw = nullptr;
+  std::string verdict;
+  if (sqlite3_prepare_v2(in.get(), "PRAGMA integrity_check", -1, &raw, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(raw) == SQLITE_ROW) {
+      const unsigned char* t = sqlite3_column_text(raw, 0);
+      verdict += (verdict.empty() ? "" : "; ") + std::string(t ? reinterpret_cast<const char*>(t) : "");
+    }
+  } else {
+    verdict = sqlite3_errmsg(in.get());
+  }
+  sqlite3_finalize(raw);
+  if (verdict != "ok") {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: PRAGMA integrity_check says: {}; the database was not changed", what,
+                              verdict.empty() ? "nothing (not a database?)" : verdict));
+  }
+  return Copy(db, in.get(), fmt::format("cannot restore {}", path));
+}
+
+Result<std::unique_ptr<ScratchDatabase>> CreateSqliteScratch() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/strata-scratch-XXXXXX";
+  if (!::mkdtemp(pattern.data())) {
+    return Status(ErrorCode::kUnavailable, fmt::format("cannot create a scratch directory from {}", pattern));
+  }
+  base::DatabaseUrl url;
+  url.kind = base::DatabaseUrl::Kind::kSqlite;
+  url.scheme = "sqlite";
+  url.path = pattern + "/scratch.db";
+  url.raw = "sqlite:" + url.path;
+  return std::unique_ptr<ScratchDatabase>(std::make_unique<SqliteScratch>(pattern, std::move(url)));
+}
+
+}  // namespace strata::driver

@@ -1,0 +1,333 @@
+#include "sql/destructive.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sql/sqlite_split.h"
+
+namespace strata::sql {
+
+const char* DestructiveKindName(DestructiveKind kind) {
+  switch (kind) {
+    case DestructiveKind::kDropTable:
+      return "DROP TABLE";
+    case DestructiveKind::kDropColumn:
+      return "DROP COLUMN";
+    case DestructiveKind::kTruncate:
+      return "TRUNCATE";
+    case DestructiveKind::kDeleteAll:
+      return "DELETE without WHERE";
+    case DestructiveKind::kDropSchemaCascade:
+      return "DROP SCHEMA ... CASCADE";
+  }
+  return "?";
+}
+
+namespace {
+
+enum class Tok { kWord, kQuoted, kString, kNumber, kVariable, kPunct };
+
+struct Token {
+  Tok kind;
+  std::size_t begin;  // byte offsets in the analyzed text
+  std::size_t end;
+  std::string name;   // kWord: as written; kQuoted: without quotes, doubled quotes undone
+  std::string lower;  // `name`, ASCII lower-cased (what SQLite compares)
+  char punct = 0;     // kPunct only
+};
+
+bool IsIdentChar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+         c >= 0x80;
+}
+
+bool IsIdentStart(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Reads a quoted token starting at `i` (the opening quote) up to `close`; a doubled closing quote
+// stands for itself (not for ']'). Unterminated: runs to `end`. Returns one past the token.
+std::size_t ReadQuoted(std::string_view text, std::size_t i, std::size_t end, char close, std::string* content) {
+  ++i;
+  while (i < end) {
+    if (text[i] == close) {
+      if (close != ']' && i + 1 < end && text[i + 1] == close) {
+        content->push_back(close);
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    content->push_back(text[i++]);
+  }
+  return end;
+}
+
+// SQLite's own lexical rules (tokenize.c), reduced to what the classifier needs: comments are
+// dropped, strings kept apart from names, every other character is punctuation of its own.
+std::vector<Token> Tokenize(std::string_view text, std::size_t begin, std::size_t end) {
+  std::vector<Token> tokens;
+  std::size_t i = begin;
+  while (i < end) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < end && text[i + 1] == '-') {
+      while (i < end && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < end && text[i + 1] == '*') {
+      i += 2;
+      while (i < end && !(text[i] == '*' && i + 1 < end && text[i + 1] == '/')) ++i;
+      i = std::min(end, i + 2);
+      continue;
+    }
+    Token t{Tok::kPunct, i, i + 1, {}, {}, 0};
+    if (c == '\'' || ((c == 'x' || c == 'X') && i + 1 < end && text[i + 1] == '\'')) {
+      std::string ignored;
+      t.kind = Tok::kString;
+      t.end = ReadQuoted(text, c == '\'' ? i : i + 1, end, '\'', &ignored);
+    } else if (c == '"' || c == '`' || c == '[') {
+      t.kind = Tok::kQuoted;
+      t.end = ReadQuoted(text, i, end, c == '[' ? ']' : static_cast<char>(c), &t.name);
+    } else if (IsIdentStart(c)) {
+      t.kind = Tok::kWord;
+      while (t.end < end && IsIdentChar(static_cast<unsigned char>(text[t.end]))) ++t.end;
+      t.name.assign(text.substr(i, t.end - i));
+    } else if ((c >= '0' && c <= '9') || (c == '.' && i + 1 < end && text[i + 1] >= '0' && text[i + 1] <= '9')) {
+      t.kind = Tok::kNumber;
+      while (t.end < end && (IsIdentChar(static_cast<unsigned char>(text[t.end])) || text[t.end] == '.')) ++t.end;
+    } else if (c == '?' || c == ':' || c == '@' || c == '$' || c == '#') {
+      t.kind = Tok::kVariable;
+      while (t.end < end && IsIdentChar(static_cast<unsigned char>(text[t.end]))) ++t.end;
+    } else {
+      t.punct = static_cast<char>(c);
+    }
+    t.lower = Lower(t.name);
+    i = t.end;
+    tokens.push_back(std::move(t));
+  }
+  return tokens;
+}
+
+bool IsKeyword(const Token& t) {
+  // No SQLite keyword is longer than 17 bytes; the bound keeps the int conversion safe.
+  return t.kind == Tok::kWord && t.lower.size() <= 32 &&
+         sqlite3_keyword_check(t.lower.data(), static_cast<int>(t.lower.size()));
+}
+
+// A statement's tokens with bounds-checked look-ups: past the end is a token that matches nothing.
+class Tokens {
+ public:
+  explicit Tokens(std::vector<Token> tokens) : v_(std::move(tokens)) {}
+  std::size_t size() const { return v_.size(); }
+  const Token& operator[](std::size_t i) const { return i < v_.size() ? v_[i] : none_; }
+  bool Is(std::size_t i, std::string_view word) const {
+    return (*this)[i].kind == Tok::kWord && (*this)[i].lower == word;
+  }
+  bool IsPunct(std::size_t i, char p) const { return (*this)[i].kind == Tok::kPunct && (*this)[i].punct == p; }
+  bool IsName(std::size_t i) const { return (*this)[i].kind == Tok::kWord || (*this)[i].kind == Tok::kQuoted; }
+
+ private:
+  std::vector<Token> v_;
+  Token none_{Tok::kPunct, 0, 0, {}, {}, 0};
+};
+
+struct QualifiedName {
+  std::string schema;
+  std::string table;
+  std::string table_lower;
+  std::string schema_lower;
+};
+
+// Reads `[schema.]name` at `*i`; on success advances `*i` past it.
+bool ReadName(const Tokens& t, std::size_t* i, QualifiedName* out) {
+  if (!t.IsName(*i)) return false;
+  if (t.IsPunct(*i + 1, '.') && t.IsName(*i + 2)) {
+    *out = {t[*i].name, t[*i + 2].name, t[*i + 2].lower, t[*i].lower};
+    *i += 3;
+  } else {
+    *out = {"", t[*i].name, t[*i].lower, ""};
+    *i += 1;
+  }
+  return true;
+}
+
+// Words that end a FROM clause's comma-separated list of tables.
+bool EndsFromList(const Token& t) {
+  static constexpr std::string_view kEnd[] = {"where",     "group",  "order", "limit", "having", "window",    "union",
+                                              "intersect", "except", "join",  "on",    "using",  "returning", "natural",
+                                              "left",      "right",  "inner", "cross", "full",   "outer",     "select",
+                                              "values",    "set",    "do",    "from"};
+  return t.kind == Tok::kWord && std::find(std::begin(kEnd), std::end(kEnd), t.lower) != std::end(kEnd);
+}
+
+// Tables named after FROM and JOIN anywhere in the statement, including `FROM a, b` lists. One
+// pass, with a flag per parenthesis depth that says whether a ',' there continues a FROM list.
+std::vector<QualifiedName> FromTables(const Tokens& t) {
+  std::vector<QualifiedName> out;
+  std::vector<bool> in_list(1, false);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t.IsPunct(i, '(')) {
+      in_list.push_back(false);
+    } else if (t.IsPunct(i, ')')) {
+      if (in_list.size() > 1) in_list.pop_back();
+    } else if (t.Is(i, "from") || t.Is(i, "join") || (t.IsPunct(i, ',') && in_list.back())) {
+      in_list.back() = !t.Is(i, "join");
+      std::size_t j = i + 1;
+      QualifiedName name;
+      if (ReadName(t, &j, &name)) {
+        out.push_back(std::move(name));
+        i = j - 1;
+      }
+    } else if (EndsFromList(t[i])) {
+      in_list.back() = false;
+    }
+  }
+  return out;
+}
+
+// Words after which SQLite expects a table's name, so that a keyword there is a name all the same.
+bool IntroducesTable(const Token& t) {
+  static constexpr std::string_view kIntro[] = {"from",       "join", "into", "update", "table",
+                                                "references", "view", "on",   "exists", "to"};
+  return t.kind == Tok::kWord && std::find(std::begin(kIntro), std::end(kIntro), t.lower) != std::end(kIntro);
+}
+
+bool IsStructural(const Token& t) {
+  static constexpr std::string_view kWords[] = {"if", "not",  "exists",    "select", "values",   "default",
+                                                "or", "temp", "temporary", "with",   "recursive"};
+  return t.kind == Tok::kWord && std::find(std::begin(kWords), std::end(kWords), t.lower) != std::end(kWords);
+}
+
+void CollectReferenced(const Tokens& t, std::vector<std::string>* out) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].kind == Tok::kQuoted || (t[i].kind == Tok::kWord && !IsKeyword(t[i]))) out->push_back(t[i].lower);
+    if (IntroducesTable(t[i]) && t[i + 1].kind == Tok::kWord && !IsStructural(t[i + 1])) {
+      out->push_back(t[i + 1].lower);
+      if (t.IsPunct(i + 2, '.') && t.IsName(i + 3)) out->push_back(t[i + 3].lower);
+    }
+  }
+  for (QualifiedName& n : FromTables(t)) out->push_back(std::move(n.table_lower));
+}
+
+// An earlier statement that copied rows from `sources` into `target`.
+struct Copy {
+  std::string target;
+  std::vector<QualifiedName> sources;
+};
+
+struct Statement {
+  const Tokens& t;
+  std::size_t offset;
+  std::string text;
+};
+
+// Index of the first word among `words` at parenthesis depth 0, from `i` on; t.size() if none.
+std::size_t FindTopLevel(const Tokens& t, std::size_t i, std::initializer_list<std::string_view> words) {
+  int depth = 0;
+  for (; i < t.size(); ++i) {
+    if (t.IsPunct(i, '(')) ++depth;
+    if (t.IsPunct(i, ')')) --depth;
+    if (depth == 0 && t[i].kind == Tok::kWord && std::find(words.begin(), words.end(), t[i].lower) != words.end()) {
+      return i;
+    }
+  }
+  return t.size();
+}
+
+Destructive Entry(const Statement& s, DestructiveKind kind, QualifiedName name) {
+  return Destructive{kind, std::move(name.schema), std::move(name.table), "", s.offset, s.text, ""};
+}
+
+// Appends the statement's destructive entry, if any; records a copy for the rebuild pattern.
+void Classify(const Statement& s, std::vector<Destructive>* out, std::vector<Copy>* copies) {
+  const Tokens& t = s.t;
+  std::size_t i = 0;
+  QualifiedName name;
+  if (t.Is(0, "with")) {
+    i = FindTopLevel(t, 1, {"delete", "insert", "replace", "update", "select", "values"});
+  }
+  if (t.Is(i, "drop") && t.Is(i + 1, "table")) {
+    i += 2;
+    if (t.Is(i, "if") && t.Is(i + 1, "exists")) i += 2;
+    if (ReadName(t, &i, &name)) out->push_back(Entry(s, DestructiveKind::kDropTable, std::move(name)));
+  } else if (t.Is(i, "alter") && t.Is(i + 1, "table")) {
+    i += 2;
+    if (!ReadName(t, &i, &name) || !t.Is(i, "drop")) return;
+    i += t.Is(i + 1, "column") ? 2 : 1;
+    if (!t.IsName(i)) return;
+    Destructive d = Entry(s, DestructiveKind::kDropColumn, std::move(name));
+    d.column = t[i].name;
+    out->push_back(std::move(d));
+  } else if (t.Is(i, "delete") && t.Is(i + 1, "from")) {
+    i += 2;
+    if (ReadName(t, &i, &name) && FindTopLevel(t, i, {"where"}) == t.size()) {
+      out->push_back(Entry(s, DestructiveKind::kDeleteAll, std::move(name)));
+    }
+  } else if (t.Is(i, "insert") || t.Is(i, "replace")) {
+    std::size_t into = FindTopLevel(t, i, {"into"}) + 1;
+    if (ReadName(t, &into, &name)) copies->push_back({std::move(name.table), FromTables(t)});
+  } else if (t.Is(i, "create")) {
+    i += 1;
+    if (t.Is(i, "temp") || t.Is(i, "temporary")) ++i;
+    if (!t.Is(i, "table")) return;
+    i += t.Is(i + 1, "if") && t.Is(i + 2, "not") && t.Is(i + 3, "exists") ? 4 : 1;
+    if (ReadName(t, &i, &name) && t.Is(i, "as")) copies->push_back({std::move(name.table), FromTables(t)});
+  }
+}
+
+bool SameTable(const QualifiedName& a, const Destructive& d) {
+  if (a.table_lower != Lower(d.table)) return false;
+  return a.schema_lower.empty() || d.schema.empty() || a.schema_lower == Lower(d.schema);
+}
+
+}  // namespace
+
+Result<Analysis> AnalyzeSqlite(std::string_view sql) {
+  Analysis analysis;
+  std::vector<Copy> copies;
+  for (const StatementSpan& span : SplitSqlite(sql)) {
+    std::vector<Token> raw = Tokenize(sql, span.begin, std::min(span.end, sql.size()));
+    while (!raw.empty() && raw.back().kind == Tok::kPunct && raw.back().punct == ';') raw.pop_back();
+    if (raw.empty()) continue;
+    Tokens tokens(std::move(raw));
+    CollectReferenced(tokens, &analysis.referenced);
+    if (tokens.Is(0, "explain")) continue;  // EXPLAIN runs nothing
+    const std::size_t begin = tokens[0].begin;
+    const Statement statement{tokens, begin, std::string(sql.substr(begin, tokens[tokens.size() - 1].end - begin))};
+    std::size_t first_new = analysis.destructive.size();
+    Classify(statement, &analysis.destructive, &copies);
+    for (std::size_t k = first_new; k < analysis.destructive.size(); ++k) {
+      Destructive& d = analysis.destructive[k];
+      if (d.kind != DestructiveKind::kDropTable) continue;
+      for (auto c = copies.rbegin(); c != copies.rend() && d.copied_into.empty(); ++c) {
+        if (Lower(c->target) == Lower(d.table)) continue;  // INSERT INTO t SELECT ... FROM t
+        if (std::any_of(c->sources.begin(), c->sources.end(),
+                        [&](const QualifiedName& n) { return SameTable(n, d); })) {
+          d.copied_into = c->target;
+        }
+      }
+    }
+  }
+  std::sort(analysis.referenced.begin(), analysis.referenced.end());
+  analysis.referenced.erase(std::unique(analysis.referenced.begin(), analysis.referenced.end()),
+                            analysis.referenced.end());
+  return analysis;
+}
+
+}  // namespace strata::sql

@@ -1,0 +1,383 @@
+// AnalyzePostgres: walks libpg_query's JSON parse tree. nlohmann-json stays inside this file.
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sql/destructive.h"
+#include "sql/pg_split.h"
+
+namespace strata::sql {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Every look-up is checked: a parse tree of an unexpected shape must give no entry, never throw.
+const Json* Field(const Json* j, const char* key) {
+  if (j == nullptr || !j->is_object()) return nullptr;
+  auto it = j->find(key);
+  return it == j->end() ? nullptr : &*it;
+}
+
+std::string Str(const Json* j) {
+  const std::string* s = j == nullptr ? nullptr : j->get_ptr<const std::string*>();
+  return s == nullptr ? std::string() : *s;
+}
+
+// The elements of an array node; empty for anything else.
+const std::vector<Json>& Elements(const Json* j) {
+  static const std::vector<Json> kNone;
+  const Json::array_t* a = j == nullptr ? nullptr : j->get_ptr<const Json::array_t*>();
+  return a == nullptr ? kNone : *a;
+}
+
+// Like SkipSpaceAndComments, but PostgreSQL block comments nest.
+std::size_t SkipPg(std::string_view text, std::size_t i, std::size_t end) {
+  while (i < end) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      ++i;
+    } else if (c == '-' && i + 1 < end && text[i + 1] == '-') {
+      while (i < end && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < end && text[i + 1] == '*') {
+      int depth = 1;
+      i += 2;
+      while (i < end && depth > 0) {
+        if (text[i] == '/' && i + 1 < end && text[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (text[i] == '*' && i + 1 < end && text[i + 1] == '/') {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      }
+    } else {
+      break;
+    }
+  }
+  return std::min(i, end);
+}
+
+// Offset of the first byte that is not valid UTF-8 (as nlohmann-json judges it), or text.size().
+std::size_t FirstInvalidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    std::size_t n = c < 0x80                 ? 1
+                    : c >= 0xC2 && c <= 0xDF ? 2
+                    : c >= 0xE0 && c <= 0xEF ? 3
+                    : c >= 0xF0 && c <= 0xF4 ? 4
+                                             : 0;
+    if (n == 0 || i + n > text.size()) return i;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    unsigned char c1 = n > 1 ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F)) {
+      return i;  // overlong, surrogate or beyond U+10FFFF
+    }
+    i += n;
+  }
+  return text.size();
+}
+
+struct Name {
+  std::string schema;
+  std::string table;
+};
+
+Name RangeVarName(const Json* range_var) {
+  return {Str(Field(range_var, "schemaname")), Str(Field(range_var, "relname"))};
+}
+
+// The names a `DROP` object list holds ([catalog.][schema.]name, a List of String nodes).
+Name DropObjectName(const Json& object) {
+  std::vector<std::string> parts;
+  for (const Json& item : Elements(Field(Field(&object, "List"), "items"))) {
+    parts.push_back(Str(Field(Field(&item, "String"), "sval")));
+  }
+  if (parts.empty()) return {};
+  return {parts.size() >= 2 ? parts[parts.size() - 2] : "", parts.back()};
+}
+
+bool IsRelationType(const std::string& object_type) {
+  return object_type == "OBJECT_TABLE" || object_type == "OBJECT_VIEW" || object_type == "OBJECT_MATVIEW" ||
+         object_type == "OBJECT_FOREIGN_TABLE" || object_type == "OBJECT_SEQUENCE" || object_type == "OBJECT_INDEX";
+}
+
+// EXPLAIN runs its statement only with ANALYZE (written `ANALYZE`, `(ANALYZE)`, `(ANALYZE on)`...).
+bool ExplainRuns(const Json& explain) {
+  for (const Json& option : Elements(Field(&explain, "options"))) {
+    const Json* def = Field(&option, "DefElem");
+    if (Str(Field(def, "defname")) != "analyze") continue;
+    const Json* arg = Field(def, "arg");
+    if (arg == nullptr) return true;
+    if (const Json* s = Field(arg, "String")) {
+      std::string v = Str(Field(s, "sval"));
+      return v != "false" && v != "off" && v != "no" && v != "0";
+    }
+    // Zero values are left out of the JSON: {"Integer":{}} is 0, {"Boolean":{}} is false.
+    if (const Json* n = Field(arg, "Integer")) return Field(n, "ival") != nullptr;
+    if (const Json* b = Field(arg, "Boolean")) return Field(b, "boolval") != nullptr;
+    return true;
+  }
+  return false;
+}
+
+// An earlier statement that copied rows from `sources` into `target`.
+struct Copy {
+  std::string target;
+  std::vector<Name> sources;
+};
+
+class Analyzer {
+ public:
+  void Statement(const Json& stmt, std::size_t offset, std::string text);
+  Analysis Finish();
+
+ private:
+  void Add(DestructiveKind kind, Name name, std::string column = "");
+  void Reference(const Name& name);
+  void TopLevel(const std::string& type, const Json& node);
+  void Walk(const Json& root);
+  void AddCopy(const Json* target, std::initializer_list<const Json*> from);
+  void AddWords(std::string_view body);
+
+  Analysis analysis_;
+  std::vector<Copy> copies_;
+  std::size_t offset_ = 0;
+  std::string statement_;
+};
+
+void Analyzer::Add(DestructiveKind kind, Name name, std::string column) {
+  Destructive d{kind, std::move(name.schema), std::move(name.table), std::move(column), offset_, statement_, ""};
+  if (kind == DestructiveKind::kDropTable) {
+    for (auto c = copies_.rbegin(); c != copies_.rend() && d.copied_into.empty(); ++c) {
+      if (c->target == d.table) continue;  // INSERT INTO t SELECT ... FROM t
+      for (const Name& s : c->sources) {
+        if (s.table == d.table && (s.schema.empty() || d.schema.empty() || s.schema == d.schema)) {
+          d.copied_into = c->target;
+        }
+      }
+    }
+  }
+  analysis_.destructive.push_back(std::move(d));
+}
+
+void Analyzer::Reference(const Name& name) {
+  if (name.table.empty()) return;
+  analysis_.referenced.push_back(name.table);
+  if (!name.schema.empty()) analysis_.referenced.push_back(name.schema + "." + name.table);
+}
+
+void Analyzer::Statement(const Json& stmt, std::size_t offset, std::string text) {
+  offset_ = offset;
+  statement_ = std::move(text);
+  const Json::object_t* node = stmt.get_ptr<const Json::object_t*>();
+  if (node != nullptr) {
+    for (const auto& [type, body] : *node) TopLevel(type, body);
+  }
+  Walk(stmt);
+}
+
+// Statements that can only appear at the top: DROP, ALTER TABLE, TRUNCATE, RENAME.
+void Analyzer::TopLevel(const std::string& type, const Json& node) {
+  if (type == "DropStmt") {
+    std::string remove_type = Str(Field(&node, "removeType"));
+    for (const Json& object : Elements(Field(&node, "objects"))) {
+      if (IsRelationType(remove_type)) {
+        Name name = DropObjectName(object);
+        Reference(name);
+        if (remove_type == "OBJECT_TABLE" && !name.table.empty()) Add(DestructiveKind::kDropTable, std::move(name));
+      } else if (remove_type == "OBJECT_SCHEMA" && Str(Field(&node, "behavior")) == "DROP_CASCADE") {
+        std::string schema = Str(Field(Field(&object, "String"), "sval"));
+        if (!schema.empty()) Add(DestructiveKind::kDropSchemaCascade, {std::move(schema), ""});
+      }
+    }
+  } else if (type == "AlterTableStmt" && Str(Field(&node, "objtype")) == "OBJECT_TABLE") {
+    Name table = RangeVarName(Field(&node, "relation"));
+    for (const Json& cmd : Elements(Field(&node, "cmds"))) {
+      const Json* alter = Field(&cmd, "AlterTableCmd");
+      std::string column = Str(Field(alter, "name"));
+      if (Str(Field(alter, "subtype")) == "AT_DropColumn" && !table.table.empty() && !column.empty()) {
+        Add(DestructiveKind::kDropColumn, table, std::move(column));
+      }
+    }
+  } else if (type == "TruncateStmt") {
+    for (const Json& relation : Elements(Field(&node, "relations"))) {
+      Name name = RangeVarName(Field(&relation, "RangeVar"));
+      if (!name.table.empty()) Add(DestructiveKind::kTruncate, std::move(name));
+    }
+  } else if (type == "RenameStmt" && IsRelationType(Str(Field(&node, "renameType")))) {
+    Reference({"", Str(Field(&node, "newname"))});
+  }
+}
+
+void Analyzer::AddCopy(const Json* target, std::initializer_list<const Json*> from) {
+  Copy copy{Str(Field(target, "relname")), {}};
+  if (copy.target.empty()) return;
+  std::vector<const Json*> stack(from.begin(), from.end());
+  while (!stack.empty()) {
+    const Json* node = stack.back();
+    stack.pop_back();
+    if (node == nullptr) continue;
+    if (node->is_object()) {
+      if (Field(node, "relname") != nullptr) copy.sources.push_back(RangeVarName(node));
+      for (const auto& [key, child] : node->items()) stack.push_back(&child);
+    } else if (node->is_array()) {
+      for (const Json& child : *node) stack.push_back(&child);
+    }
+  }
+  if (!copy.sources.empty()) copies_.push_back(std::move(copy));
+}
+
+// Function and DO bodies are strings the parser does not look into: every word in them might be a
+// table's name.
+void Analyzer::AddWords(std::string_view body) {
+  auto word_char = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+           c >= 0x80;
+  };
+  std::size_t i = 0;
+  while (i < body.size()) {
+    unsigned char c = static_cast<unsigned char>(body[i]);
+    if (c == '"') {
+      std::string name;
+      for (++i; i < body.size(); ++i) {
+        if (body[i] == '"' && (i + 1 >= body.size() || body[i + 1] != '"')) break;
+        if (body[i] == '"') ++i;
+        name.push_back(body[i]);
+      }
+      ++i;
+      if (!name.empty()) analysis_.referenced.push_back(std::move(name));
+    } else if (word_char(c) && !(c >= '0' && c <= '9') && c != '$') {
+      std::size_t end = i;
+      while (end < body.size() && word_char(static_cast<unsigned char>(body[end]))) ++end;
+      std::string word(body.substr(i, end - i));
+      for (char& ch : word) {
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      }
+      analysis_.referenced.push_back(std::move(word));
+      i = end;
+    } else {
+      while (i < body.size() && word_char(static_cast<unsigned char>(body[i]))) ++i;  // numbers, $1
+      ++i;
+    }
+  }
+}
+
+// One pass over the whole tree, without recursion (parse trees can nest deeply): every RangeVar is
+// referenced; DELETEs and copies count unless they sit where nothing runs now (`inert`).
+void Analyzer::Walk(const Json& root) {
+  struct Frame {
+    const Json* node;
+    bool inert;
+  };
+  std::vector<Frame> stack{{&root, false}};
+  while (!stack.empty()) {
+    Frame f = stack.back();
+    stack.pop_back();
+    if (f.node->is_array()) {
+      for (auto it = f.node->rbegin(); it != f.node->rend(); ++it) stack.push_back({&*it, f.inert});
+      continue;
+    }
+    if (!f.node->is_object()) continue;
+    if (Field(f.node, "relname") != nullptr) Reference(RangeVarName(f.node));
+    for (const auto& [key, child] : f.node->items()) {
+      bool inert = f.inert || key == "RuleStmt" || key == "CreateFunctionStmt" || key == "PrepareStmt" ||
+                   (key == "ExplainStmt" && !ExplainRuns(child));
+      if (key == "DoStmt" || key == "CreateFunctionStmt") {
+        for (const Json& option : Elements(Field(&child, key == "DoStmt" ? "args" : "options"))) {
+          const Json* def = Field(&option, "DefElem");
+          if (Str(Field(def, "defname")) != "as") continue;
+          const Json* arg = Field(def, "arg");
+          AddWords(Str(Field(Field(arg, "String"), "sval")));
+          for (const Json& item : Elements(Field(Field(arg, "List"), "items"))) {
+            AddWords(Str(Field(Field(&item, "String"), "sval")));
+          }
+        }
+      }
+      if (!inert && key == "DeleteStmt" && Field(&child, "whereClause") == nullptr) {
+        Name name = RangeVarName(Field(&child, "relation"));
+        if (!name.table.empty()) Add(DestructiveKind::kDeleteAll, std::move(name));
+      } else if (!inert && key == "InsertStmt") {
+        AddCopy(Field(&child, "relation"), {Field(&child, "selectStmt"), Field(&child, "withClause")});
+      } else if (!inert && key == "CreateTableAsStmt") {
+        AddCopy(Field(Field(&child, "into"), "rel"), {Field(&child, "query")});
+      } else if (!inert && key == "SelectStmt" && Field(&child, "intoClause") != nullptr) {
+        AddCopy(Field(Field(&child, "intoClause"), "rel"), {Field(&child, "fromClause"), Field(&child, "withClause")});
+      }
+      stack.push_back({&child, inert});
+    }
+  }
+}
+
+Analysis Analyzer::Finish() {
+  std::vector<std::string>& r = analysis_.referenced;
+  std::sort(r.begin(), r.end());
+  r.erase(std::unique(r.begin(), r.end()), r.end());
+  return std::move(analysis_);
+}
+
+// Owns a pg_query_parse result.
+class ParseResult {
+ public:
+  explicit ParseResult(const char* sql) : r_(pg_query_parse(sql)) {}
+  ~ParseResult() { pg_query_free_parse_result(r_); }
+  ParseResult(const ParseResult&) = delete;
+  ParseResult& operator=(const ParseResult&) = delete;
+  const PgQueryParseResult* operator->() const { return &r_; }
+
+ private:
+  PgQueryParseResult r_;
+};
+
+}  // namespace
+
+Result<Analysis> AnalyzePostgres(std::string_view sql) {
+  const std::string input(sql);  // libpg_query needs a NUL-terminated string; it stops at the first NUL
+  const std::string_view text(input.c_str(), std::strlen(input.c_str()));
+  const ParseResult result(input.c_str());
+  if (result->error != nullptr) {
+    int pos = result->error->cursorpos;
+    return Status(ErrorCode::kInvalidArgument,
+                  std::string(result->error->message ? result->error->message : "syntax error") +
+                      " (strata reads PostgreSQL migrations with the PostgreSQL 15 grammar)")
+        .WithSqlOffset(pos > 0 ? CharPositionToOffset(text, pos) : 0);
+  }
+  Json tree = Json::parse(result->parse_tree ? result->parse_tree : "", nullptr, /*allow_exceptions=*/false);
+  if (tree.is_discarded()) {
+    // libpg_query copies names' bytes into its JSON unchecked; the server would refuse them.
+    std::size_t bad = FirstInvalidUtf8(text);
+    if (bad < text.size()) {
+      return Status(ErrorCode::kInvalidArgument, "invalid byte sequence for encoding \"UTF8\"").WithSqlOffset(bad);
+    }
+    return Status(ErrorCode::kInternal, "libpg_query returned a parse tree that is not valid JSON");
+  }
+  Analyzer analyzer;
+  for (const Json& stmt : Elements(Field(&tree, "stmts"))) {
+    const Json* location = Field(&stmt, "stmt_location");
+    const Json* length = Field(&stmt, "stmt_len");
+    std::size_t begin = location != nullptr && location->is_number_unsigned() ? location->get<std::size_t>() : 0;
+    std::size_t len = length != nullptr && length->is_number_unsigned() ? length->get<std::size_t>() : 0;
+    begin = std::min(begin, text.size());
+    std::size_t end = len == 0 || len > text.size() - begin ? text.size() : begin + len;  // 0: to the end
+    begin = SkipPg(text, begin, end);
+    while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t' ||
+                           text[end - 1] == '\r' || text[end - 1] == ';')) {
+      --end;
+    }
+    const Json* node = Field(&stmt, "stmt");
+    if (node != nullptr) analyzer.Statement(*node, begin, std::string(text.substr(begin, end - begin)));
+  }
+  return analyzer.Finish();
+}
+
+}  // namespace strata::sql
