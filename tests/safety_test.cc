@@ -302,7 +302,16 @@ TEST(VerifyData, CatchesRowsDeletedThroughACascadeFromATableTheMigrationRebuilds
   ASSERT_EQ(strata::testing::Run(Args(db, m, {"up", "--to", "1"})).exit_code, 0);
   Exec(db, "INSERT INTO parent VALUES (1, 'a'), (2, NULL); INSERT INTO child VALUES (1, 1, 'x'), (2, 2, 'y')");
 
-  ProcessResult r = strata::testing::Run(Args(db, m, {"up", "--verify-data"}));
+  // The data guard already sees the cascade: DROP TABLE deletes every parent row first.
+  ProcessResult guarded = strata::testing::Run(Args(db, m, {"up"}));
+  EXPECT_EQ(guarded.exit_code, 11) << guarded.err;
+  EXPECT_NE(guarded.err.find("0002_rebuild_parent.up.sql:10:1: up 2 destroys 2 rows of child: DROP TABLE of parent "
+                             "(ON DELETE CASCADE)"),
+            std::string::npos)
+      << guarded.err;
+  EXPECT_EQ(guarded.err.find("rows of parent"), std::string::npos) << "the parent's rows were copied first";
+
+  ProcessResult r = strata::testing::Run(Args(db, m, {"up", "--verify-data", "--force"}));
   EXPECT_EQ(r.exit_code, 12) << r.err;
   EXPECT_NE(r.err.find("changed 1 table that it does not name (--verify-data):\n  child: 2 rows before, 0 after"),
             std::string::npos)
@@ -314,8 +323,20 @@ TEST(VerifyData, CatchesRowsDeletedThroughACascadeFromATableTheMigrationRebuilds
             "failed:1");
 
   // Without the flag the same migration goes through and the children are gone: what the flag is for.
-  ASSERT_EQ(strata::testing::Run(Args(db, m, {"up"})).exit_code, 0);
+  ASSERT_EQ(strata::testing::Run(Args(db, m, {"up", "--force"})).exit_code, 0);
   EXPECT_EQ(QueryOne(db, "SELECT count(*) FROM child"), "0");
+}
+
+TEST(VerifyData, TheRebuildWithForeignKeysOffKeepsTheChildrenAndPasses) {
+  TempDir dir;
+  std::string db = dir.Path("app.db");
+  std::string m = kFixtures + "/cascade/sqlite";
+  ASSERT_EQ(strata::testing::Run(Args(db, m, {"up", "--to", "1"})).exit_code, 0);
+  Exec(db, "INSERT INTO parent VALUES (1, 'a'), (2, NULL); INSERT INTO child VALUES (1, 1, 'x'), (2, 2, 'y')");
+  ProcessResult r = strata::testing::Run(Args(db, m, {"--no-foreign-keys", "up", "--verify-data"}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(QueryOne(db, "SELECT count(*) FROM child"), "2");
+  EXPECT_EQ(Query(db, "SELECT id || name FROM parent ORDER BY id"), (std::vector<std::string>{"1a", "2"}));
 }
 
 TEST(VerifyData, PassesAMigrationThatLeavesOtherTablesAlone) {

@@ -33,6 +33,23 @@ Result<sql::Analysis> Analyze(const RunContext& ctx, const source::Script& scrip
   return analysis;
 }
 
+// Every destructive statement contains one of these words; most migrations contain none, and then
+// parsing them (libpg_query on PostgreSQL) is skipped.
+bool MayDestroy(std::string_view sql) {
+  static constexpr std::string_view kWords[] = {"drop", "delete", "truncate"};
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i])));
+    if (c != 'd' && c != 't') continue;
+    for (std::string_view w : kWords) {
+      if (sql.size() - i < w.size()) continue;
+      std::size_t k = 0;
+      while (k < w.size() && std::tolower(static_cast<unsigned char>(sql[i + k])) == w[k]) ++k;
+      if (k == w.size()) return true;
+    }
+  }
+  return false;
+}
+
 const source::Script& ScriptOf(const source::Migration& m, Direction d) {
   return d == Direction::kUp ? m.up : *m.down;
 }
@@ -46,8 +63,33 @@ class LiveTables {
     if (loaded_) return Status::Ok();
     STRATA_ASSIGN_OR_RETURN(schema::Schema s, d.Introspect({}));
     for (const schema::Table& t : s.tables) tables_.push_back({t.schema, t.name});
+    for (std::size_t child = 0; child < s.tables.size(); ++child) {
+      for (const schema::ForeignKey& fk : s.tables[child].foreign_keys) {
+        if (fk.on_delete != "CASCADE") continue;
+        if (auto parent = Find(fk.ref_schema.empty() ? s.tables[child].schema : fk.ref_schema, fk.ref_table)) {
+          cascades_.emplace_back(*parent, child);
+        }
+      }
+    }
     loaded_ = true;
     return Status::Ok();
+  }
+
+  // Tables whose rows go when every row of `parent` is deleted: ON DELETE CASCADE, transitively.
+  std::vector<std::size_t> CascadeChildren(std::size_t parent) const {
+    std::vector<std::size_t> out;
+    std::vector<std::size_t> todo{parent};
+    std::set<std::size_t> seen{parent};
+    while (!todo.empty()) {
+      std::size_t p = todo.back();
+      todo.pop_back();
+      for (const auto& [from, child] : cascades_) {
+        if (from != p || dropped_.count(child) || !seen.insert(child).second) continue;
+        out.push_back(child);
+        todo.push_back(child);
+      }
+    }
+    return out;
   }
 
   // The table `schema`.`name` names now (PostgreSQL: an unqualified name is looked up in "public"
@@ -92,6 +134,7 @@ class LiveTables {
   bool postgres_;
   bool loaded_ = false;
   std::vector<std::pair<std::string, std::string>> tables_;
+  std::vector<std::pair<std::size_t, std::size_t>> cascades_;  // (parent, child) by ON DELETE CASCADE
   std::set<std::size_t> dropped_;
 };
 
@@ -107,12 +150,28 @@ std::string BackupPath(const std::string& db, std::uint64_t version) {
 
 Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vector<std::uint64_t>& versions,
                                                Direction direction) {
-  LiveTables live(IsPostgres(ctx));
+  const bool postgres = IsPostgres(ctx);
+  LiveTables live(postgres);
   std::vector<DataAtRisk> risks;
   std::map<std::size_t, std::int64_t> counted;
+  // Records that `what` destroys the rows table `t` has (left) now; they are gone afterwards.
+  auto destroys = [&](const source::Migration& m, const source::Script& script, const sql::Destructive& d,
+                      std::size_t t, std::string what) -> Status {
+    auto it = counted.find(t);
+    if (it == counted.end()) {
+      STRATA_ASSIGN_OR_RETURN(std::int64_t rows, ctx.driver->CountRows(live.schema(t), live.name(t)));
+      it = counted.emplace(t, rows).first;
+    }
+    if (it->second == 0) return Status::Ok();
+    SourceLocation loc = base::MakeLocation(script.path, *script.text, script.begin + d.offset);
+    risks.push_back({m.version, m.name, direction, fmt::format("{}:{}:{}", loc.file, loc.line, loc.column),
+                     base::OneLine(d.statement, 200), std::move(what), live.Display(t), d.column, it->second});
+    return Status::Ok();
+  };
   for (std::uint64_t v : versions) {
     const source::Migration& m = *ctx.Find(v);
     const source::Script& script = ScriptOf(m, direction);
+    if (!MayDestroy(script.sql())) continue;
     STRATA_ASSIGN_OR_RETURN(sql::Analysis analysis, Analyze(ctx, script));
     for (const sql::Destructive& d : analysis.destructive) {
       STRATA_RETURN_IF_ERROR(live.Load(*ctx.driver));
@@ -123,21 +182,28 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
         hit.push_back(*t);
       }
       for (std::size_t t : hit) {
-        bool drops = d.kind == sql::DestructiveKind::kDropTable || d.kind == sql::DestructiveKind::kDropSchemaCascade;
-        if (drops) live.Drop(t);
-        if (!d.copied_into.empty()) continue;  // the rows were copied into another table first
-        auto it = counted.find(t);
-        if (it == counted.end()) {
-          STRATA_ASSIGN_OR_RETURN(std::int64_t rows, ctx.driver->CountRows(live.schema(t), live.name(t)));
-          it = counted.emplace(t, rows).first;
+        const std::string kind = sql::DestructiveKindName(d.kind);
+        // Deleting every row of a parent deletes its ON DELETE CASCADE children too; on SQLite a
+        // DROP TABLE starts with exactly such a DELETE (with foreign keys on), even in a rebuild
+        // that copied the parent's rows first.
+        bool deletes_all = d.kind == sql::DestructiveKind::kDeleteAll ||
+                           (!postgres && d.kind == sql::DestructiveKind::kDropTable);
+        if (deletes_all && ctx.driver->EnforcesForeignKeys()) {
+          for (std::size_t child : live.CascadeChildren(t)) {
+            sql::Destructive via = d;
+            via.column.clear();
+            STRATA_RETURN_IF_ERROR(destroys(m, script, via, child,
+                                            fmt::format("{} of {} (ON DELETE CASCADE)", kind, live.Display(t))));
+            counted[child] = 0;
+          }
         }
-        if (it->second == 0) continue;
-        SourceLocation loc = base::MakeLocation(script.path, *script.text, script.begin + d.offset);
-        risks.push_back({m.version, m.name, direction, fmt::format("{}:{}:{}", loc.file, loc.line, loc.column),
-                         base::OneLine(d.statement, 200), sql::DestructiveKindName(d.kind), live.Display(t), d.column,
-                         it->second});
+        if (d.kind == sql::DestructiveKind::kDropTable || d.kind == sql::DestructiveKind::kDropSchemaCascade) {
+          live.Drop(t);
+        }
+        if (!d.copied_into.empty()) continue;  // the rows were copied into another table first
+        STRATA_RETURN_IF_ERROR(destroys(m, script, d, t, kind));
         // Once emptied or dropped, later statements of the run cannot destroy these rows again.
-        if (d.kind != sql::DestructiveKind::kDropColumn) it->second = 0;
+        if (d.kind != sql::DestructiveKind::kDropColumn) counted[t] = 0;
       }
     }
   }
@@ -148,9 +214,9 @@ std::string DescribeDataAtRisk(const std::vector<DataAtRisk>& risks) {
   std::string out;
   for (const DataAtRisk& r : risks) {
     std::string target = r.column.empty() ? r.table : fmt::format("{} (column {})", r.table, r.column);
-    out += fmt::format("\n  {}: {} {} destroys {} row{} of {}\n      {}", r.location,
+    out += fmt::format("\n  {}: {} {} destroys {} row{} of {}: {}\n      {}", r.location,
                        r.direction == Direction::kUp ? "up" : "down", r.version, r.rows, r.rows == 1 ? "" : "s",
-                       target, r.statement);
+                       target, r.what, r.statement);
   }
   return out;
 }
@@ -159,11 +225,21 @@ Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, D
                   const SafetyOptions& safety, RunReport& report, const std::function<void(const Event&)>& emit) {
   STRATA_ASSIGN_OR_RETURN(std::vector<DataAtRisk> risks, FindDataAtRisk(ctx, versions, direction));
   if (!risks.empty() && !safety.force && !(safety.confirm && safety.confirm(risks))) {
+    std::set<std::string> statements;
+    bool cascades = false;
+    for (const DataAtRisk& r : risks) {
+      statements.insert(r.location);
+      cascades = cascades || r.what.find("CASCADE)") != std::string::npos;
+    }
+    std::string hint = cascades && !IsPostgres(ctx)
+                           ? " To rebuild a parent table without deleting its children, run with --no-foreign-keys "
+                             "(SQLite's DROP TABLE deletes the parent's rows first while foreign keys are on)."
+                           : "";
     return Status(ErrorCode::kDataAtRisk,
                   fmt::format("refusing to run: {} statement{} would destroy rows that exist now:{}\nNothing was "
                               "changed. Keep the data with a migration that copies it first, or pass --force to "
-                              "run anyway (a SQLite database is backed up first).",
-                              risks.size(), risks.size() == 1 ? "" : "s", DescribeDataAtRisk(risks)));
+                              "run anyway (a SQLite database is backed up first).{}",
+                              statements.size(), statements.size() == 1 ? "" : "s", DescribeDataAtRisk(risks), hint));
   }
   report.data_at_risk = risks;
   const std::string db = ctx.driver->DatabasePath();

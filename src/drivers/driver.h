@@ -175,6 +175,9 @@ class Driver {
   virtual Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) = 0;
   virtual Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) = 0;
 
+  // False when foreign keys (and so ON DELETE CASCADE) are not enforced on this connection
+  // (SQLite with foreign keys off).
+  virtual bool EnforcesForeignKeys() const { return true; }
   // SQLite: the database file's path, where backups go beside it; empty where there is none
   // (in-memory database, PostgreSQL).
   virtual std::string DatabasePath() const { return std::string(); }

@@ -327,6 +327,7 @@ class SqliteDriver : public Driver {
     return ReadSqliteLog(db_.get(), options_.history_table + "_log", limit);
   }
 
+  bool EnforcesForeignKeys() const override { return options_.foreign_keys; }
   std::string DatabasePath() const override { return path_ == ":memory:" ? std::string() : path_; }
   Status BackupTo(const std::string& path) override { return BackupSqlite(db_.get(), path); }
   Status RestoreFrom(const std::string& path) override {
