@@ -57,7 +57,7 @@ json RisksJson(const std::vector<DataAtRisk>& risks) {
   for (const DataAtRisk& r : risks) {
     out.push_back({{"version", r.version}, {"name", r.name}, {"direction", DirectionName(r.direction)},
                    {"location", r.location}, {"statement", r.statement}, {"what", r.what}, {"table", r.table},
-                   {"column", r.column}, {"rows", r.rows}});
+                   {"column", r.column}, {"rows", r.rows}, {"acknowledged", r.acknowledged}});
   }
   return out;
 }

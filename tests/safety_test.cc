@@ -87,6 +87,32 @@ TEST(DataGuard, RollbackOverRowsIsRefusedThenForcedWithABackupThatRestoreBringsB
   EXPECT_EQ(QueryOne(db, "SELECT backup_file FROM strata_schema_history_log WHERE command = 'restore'"), backups[0]);
 }
 
+// The author accepts the loss in the file itself (reviewed with it), so CI and applications
+// starting up need no --force; the rows are still backed up and reported.
+TEST(DataGuard, AllowDataLossInTheHeaderRunsWithoutForceButStillBacksUp) {
+  TempDir dir;
+  std::string db = dir.Path("app.db");
+  dir.Write("m/0001_users.up.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n"
+                                   "CREATE TABLE legacy (id INTEGER);\n");
+  ASSERT_EQ(strata::testing::Run(Args(db, dir.Path("m"), {"up"})).exit_code, 0);
+  Exec(db, "INSERT INTO legacy VALUES (1), (2); INSERT INTO users VALUES (1, 'ada')");
+  dir.Write("m/0002_drop_legacy.up.sql",
+            "-- legacy was replaced by users in 2024; nothing reads it.\n-- strata:allow-data-loss\n"
+            "DROP TABLE legacy;\n");
+  dir.Write("m/0003_wipe_users.up.sql", "DELETE FROM users;\n");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"up", "--json"}));
+  EXPECT_EQ(r.exit_code, 11) << r.err;
+  EXPECT_EQ(r.err.find("legacy"), std::string::npos) << "an accepted loss is not asked about: " << r.err;
+  EXPECT_NE(r.err.find("0003_wipe_users.up.sql:1:1: up 3 destroys 1 row of users"), std::string::npos) << r.err;
+
+  r = strata::testing::Run(Args(db, dir.Path("m"), {"up", "--to", "2", "--json"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(QueryOne(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'legacy'"), "0");
+  ASSERT_EQ(Backups(dir).size(), 1u);
+  EXPECT_EQ(QueryOne(Backups(dir)[0], "SELECT count(*) FROM legacy"), "2");
+  EXPECT_NE(r.out.find("\"acknowledged\":true"), std::string::npos) << r.out;
+}
+
 TEST(DataGuard, RestoreRefusesAFileThatIsNotADatabaseAndChangesNothing) {
   TempDir dir;
   WriteUsersPosts(dir);

@@ -139,6 +139,9 @@ struct DataAtRisk {
   std::string table;      // schema-qualified on PostgreSQL
   std::string column;     // DROP COLUMN only
   std::int64_t rows = 0;  // rows in `table` now
+  // The migration's header says `-- strata:allow-data-loss`: its author accepted this, so it
+  // neither needs `force` nor is asked about (it is still reported and backed up).
+  bool acknowledged = false;
 };
 
 // How a run protects existing data. The defaults refuse to destroy rows and back up nothing

@@ -165,7 +165,8 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
     if (it->second == 0) return Status::Ok();
     SourceLocation loc = base::MakeLocation(script.path, *script.text, script.begin + d.offset);
     risks.push_back({m.version, m.name, direction, fmt::format("{}:{}:{}", loc.file, loc.line, loc.column),
-                     base::OneLine(d.statement, 200), std::move(what), live.Display(t), d.column, it->second});
+                     base::OneLine(d.statement, 200), std::move(what), live.Display(t), d.column, it->second,
+                     script.allow_data_loss});
     return Status::Ok();
   };
   for (std::uint64_t v : versions) {
@@ -223,7 +224,11 @@ std::string DescribeDataAtRisk(const std::vector<DataAtRisk>& risks) {
 
 Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, Direction direction,
                   const SafetyOptions& safety, RunReport& report, const std::function<void(const Event&)>& emit) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<DataAtRisk> risks, FindDataAtRisk(ctx, versions, direction));
+  STRATA_ASSIGN_OR_RETURN(std::vector<DataAtRisk> found, FindDataAtRisk(ctx, versions, direction));
+  std::vector<DataAtRisk> risks;  // those nobody accepted yet
+  for (const DataAtRisk& r : found) {
+    if (!r.acknowledged) risks.push_back(r);
+  }
   if (!risks.empty() && !safety.force && !(safety.confirm && safety.confirm(risks))) {
     std::set<std::string> statements;
     bool cascades = false;
@@ -237,13 +242,14 @@ Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, D
                            : "";
     return Status(ErrorCode::kDataAtRisk,
                   fmt::format("refusing to run: {} statement{} would destroy rows that exist now:{}\nNothing was "
-                              "changed. Keep the data with a migration that copies it first, or pass --force to "
-                              "run anyway (a SQLite database is backed up first).{}",
+                              "changed. Keep the data with a migration that copies it first, add "
+                              "`-- strata:allow-data-loss` to the migration's header if the loss is intended, or "
+                              "pass --force to run anyway (a SQLite database is backed up first).{}",
                               statements.size(), statements.size() == 1 ? "" : "s", DescribeDataAtRisk(risks), hint));
   }
-  report.data_at_risk = risks;
+  report.data_at_risk = found;
   const std::string db = ctx.driver->DatabasePath();
-  if (!risks.empty() || safety.backup) {
+  if (!found.empty() || safety.backup) {
     if (!db.empty()) {
       std::string path = BackupPath(db, plan::CurrentVersion(ctx.applied));
       STRATA_RETURN_IF_ERROR(ctx.driver->BackupTo(path));

@@ -42,6 +42,7 @@ Script MakeScript(const Parsed& p, const SectionRange& r) {
   s.end = r.end;
   s.no_transaction = r.no_transaction;
   s.no_split = r.no_split;
+  s.allow_data_loss = r.allow_data_loss;
   return s;
 }
 

@@ -19,6 +19,7 @@ struct Script {
   std::size_t begin = 0, end = 0;            // the part's byte range in *text
   bool no_transaction = false;               // -- strata:no-transaction
   bool no_split = false;                     // -- strata:no-split
+  bool allow_data_loss = false;              // -- strata:allow-data-loss
 
   std::string_view sql() const { return std::string_view(*text).substr(begin, end - begin); }
 };

@@ -46,6 +46,7 @@ Status ScanPart(std::string_view text, const std::vector<Line>& lines, std::size
                 const SectionRange& inherited, SectionRange& range) {
   range.no_transaction = range.no_transaction || inherited.no_transaction;
   range.no_split = range.no_split || inherited.no_split;
+  range.allow_data_loss = range.allow_data_loss || inherited.allow_data_loss;
   bool in_header = true;
   for (std::size_t i = first; i < last; ++i) {
     const Line& l = lines[i];
@@ -62,9 +63,11 @@ Status ScanPart(std::string_view text, const std::vector<Line>& lines, std::size
         range.no_transaction = true;
       } else if (name == "no-split") {
         range.no_split = true;
+      } else if (name == "allow-data-loss") {
+        range.allow_data_loss = true;
       } else {
         return ErrorAt(l.begin + col, fmt::format("unknown directive 'strata:{}' (known: strata:no-transaction, "
-                                                  "strata:no-split)",
+                                                  "strata:no-split, strata:allow-data-loss)",
                                                   name));
       }
       continue;

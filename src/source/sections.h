@@ -14,6 +14,7 @@ struct SectionRange {
   std::size_t begin = 0, end = 0;  // byte range of the SQL in the file text
   bool no_transaction = false;
   bool no_split = false;  // -- strata:no-split (PostgreSQL: send the part as one string)
+  bool allow_data_loss = false;  // -- strata:allow-data-loss (the data guard asks nothing)
 };
 
 struct FileSections {

@@ -50,6 +50,15 @@ TEST(SplitSections, DirectiveInHeader) {
   EXPECT_TRUE(r->up->no_transaction);
 }
 
+TEST(SplitSections, AllowDataLossBelongsToItsSectionOnly) {
+  std::string text = "-- migrate:up\nCREATE TABLE t (x);\n-- migrate:down\n-- strata:allow-data-loss\nDROP TABLE t;\n";
+  auto r = SplitSections(text, true);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_FALSE(r->up->allow_data_loss);
+  EXPECT_TRUE(r->down->allow_data_loss);
+  EXPECT_FALSE(r->down->no_transaction);
+}
+
 TEST(SplitSections, FileHeaderDirectiveAppliesToBothSections) {
   std::string text = "-- strata:no-transaction\n-- migrate:up\nVACUUM;\n-- migrate:down\nVACUUM;\n";
   auto r = SplitSections(text, true);
@@ -75,7 +84,7 @@ struct Rejected {
 
 TEST(SplitSections, RejectsWithMessageAndOffset) {
   const Rejected cases[] = {
-      {"-- strata:no-transactoin\nVACUUM;", false, "unknown directive 'strata:no-transactoin' (known: strata:no-transaction, strata:no-split)", 3},
+      {"-- strata:no-transactoin\nVACUUM;", false, "unknown directive 'strata:no-transactoin' (known: strata:no-transaction, strata:no-split, strata:allow-data-loss)", 3},
       {"CREATE TABLE a(x);\n-- strata:no-transaction\n", false,
        "strata directives must come before the first statement of the migration", 22},
       {"-- migrate:down\nDROP TABLE a;\n", true, "-- migrate:down without a -- migrate:up section", 0},
