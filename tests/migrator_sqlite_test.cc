@@ -40,6 +40,51 @@ class MigratorTest : public ::testing::Test {
   TempDir dir_;
 };
 
+// The library's side of the data guard: the confirm callback sees each statement with its row
+// count and decides; a yes writes the backup first (kBackup event, RunReport::backup_file).
+TEST_F(MigratorTest, ConfirmCallbackDecidesAndAYesIsBackedUpFirst) {
+  std::string dir = Mig("0001_users.up.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+  Mig("0001_users.down.sql", "DROP TABLE users;\n");
+  auto m = Open(dir);
+  ASSERT_TRUE(m->Up().ok());
+  Exec(db(), "INSERT INTO users VALUES (1), (2)");
+
+  std::vector<DataAtRisk> asked;
+  DownOptions no;
+  no.safety.confirm = [&](const std::vector<DataAtRisk>& risks) {
+    asked = risks;
+    return false;
+  };
+  auto refused = m->Down(no);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kDataAtRisk);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].table, "users");
+  EXPECT_EQ(asked[0].rows, 2);
+  EXPECT_EQ(asked[0].what, "DROP TABLE");
+  EXPECT_EQ(asked[0].direction, Direction::kDown);
+  EXPECT_EQ(asked[0].location, dir + "/0001_users.down.sql:1:1");
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM users"), "2");
+
+  std::string backup_event;
+  m->SetEventCallback([&](const Event& e) {
+    if (e.kind == EventKind::kBackup) backup_event = e.file;
+  });
+  DownOptions yes;
+  yes.safety.confirm = [](const std::vector<DataAtRisk>&) { return true; };
+  auto done = m->Down(yes);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_FALSE(done->backup_file.empty());
+  EXPECT_EQ(backup_event, done->backup_file);
+  EXPECT_EQ(QueryOne(done->backup_file, "SELECT count(*) FROM users"), "2");
+  EXPECT_EQ(done->data_at_risk.size(), 1u);
+
+  auto restored = m->Restore(done->backup_file);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->to_version, 1u);
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM users"), "2");
+}
+
 TEST_F(MigratorTest, FreshDatabaseGetsTheSeedSchema) {
   auto m = Open(kExamples + "/vibesurf");
   std::vector<std::string> events;
