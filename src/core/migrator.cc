@@ -14,6 +14,7 @@
 #include "base/url.h"
 #include "core/migrator_impl.h"
 #include "core/run_context.h"
+#include "core/run_log.h"
 #include "core/safety.h"
 #include "drivers/registry.h"
 #include "plan/planner.h"
@@ -360,7 +361,11 @@ class MigratorImpl : public Migrator {
     if (st.code() == ErrorCode::kFailedPrecondition && ctx.driver->Dialect() == "postgres") {
       return std::move(st).WithPrefix("strata restore puts back SQLite backups; restore a pg_dump with pg_restore: ");
     }
-    if (st.ok() && log_before.ok()) KeepLog(ctx, *log_before);
+    if (st.ok() && log_before.ok()) {
+      if (Status kept = CarryOverLog(*ctx.driver, *log_before); !kept.ok()) {
+        Emit({.kind = EventKind::kWarning, .message = "could not carry the run log over the restore: " + kept.ToString()});
+      }
+    }
     if (st.ok()) st = ctx.ReadDatabase();
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = watch.ElapsedMs();
@@ -368,19 +373,6 @@ class MigratorImpl : public Migrator {
     if (st.code() != ErrorCode::kInvalidArgument && st.code() != ErrorCode::kNotFound) Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
-  }
-
-  // Appends the entries of `before` (newest first) that the restored log does not have.
-  void KeepLog(RunContext& ctx, const std::vector<driver::LogRow>& before) {
-    auto after = ctx.driver->ReadLog(1);
-    std::int64_t restored_max = after.ok() && !after->empty() ? after->front().id : 0;
-    for (auto it = before.rbegin(); it != before.rend(); ++it) {
-      if (it->id <= restored_max) continue;
-      if (Status st = ctx.driver->AppendLog(*it); !st.ok()) {
-        Emit({.kind = EventKind::kWarning, .message = "could not carry the run log over the restore: " + st.ToString()});
-        return;
-      }
-    }
   }
 
   Result<schema::Schema> InspectSchema(bool include_strata_tables) override {
@@ -493,58 +485,16 @@ class MigratorImpl : public Migrator {
     return ctx;
   }
 
-  struct RunRecord {
-    RunRecord(const char* command, std::uint64_t from) : command(command), from(from) {}
-    const char* command;
-    std::uint64_t from;
-    std::string started_at = base::UtcNowIso8601();
-    base::Stopwatch watch;
-  };
-
   // Appends the run to the log (its own transaction). A run that cannot be logged is not undone;
   // the caller hears about it through a warning event.
   void Record(RunContext& ctx, const RunRecord& record, const RunReport& report, const Status& outcome,
               const std::vector<std::string>& actions = {}) {
-    driver::LogRow row;
-    row.started_at = record.started_at;
-    row.finished_at = base::UtcNowIso8601();
-    row.command = record.command;
-    row.actor = options_.actor;
-    row.from_version = record.from;
-    row.to_version = report.to_version;
-    row.migrations = "[";
-    for (const AppliedMigration& m : report.migrations) {
-      row.migrations += fmt::format("{}{{\"version\":{},\"name\":\"{}\",\"direction\":\"{}\",\"ms\":{:.3f}}}",
-                                    row.migrations.size() > 1 ? "," : "", m.version, JsonEscape(m.name),
-                                    m.direction == Direction::kUp ? "up" : "down", m.ms);
-    }
-    for (const std::string& a : actions) {
-      row.migrations += fmt::format("{}{{\"action\":\"{}\"}}", row.migrations.size() > 1 ? "," : "", JsonEscape(a));
-    }
-    row.migrations += "]";
-    row.duration_ms = record.watch.ElapsedMs();
-    row.outcome = outcome.ok() ? "success" : outcome.code() == ErrorCode::kDataAtRisk ? "refused" : "failed";
-    row.backup_file = report.backup_file;
-    row.error = outcome.ok() ? "" : base::RedactSecrets(outcome.ToString());
-    row.strata_version = kVersion;
+    driver::LogRow row = MakeLogRow(record, report, outcome, options_.actor, actions);
     ctx.driver->Rollback();  // a failed migration's transaction, if the driver still has one
     Status st = ctx.driver->AppendLog(row);
     if (!st.ok()) {
       Emit({.kind = EventKind::kWarning, .message = "could not record the run in the run log: " + st.ToString()});
     }
-  }
-
-  static std::string JsonEscape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        continue;
-      }
-      out += c;
-    }
-    return out;
   }
 
   Result<std::vector<LogEntry>> DoLog(std::size_t limit) {
@@ -554,14 +504,7 @@ class MigratorImpl : public Migrator {
       d = std::move(opened);
     }
     STRATA_ASSIGN_OR_RETURN(auto rows, d->ReadLog(limit));
-    std::vector<LogEntry> out;
-    out.reserve(rows.size());
-    for (driver::LogRow& r : rows) {
-      out.push_back({r.id, std::move(r.started_at), std::move(r.finished_at), std::move(r.command), std::move(r.actor),
-                     r.from_version, r.to_version, std::move(r.migrations), r.duration_ms, std::move(r.outcome),
-                     std::move(r.error), std::move(r.backup_file), std::move(r.strata_version)});
-    }
-    return out;
+    return ToLogEntries(std::move(rows));
   }
 
   // Replaces a driver opened on a database that does not exist yet by one that creates it.
