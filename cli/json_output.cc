@@ -148,6 +148,10 @@ std::string JsonSchema(const schema::Schema& s) {
                          {"increment", q.increment}, {"min_value", q.min_value}, {"max_value", q.max_value},
                          {"cache", q.cache}, {"cycle", q.cycle}, {"owned_by", q.owned_by}});
   }
+  json virtual_tables = json::array();
+  for (const auto& v : s.virtual_tables) {
+    virtual_tables.push_back({{"name", v.name}, {"definition", v.definition}});
+  }
   for (const auto& e : s.enums) enums.push_back({{"schema", e.schema}, {"name", e.name}, {"labels", e.labels}});
   for (const auto& f : s.functions) {
     functions.push_back({{"schema", f.schema}, {"name", f.name}, {"arguments", f.arguments},
@@ -155,6 +159,7 @@ std::string JsonSchema(const schema::Schema& s) {
   }
   json j = {{"dialect", s.dialect}, {"schemas", s.schemas}, {"tables", std::move(tables)},
             {"indexes", std::move(indexes)}, {"views", std::move(views)}, {"triggers", std::move(triggers)}};
+  if (s.dialect == "sqlite") j["virtual_tables"] = std::move(virtual_tables);
   if (s.dialect == "postgres") {
     j["sequences"] = std::move(sequences);
     j["enums"] = std::move(enums);

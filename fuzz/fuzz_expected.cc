@@ -12,10 +12,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A copy with exactly the text's size, so that ASan catches any read past its end.
   const std::string text(reinterpret_cast<const char*>(data), size);
   (void)LooksLikeDdl(text);
-  ParsedExpected parsed = ParseExpected(text, "list.txt");
-  if (!parsed.error.empty()) {
-    FUZZ_CHECK(parsed.objects.empty());
-    FUZZ_CHECK(parsed.error.rfind("list.txt:", 0) == 0);
+  auto parsed = ParseExpected(text, "list.txt");
+  if (!parsed.ok()) {
+    FUZZ_CHECK(parsed.status().code() == strata::ErrorCode::kInvalidArgument);
+    const auto& loc = parsed.status().location();
+    FUZZ_CHECK(loc.has_value() && loc->file == "list.txt" && loc->line >= 1 && loc->column >= 1);
+    FUZZ_CHECK(!parsed.status().ToString().empty());
     return 0;
   }
   Schema s;
@@ -25,9 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   users.name = "users";
   users.columns.push_back({.name = "id", .type = "integer"});
   s.tables.push_back(users);
-  std::vector<std::string> missing = CheckExpected(parsed.objects, s);
-  FUZZ_CHECK(missing.size() <= parsed.objects.size());
-  for (const Expected& e : parsed.objects) {
+  std::vector<std::string> missing = CheckExpected(*parsed, s);
+  FUZZ_CHECK(missing.size() <= parsed->size());
+  for (const Expected& e : *parsed) {
     FUZZ_CHECK(!e.kind.empty() && !e.name.empty());
     FUZZ_CHECK(e.line >= 1);
   }

@@ -1,6 +1,8 @@
 // SQLite schema introspection (drivers/sqlite/sqlite_schema.h) against real databases: every
 // field of the model, texts that ALTER TABLE rewrote, strata's own tables, and the example
 // migration sets. Objects are looked up by name: the order of the lists is Normalize's business.
+#include "drivers/sqlite/sqlite_schema.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "drivers/registry.h"
-#include "drivers/sqlite/sqlite_schema.h"
 #include "test_util.h"
 
 namespace strata::testing {
@@ -277,8 +278,10 @@ TEST(SqliteSchema, PragmasAgreeWithTheTextOnTableOptions) {
   schema::Schema s = Introspect(db.get());
   for (const schema::Table& t : s.tables) {
     sqlite3_stmt* q = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1", -1, &q, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db.get(), "SELECT wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1", -1,
+                           &q, nullptr),
+        SQLITE_OK);
     sqlite3_bind_text(q, 1, t.name.c_str(), -1, SQLITE_TRANSIENT);
     ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
     EXPECT_EQ(sqlite3_column_int(q, 0) != 0, t.without_rowid) << t.name;
@@ -290,13 +293,13 @@ TEST(SqliteSchema, PragmasAgreeWithTheTextOnTableOptions) {
 TEST(SqliteSchema, TextsRewrittenByAlterTable) {
   Db db = OpenMemory();
   ExecSql(db.get(),
-      "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT CHECK (length(b) < 10), CONSTRAINT t_u UNIQUE (b));\n"
-      "ALTER TABLE t ADD COLUMN c INTEGER REFERENCES t(a) DEFERRABLE INITIALLY DEFERRED;\n"
-      "ALTER TABLE t ADD COLUMN d INTEGER DEFAULT 4 CONSTRAINT d_pos CHECK (d > 0) /* why: ) */\n;\n"
-      "ALTER TABLE t ADD COLUMN e TEXT AS (upper(b));\n"
-      "ALTER TABLE t RENAME COLUMN b TO \"b b\";\n"
-      "ALTER TABLE t RENAME TO \"t 2\";\n"
-      "CREATE INDEX t_c ON \"t 2\"(c, \"b b\" DESC);");
+          "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT CHECK (length(b) < 10), CONSTRAINT t_u UNIQUE (b));\n"
+          "ALTER TABLE t ADD COLUMN c INTEGER REFERENCES t(a) DEFERRABLE INITIALLY DEFERRED;\n"
+          "ALTER TABLE t ADD COLUMN d INTEGER DEFAULT 4 CONSTRAINT d_pos CHECK (d > 0) /* why: ) */\n;\n"
+          "ALTER TABLE t ADD COLUMN e TEXT AS (upper(b));\n"
+          "ALTER TABLE t RENAME COLUMN b TO \"b b\";\n"
+          "ALTER TABLE t RENAME TO \"t 2\";\n"
+          "CREATE INDEX t_c ON \"t 2\"(c, \"b b\" DESC);");
   schema::Schema s = Introspect(db.get());
   const schema::Table* t = Named(s.tables, "t 2");
   ASSERT_NE(t, nullptr);
@@ -317,9 +320,9 @@ TEST(SqliteSchema, TextsRewrittenByAlterTable) {
 TEST(SqliteSchema, QuotedNamesEverywhere) {
   Db db = OpenMemory();
   ExecSql(db.get(),
-      "CREATE TABLE \"we\"\"ird\" ([a b] INTEGER PRIMARY KEY, `c``d` TEXT UNIQUE, \"desc\" TEXT);\n"
-      "CREATE TABLE kids (p INTEGER REFERENCES \"we\"\"ird\" ([a b]) ON DELETE SET DEFAULT);\n"
-      "CREATE INDEX \"i\"\"x\" ON \"we\"\"ird\" (\"desc\", `c``d`);");
+          "CREATE TABLE \"we\"\"ird\" ([a b] INTEGER PRIMARY KEY, `c``d` TEXT UNIQUE, \"desc\" TEXT);\n"
+          "CREATE TABLE kids (p INTEGER REFERENCES \"we\"\"ird\" ([a b]) ON DELETE SET DEFAULT);\n"
+          "CREATE INDEX \"i\"\"x\" ON \"we\"\"ird\" (\"desc\", `c``d`);");
   schema::Schema s = Introspect(db.get());
   const schema::Table* weird = Named(s.tables, "we\"ird");
   ASSERT_NE(weird, nullptr);
@@ -336,11 +339,11 @@ TEST(SqliteSchema, QuotedNamesEverywhere) {
 TEST(SqliteSchema, StrataTablesOnlyWhenAsked) {
   Db db = OpenMemory();
   ExecSql(db.get(),
-      "CREATE TABLE strata_schema_history (version INTEGER PRIMARY KEY, state TEXT CHECK (state IN ('applied')));\n"
-      "CREATE TABLE strata_schema_history_log (id INTEGER PRIMARY KEY, outcome TEXT);\n"
-      "CREATE INDEX strata_log_outcome ON strata_schema_history_log(outcome);\n"
-      "CREATE TRIGGER strata_log_guard BEFORE DELETE ON strata_schema_history_log BEGIN SELECT 1; END;\n"
-      "CREATE TABLE app (id INTEGER PRIMARY KEY);");
+          "CREATE TABLE strata_schema_history (version INTEGER PRIMARY KEY, state TEXT CHECK (state IN ('applied')));\n"
+          "CREATE TABLE strata_schema_history_log (id INTEGER PRIMARY KEY, outcome TEXT);\n"
+          "CREATE INDEX strata_log_outcome ON strata_schema_history_log(outcome);\n"
+          "CREATE TRIGGER strata_log_guard BEFORE DELETE ON strata_schema_history_log BEGIN SELECT 1; END;\n"
+          "CREATE TABLE app (id INTEGER PRIMARY KEY);");
   schema::Schema without = Introspect(db.get());
   EXPECT_EQ(Names(without.tables), Strings{"app"});
   EXPECT_TRUE(without.indexes.empty());
@@ -363,8 +366,8 @@ TEST(SqliteSchema, ThroughTheDriver) {
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   ASSERT_TRUE((*d)->CreateHistory().ok());
   ASSERT_TRUE((*d)->BeginWrite().ok());
-  ASSERT_TRUE((*d)->Execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT '');", {}, nullptr)
-                  .ok());
+  ASSERT_TRUE(
+      (*d)->Execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT '');", {}, nullptr).ok());
   // Inside the write transaction, the uncommitted table is visible.
   auto inside = (*d)->Introspect({});
   ASSERT_TRUE(inside.ok()) << inside.status().ToString();
@@ -378,15 +381,25 @@ TEST(SqliteSchema, ThroughTheDriver) {
   EXPECT_EQ(Checks(*history), Strings{": state IN ('applied', 'dirty', 'baseline')"});
 }
 
-TEST(SqliteSchema, VirtualTablesAreRefusedNotDropped) {
+// A virtual table is described by its statement; its shadow tables (docs_data, docs_idx, ...)
+// are not tables of the schema, and the dump recreates them by recreating the virtual table.
+TEST(SqliteSchema, VirtualTablesAreDescribedByTheirStatementAndShadowTablesLeftOut) {
   Db db = OpenMemory();
-  ExecSql(db.get(), "CREATE VIRTUAL TABLE docs USING fts5(body);");
+  ExecSql(db.get(), "CREATE VIRTUAL TABLE docs USING fts5(body);\nCREATE TABLE plain (x);");
   auto s = driver::IntrospectSqlite(db.get(), "strata_schema_history", {});
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(s.status().message(),
-            "table \"docs\" is a virtual table (CREATE VIRTUAL TABLE docs USING fts5(body)); strata cannot describe "
-            "virtual tables");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(Names(s->tables), Strings{"plain"});
+  ASSERT_EQ(s->virtual_tables.size(), 1u);
+  EXPECT_EQ(s->virtual_tables[0].name, "docs");
+  EXPECT_EQ(s->virtual_tables[0].definition, "CREATE VIRTUAL TABLE docs USING fts5(body)");
+  std::string dump = schema::Dump(*s);
+  EXPECT_NE(dump.find("\nCREATE VIRTUAL TABLE docs USING fts5(body);\n"), std::string::npos) << dump;
+
+  Db copy = OpenMemory();
+  ExecSql(copy.get(), dump.c_str());
+  auto again = driver::IntrospectSqlite(copy.get(), "strata_schema_history", {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(schema::Dump(*again), dump);
 }
 
 // ---- the example migration sets --------------------------------------------------------------------
@@ -408,9 +421,9 @@ void ApplyUp(sqlite3* db, const std::string& path) {
 
 TEST(SqliteSchema, VibesurfExample) {
   Db db = OpenMemory();
-  for (const char* f : {"v001_initial_schema", "v002_add_agent_mode", "v003_fix_task_status_case",
-                        "v004_add_voice_profiles", "v005_add_composio_integration", "v006_add_credentials_table",
-                        "v007_add_schedule_table"}) {
+  for (const char* f :
+       {"v001_initial_schema", "v002_add_agent_mode", "v003_fix_task_status_case", "v004_add_voice_profiles",
+        "v005_add_composio_integration", "v006_add_credentials_table", "v007_add_schedule_table"}) {
     ApplyUp(db.get(), std::string(STRATA_SOURCE_DIR) + "/examples/vibesurf/" + f + ".sql");
   }
   schema::Schema s = Introspect(db.get());
@@ -468,8 +481,8 @@ TEST(SqliteSchema, DataflowExample) {
   EXPECT_TRUE(history->primary_key->autoincrement);
   EXPECT_EQ(ColumnOf(*history, "execution_id").type, "VARCHAR(50)");
   EXPECT_EQ(Uniques(*history), Strings{": execution_id"});
-  EXPECT_EQ(Checks(*history), (Strings{": status IN ('pending', 'running', 'success', 'failed', 'cancelled')",
-                                       ": total_steps >= 0"}));
+  EXPECT_EQ(Checks(*history),
+            (Strings{": status IN ('pending', 'running', 'success', 'failed', 'cancelled')", ": total_steps >= 0"}));
   const schema::Table* variables = Named(s.tables, "execution_variables");
   ASSERT_NE(variables, nullptr);
   EXPECT_EQ(Uniques(*variables), Strings{"uk_execution_variable_name: execution_id variable_name"});
@@ -482,8 +495,8 @@ TEST(SqliteSchema, DataflowExample) {
   EXPECT_EQ(ForeignKeys(*references),
             Strings{"fk_variable_references_execution_id (execution_id,) -> execution_history (execution_id,) ON "
                     "UPDATE NO ACTION ON DELETE CASCADE"});
-  EXPECT_EQ(Checks(*references), (Strings{": resolution_status IN ('success', 'failed', 'pending')",
-                                          ": step_index >= 0"}));
+  EXPECT_EQ(Checks(*references),
+            (Strings{": resolution_status IN ('success', 'failed', 'pending')", ": step_index >= 0"}));
   EXPECT_EQ(s.indexes.size(), 8u);
   const schema::Index* status = Named(s.indexes, "idx_reference_status");
   ASSERT_NE(status, nullptr);

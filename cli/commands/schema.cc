@@ -149,7 +149,7 @@ int RunSchema(const Invocation& inv) {
                                                schemas[1].dialect)));
   }
   return PrintChanges(inv, schema::Diff(schemas[0], schemas[1]), "same schema",
-                      fmt::format("{} -> {}", inv.inputs[0], inv.inputs[1]));
+                      fmt::format("{} -> {}", RedactSecrets(inv.inputs[0]), RedactSecrets(inv.inputs[1])));
 }
 
 int RunDrift(const Invocation& inv) {
@@ -210,9 +210,8 @@ Result<std::vector<std::string>> SchemaProblems(const Invocation& inv, Migrator&
   STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(inv.schema_file));
   STRATA_ASSIGN_OR_RETURN(schema::Schema live, migrator.InspectSchema(false));
   if (!schema::LooksLikeDdl(text)) {
-    schema::ParsedExpected parsed = schema::ParseExpected(text, inv.schema_file);
-    if (!parsed.error.empty()) return Status(ErrorCode::kInvalidArgument, parsed.error);
-    return schema::CheckExpected(parsed.objects, live);
+    STRATA_ASSIGN_OR_RETURN(std::vector<schema::Expected> expected, schema::ParseExpected(text, inv.schema_file));
+    return schema::CheckExpected(expected, live);
   }
   STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, live.dialect == "postgres"));
   STRATA_ASSIGN_OR_RETURN(schema::Schema expected, LoadSchemaScript(text, inv.schema_file, scratch));

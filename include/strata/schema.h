@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/status.h"
+
 namespace strata::schema {
 
 struct Column {
@@ -82,6 +84,14 @@ struct Index {
   std::vector<std::string> include;  // PostgreSQL INCLUDE columns: bare names (Dump quotes them)
 };
 
+// SQLite virtual tables (FTS5, R*Tree, ...): described by their CREATE VIRTUAL TABLE statement;
+// the shadow tables that hold their data are left out.
+struct VirtualTable {
+  std::string schema;
+  std::string name;
+  std::string definition;  // the whole statement, whitespace-normalized
+};
+
 struct View {
   std::string schema;
   std::string name;
@@ -125,6 +135,7 @@ struct Schema {
   std::string dialect;               // "sqlite" or "postgres"
   std::vector<std::string> schemas;  // PostgreSQL: the schemas described (besides "public")
   std::vector<Table> tables;
+  std::vector<VirtualTable> virtual_tables;  // SQLite
   std::vector<Index> indexes;        // not those that back a primary key or unique constraint
   std::vector<View> views;
   std::vector<Trigger> triggers;
@@ -177,18 +188,15 @@ struct Expected {
   std::string schema;  // empty: any schema
   std::string table;   // column / foreign key: the table; otherwise empty
   std::string name;    // the object (column name; foreign key: the referencing column)
-  std::string target;  // foreign key: the referenced table
+  std::string target_schema;  // foreign key: the referenced table's schema; empty: any
+  std::string target;         // foreign key: the referenced table
   std::uint32_t line = 0;
 };
 
-// Parses the list format above. kInvalidArgument "label:line:col: ..." on the first bad line.
-// A text that starts with "--" or "CREATE" (a schema dump or DDL) is not a list: callers load
-// those into a scratch database instead (LooksLikeDdl).
-struct ParsedExpected {
-  std::vector<Expected> objects;
-  std::string error;  // "label:line:col: message" when the text does not parse
-};
-ParsedExpected ParseExpected(std::string_view text, std::string_view label);
+// Parses the list format above. kInvalidArgument located at `label`:line:col (with the line and
+// a caret) on the first bad line. A text that starts with "--" or "CREATE" (a schema dump or DDL)
+// is not a list: callers load those into a scratch database instead (LooksLikeDdl).
+Result<std::vector<Expected>> ParseExpected(std::string_view text, std::string_view label);
 bool LooksLikeDdl(std::string_view text);
 
 // One line per expected object that `actual` lacks, e.g. `missing: column users.email`.

@@ -63,6 +63,7 @@ class LiveTables {
     if (loaded_) return Status::Ok();
     STRATA_ASSIGN_OR_RETURN(schema::Schema s, d.Introspect({}));
     for (const schema::Table& t : s.tables) tables_.push_back({t.schema, t.name});
+    for (const schema::VirtualTable& t : s.virtual_tables) tables_.push_back({t.schema, t.name});  // after: no FKs
     for (std::size_t child = 0; child < s.tables.size(); ++child) {
       for (const schema::ForeignKey& fk : s.tables[child].foreign_keys) {
         if (fk.on_delete != "CASCADE") continue;

@@ -16,7 +16,7 @@ using internal::QualifiedName;
 using internal::QuoteIdent;
 
 // The order of changes: kinds in dump order, then by name; a table's parts right after it.
-enum class Kind { kSchema, kEnum, kSequence, kFunction, kTable, kIndex, kView, kTrigger };
+enum class Kind { kSchema, kEnum, kSequence, kFunction, kTable, kVirtualTable, kIndex, kView, kTrigger };
 enum class Part { kWhole, kColumn, kPrimaryKey, kUnique, kCheck, kForeignKey };
 
 struct Key {
@@ -102,6 +102,10 @@ Catalog BuildCatalog(const Schema& s) {
                 internal::FunctionDdl(f));
   }
   for (const Table& t : s.tables) AddTable(catalog, d, t);
+  for (const VirtualTable& v : s.virtual_tables) {
+    AddTopLevel(catalog, Kind::kVirtualTable, "virtual table", QualifiedName(d, v.schema, v.name),
+                internal::VirtualTableDdl(v));
+  }
   for (const Index& i : s.indexes) {
     AddTopLevel(catalog, Kind::kIndex, "index", QualifiedName(d, i.schema, i.name), internal::IndexDdl(d, i));
   }

@@ -286,6 +286,8 @@ std::string ViewDdl(Dialect dialect, const View& view) {
 
 std::string TriggerDdl(const Trigger& trigger) { return std::string(StripStatementEnd(trigger.definition)); }
 
+std::string VirtualTableDdl(const VirtualTable& table) { return std::string(StripStatementEnd(table.definition)); }
+
 std::string SchemaDdl(std::string_view name) { return "CREATE SCHEMA " + QuoteIdent(name); }
 
 std::string EnumDdl(const EnumType& type) {
@@ -345,6 +347,7 @@ std::vector<std::string> SqliteStatements(const Schema& schema) {
   for (const Table& table : schema.tables) {
     out.push_back(internal::TableDdl(Dialect::kSqlite, table, internal::ForeignKeys::kInline));
   }
+  for (const VirtualTable& table : schema.virtual_tables) out.push_back(internal::VirtualTableDdl(table));
   AddIndexes(schema, false, out);
   AddViews(schema, out);
   for (const Trigger& trigger : schema.triggers) out.push_back(internal::TriggerDdl(trigger));

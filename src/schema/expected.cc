@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.h"
 #include "strata/schema.h"
 
 namespace strata::schema {
@@ -57,7 +58,10 @@ const Table* FindTable(const Schema& s, const std::string& schema, const std::st
 std::string Describe(const Expected& e) {
   std::string table = e.table.empty() ? "" : (e.schema.empty() ? e.table : e.schema + "." + e.table) + ".";
   std::string name = e.table.empty() && !e.schema.empty() ? e.schema + "." + e.name : e.name;
-  if (e.kind == "foreign key") return fmt::format("foreign key {}{} -> {}", table, name, e.target);
+  if (e.kind == "foreign key") {
+    return fmt::format("foreign key {}{} -> {}{}", table, name, e.target_schema.empty() ? "" : e.target_schema + ".",
+                       e.target);
+  }
   return fmt::format("{} {}{}", e.kind, table, name);
 }
 
@@ -72,8 +76,8 @@ bool LooksLikeDdl(std::string_view text) {
   return head == "CREATE";
 }
 
-ParsedExpected ParseExpected(std::string_view text, std::string_view label) {
-  ParsedExpected out;
+Result<std::vector<Expected>> ParseExpected(std::string_view text, std::string_view label) {
+  std::vector<Expected> out;
   std::uint32_t line_no = 0;
   for (std::size_t pos = 0; pos <= text.size();) {
     std::size_t end = text.find('\n', pos);
@@ -85,10 +89,8 @@ ParsedExpected ParseExpected(std::string_view text, std::string_view label) {
     std::vector<std::string_view> w = Words(line);
     if (w.empty()) continue;
     auto fail = [&](std::string_view word, const std::string& message) {
-      std::size_t col = static_cast<std::size_t>(word.data() - line.data()) + 1;
-      out.error = fmt::format("{}:{}:{}: {}", label, line_no, col, message);
-      out.objects.clear();
-      return out;
+      std::size_t offset = static_cast<std::size_t>(word.data() - text.data());
+      return Status(ErrorCode::kInvalidArgument, message).WithLocation(base::MakeLocation(label, text, offset));
     };
     Expected e;
     e.line = line_no;
@@ -129,8 +131,9 @@ ParsedExpected ParseExpected(std::string_view text, std::string_view label) {
       std::vector<std::string> target = Parts(w[next + 2]);
       if (!ValidParts(target) || target.size() > 2) return fail(w[next + 2], "malformed table name");
       e.target = target.back();
+      if (target.size() == 2) e.target_schema = target[0];
     }
-    out.objects.push_back(std::move(e));
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -147,7 +150,9 @@ std::vector<std::string> CheckExpected(const std::vector<Expected>& expected, co
         found = std::any_of(t->columns.begin(), t->columns.end(), [&](const Column& c) { return c.name == e.name; });
       } else if (t) {
         found = std::any_of(t->foreign_keys.begin(), t->foreign_keys.end(), [&](const ForeignKey& f) {
-          return f.ref_table == e.target && std::find(f.columns.begin(), f.columns.end(), e.name) != f.columns.end();
+          const std::string& ref_schema = f.ref_schema.empty() ? t->schema : f.ref_schema;
+          return f.ref_table == e.target && SameSchema(e.target_schema, ref_schema) &&
+                 std::find(f.columns.begin(), f.columns.end(), e.name) != f.columns.end();
         });
       }
     } else if (e.kind == "index") {

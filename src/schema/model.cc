@@ -33,6 +33,7 @@ void Normalize(Schema& schema) {
   for (Table& table : schema.tables) NormalizeTable(table);
   SortBy(schema.indexes, [](const Index& i) { return std::tie(i.schema, i.name, i.table); });
   SortBy(schema.views, [](const View& v) { return std::tie(v.schema, v.name); });
+  SortBy(schema.virtual_tables, [](const VirtualTable& v) { return std::tie(v.schema, v.name); });
   // PostgreSQL scopes trigger names to their table.
   SortBy(schema.triggers, [](const Trigger& t) { return std::tie(t.schema, t.table, t.name); });
   SortBy(schema.sequences, [](const Sequence& s) { return std::tie(s.schema, s.name); });

@@ -41,6 +41,7 @@ std::string AddForeignKeyDdl(Dialect dialect, const Table& table, const ForeignK
 
 std::string IndexDdl(Dialect dialect, const Index& index);
 std::string ViewDdl(Dialect dialect, const View& view);
+std::string VirtualTableDdl(const VirtualTable& table);
 std::string TriggerDdl(const Trigger& trigger);
 std::string SchemaDdl(std::string_view name);
 std::string EnumDdl(const EnumType& type);

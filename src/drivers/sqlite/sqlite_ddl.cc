@@ -387,8 +387,9 @@ bool AtColumnConstraint(const Parser& p) {
                                 "REFERENCES", "AS", "DEFERRABLE"}) {
     if (p.IsWord(word)) return true;
   }
-  // GENERATED is also a valid type word; SQLite strips a type's trailing "GENERATED ALWAYS".
-  return p.IsWord("GENERATED") && p.IsWordAt(p.pos() + 1, "ALWAYS");
+  // GENERATED and ALWAYS are also valid type words ("x GENERATED ALWAYS AED" has a three-word type);
+  // SQLite strips a type's trailing "GENERATED ALWAYS" when AS follows.
+  return p.IsWord("GENERATED") && p.IsWordAt(p.pos() + 1, "ALWAYS") && p.IsWordAt(p.pos() + 2, "AS");
 }
 
 bool AtTableConstraint(const Parser& p) {

@@ -51,8 +51,8 @@ std::string Dequote(std::string_view token_text);
 // ---- CREATE TABLE --------------------------------------------------------------------------------
 
 struct ColumnDef {
-  std::string name;        // dequoted
-  std::string generated;   // the generation expression, whitespace-normalized; empty if none
+  std::string name;       // dequoted
+  std::string generated;  // the generation expression, whitespace-normalized; empty if none
   bool generated_stored = false;
 };
 

@@ -30,10 +30,11 @@ TEST(SqliteDdlTokenize, QuotesCommentsAndParenthesesInStrings) {
   std::string sql =
       "CREATE TABLE \"we\"\"ird\" ([a b] INT, `c``d` TEXT DEFAULT ')(' /* ( */ -- )\n, e BLOB DEFAULT x'0A', "
       "f REAL DEFAULT 1.5e-3, g DEFAULT .5)";
-  EXPECT_EQ(Texts(sql), (std::vector<std::string>{"CREATE", "TABLE", "\"we\"\"ird\"", "(", "[a b]", "INT", ",",
-                                                  "`c``d`", "TEXT", "DEFAULT", "')('", ",", "e", "BLOB", "DEFAULT",
-                                                  "x'0A'", ",", "f", "REAL", "DEFAULT", "1.5e-3", ",", "g",
-                                                  "DEFAULT", ".5", ")"}));
+  EXPECT_EQ(Texts(sql), (std::vector<std::string>{"CREATE", "TABLE",   "\"we\"\"ird\"", "(",       "[a b]", "INT",
+                                                  ",",      "`c``d`",  "TEXT",          "DEFAULT", "')('",  ",",
+                                                  "e",      "BLOB",    "DEFAULT",       "x'0A'",   ",",     "f",
+                                                  "REAL",   "DEFAULT", "1.5e-3",        ",",       "g",     "DEFAULT",
+                                                  ".5",     ")"}));
   auto tokens = Tokenize(sql).value();
   EXPECT_EQ(tokens[2].kind, TokenKind::kQuotedName);
   EXPECT_EQ(tokens[10].kind, TokenKind::kString);
@@ -179,9 +180,11 @@ TEST(SqliteDdlCreateTable, TextsSqliteWritesItself) {
   ASSERT_EQ(ctas->columns.size(), 4u);
   EXPECT_EQ(ctas->columns[3].name, "\"e\"");
   // A type may swallow words SQLite also uses as keywords elsewhere.
-  auto types = ParseCreateTable("CREATE TABLE y (a UNSIGNED BIG INT, b 'odd type', c GENERATED)");
+  auto types = ParseCreateTable(
+      "CREATE TABLE y (a UNSIGNED BIG INT, b 'odd type', c GENERATED, d GENERATED ALWAYS AED, e GENERATED ALWAYS)");
   ASSERT_TRUE(types.ok()) << types.status().ToString();
-  EXPECT_EQ(types->columns.size(), 3u);
+  EXPECT_EQ(types->columns.size(), 5u);
+  EXPECT_TRUE(types->columns[3].generated.empty());
 }
 
 TEST(SqliteDdlCreateTable, RejectsWhatItDoesNotUnderstand) {
@@ -194,9 +197,11 @@ TEST(SqliteDdlCreateTable, RejectsWhatItDoesNotUnderstand) {
        "ddl:1:8: expected TABLE, found 'VIRTUAL'\n    CREATE VIRTUAL TABLE t USING fts5(a)\n           ^"},
       {"CREATE TABLE t AS SELECT 1",
        "ddl:1:16: expected '(' after the table name, found 'AS'\n    CREATE TABLE t AS SELECT 1\n                   ^"},
-      {"CREATE TABLE t ()", "ddl:1:17: expected a column name, found ')'\n    CREATE TABLE t ()\n                    ^"},
+      {"CREATE TABLE t ()",
+       "ddl:1:17: expected a column name, found ')'\n    CREATE TABLE t ()\n                    ^"},
       {"CREATE TABLE t (a INT CHECK)",
-       "ddl:1:28: expected '(' after CHECK, found ')'\n    CREATE TABLE t (a INT CHECK)\n                               ^"},
+       "ddl:1:28: expected '(' after CHECK, found ')'\n    CREATE TABLE t (a INT CHECK)\n                              "
+       " ^"},
       {"CREATE TABLE t (a CHECK ())",
        "ddl:1:26: expected an expression in CHECK, found ')'\n    CREATE TABLE t (a CHECK ())\n"
        "                             ^"},

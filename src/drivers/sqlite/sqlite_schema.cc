@@ -2,6 +2,8 @@
 // truth for what they report (columns, types, keys, foreign key actions, index columns); the stored
 // CREATE text, read by sqlite_ddl, adds what they do not: CHECKs, generation expressions,
 // constraint names, DEFERRABLE, index key text, view bodies.
+#include "drivers/sqlite/sqlite_schema.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 
 #include "base/text.h"
 #include "drivers/sqlite/sqlite_ddl.h"
-#include "drivers/sqlite/sqlite_schema.h"
 
 namespace strata::driver {
 
@@ -35,7 +36,8 @@ std::string Lower(std::string_view s) {
 }
 bool SameName(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) { return SameName(x, y); });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return SameName(x, y); });
 }
 
 std::string QuoteName(std::string_view name) {
@@ -75,7 +77,8 @@ class Query {
   std::optional<std::string> OptionalText(int i) const {
     const unsigned char* t = sqlite3_column_text(stmt_.get(), i);
     if (t == nullptr) return std::nullopt;
-    return std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), i)));
+    return std::string(reinterpret_cast<const char*>(t),
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), i)));
   }
   std::string Text(int i) const { return OptionalText(i).value_or(std::string()); }
   std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
@@ -123,12 +126,25 @@ Status Mismatch(const std::string& table, const std::string& what) {
                 fmt::format("table {}: the pragmas and the stored CREATE text disagree: {}", QuoteName(table), what));
 }
 
+// The collation (the pragmas do not report it) and AUTOINCREMENT of one column.
+Status ReadColumnMetadata(sqlite3* db, const std::string& table_name, schema::Column& col, bool& autoincrement) {
+  const char* collation = nullptr;
+  int autoinc = 0;
+  if (sqlite3_table_column_metadata(db, "main", table_name.c_str(), col.name.c_str(), nullptr, &collation, nullptr,
+                                    nullptr, &autoinc) != SQLITE_OK) {
+    return Status(ErrorCode::kSqlError, fmt::format("cannot read column {}.{}: {}", QuoteName(table_name),
+                                                    QuoteName(col.name), sqlite3_errmsg(db)));
+  }
+  if (collation != nullptr && !SameName(collation, "BINARY")) col.collation = collation;
+  autoincrement = autoincrement || autoinc != 0;
+  return Status::Ok();
+}
+
 Status ReadColumns(sqlite3* db, const std::string& table_name, const ddl::TableDef& def, schema::Table& table) {
-  STRATA_ASSIGN_OR_RETURN(
-      Query q, Query::Prepare(db,
-                              "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
-                              "FROM pragma_table_xinfo(?1, 'main') ORDER BY cid",
-                              {table_name}));
+  STRATA_ASSIGN_OR_RETURN(Query q, Query::Prepare(db,
+                                                  "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
+                                                  "FROM pragma_table_xinfo(?1, 'main') ORDER BY cid",
+                                                  {table_name}));
   std::vector<std::pair<std::int64_t, std::string>> key;  // (position in the key, column)
   bool autoincrement = false;
   while (true) {
@@ -151,15 +167,7 @@ Status ReadColumns(sqlite3* db, const std::string& table_name, const ddl::TableD
       col.generated = def.columns[i].generated;
       col.generated_stored = hidden == 3;
     }
-    const char* collation = nullptr;
-    int autoinc = 0;
-    if (sqlite3_table_column_metadata(db, "main", table_name.c_str(), col.name.c_str(), nullptr, &collation, nullptr,
-                                      nullptr, &autoinc) != SQLITE_OK) {
-      return Status(ErrorCode::kSqlError, fmt::format("cannot read column {}.{}: {}", QuoteName(table_name),
-                                                      QuoteName(col.name), sqlite3_errmsg(db)));
-    }
-    if (collation != nullptr && !SameName(collation, "BINARY")) col.collation = collation;
-    autoincrement = autoincrement || autoinc != 0;
+    STRATA_RETURN_IF_ERROR(ReadColumnMetadata(db, table_name, col, autoincrement));
     if (std::int64_t pk = q.Int(4); pk > 0) key.emplace_back(pk, col.name);
     table.columns.push_back(std::move(col));
   }
@@ -208,6 +216,27 @@ Status ReadUniques(sqlite3* db, const std::string& table_name, const ddl::TableD
   return Status::Ok();
 }
 
+// Takes name and DEFERRABLE from the first unclaimed foreign key of the text with the same columns
+// and target (identical ones are interchangeable).
+Status ClaimForeignKeyText(const std::string& table_name, const ddl::TableDef& def, std::vector<bool>& used,
+                           schema::ForeignKey& fk) {
+  for (std::size_t i = 0; i < def.foreign_keys.size(); ++i) {
+    const ddl::ForeignKeyDef& d = def.foreign_keys[i];
+    if (used[i] || !SameNames(d.columns, fk.columns) || !SameName(d.ref_table, fk.ref_table) ||
+        !SameNames(d.ref_columns, fk.ref_columns)) {
+      continue;
+    }
+    used[i] = true;
+    fk.name = d.name;
+    fk.deferrable = d.deferrable;
+    fk.initially_deferred = d.initially_deferred;
+    return Status::Ok();
+  }
+  std::string columns;
+  for (const std::string& c : fk.columns) columns += (columns.empty() ? "" : ", ") + QuoteName(c);
+  return Mismatch(table_name, fmt::format("foreign key ({}) -> {}", columns, QuoteName(fk.ref_table)));
+}
+
 // Foreign keys from the pragma; name and DEFERRABLE from the text. The pragma numbers them from
 // the last declared, so `id DESC` is text order.
 Status ReadForeignKeys(sqlite3* db, const std::string& table_name, const ddl::TableDef& def, schema::Table& table) {
@@ -238,26 +267,9 @@ Status ReadForeignKeys(sqlite3* db, const std::string& table_name, const ddl::Ta
   }
   std::vector<bool> used(def.foreign_keys.size());
   for (std::size_t k = 0; k < keys.size(); ++k) {
-    schema::ForeignKey& fk = keys[k];
-    if (references_pk[k]) fk.ref_columns.clear();
-    bool found = false;
-    for (std::size_t i = 0; i < def.foreign_keys.size() && !found; ++i) {
-      const ddl::ForeignKeyDef& d = def.foreign_keys[i];
-      if (used[i] || !SameNames(d.columns, fk.columns) || !SameName(d.ref_table, fk.ref_table) ||
-          !SameNames(d.ref_columns, fk.ref_columns)) {
-        continue;
-      }
-      used[i] = found = true;
-      fk.name = d.name;
-      fk.deferrable = d.deferrable;
-      fk.initially_deferred = d.initially_deferred;
-    }
-    if (!found) {
-      std::string columns;
-      for (const std::string& c : fk.columns) columns += (columns.empty() ? "" : ", ") + QuoteName(c);
-      return Mismatch(table_name, fmt::format("foreign key ({}) -> {}", columns, QuoteName(fk.ref_table)));
-    }
-    table.foreign_keys.push_back(std::move(fk));
+    if (references_pk[k]) keys[k].ref_columns.clear();
+    STRATA_RETURN_IF_ERROR(ClaimForeignKeyText(table_name, def, used, keys[k]));
+    table.foreign_keys.push_back(std::move(keys[k]));
   }
   return Status::Ok();
 }
@@ -286,8 +298,9 @@ Result<schema::Index> ReadIndex(sqlite3* db, const CatalogObject& object) {
   index.unique = def->unique;
   index.where = def->where;
   STRATA_ASSIGN_OR_RETURN(
-      Query q, Query::Prepare(db, "SELECT cid, name, \"desc\" FROM pragma_index_xinfo(?1, 'main') WHERE \"key\" ORDER BY seqno",
-                              {object.name}));
+      Query q,
+      Query::Prepare(db, "SELECT cid, name, \"desc\" FROM pragma_index_xinfo(?1, 'main') WHERE \"key\" ORDER BY seqno",
+                     {object.name}));
   while (true) {
     STRATA_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
@@ -352,9 +365,8 @@ Result<schema::Schema> IntrospectSqlite(sqlite3* db, const std::string& history_
     if (!object.sql) continue;  // autoindexes of PRIMARY KEY / UNIQUE constraints
     if (object.type == "table") {
       if (virtual_tables.count(Lower(object.name)) != 0) {
-        return Status(ErrorCode::kFailedPrecondition,
-                      fmt::format("table {} is a virtual table ({}); strata cannot describe virtual tables",
-                                  QuoteName(object.name), base::OneLine(*object.sql, 80)));
+        result.virtual_tables.push_back({.name = object.name, .definition = ddl::NormalizeWhitespace(*object.sql)});
+        continue;
       }
       STRATA_ASSIGN_OR_RETURN(schema::Table table, ReadTable(db, object));
       result.tables.push_back(std::move(table));
