@@ -251,7 +251,7 @@ TEST(SqliteSchema, IndexesViewsAndTriggers) {
   const schema::Index* lower = Named(s.indexes, "idx_users_lower_email");
   ASSERT_NE(lower, nullptr);
   EXPECT_TRUE(lower->unique);
-  EXPECT_EQ(lower->keys, Strings{"lower( email )"});
+  EXPECT_EQ(lower->keys, Strings{"lower(email)"});  // canonical: written "lower( email )"
   EXPECT_EQ(lower->where, "");
 
   const schema::Index* handle = Named(s.indexes, "idx_users_handle");

@@ -455,6 +455,7 @@ Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& h
   STRATA_RETURN_IF_ERROR(ReadSequences(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadEnums(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadFunctions(catalog, out));
+  CanonicalizeExpressions(conn, out, [](const std::string& text) { return NormalizeWhitespace(text); });
   schema::Normalize(out);
   return out;
 }

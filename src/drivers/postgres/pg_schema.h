@@ -15,6 +15,11 @@ namespace strata::driver::pg {
 Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& history_schema,
                                           const std::string& history_table, const IntrospectOptions& options);
 
+// Passes CHECK expressions, view definitions and partial-index predicates through the server once
+// more (on temporary copies, rolled back) so that their text is the stable second deparse; see
+// pg_canonical.cc. `normalize_view` is applied to the view text the server prints.
+void CanonicalizeExpressions(Connection& conn, schema::Schema& schema, std::string (*normalize_view)(const std::string&));
+
 // `schema` empty: the first schema of the search_path that has the table.
 Result<std::int64_t> CountPostgresRows(Connection& conn, const std::string& schema, const std::string& table);
 Result<TableFingerprint> FingerprintPostgres(Connection& conn, const std::string& schema, const std::string& table);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <sqlite3.h>
+
 #include <utility>
 
 #include "base/text.h"
@@ -172,6 +174,59 @@ std::string NormalizeWhitespace(std::string_view sql) {
   return out;
 }
 
+namespace {
+
+bool IsKeyword(std::string_view word) {
+  return sqlite3_keyword_check(word.data(), static_cast<int>(word.size())) != 0;
+}
+
+// Two or three punctuation tokens written together that SQLite reads as one operator.
+std::size_t OperatorLength(std::string_view sql, const std::vector<Token>& tokens, std::size_t i) {
+  static constexpr std::string_view kOperators[] = {"->>", "<>", "<=", ">=", "==", "!=", "||", "<<", ">>", "->"};
+  for (std::string_view op : kOperators) {
+    if (i + op.size() > tokens.size()) continue;
+    bool match = true;
+    for (std::size_t k = 0; k < op.size() && match; ++k) {
+      const Token& t = tokens[i + k];
+      match = t.kind == TokenKind::kPunct && sql[t.begin] == op[k] && (k == 0 || tokens[i + k - 1].end == t.begin);
+    }
+    if (match) return op.size();
+  }
+  return 1;
+}
+
+}  // namespace
+
+std::string CanonicalSql(std::string_view sql) {
+  auto tokens = Tokenize(sql);
+  if (!tokens.ok()) return NormalizeWhitespace(sql);
+  const std::vector<Token>& t = *tokens;
+  std::string out;
+  char previous = 0;           // the previous token's last character when it was punctuation
+  bool previous_name = false;  // the previous token was a non-keyword word or a quoted name
+  for (std::size_t i = 0; i < t.size();) {
+    std::size_t n = t[i].kind == TokenKind::kPunct ? OperatorLength(sql, t, i) : 1;
+    std::string text(sql.substr(t[i].begin, t[i + n - 1].end - t[i].begin));
+    char c = n == 1 && t[i].kind == TokenKind::kPunct ? text[0] : 0;
+    bool keyword = t[i].kind == TokenKind::kWord && IsKeyword(text);
+    bool call = t[i].kind == TokenKind::kWord && !keyword && i + 1 < t.size() &&
+                t[i + 1].kind == TokenKind::kPunct && sql[t[i + 1].begin] == '(';
+    if (keyword) {
+      for (char& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    } else if (call) {  // function names are case-insensitive: lower(x), LOWER(x)
+      for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    bool glue = out.empty() || previous == '(' || previous == '.' || c == ')' || c == ',' || c == ';' || c == '.' ||
+                (c == '(' && previous_name);
+    if (!glue) out += ' ';
+    out += text;
+    previous = c;
+    previous_name = !keyword && (t[i].kind == TokenKind::kWord || t[i].kind == TokenKind::kQuotedName);
+    i += n;
+  }
+  return out;
+}
+
 std::string StripEnclosingParens(std::string_view expr) {
   std::string_view text = base::Trim(expr);
   auto tokens = Tokenize(text);
@@ -291,7 +346,7 @@ class Parser {
       Advance();
       return Error(fmt::format("expected an expression in {}", what));
     }
-    std::string text = NormalizeWhitespace(Span(pos_ + 1, close));
+    std::string text = CanonicalSql(Span(pos_ + 1, close));
     set_pos(close + 1);
     return text;
   }
@@ -598,7 +653,7 @@ Result<IndexDef> ParseCreateIndex(std::string_view sql) {
       key.collation = std::string(p.Text(last - 1));
       last -= 2;
     }
-    key.expression = NormalizeWhitespace(p.Span(begin, last));
+    key.expression = CanonicalSql(p.Span(begin, last));
     if (last - begin == 1 && p.IsNameAt(begin)) {
       key.is_name = true;
       key.name = Dequote(p.Text(begin));
@@ -611,7 +666,7 @@ Result<IndexDef> ParseCreateIndex(std::string_view sql) {
   p.set_pos(close + 1);
   if (p.Accept("WHERE")) {
     if (p.AtEnd()) return p.Error("expected an expression after WHERE");
-    index.where = NormalizeWhitespace(p.Span(p.pos(), p.end()));
+    index.where = CanonicalSql(p.Span(p.pos(), p.end()));
     p.set_pos(p.end());
   }
   if (!p.AtEnd()) return p.Error("expected WHERE or the end of the statement");
@@ -629,7 +684,7 @@ Result<std::string> ParseViewDefinition(std::string_view sql) {
   if (p.IsPunct('(')) p.SkipGroup();
   STRATA_RETURN_IF_ERROR(p.Expect("AS"));
   if (p.AtEnd()) return p.Error("expected a SELECT after AS");
-  return NormalizeWhitespace(p.Span(p.pos(), p.end()));
+  return CanonicalSql(p.Span(p.pos(), p.end()));
 }
 
 }  // namespace strata::driver::sqlite_ddl

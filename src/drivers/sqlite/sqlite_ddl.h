@@ -40,6 +40,14 @@ Result<std::vector<Token>> Tokenize(std::string_view sql);
 // Never fails: an unterminated literal is copied as it is.
 std::string NormalizeWhitespace(std::string_view sql);
 
+// The canonical text of SQL that SQLite keeps as written (views, triggers, CHECK and generated
+// expressions, index expressions and WHERE clauses), so that the same definition written in
+// another style compares equal: comments dropped, keywords upper-case (sqlite3_keyword_check),
+// function names lower-case and glued to their '(', one space between other tokens except after
+// '(' and before ')' ',' ';', none around '.', multi-character operators kept whole. Other names
+// and literals are kept as written. Text that does not tokenize falls back to NormalizeWhitespace.
+std::string CanonicalSql(std::string_view sql);
+
 // `expr` trimmed, without one pair of parentheses that encloses all of it: "(a + b)" -> "a + b",
 // "((1))" -> "(1)", but "(a) + (b)" stays. Text that does not tokenize is only trimmed.
 std::string StripEnclosingParens(std::string_view expr);

@@ -254,7 +254,7 @@ TEST(SqliteDdlCreateIndex, KeysAsWrittenAndPredicate) {
   EXPECT_EQ(i->keys[0].collation, "NOCASE");
   EXPECT_TRUE(i->keys[0].desc);
   EXPECT_FALSE(i->keys[1].is_name);
-  EXPECT_EQ(i->keys[1].expression, "lower( name )");
+  EXPECT_EQ(i->keys[1].expression, "lower(name)");  // canonical (CanonicalSql)
   EXPECT_FALSE(i->keys[1].desc);
   EXPECT_TRUE(i->keys[2].is_name);  // a column called desc
   EXPECT_EQ(i->keys[2].name, "desc");
@@ -289,6 +289,29 @@ TEST(SqliteDdlView, DefinitionAfterAs) {
   EXPECT_EQ(Shown("CREATE VIEW v SELECT 1", r.status()),
             "ddl:1:15: expected AS, found 'SELECT'\n    CREATE VIEW v SELECT 1\n                  ^");
   EXPECT_FALSE(ParseViewDefinition("CREATE VIEW v AS").ok());
+}
+
+// The same definition in two styles must compare equal: `schema diff` and `drift` would
+// otherwise report a view or a CHECK whose author only changed case or spacing.
+TEST(SqliteDdlCanonical, StylesOfTheSameSqlAgree) {
+  const char* const pairs[][2] = {
+      {"select a,b from t where x<>1", "SELECT a, b\nFROM t  WHERE x <> 1"},
+      {"lower( email )", "LOWER(email)"},
+      {"count(*) filter (where n>=2)", "COUNT( * ) FILTER (WHERE n >= 2)"},
+      {"t.a||'-'||t.b", "t . a || '-' || t . b"},
+      {"doc->>'$.k' is not null", "doc ->> '$.k' IS NOT NULL -- why\n"},
+      {"x in ('a','b')", "x IN ( 'a' , 'b' )"},
+  };
+  for (const auto& [a, b] : pairs) EXPECT_EQ(CanonicalSql(a), CanonicalSql(b)) << a << " | " << b;
+  EXPECT_EQ(CanonicalSql("select a,b from t where x<>1"), "SELECT a, b FROM t WHERE x <> 1");
+  EXPECT_EQ(CanonicalSql("LOWER( email )"), "lower(email)");
+  EXPECT_EQ(CanonicalSql("x in ('a','b')"), "x IN ('a', 'b')");
+  // Literals and names keep their case and inner spaces; distinct SQL stays distinct.
+  EXPECT_EQ(CanonicalSql("name = 'Select  Me' AND \"Odd Col\" > 1"), "name = 'Select  Me' AND \"Odd Col\" > 1");
+  EXPECT_NE(CanonicalSql("a < > b"), CanonicalSql("a <> b"));
+  EXPECT_NE(CanonicalSql("x = 1"), CanonicalSql("x = 2"));
+  // Text that does not tokenize is still whitespace-normalized, never lost.
+  EXPECT_EQ(CanonicalSql("x = 'open  "), "x = 'open  ");
 }
 
 }  // namespace

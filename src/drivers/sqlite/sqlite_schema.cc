@@ -365,7 +365,7 @@ Result<schema::Schema> IntrospectSqlite(sqlite3* db, const std::string& history_
     if (!object.sql) continue;  // autoindexes of PRIMARY KEY / UNIQUE constraints
     if (object.type == "table") {
       if (virtual_tables.count(Lower(object.name)) != 0) {
-        result.virtual_tables.push_back({.name = object.name, .definition = ddl::NormalizeWhitespace(*object.sql)});
+        result.virtual_tables.push_back({.name = object.name, .definition = ddl::CanonicalSql(*object.sql)});
         continue;
       }
       STRATA_ASSIGN_OR_RETURN(schema::Table table, ReadTable(db, object));
@@ -379,7 +379,7 @@ Result<schema::Schema> IntrospectSqlite(sqlite3* db, const std::string& history_
       result.views.push_back({.name = object.name, .definition = std::move(*definition)});
     } else if (object.type == "trigger") {
       result.triggers.push_back(
-          {.name = object.name, .table = object.table, .definition = ddl::NormalizeWhitespace(*object.sql)});
+          {.name = object.name, .table = object.table, .definition = ddl::CanonicalSql(*object.sql)});
     }
   }
   schema::Normalize(result);
