@@ -18,27 +18,44 @@ struct KeyColumn {
   const Column* column;
   bool primary;
   bool foreign;
+  bool referenced;  // another table's foreign key points at it (a unique key, if not the primary)
 };
+
+// Display name of a table -> its columns that foreign keys reference by name.
+using Referenced = std::map<std::string, std::set<std::string>>;
 
 bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The columns worth drawing: those of the primary key and of any foreign key, in table order.
-std::vector<KeyColumn> KeyColumns(const Table& table) {
+// The columns worth drawing, in table order: those of the primary key, of any foreign key, and
+// those other tables' foreign keys point at (so that an edge to a unique column shows its end).
+std::vector<KeyColumn> KeyColumns(const Table& table, const std::set<std::string>& referenced) {
   std::vector<KeyColumn> out;
   for (const Column& c : table.columns) {
     bool primary = table.primary_key && Contains(table.primary_key->columns, c.name);
     bool foreign = std::any_of(table.foreign_keys.begin(), table.foreign_keys.end(),
                                [&](const ForeignKey& f) { return Contains(f.columns, c.name); });
-    if (primary || foreign) out.push_back({&c, primary, foreign});
+    bool target = !primary && referenced.contains(c.name);
+    if (primary || foreign || target) out.push_back({&c, primary, foreign, target});
   }
   return out;
 }
 
 std::string KeyMarks(const KeyColumn& k) {
-  if (k.primary && k.foreign) return "PK, FK";
-  return k.primary ? "PK" : "FK";
+  std::vector<std::string> marks;
+  if (k.primary) marks.emplace_back("PK");
+  if (k.foreign) marks.emplace_back("FK");
+  if (k.referenced) marks.emplace_back("UK");
+  return fmt::format("{}", fmt::join(marks, ", "));
+}
+
+// A foreign key whose columns are all part of the child's primary key identifies the child
+// (drawn solid in Mermaid); any other is non-identifying (dotted).
+bool IsIdentifying(const Table& table, const ForeignKey& key) {
+  return table.primary_key && std::all_of(key.columns.begin(), key.columns.end(), [&](const std::string& c) {
+           return Contains(table.primary_key->columns, c);
+         });
 }
 
 // A nullable foreign key may point at nothing: the parent end is "zero or one".
@@ -51,6 +68,23 @@ bool IsOptional(const Table& table, const ForeignKey& key) {
 std::string DisplayName(internal::Dialect dialect, const std::string& schema, const std::string& name) {
   bool qualify = dialect == internal::Dialect::kPostgres && !schema.empty() && schema != "public";
   return qualify ? schema + "." + name : name;
+}
+
+Referenced ReferencedColumns(const Schema& schema) {
+  internal::Dialect d = internal::DialectOf(schema);
+  Referenced out;
+  for (const Table& t : schema.tables) {
+    for (const ForeignKey& f : t.foreign_keys) {
+      for (const std::string& c : f.ref_columns) out[DisplayName(d, f.ref_schema, f.ref_table)].insert(c);
+    }
+  }
+  return out;
+}
+
+const std::set<std::string>& ReferencedIn(const Referenced& referenced, const std::string& name) {
+  static const std::set<std::string> kNone;
+  auto it = referenced.find(name);
+  return it == referenced.end() ? kNone : it->second;
 }
 
 bool IsAsciiWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -153,9 +187,10 @@ class MermaidIds {
 
 std::string JoinColumns(const std::vector<std::string>& columns) { return fmt::format("{}", fmt::join(columns, ", ")); }
 
-void MermaidEntity(const Table& table, const std::string& name, const MermaidIds& ids, std::string& out) {
+void MermaidEntity(const Table& table, const std::string& name, const MermaidIds& ids, const Referenced& referenced,
+                   std::string& out) {
   std::string head = ids.IsAlias(name) ? fmt::format("{}[\"{}\"]", ids.Id(name), MermaidText(name)) : name;
-  std::vector<KeyColumn> keys = KeyColumns(table);
+  std::vector<KeyColumn> keys = KeyColumns(table, ReferencedIn(referenced, name));
   if (keys.empty()) {
     out += "  " + head + "\n";
     return;
@@ -176,13 +211,17 @@ std::string Mermaid(const Schema& schema) {
   std::vector<std::string> names;
   for (const Table& t : schema.tables) names.push_back(DisplayName(d, t.schema, t.name));
   MermaidIds ids(names);
+  Referenced referenced = ReferencedColumns(schema);
   std::string out = "erDiagram\n";
-  for (std::size_t i = 0; i < schema.tables.size(); ++i) MermaidEntity(schema.tables[i], names[i], ids, out);
+  for (std::size_t i = 0; i < schema.tables.size(); ++i) {
+    MermaidEntity(schema.tables[i], names[i], ids, referenced, out);
+  }
   for (std::size_t i = 0; i < schema.tables.size(); ++i) {
     const Table& t = schema.tables[i];
     for (const ForeignKey& f : t.foreign_keys) {
-      out += fmt::format("  {} }}o--{} {} : \"{}\"\n", ids.Id(names[i]), IsOptional(t, f) ? "o|" : "||",
-                         ids.Id(DisplayName(d, f.ref_schema, f.ref_table)), MermaidText(JoinColumns(f.columns)));
+      out += fmt::format("  {} }}o{}{} {} : \"{}\"\n", ids.Id(names[i]), IsIdentifying(t, f) ? "--" : "..",
+                         IsOptional(t, f) ? "o|" : "||", ids.Id(DisplayName(d, f.ref_schema, f.ref_table)),
+                         MermaidText(JoinColumns(f.columns)));
     }
   }
   return out;
@@ -221,9 +260,9 @@ std::string DotString(std::string_view s) {
   return out + "\"";
 }
 
-std::string DotNode(const Table& table, const std::string& name) {
+std::string DotNode(const Table& table, const std::string& name, const Referenced& referenced) {
   std::string rows = fmt::format("<tr><td colspan=\"3\"><b>{}</b></td></tr>", HtmlEscape(name));
-  for (const KeyColumn& k : KeyColumns(table)) {
+  for (const KeyColumn& k : KeyColumns(table, ReferencedIn(referenced, name))) {
     rows += fmt::format("<tr><td align=\"left\">{}</td><td align=\"left\">{}</td><td>{}</td></tr>",
                         HtmlEscape(k.column->name), HtmlEscape(k.column->type), KeyMarks(k));
   }
@@ -234,7 +273,8 @@ std::string DotNode(const Table& table, const std::string& name) {
 std::string Dot(const Schema& schema) {
   internal::Dialect d = internal::DialectOf(schema);
   std::string out = "digraph schema {\n  rankdir=LR;\n  node [shape=plaintext];\n";
-  for (const Table& t : schema.tables) out += DotNode(t, DisplayName(d, t.schema, t.name));
+  Referenced referenced = ReferencedColumns(schema);
+  for (const Table& t : schema.tables) out += DotNode(t, DisplayName(d, t.schema, t.name), referenced);
   for (const Table& t : schema.tables) {
     for (const ForeignKey& f : t.foreign_keys) {
       // Dashed like Mermaid's "zero or one" end: the reference may be NULL.

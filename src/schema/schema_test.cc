@@ -445,6 +445,30 @@ Schema GraphModel() {
   return s;
 }
 
+// The composite key's foreign key identifies line items (solid, --); the order's foreign key to a
+// user does not (dotted, ..), and it may be NULL (o|).
+// A foreign key to a unique column that is not the primary key: the column is drawn, marked UK,
+// so that the edge's end is visible.
+TEST(Graph, ReferencedUniqueColumnsAreMarkedUk) {
+  Schema s{.dialect = "sqlite"};
+  Table runs{.name = "runs"};
+  runs.columns = {Col("id", "INTEGER", true), Col("run_key", "TEXT", true), Col("note", "TEXT")};
+  runs.primary_key = PrimaryKey{.columns = {"id"}};
+  runs.uniques = {{.columns = {"run_key"}}};
+  Table steps{.name = "steps"};
+  steps.columns = {Col("id", "INTEGER", true), Col("run_key", "TEXT", true)};
+  steps.primary_key = PrimaryKey{.columns = {"id"}};
+  steps.foreign_keys = {{.columns = {"run_key"}, .ref_table = "runs", .ref_columns = {"run_key"}}};
+  s.tables = {runs, steps};
+  std::string mermaid = Graph(s, GraphFormat::kMermaid);
+  EXPECT_NE(mermaid.find("  runs {\n    INTEGER id PK\n    TEXT run_key UK\n  }\n"), std::string::npos) << mermaid;
+  EXPECT_NE(mermaid.find("  steps }o..|| runs : \"run_key\"\n"), std::string::npos) << mermaid;
+  EXPECT_EQ(mermaid.find("note"), std::string::npos) << "only key columns are drawn";
+  std::string dot = Graph(s, GraphFormat::kDot);
+  EXPECT_NE(dot.find("<td align=\"left\">run_key</td><td align=\"left\">TEXT</td><td>UK</td>"), std::string::npos)
+      << dot;
+}
+
 TEST(Graph, Mermaid) {
   EXPECT_EQ(Graph(GraphModel(), GraphFormat::kMermaid),
             "erDiagram\n"
@@ -460,7 +484,7 @@ TEST(Graph, Mermaid) {
             "    character_varying email PK\n"
             "  }\n"
             "  app_line_items }o--|| orders : \"order_id\"\n"
-            "  orders }o--o| users : \"user_email\"\n");
+            "  orders }o..o| users : \"user_email\"\n");
 }
 
 TEST(Graph, Dot) {
@@ -510,7 +534,7 @@ TEST(Graph, MermaidAliasesNamesItCannotTakeBare) {
             "  t_one {\n"
             "    any id PK\n"
             "  }\n"
-            "  t_1st_odd }o--o| t_one_2 : \"my col, x\"\n");
+            "  t_1st_odd }o..o| t_one_2 : \"my col, x\"\n");
   std::string dot = Graph(s, GraphFormat::kDot);
   EXPECT_NE(dot.find("  \"1st \\\"odd\\\" <&>\" [label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\">"
                      "<tr><td colspan=\"3\"><b>1st &quot;odd&quot; &lt;&amp;&gt;</b></td></tr>"),
