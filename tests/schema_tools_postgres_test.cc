@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pg_test_util.h"
+#include "schema_tools_util.h"
 #include "test_util.h"
 
 namespace strata::testing {
@@ -19,33 +20,15 @@ namespace {
 const std::string kExamples = std::string(STRATA_SOURCE_DIR) + "/examples";
 const std::string kFixtures = std::string(STRATA_SOURCE_DIR) + "/tests/fixtures/schema_tools";
 
-// Runs strata in `cwd` (so that relative paths in its output are the ones the test passed).
-ProcessResult Strata(const std::string& cwd, std::vector<std::string> args) {
-  args.insert(args.begin(), STRATA_BINARY);
-  return strata::testing::Run(args, {}, cwd);
-}
-
 std::vector<std::string> Args(const std::string& url, const std::string& dir, std::vector<std::string> rest) {
   std::vector<std::string> argv = {"--url", url, "--dir", dir};
   argv.insert(argv.end(), rest.begin(), rest.end());
   return argv;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string Password(const std::string& url) {
   auto colon = url.find(':', url.find("://") + 3);
   return url.substr(colon + 1, url.find('@') - colon - 1);
-}
-
-std::string Header(const std::string& a, const std::string& b, int n) {
-  return a + " -> " + b + " (" + std::to_string(n) + (n == 1 ? " difference):\n" : " differences):\n");
 }
 
 // Everything after the first line (the "A -> B (n differences):" header).
@@ -388,12 +371,6 @@ std::vector<Example> Examples() {
   };
 }
 
-std::string ProblemList(const std::vector<std::string>& lines) {
-  std::string out = std::to_string(lines.size()) + (lines.size() == 1 ? " problem:\n" : " problems:\n");
-  for (const std::string& l : lines) out += "  " + l + "\n";
-  return out;
-}
-
 std::string Ok(const std::string& file) {
   return "ok: the database agrees with the migration files and has every object of " + file + "\n";
 }
@@ -481,14 +458,7 @@ TEST(PgVerifySchema, AMalformedListLineIsRejectedWithFileLineAndColumn) {
     tmp.Write("list.objects", c.text);
     ProcessResult r = Strata(tmp.path(), Args(db.url(), m, {"verify", "--schema", "list.objects"}));
     EXPECT_EQ(r.exit_code, 3) << r.err;
-    // file:line:col: message, then the line and a caret under the column.
-    std::string first = r.err.substr(0, r.err.find('\n'));
-    EXPECT_EQ(first, std::string("strata: error: list.objects:") + c.error);
-    std::string spec(c.error);
-    std::size_t col = std::stoul(spec.substr(spec.find(':') + 1));
-    std::size_t caret = r.err.rfind('\n', r.err.size() - 2);
-    ASSERT_NE(caret, std::string::npos) << r.err;
-    EXPECT_EQ(r.err.substr(caret + 1), std::string(4 + col - 1, ' ') + "^\n") << r.err;
+    ExpectLocatedError(r.err, std::string("list.objects:") + c.error);
     EXPECT_EQ(r.out, "");
   }
 }

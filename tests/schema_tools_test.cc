@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "schema_tools_util.h"
 #include "test_util.h"
 
 namespace strata::testing {
@@ -18,28 +19,10 @@ namespace {
 const std::string kExamples = std::string(STRATA_SOURCE_DIR) + "/examples";
 const std::string kFixtures = std::string(STRATA_SOURCE_DIR) + "/tests/fixtures/schema_tools";
 
-// Runs strata in `cwd` (so that relative paths in its output are the ones the test passed).
-ProcessResult Strata(const std::string& cwd, std::vector<std::string> args) {
-  args.insert(args.begin(), STRATA_BINARY);
-  return strata::testing::Run(args, {}, cwd);
-}
-
 std::vector<std::string> Args(const std::string& db, const std::string& dir, std::vector<std::string> rest) {
   std::vector<std::string> argv = {"--url", "sqlite:" + db, "--dir", dir};
   argv.insert(argv.end(), rest.begin(), rest.end());
   return argv;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string Header(const std::string& a, const std::string& b, int n) {
-  return a + " -> " + b + " (" + std::to_string(n) + (n == 1 ? " difference):\n" : " differences):\n");
 }
 
 // ---- 1. dump round trip ------------------------------------------------------------------------
@@ -334,12 +317,6 @@ std::vector<Example> Examples() {
   };
 }
 
-std::string ProblemList(const std::vector<std::string>& lines) {
-  std::string out = std::to_string(lines.size()) + " problems:\n";
-  for (const std::string& l : lines) out += "  " + l + "\n";
-  return out;
-}
-
 TEST(VerifySchema, PassesOnBothExamplesWithTheirOwnDumpAndTheirObjectList) {
   for (const Example& e : Examples()) {
     SCOPED_TRACE(e.name);
@@ -413,14 +390,7 @@ TEST(VerifySchema, AMalformedListLineIsRejectedWithFileLineAndColumn) {
     dir.Write("list.objects", c.text);
     ProcessResult r = Strata(dir.path(), Args("app.db", m, {"verify", "--schema", "list.objects"}));
     EXPECT_EQ(r.exit_code, 3) << r.err;
-    // file:line:col: message, then the line and a caret under the column.
-    std::string first = r.err.substr(0, r.err.find('\n'));
-    EXPECT_EQ(first, std::string("strata: error: list.objects:") + c.error);
-    std::string spec(c.error);
-    std::size_t col = std::stoul(spec.substr(spec.find(':') + 1));
-    std::size_t caret = r.err.rfind('\n', r.err.size() - 2);
-    ASSERT_NE(caret, std::string::npos) << r.err;
-    EXPECT_EQ(r.err.substr(caret + 1), std::string(4 + col - 1, ' ') + "^\n") << r.err;
+    ExpectLocatedError(r.err, std::string("list.objects:") + c.error);
     EXPECT_EQ(r.out, "");
   }
 }

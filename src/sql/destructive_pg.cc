@@ -36,34 +36,6 @@ const std::vector<Json>& Elements(const Json* j) {
   return a == nullptr ? kNone : *a;
 }
 
-// Like SkipSpaceAndComments, but PostgreSQL block comments nest.
-std::size_t SkipPg(std::string_view text, std::size_t i, std::size_t end) {
-  while (i < end) {
-    char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      ++i;
-    } else if (c == '-' && i + 1 < end && text[i + 1] == '-') {
-      while (i < end && text[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < end && text[i + 1] == '*') {
-      int depth = 1;
-      i += 2;
-      while (i < end && depth > 0) {
-        if (text[i] == '/' && i + 1 < end && text[i + 1] == '*') {
-          ++depth;
-          i += 2;
-        } else if (text[i] == '*' && i + 1 < end && text[i + 1] == '/') {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
-      }
-    } else {
-      break;
-    }
-  }
-  return std::min(i, end);
-}
 
 // Offset of the first byte that is not valid UTF-8 (as nlohmann-json judges it), or text.size().
 std::size_t FirstInvalidUtf8(std::string_view text) {
@@ -369,7 +341,7 @@ Result<Analysis> AnalyzePostgres(std::string_view sql) {
     std::size_t len = length != nullptr && length->is_number_unsigned() ? length->get<std::size_t>() : 0;
     begin = std::min(begin, text.size());
     std::size_t end = len == 0 || len > text.size() - begin ? text.size() : begin + len;  // 0: to the end
-    begin = SkipPg(text, begin, end);
+    begin = SkipPgSpaceAndComments(text, begin, end);
     while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t' ||
                            text[end - 1] == '\r' || text[end - 1] == ';')) {
       --end;

@@ -6,10 +6,8 @@
 
 namespace strata::sql {
 
-namespace {
-
 // Like SkipSpaceAndComments, but PostgreSQL block comments nest.
-std::size_t SkipPg(std::string_view text, std::size_t i, std::size_t end) {
+std::size_t SkipPgSpaceAndComments(std::string_view text, std::size_t i, std::size_t end) {
   while (i < end) {
     char c = text[i];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
@@ -37,6 +35,9 @@ std::size_t SkipPg(std::string_view text, std::size_t i, std::size_t end) {
   }
   return i;
 }
+
+namespace {
+
 
 }  // namespace
 
@@ -68,7 +69,7 @@ Result<std::vector<StatementSpan>> SplitPostgres(std::string_view text) {
       std::size_t len = static_cast<std::size_t>(r.stmts[i]->stmt_len);
       std::size_t end = len == 0 ? text.size() : begin + len;  // 0: to the end of the input
       if (begin > text.size() || end > text.size()) continue;
-      begin = SkipPg(text, begin, end);
+      begin = SkipPgSpaceAndComments(text, begin, end);
       while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t' ||
                              text[end - 1] == '\r')) {
         --end;

@@ -16,6 +16,10 @@ namespace strata::sql {
 // parse; the message says how to send such a file unsplit (-- strata:no-split).
 Result<std::vector<StatementSpan>> SplitPostgres(std::string_view text);
 
+// The first byte at or after `i` (before `end`) that is not whitespace or a comment; PostgreSQL's
+// block comments nest.
+std::size_t SkipPgSpaceAndComments(std::string_view text, std::size_t i, std::size_t end);
+
 // Byte offset of the 1-based character position `pos` (as PostgreSQL reports error positions)
 // within `text`, which is UTF-8.
 std::size_t CharPositionToOffset(std::string_view text, int pos);

@@ -36,20 +36,6 @@ std::optional<ResultPtr> TryBatch(Connection& conn, const std::string& batch, co
   return std::move(*done);
 }
 
-// "CHECK (...) NOT VALID" -> the expression, as pg_schema.cc stores it.
-std::string StripCheck(std::string def) {
-  for (std::string_view suffix : {" NOT VALID", " NO INHERIT"}) {
-    if (def.size() >= suffix.size() && def.compare(def.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      def.resize(def.size() - suffix.size());
-    }
-  }
-  constexpr std::string_view kPrefix = "CHECK (";
-  if (def.size() > kPrefix.size() && def.compare(0, kPrefix.size(), kPrefix) == 0 && def.back() == ')') {
-    return def.substr(kPrefix.size(), def.size() - kPrefix.size() - 1);
-  }
-  return def;
-}
-
 void Checks(Connection& conn, schema::Schema& s) {
   std::string batch;
   std::map<std::string, schema::Table*> copies;
@@ -73,7 +59,7 @@ void Checks(Connection& conn, schema::Schema& s) {
     auto it = copies.find(Text(r->get(), row, 0));
     std::size_t index = std::stoul(Text(r->get(), row, 1).substr(1));
     if (it != copies.end() && index < it->second->checks.size()) {
-      it->second->checks[index].expression = StripCheck(Text(r->get(), row, 2));
+      it->second->checks[index].expression = CheckExpression(Text(r->get(), row, 2));
     }
   }
 }

@@ -15,6 +15,21 @@
 
 namespace strata::driver::pg {
 
+// `CHECK ((x > 0)) NOT VALID` -> `(x > 0)`: the keyword, one pair of parentheses and the trailing
+// options go (the model has no place for NOT VALID or NO INHERIT).
+std::string CheckExpression(std::string def) {
+  for (std::string_view suffix : {" NOT VALID", " NO INHERIT"}) {
+    if (def.size() >= suffix.size() && def.compare(def.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      def.resize(def.size() - suffix.size());
+    }
+  }
+  constexpr std::string_view kPrefix = "CHECK (";
+  if (def.size() > kPrefix.size() && def.compare(0, kPrefix.size(), kPrefix) == 0 && def.back() == ')') {
+    return def.substr(kPrefix.size(), def.size() - kPrefix.size() - 1);
+  }
+  return def;
+}
+
 namespace {
 
 // Schemas whose objects are described: not the system ones (the pg_ prefix is reserved, which
@@ -115,20 +130,6 @@ std::string NormalizeWhitespace(std::string_view sql) {
   return out;
 }
 
-// `CHECK ((x > 0)) NOT VALID` -> `(x > 0)`: the keyword, one pair of parentheses and the trailing
-// options go (the model has no place for NOT VALID or NO INHERIT).
-std::string CheckExpression(std::string def) {
-  for (std::string_view suffix : {" NOT VALID", " NO INHERIT"}) {
-    if (def.size() >= suffix.size() && def.compare(def.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      def.resize(def.size() - suffix.size());
-    }
-  }
-  constexpr std::string_view kPrefix = "CHECK (";
-  if (def.size() > kPrefix.size() && def.compare(0, kPrefix.size(), kPrefix) == 0 && def.back() == ')') {
-    return def.substr(kPrefix.size(), def.size() - kPrefix.size() - 1);
-  }
-  return def;
-}
 
 // The key list of `CREATE INDEX name ON table USING am (k1, k2) ...` as pg_get_indexdef writes
 // it: each key with its COLLATE, operator class and ordering options, an expression in

@@ -15,6 +15,10 @@ namespace strata::driver::pg {
 Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& history_schema,
                                           const std::string& history_table, const IntrospectOptions& options);
 
+// `CHECK ((x > 0)) NOT VALID` (pg_get_constraintdef) -> `(x > 0)`: the keyword, one pair of
+// parentheses and the trailing options go (the model has no place for NOT VALID or NO INHERIT).
+std::string CheckExpression(std::string def);
+
 // Passes CHECK expressions, view definitions and partial-index predicates through the server once
 // more (on temporary copies, rolled back) so that their text is the stable second deparse; see
 // pg_canonical.cc. `normalize_view` is applied to the view text the server prints.
