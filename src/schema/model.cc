@@ -7,11 +7,12 @@
 namespace strata::schema {
 namespace {
 
-// Stable, so that two objects with equal keys (which a real catalog never has) keep their order
-// instead of depending on the sort implementation.
 template <typename T, typename KeyFn>
 void SortBy(std::vector<T>& items, KeyFn key) {
-  std::stable_sort(items.begin(), items.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
+  // Every key is unique in a real catalog (object names) or covers every field (constraints), so
+  // equal keys mean interchangeable items and std::sort is deterministic enough (std::stable_sort
+  // would also trip a libstdc++ deprecation under clang).
+  std::sort(items.begin(), items.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
 }
 
 // A table's constraints have no natural order in the catalogs; sort by every field so that two
