@@ -34,11 +34,6 @@ void AddSafety(CLI::App& app, Invocation& inv) {
                  "{version} and {timestamp} are replaced");
 }
 
-void AddScratch(CLI::App& app, Invocation& inv) {
-  app.add_option("--scratch-url", inv.scratch_url,
-                 "Where to replay migrations: a PostgreSQL server strata may create a temporary database on "
-                 "(default: --url when it is PostgreSQL, else a temporary SQLite file)");
-}
 
 const Command kCommands[] = {
     {"status", "Show every migration and its state", RunStatus,
@@ -69,7 +64,6 @@ const Command kCommands[] = {
        app.add_option("--schema", inv.schema_file,
                       "Also check that the database has every object of this file (a schema dump, or a list of "
                       "`table t`, `column t.c`, `index i`, ... lines)");
-       AddScratch(app, inv);
      }},
     {"restore", "SQLite: put back a backup file (checked with PRAGMA integrity_check first)", RunRestore,
      [](CLI::App& app, Invocation& inv) {
@@ -87,12 +81,11 @@ const Command kCommands[] = {
            ->check(CLI::IsMember({"mermaid", "dot"}));
        app.add_flag("--include-strata-tables", inv.include_strata_tables,
                     "Also show strata's history and run-log tables");
-       AddScratch(app, inv);
      }},
     {"drift", "Compare the database with its migrations replayed to the same version", RunDrift,
-     [](CLI::App& app, Invocation& inv) { AddScratch(app, inv); }},
+     nullptr},
     {"check", "Replay every migration on a scratch database and prove each down part undoes its up part",
-     RunCheck, [](CLI::App& app, Invocation& inv) { AddScratch(app, inv); }},
+     RunCheck, nullptr},
     {"baseline", "Record existing versions as applied without running them", RunBaseline,
      [](CLI::App& app, Invocation& inv) {
        app.add_option("--version", inv.baseline_version, "Highest version to record (default: PRAGMA user_version)");
@@ -143,6 +136,10 @@ int Main(int argc, char** argv) {
   app.add_flag("--no-foreign-keys", no_foreign_keys, "SQLite: do not enable or check foreign keys");
   app.add_flag("--allow-out-of-order", inv.options.allow_out_of_order,
                "Apply pending migrations older than the newest applied one");
+  app.add_option("--scratch-url", inv.scratch_url,
+                 "Where check, drift, schema and verify --schema replay migrations: a PostgreSQL server strata may "
+                 "create a temporary database on (default: --url when it is PostgreSQL, else a temporary SQLite "
+                 "file)");
   app.add_flag("--json", inv.json, "Machine-readable output (NDJSON events for up/down)");
   app.add_flag("-v,--verbose", inv.verbose, "Also show each statement");
 
@@ -155,8 +152,11 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitUsage;  // --help, --version
+    // CLI11 quotes the arguments it did not expect, which may be a URL with its password.
+    std::fprintf(stderr, "strata: error: %s\nRun with --help for more information.\n",
+                 RedactSecrets(e.what()).c_str());
+    return kExitUsage;
   }
   if (!chosen) return kExitUsage;
   inv.command = chosen->name;

@@ -186,5 +186,31 @@ TEST_P(DriverConformance, SecondWriterTimesOut) {
   a->Rollback();
 }
 
+// --verify-data's evidence: equal contents give equal fingerprints whatever the row order; any
+// changed value, added or removed row changes it. A column named t must not stand in for the row.
+TEST_P(DriverConformance, FingerprintSeesEveryChangeAndNoOrder) {
+  auto d = OpenOrDie();
+  auto run = [&](const std::string& sql) {
+    Status st = d->Execute(sql, {.in_transaction = false}, nullptr);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  };
+  run("CREATE TABLE fa (id INTEGER, t TEXT, n INTEGER); CREATE TABLE fb (id INTEGER, t TEXT, n INTEGER);");
+  run("INSERT INTO fa VALUES (1, 'x', NULL), (2, 'y', 5); INSERT INTO fb VALUES (2, 'y', 5), (1, 'x', NULL);");
+  auto a = d->Fingerprint("", "fa");
+  auto b = d->Fingerprint("", "fb");
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
+  EXPECT_EQ(a->rows, 2);
+  EXPECT_EQ(a->hash, b->hash) << "same rows in another order";
+  EXPECT_EQ(*d->CountRows("", "fa"), 2);
+  for (const char* change : {"UPDATE fb SET n = 6 WHERE id = 2", "UPDATE fb SET n = 0 WHERE id = 1",
+                             "UPDATE fb SET t = NULL WHERE id = 1", "INSERT INTO fb VALUES (3, 'z', 1)"}) {
+    SCOPED_TRACE(change);
+    run(std::string("DELETE FROM fb; INSERT INTO fb VALUES (2, 'y', 5), (1, 'x', NULL); ") + change + ";");
+    auto changed = d->Fingerprint("", "fb");
+    ASSERT_TRUE(changed.ok());
+    EXPECT_NE(changed->hash, a->hash);
+  }
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -18,12 +18,13 @@ Result<std::int64_t> CountPostgresRows(Connection& conn, const std::string& sche
   return std::stoll(PQgetvalue(r.get(), 0, 0));
 }
 
+// ROW(t.*), not t: a column named t would otherwise stand for the row.
 // The server hashes each row's text form and adds the first 64 bits of every md5 as a numeric, so
 // the result does not depend on row order and no row leaves the server.
 Result<TableFingerprint> FingerprintPostgres(Connection& conn, const std::string& schema, const std::string& table) {
   STRATA_ASSIGN_OR_RETURN(
-      auto r, conn.Exec(fmt::format("SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)"
-                                    "::text || ':' || coalesce(sum(('x' || substr(md5(t::text), 17, 16))::bit(64)::bigint::numeric), 0)::text "
+      auto r, conn.Exec(fmt::format("SELECT count(*), coalesce(sum(('x' || substr(md5(ROW(t.*)::text), 1, 16))::bit(64)::bigint::numeric), 0)"
+                                    "::text || ':' || coalesce(sum(('x' || substr(md5(ROW(t.*)::text), 17, 16))::bit(64)::bigint::numeric), 0)::text "
                                     "FROM {} AS t",
                                     Relation(schema, table))));
   TableFingerprint out;
