@@ -76,6 +76,13 @@ TEST(DataGuard, RollbackOverRowsIsRefusedThenForcedWithABackupThatRestoreBringsB
 
   ProcessResult restored = strata::testing::Run(Args(db, dir.Path("m"), {"restore", backups[0]}));
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  // What the database held just before the restore is kept too, in case it was the wrong file.
+  std::vector<std::string> after = Backups(dir);
+  ASSERT_EQ(after.size(), 2u);
+  std::string saved = after[0] == backups[0] ? after[1] : after[0];
+  EXPECT_TRUE(std::regex_match(saved, std::regex(".*/app\\.db\\.0\\.[0-9]{14}\\.pre-restore\\.bak"))) << saved;
+  EXPECT_NE(restored.out.find("backup: " + saved), std::string::npos) << restored.out;
+  EXPECT_EQ(QueryOne(saved, "SELECT count(*) FROM sqlite_schema WHERE name = 'users'"), "0");
   EXPECT_EQ(Query(db, "SELECT id || name FROM users ORDER BY id"), (std::vector<std::string>{"1ada", "2bob", "3cy"}));
   EXPECT_EQ(QueryOne(db, "SELECT title FROM posts"), "hi");
   EXPECT_EQ(QueryOne(db, "SELECT max(version) FROM strata_schema_history"), "2");
@@ -125,6 +132,7 @@ TEST(DataGuard, RestoreRefusesAFileThatIsNotADatabaseAndChangesNothing) {
   EXPECT_NE(r.err.find("junk.bak is not a usable backup"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("the database was not changed"), std::string::npos) << r.err;
   EXPECT_EQ(QueryOne(db, "SELECT name FROM users"), "ada");
+  EXPECT_TRUE(Backups(dir).size() == 1 && Backups(dir)[0] == dir.Path("junk.bak")) << "no copy left behind";
 }
 
 TEST(DataGuard, EachDestructiveKindIsCaughtAndHarmlessOnesPass) {

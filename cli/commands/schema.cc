@@ -8,6 +8,7 @@
 
 #include "../cli.h"
 #include "../json_output.h"
+#include "../output.h"
 
 namespace strata::cli {
 
@@ -194,6 +195,8 @@ int RunCheck(const Invocation& inv) {
 int RunRestore(const Invocation& inv) {
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
+  std::string url = (*migrator)->RedactedUrl();
+  (*migrator)->SetEventCallback([&](const Event& e) { PrintEvent(inv, url, e); });
   auto report = (*migrator)->Restore(inv.restore_file);
   if (!report.ok()) return ReportError(inv, report.status());
   if (inv.json) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <map>
 
@@ -357,7 +358,22 @@ class MigratorImpl : public Migrator {
     base::Stopwatch watch;
     // The run log is part of the database: keep the entries written since the backup was taken.
     auto log_before = ctx.driver->ReadLog(10'000'000);
+    // Restoring the wrong file must not cost what the database holds now: keep a copy first.
+    std::vector<std::string> actions;
+    std::string saved;
+    if (std::string db = ctx.driver->DatabasePath(); !db.empty()) {
+      saved = BackupPath(db, report.from_version, ".pre-restore");
+      STRATA_RETURN_IF_ERROR(ctx.driver->BackupTo(saved));
+    }
     Status st = ctx.driver->RestoreFrom(backup_path);
+    if (!saved.empty() && (st.code() == ErrorCode::kInvalidArgument || st.code() == ErrorCode::kNotFound)) {
+      std::remove(saved.c_str());  // nothing was changed: the copy is not needed
+      saved.clear();
+    }
+    if (!saved.empty()) {
+      actions.push_back("the database before the restore was saved as " + saved);
+      Emit({.kind = EventKind::kBackup, .file = saved, .message = "the database before the restore"});
+    }
     if (st.code() == ErrorCode::kFailedPrecondition && ctx.driver->Dialect() == "postgres") {
       return std::move(st).WithPrefix("strata restore puts back SQLite backups; restore a pg_dump with pg_restore: ");
     }
@@ -370,7 +386,9 @@ class MigratorImpl : public Migrator {
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = watch.ElapsedMs();
     // A file that is not a valid database changed nothing: there is nothing to log.
-    if (st.code() != ErrorCode::kInvalidArgument && st.code() != ErrorCode::kNotFound) Record(ctx, record, report, st);
+    if (st.code() != ErrorCode::kInvalidArgument && st.code() != ErrorCode::kNotFound) {
+      Record(ctx, record, report, st, actions);
+    }
     if (!st.ok()) return st;
     return report;
   }

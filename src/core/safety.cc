@@ -139,15 +139,16 @@ class LiveTables {
   std::set<std::size_t> dropped_;
 };
 
-std::string BackupPath(const std::string& db, std::uint64_t version) {
-  std::string stem = fmt::format("{}.{}.{}", db, version, base::UtcNowCompact());
-  std::string path = stem + ".bak";
-  struct stat st {};
-  for (int n = 2; ::stat(path.c_str(), &st) == 0; ++n) path = fmt::format("{}-{}.bak", stem, n);
-  return path;
-}
 
 }  // namespace
+
+std::string BackupPath(const std::string& db, std::uint64_t version, std::string_view suffix) {
+  std::string stem = fmt::format("{}.{}.{}", db, version, base::UtcNowCompact());
+  std::string path = fmt::format("{}{}.bak", stem, suffix);
+  struct stat st {};
+  for (int n = 2; ::stat(path.c_str(), &st) == 0; ++n) path = fmt::format("{}-{}{}.bak", stem, n, suffix);
+  return path;
+}
 
 Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vector<std::uint64_t>& versions,
                                                Direction direction) {
@@ -252,7 +253,7 @@ Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, D
   const std::string db = ctx.driver->DatabasePath();
   if (!found.empty() || safety.backup) {
     if (!db.empty()) {
-      std::string path = BackupPath(db, plan::CurrentVersion(ctx.applied));
+      std::string path = BackupPath(db, plan::CurrentVersion(ctx.applied), "");
       STRATA_RETURN_IF_ERROR(ctx.driver->BackupTo(path));
       report.backup_file = path;
       emit({.kind = EventKind::kBackup, .file = path, .message = "SQLite online backup"});

@@ -19,6 +19,9 @@ namespace strata::core {
 Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vector<std::uint64_t>& versions,
                                                Direction direction);
 
+// `<db>.<version>.<UTC yyyymmddhhmmss><suffix>.bak`, with -2, -3... before the suffix if taken.
+std::string BackupPath(const std::string& db, std::uint64_t version, std::string_view suffix);
+
 // The data guard's message: one line per statement with its location, table and row count.
 std::string DescribeDataAtRisk(const std::vector<DataAtRisk>& risks);
 
