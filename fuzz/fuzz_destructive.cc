@@ -30,6 +30,8 @@ void CheckAnalysis(std::string_view text, const Analysis& a, bool sqlite) {
     FUZZ_CHECK(d.kind == DestructiveKind::kDropColumn || d.column.empty());
     FUZZ_CHECK(d.kind != DestructiveKind::kDropColumn || sqlite || !d.column.empty());
     FUZZ_CHECK(d.kind == DestructiveKind::kDropTable || d.copied_into.empty());
+    FUZZ_CHECK((d.kind == DestructiveKind::kRenameTable) == !d.renamed_to.empty());
+    FUZZ_CHECK(d.kind == DestructiveKind::kTruncate || !d.cascade);
   }
   FUZZ_CHECK(std::is_sorted(a.referenced.begin(), a.referenced.end()));
   FUZZ_CHECK(std::adjacent_find(a.referenced.begin(), a.referenced.end()) == a.referenced.end());

@@ -87,6 +87,26 @@ TEST(PgDataGuard, TruncateAndDropSchemaCascadeAreCaught) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM billing.invoices"), "3");
 }
 
+// TRUNCATE ... CASCADE empties every referencing table whatever its ON DELETE action; an
+// unqualified name may mean a table in any schema of the search_path (counted in each).
+TEST(PgDataGuard, TruncateCascadeReachesReferencingTablesAndUnqualifiedNamesEverySchema) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_init.up.sql",
+            "CREATE TABLE parent (id int PRIMARY KEY);\n"
+            "CREATE TABLE child (id int, parent_id int REFERENCES parent);\n"
+            "CREATE SCHEMA app; CREATE TABLE app.users (id int); CREATE TABLE public.users (id int);\n");
+  ASSERT_EQ(strata::testing::Run(Args(db.url(), dir.Path("m"), {"up"})).exit_code, 0);
+  db.Exec("INSERT INTO child VALUES (1, NULL), (2, NULL), (3, NULL); INSERT INTO app.users VALUES (1), (2)");
+  dir.Write("m/0002_wipe.up.sql", "TRUNCATE parent CASCADE;\nSET search_path = app;\nDROP TABLE users;\n");
+  ProcessResult r = strata::testing::Run(Args(db.url(), dir.Path("m"), {"up"}));
+  EXPECT_EQ(r.exit_code, 11) << r.err;
+  EXPECT_NE(r.err.find("destroys 3 rows of public.child: TRUNCATE of public.parent (CASCADE)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("destroys 2 rows of app.users: DROP TABLE"), std::string::npos) << r.err;
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM child"), "3");
+}
+
 TEST(PgCheck, PassesOnBothExamplesCatchesAWrongDownAndLeavesNoScratchDatabase) {
   std::string server = PgServerUrl();
   for (const char* example : {"vibesurf", "dataflow"}) {

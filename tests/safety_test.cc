@@ -152,6 +152,11 @@ TEST(DataGuard, EachDestructiveKindIsCaughtAndHarmlessOnesPass) {
        "ALTER TABLE users_new RENAME TO users;",
        ""},
       {"-- DROP TABLE users;\nSELECT 'DROP TABLE users';", ""},
+      // Renamed first, dropped under the new name: followed to it.
+      {"ALTER TABLE users RENAME TO old_users;\nDROP TABLE old_users;", "destroys 2 rows of old_users"},
+      // A copy that is not renamed into the dropped table's place does not keep its rows.
+      {"INSERT INTO empty_one SELECT count(*) FROM users;\nDROP TABLE users;", "destroys 2 rows of users"},
+      {"CREATE TABLE tmp AS SELECT * FROM users;\nDROP TABLE users;\nDROP TABLE tmp;", "destroys 2 rows of users"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);

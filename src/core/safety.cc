@@ -50,6 +50,26 @@ bool MayDestroy(std::string_view sql) {
   return false;
 }
 
+bool SameName(const std::string& a, const std::string& b, bool postgres) {
+  return postgres ? a == b : Lower(a) == Lower(b);
+}
+
+// The table-rebuild pattern: entry `k` drops a table whose rows an earlier statement copied into
+// another table, and that table is then renamed to the dropped one's name. A copy that is not
+// renamed into place (a summary, a temporary copy dropped later) does not excuse the drop.
+bool IsRebuild(const sql::Analysis& analysis, std::size_t k, bool postgres) {
+  const sql::Destructive& drop = analysis.destructive[k];
+  if (drop.kind != sql::DestructiveKind::kDropTable || drop.copied_into.empty()) return false;
+  for (std::size_t j = k + 1; j < analysis.destructive.size(); ++j) {
+    const sql::Destructive& r = analysis.destructive[j];
+    if (r.kind == sql::DestructiveKind::kRenameTable && SameName(r.table, drop.copied_into, postgres) &&
+        SameName(r.renamed_to, drop.table, postgres)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 const source::Script& ScriptOf(const source::Migration& m, Direction d) {
   return d == Direction::kUp ? m.up : *m.down;
 }
@@ -66,9 +86,8 @@ class LiveTables {
     for (const schema::VirtualTable& t : s.virtual_tables) tables_.push_back({t.schema, t.name});  // after: no FKs
     for (std::size_t child = 0; child < s.tables.size(); ++child) {
       for (const schema::ForeignKey& fk : s.tables[child].foreign_keys) {
-        if (fk.on_delete != "CASCADE") continue;
-        if (auto parent = Find(fk.ref_schema.empty() ? s.tables[child].schema : fk.ref_schema, fk.ref_table)) {
-          cascades_.emplace_back(*parent, child);
+        for (std::size_t parent : Find(fk.ref_schema.empty() ? s.tables[child].schema : fk.ref_schema, fk.ref_table)) {
+          references_.push_back({parent, child, fk.on_delete == "CASCADE"});
         }
       }
     }
@@ -76,44 +95,48 @@ class LiveTables {
     return Status::Ok();
   }
 
-  // Tables whose rows go when every row of `parent` is deleted: ON DELETE CASCADE, transitively.
-  std::vector<std::size_t> CascadeChildren(std::size_t parent) const {
+  // Tables whose rows go when every row of `parent` is deleted (ON DELETE CASCADE), or with
+  // `any_reference` when it is truncated with CASCADE (every referencing table), transitively.
+  std::vector<std::size_t> Children(std::size_t parent, bool any_reference) const {
     std::vector<std::size_t> out;
     std::vector<std::size_t> todo{parent};
     std::set<std::size_t> seen{parent};
     while (!todo.empty()) {
       std::size_t p = todo.back();
       todo.pop_back();
-      for (const auto& [from, child] : cascades_) {
-        if (from != p || dropped_.count(child) || !seen.insert(child).second) continue;
-        out.push_back(child);
-        todo.push_back(child);
+      for (const Reference& r : references_) {
+        if (r.parent != p || !(r.cascade || any_reference) || dropped_.count(r.child) || !seen.insert(r.child).second) {
+          continue;
+        }
+        out.push_back(r.child);
+        todo.push_back(r.child);
       }
     }
     return out;
   }
 
-  // The table `schema`.`name` names now (PostgreSQL: an unqualified name is looked up in "public"
-  // first, then in the only schema that has it); nullopt when there is none (it was never there,
-  // or the run dropped it already).
-  std::optional<std::size_t> Find(const std::string& schema, const std::string& name) const {
-    std::optional<std::size_t> found;
+  // The tables `schema`.`name` may name now; none when it was never there or the run dropped it.
+  // An unqualified PostgreSQL name could mean a table in any schema of the search_path, which a
+  // migration may change (SET search_path): every schema's table of that name is a candidate, so
+  // the guard counts too much rather than too little.
+  std::vector<std::size_t> Find(const std::string& schema, const std::string& name) const {
+    std::vector<std::size_t> found;
     for (std::size_t i = 0; i < tables_.size(); ++i) {
       if (dropped_.count(i)) continue;
       const auto& [s, n] = tables_[i];
       if (!postgres_) {
-        if (Lower(n) == Lower(name)) return i;
-        continue;
+        if (Lower(n) == Lower(name)) found.push_back(i);
+      } else if (n == name && (schema.empty() || s == schema)) {
+        found.push_back(i);
       }
-      if (n != name) continue;
-      if (!schema.empty()) {
-        if (s == schema) return i;
-        continue;
-      }
-      if (s == "public") return i;
-      found = found ? std::optional<std::size_t>() : std::optional<std::size_t>(i);
     }
     return found;
+  }
+
+  // The run renames table `i`; its rows are still counted under the name it has now.
+  void Rename(std::size_t i, const std::string& name) {
+    live_names_.emplace(i, tables_[i].second);
+    tables_[i].second = name;
   }
 
   std::vector<std::size_t> InSchema(const std::string& schema) const {
@@ -126,17 +149,28 @@ class LiveTables {
 
   void Drop(std::size_t i) { dropped_.insert(i); }
   const std::string& schema(std::size_t i) const { return tables_[i].first; }
-  const std::string& name(std::size_t i) const { return tables_[i].second; }
+  // The table's name in the database as it is before the run.
+  const std::string& live_name(std::size_t i) const {
+    auto it = live_names_.find(i);
+    return it == live_names_.end() ? tables_[i].second : it->second;
+  }
   std::string Display(std::size_t i) const {
-    return postgres_ ? fmt::format("{}.{}", tables_[i].first, tables_[i].second) : tables_[i].second;
+    std::string name = postgres_ ? fmt::format("{}.{}", tables_[i].first, tables_[i].second) : tables_[i].second;
+    auto renamed = live_names_.find(i);
+    return renamed == live_names_.end() ? name : fmt::format("{} (renamed from {})", name, renamed->second);
   }
 
  private:
   bool postgres_;
   bool loaded_ = false;
   std::vector<std::pair<std::string, std::string>> tables_;
-  std::vector<std::pair<std::size_t, std::size_t>> cascades_;  // (parent, child) by ON DELETE CASCADE
+  struct Reference {
+    std::size_t parent, child;
+    bool cascade;  // ON DELETE CASCADE
+  };
+  std::vector<Reference> references_;  // one per foreign key
   std::set<std::size_t> dropped_;
+  std::map<std::size_t, std::string> live_names_;  // first name of each table the run renames
 };
 
 
@@ -161,7 +195,7 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
                       std::size_t t, std::string what) -> Status {
     auto it = counted.find(t);
     if (it == counted.end()) {
-      STRATA_ASSIGN_OR_RETURN(std::int64_t rows, ctx.driver->CountRows(live.schema(t), live.name(t)));
+      STRATA_ASSIGN_OR_RETURN(std::int64_t rows, ctx.driver->CountRows(live.schema(t), live.live_name(t)));
       it = counted.emplace(t, rows).first;
     }
     if (it->second == 0) return Status::Ok();
@@ -176,34 +210,37 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
     const source::Script& script = ScriptOf(m, direction);
     if (!MayDestroy(script.sql())) continue;
     STRATA_ASSIGN_OR_RETURN(sql::Analysis analysis, Analyze(ctx, script));
-    for (const sql::Destructive& d : analysis.destructive) {
+    for (std::size_t k = 0; k < analysis.destructive.size(); ++k) {
+      const sql::Destructive& d = analysis.destructive[k];
       STRATA_RETURN_IF_ERROR(live.Load(*ctx.driver));
-      std::vector<std::size_t> hit;
-      if (d.kind == sql::DestructiveKind::kDropSchemaCascade) {
-        hit = live.InSchema(d.schema);
-      } else if (auto t = live.Find(d.schema, d.table)) {
-        hit.push_back(*t);
+      if (d.kind == sql::DestructiveKind::kRenameTable) {
+        for (std::size_t t : live.Find(d.schema, d.table)) live.Rename(t, d.renamed_to);
+        continue;
       }
+      std::vector<std::size_t> hit = d.kind == sql::DestructiveKind::kDropSchemaCascade ? live.InSchema(d.schema)
+                                                                                          : live.Find(d.schema, d.table);
       for (std::size_t t : hit) {
         const std::string kind = sql::DestructiveKindName(d.kind);
         // Deleting every row of a parent deletes its ON DELETE CASCADE children too; on SQLite a
         // DROP TABLE starts with exactly such a DELETE (with foreign keys on), even in a rebuild
-        // that copied the parent's rows first.
+        // that copied the parent's rows first. TRUNCATE ... CASCADE empties every referencing table.
         bool deletes_all = d.kind == sql::DestructiveKind::kDeleteAll ||
                            (!postgres && d.kind == sql::DestructiveKind::kDropTable);
-        if (deletes_all && ctx.driver->EnforcesForeignKeys()) {
-          for (std::size_t child : live.CascadeChildren(t)) {
+        bool truncates_all = d.kind == sql::DestructiveKind::kTruncate && d.cascade;
+        if ((deletes_all && ctx.driver->EnforcesForeignKeys()) || truncates_all) {
+          for (std::size_t child : live.Children(t, truncates_all)) {
             sql::Destructive via = d;
             via.column.clear();
-            STRATA_RETURN_IF_ERROR(destroys(m, script, via, child,
-                                            fmt::format("{} of {} (ON DELETE CASCADE)", kind, live.Display(t))));
+            std::string how = truncates_all ? "CASCADE" : "ON DELETE CASCADE";
+            STRATA_RETURN_IF_ERROR(
+                destroys(m, script, via, child, fmt::format("{} of {} ({})", kind, live.Display(t), how)));
             counted[child] = 0;
           }
         }
         if (d.kind == sql::DestructiveKind::kDropTable || d.kind == sql::DestructiveKind::kDropSchemaCascade) {
           live.Drop(t);
         }
-        if (!d.copied_into.empty()) continue;  // the rows were copied into another table first
+        if (IsRebuild(analysis, k, postgres)) continue;  // the rows were copied into their replacement
         STRATA_RETURN_IF_ERROR(destroys(m, script, d, t, kind));
         // Once emptied or dropped, later statements of the run cannot destroy these rows again.
         if (d.kind != sql::DestructiveKind::kDropColumn) counted[t] = 0;

@@ -25,6 +25,8 @@ const char* DestructiveKindName(DestructiveKind kind) {
       return "DELETE without WHERE";
     case DestructiveKind::kDropSchemaCascade:
       return "DROP SCHEMA ... CASCADE";
+    case DestructiveKind::kRenameTable:
+      return "RENAME";
   }
   return "?";
 }
@@ -251,7 +253,13 @@ std::size_t FindTopLevel(const Tokens& t, std::size_t i, std::initializer_list<s
 }
 
 Destructive Entry(const Statement& s, DestructiveKind kind, QualifiedName name) {
-  return Destructive{kind, std::move(name.schema), std::move(name.table), "", s.offset, s.text, ""};
+  Destructive d;
+  d.kind = kind;
+  d.schema = std::move(name.schema);
+  d.table = std::move(name.table);
+  d.offset = s.offset;
+  d.statement = s.text;
+  return d;
 }
 
 // Appends the statement's destructive entry, if any; records a copy for the rebuild pattern.
@@ -268,7 +276,14 @@ void Classify(const Statement& s, std::vector<Destructive>* out, std::vector<Cop
     if (ReadName(t, &i, &name)) out->push_back(Entry(s, DestructiveKind::kDropTable, std::move(name)));
   } else if (t.Is(i, "alter") && t.Is(i + 1, "table")) {
     i += 2;
-    if (!ReadName(t, &i, &name) || !t.Is(i, "drop")) return;
+    if (!ReadName(t, &i, &name)) return;
+    if (t.Is(i, "rename") && t.Is(i + 1, "to") && t.IsName(i + 2) && !t[i + 2].name.empty()) {
+      Destructive d = Entry(s, DestructiveKind::kRenameTable, std::move(name));
+      d.renamed_to = t[i + 2].name;
+      out->push_back(std::move(d));
+      return;
+    }
+    if (!t.Is(i, "drop")) return;
     i += t.Is(i + 1, "column") ? 2 : 1;
     if (!t.IsName(i)) return;
     Destructive d = Entry(s, DestructiveKind::kDropColumn, std::move(name));

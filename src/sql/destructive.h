@@ -12,9 +12,12 @@
 
 namespace strata::sql {
 
-enum class DestructiveKind { kDropTable, kDropColumn, kTruncate, kDeleteAll, kDropSchemaCascade };
+// kRenameTable destroys nothing; it is listed in the same statement order so that the data guard
+// can follow a table to its new name (`ALTER TABLE t RENAME TO old_t; DROP TABLE old_t;`).
+enum class DestructiveKind { kDropTable, kDropColumn, kTruncate, kDeleteAll, kDropSchemaCascade, kRenameTable };
 
-// "DROP TABLE", "DROP COLUMN", "TRUNCATE", "DELETE without WHERE", "DROP SCHEMA ... CASCADE".
+// "DROP TABLE", "DROP COLUMN", "TRUNCATE", "DELETE without WHERE", "DROP SCHEMA ... CASCADE",
+// "RENAME".
 const char* DestructiveKindName(DestructiveKind kind);
 
 // One table (or, for kDropSchemaCascade, one schema) that a statement destroys data in.
@@ -33,6 +36,9 @@ struct Destructive {
   // This is the table-rebuild pattern, which moves data rather than destroying it. The latest
   // such copy wins.
   std::string copied_into;
+  std::string renamed_to;  // kRenameTable only: the new name, as written
+  bool cascade = false;    // kTruncate only: TRUNCATE ... CASCADE (PostgreSQL), which empties
+                           // every table that references it, too
 };
 
 struct Analysis {

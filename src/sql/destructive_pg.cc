@@ -129,7 +129,13 @@ class Analyzer {
 };
 
 void Analyzer::Add(DestructiveKind kind, Name name, std::string column) {
-  Destructive d{kind, std::move(name.schema), std::move(name.table), std::move(column), offset_, statement_, ""};
+  Destructive d;
+  d.kind = kind;
+  d.schema = std::move(name.schema);
+  d.table = std::move(name.table);
+  d.column = std::move(column);
+  d.offset = offset_;
+  d.statement = statement_;
   if (kind == DestructiveKind::kDropTable) {
     for (auto c = copies_.rbegin(); c != copies_.rend() && d.copied_into.empty(); ++c) {
       if (c->target == d.table) continue;  // INSERT INTO t SELECT ... FROM t
@@ -183,12 +189,21 @@ void Analyzer::TopLevel(const std::string& type, const Json& node) {
       }
     }
   } else if (type == "TruncateStmt") {
+    bool cascade = Str(Field(&node, "behavior")) == "DROP_CASCADE";
     for (const Json& relation : Elements(Field(&node, "relations"))) {
       Name name = RangeVarName(Field(&relation, "RangeVar"));
-      if (!name.table.empty()) Add(DestructiveKind::kTruncate, std::move(name));
+      if (name.table.empty()) continue;
+      Add(DestructiveKind::kTruncate, std::move(name));
+      analysis_.destructive.back().cascade = cascade;
     }
   } else if (type == "RenameStmt" && IsRelationType(Str(Field(&node, "renameType")))) {
-    Reference({"", Str(Field(&node, "newname"))});
+    std::string renamed_to = Str(Field(&node, "newname"));
+    Reference({"", renamed_to});
+    Name table = RangeVarName(Field(&node, "relation"));
+    if (Str(Field(&node, "renameType")) == "OBJECT_TABLE" && !table.table.empty() && !renamed_to.empty()) {
+      Add(DestructiveKind::kRenameTable, std::move(table));
+      analysis_.destructive.back().renamed_to = std::move(renamed_to);
+    }
   }
 }
 

@@ -16,6 +16,8 @@ std::string Describe(std::string_view sql, const Destructive& d) {
   if (!d.column.empty()) out += "." + d.column;
   out += " @" + std::to_string(d.offset);
   if (!d.copied_into.empty()) out += " <- " + d.copied_into;
+  if (!d.renamed_to.empty()) out += " -> " + d.renamed_to;
+  if (d.cascade) out += " CASCADE";
   if (d.offset > sql.size() || sql.substr(d.offset, d.statement.size()) != d.statement) {
     out += " [statement does not match the text at its offset: '" + d.statement + "']";
   }
@@ -59,6 +61,8 @@ TEST(AnalyzeSqlite, FindsEveryKind) {
                {"ALTER TABLE t DROP COLUMN c;", {"DROP COLUMN t.c @0"}},
                {"alter table Main.`T` drop \"Col\";", {"DROP COLUMN Main.T.Col @0"}},
                {"ALTER TABLE t DROP COLUMN \"drop\";", {"DROP COLUMN t.drop @0"}},
+               {"ALTER TABLE users RENAME TO old_users; DROP TABLE old_users;",
+                {"RENAME users @0 -> old_users", "DROP TABLE old_users @39"}},
                {"DELETE FROM t;", {"DELETE without WHERE t @0"}},
                {"delete from main.t returning *", {"DELETE without WHERE main.t @0"}},
                {"DELETE FROM t RETURNING (SELECT 1 WHERE 1);", {"DELETE without WHERE t @0"}},
@@ -108,7 +112,7 @@ TEST(AnalyzeSqlite, RebuildPatternSetsCopiedInto) {
       "ALTER TABLE new_users RENAME TO users;\n"
       "DROP TABLE audit;\n";
   EXPECT_EQ(Found(AnalyzeSqlite, sql),
-            (std::vector<std::string>{"DROP TABLE users @140 <- new_users", "DROP TABLE audit @197"}));
+            (std::vector<std::string>{"DROP TABLE users @140 <- new_users", "RENAME new_users @158 -> users", "DROP TABLE audit @197"}));
   // Also through a join, a FROM list, a CTE and CREATE TABLE ... AS.
   RunCases(AnalyzeSqlite,
            {
@@ -134,8 +138,10 @@ TEST(AnalyzeSqlite, ReferencedNamesForARebuild) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->referenced, (std::vector<std::string>{"accounts", "email", "id", "integer", "log", "lower", "main",
                                                      "msg", "new_users", "plan", "text", "u", "users"}));
-  ASSERT_EQ(a->destructive.size(), 1u);
+  ASSERT_EQ(a->destructive.size(), 2u);
   EXPECT_EQ(a->destructive[0].copied_into, "new_users");
+  EXPECT_EQ(a->destructive[1].kind, DestructiveKind::kRenameTable);
+  EXPECT_EQ(a->destructive[1].renamed_to, "users");
 }
 
 TEST(AnalyzePostgres, FindsEveryKind) {
@@ -150,6 +156,9 @@ TEST(AnalyzePostgres, FindsEveryKind) {
                {"ALTER TABLE t DROP COLUMN \"drop\";", {"DROP COLUMN t.drop @0"}},
                {"TRUNCATE a, ONLY s.\"B\" RESTART IDENTITY;", {"TRUNCATE a @0", "TRUNCATE s.B @0"}},
                {"TRUNCATE TABLE t", {"TRUNCATE t @0"}},
+               {"TRUNCATE parent CASCADE;", {"TRUNCATE parent @0 CASCADE"}},
+               {"ALTER TABLE users RENAME TO old_users; DROP TABLE old_users;",
+                {"RENAME users @0 -> old_users", "DROP TABLE old_users @39"}},
                {"DELETE FROM t;", {"DELETE without WHERE t @0"}},
                {"DELETE FROM ONLY s.t USING u RETURNING *;", {"DELETE without WHERE s.t @0"}},
                {"WITH x AS (SELECT 1 WHERE true) DELETE FROM t;", {"DELETE without WHERE t @0"}},
@@ -203,7 +212,7 @@ TEST(AnalyzePostgres, RebuildPatternSetsCopiedInto) {
       "ALTER TABLE new_users RENAME TO users;\n"
       "DROP TABLE audit;\n";
   EXPECT_EQ(Found(AnalyzePostgres, sql),
-            (std::vector<std::string>{"DROP TABLE users @143 <- new_users", "DROP TABLE audit @200"}));
+            (std::vector<std::string>{"DROP TABLE users @143 <- new_users", "RENAME new_users @161 -> users", "DROP TABLE audit @200"}));
   RunCases(AnalyzePostgres,
            {
                {"INSERT INTO n SELECT * FROM a JOIN b USING (id); DROP TABLE b;", {"DROP TABLE b @49 <- n"}},
@@ -232,7 +241,8 @@ TEST(AnalyzePostgres, ReferencedNamesFromJoinsSubqueriesAndReferences) {
   EXPECT_EQ(a->referenced,
             (std::vector<std::string>{"Customers", "audit", "holds", "items", "kept", "old_view", "orders", "pending",
                                       "refunds", "shop.orders", "stock", "tmp", "v_totals"}));
-  EXPECT_TRUE(a->destructive.empty());
+  // Nothing destroyed; the rename is listed so that the guard can follow the table.
+  EXPECT_EQ(Found(AnalyzePostgres, sql), (std::vector<std::string>{"RENAME tmp @" + std::to_string(sql.find("ALTER TABLE tmp")) + " -> kept"}));
 }
 
 TEST(AnalyzePostgres, FunctionAndDoBodiesContributeTheirWords) {
