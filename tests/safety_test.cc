@@ -378,6 +378,22 @@ TEST(VerifyData, TheRebuildWithForeignKeysOffKeepsTheChildrenAndPasses) {
   EXPECT_EQ(Query(db, "SELECT id || name FROM parent ORDER BY id"), (std::vector<std::string>{"1a", "2"}));
 }
 
+// A column that shares a table's name does not make the migration "name" that table.
+TEST(VerifyData, AColumnNamedLikeATableDoesNotHideIt) {
+  TempDir dir;
+  std::string db = dir.Path("app.db");
+  dir.Write("m/0001_init.up.sql",
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n"
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent ON DELETE CASCADE);\n");
+  dir.Write("m/0002_prune.up.sql", "ALTER TABLE parent ADD COLUMN notes TEXT;\nDELETE FROM parent WHERE id > 0;\n");
+  ASSERT_EQ(strata::testing::Run(Args(db, dir.Path("m"), {"up", "--to", "1"})).exit_code, 0);
+  Exec(db, "INSERT INTO parent VALUES (1); INSERT INTO notes VALUES (1, 1), (2, 1)");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"up", "--verify-data"}));
+  EXPECT_EQ(r.exit_code, 12) << r.err;
+  EXPECT_NE(r.err.find("notes: 2 rows before, 0 after"), std::string::npos) << r.err;
+  EXPECT_EQ(QueryOne(db, "SELECT count(*) FROM notes"), "2");
+}
+
 TEST(VerifyData, PassesAMigrationThatLeavesOtherTablesAlone) {
   TempDir dir;
   WriteUsersPosts(dir);

@@ -126,12 +126,6 @@ std::vector<Token> Tokenize(std::string_view text, std::size_t begin, std::size_
   return tokens;
 }
 
-bool IsKeyword(const Token& t) {
-  // No SQLite keyword is longer than 17 bytes; the bound keeps the int conversion safe.
-  return t.kind == Tok::kWord && t.lower.size() <= 32 &&
-         sqlite3_keyword_check(t.lower.data(), static_cast<int>(t.lower.size()));
-}
-
 // A statement's tokens with bounds-checked look-ups: past the end is a token that matches nothing.
 class Tokens {
  public:
@@ -216,13 +210,16 @@ bool IsStructural(const Token& t) {
   return t.kind == Tok::kWord && std::find(std::begin(kWords), std::end(kWords), t.lower) != std::end(kWords);
 }
 
+// Names in a table's place only: a column or alias that happens to share a table's name must not
+// keep --verify-data from watching that table.
 void CollectReferenced(const Tokens& t, std::vector<std::string>* out) {
   for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i].kind == Tok::kQuoted || (t[i].kind == Tok::kWord && !IsKeyword(t[i]))) out->push_back(t[i].lower);
-    if (IntroducesTable(t[i]) && t[i + 1].kind == Tok::kWord && !IsStructural(t[i + 1])) {
-      out->push_back(t[i + 1].lower);
-      if (t.IsPunct(i + 2, '.') && t.IsName(i + 3)) out->push_back(t[i + 3].lower);
-    }
+    if (!IntroducesTable(t[i])) continue;
+    std::size_t j = i + 1;
+    if (t.Is(i, "update") && t.Is(j, "or")) j += 2;  // UPDATE OR REPLACE t
+    if (!t.IsName(j) || IsStructural(t[j])) continue;
+    bool qualified = t.IsPunct(j + 1, '.') && t.IsName(j + 2);  // schema.table
+    out->push_back(t[qualified ? j + 2 : j].lower);
   }
   for (QualifiedName& n : FromTables(t)) out->push_back(std::move(n.table_lower));
 }

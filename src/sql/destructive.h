@@ -47,8 +47,9 @@ struct Analysis {
   // Every table or view name the SQL mentions (FROM, JOIN, INSERT INTO, UPDATE, ALTER TABLE, CREATE
   // TABLE, REFERENCES, DROP, RENAME TO, ...), deduplicated and sorted. Errs on the side of
   // including too much, never too little: a name here is only not hashed by --verify-data.
-  // SQLite: every non-keyword name outside string literals (columns, aliases and functions too),
-  //   plus keywords used in a table's place, lower-cased since SQLite compares names that way.
+  // SQLite: every name in a table's place (after FROM, JOIN, INTO, UPDATE, TABLE, REFERENCES,
+  //   VIEW, ON, EXISTS, TO, and in FROM lists), lower-cased since SQLite compares names that way;
+  //   `ON` also catches some join aliases, which only means a table less is watched.
   // PostgreSQL: every relation in the parse tree, unquoted names lower-cased, quoted ones as
   //   written; `s.t` contributes both "s.t" and "t". Bodies of DO blocks and CREATE FUNCTION
   //   contribute every word in them, since they are not parsed.
