@@ -215,6 +215,19 @@ std::vector<DiffCase> SqliteDiffCases() {
   };
 }
 
+// Spellings SQLite treats as the same: a built-in collation's case, and a reference to a table's
+// primary key with or without its column.
+TEST(SchemaDiff, EquivalentSqliteSpellingsAreTheSameSchema) {
+  TempDir dir;
+  dir.Write("a/0001_t.sql", "CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT COLLATE nocase);\n"
+                            "CREATE TABLE p (id INTEGER PRIMARY KEY, u_id INTEGER REFERENCES u);\n");
+  dir.Write("b/0001_t.sql", "CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE);\n"
+                            "CREATE TABLE p (id INTEGER PRIMARY KEY, u_id INTEGER REFERENCES u (id));\n");
+  ProcessResult diff = Strata(dir.path(), {"schema", "diff", "a", "b"});
+  EXPECT_EQ(diff.exit_code, 0) << diff.out << diff.err;
+  EXPECT_EQ(diff.out, "same schema\n");
+}
+
 TEST(SchemaDiff, NamesEachKindOfChangeBetweenTwoMigrationDirectories) {
   for (const DiffCase& c : SqliteDiffCases()) {
     SCOPED_TRACE(c.name);

@@ -218,7 +218,7 @@ TEST(SqliteSchema, EveryColumnFeature) {
   EXPECT_EQ(ForeignKeys(*teams),
             (Strings{" (org,parent_slug,) -> teams (org,slug,) ON UPDATE CASCADE ON DELETE NO ACTION DEFERRABLE "
                      "INITIALLY DEFERRED",
-                     " (owner_id,) -> users () ON UPDATE NO ACTION ON DELETE SET NULL"}));
+                     " (owner_id,) -> users (id,) ON UPDATE NO ACTION ON DELETE SET NULL"}));
 
   const schema::Table* memberships = Named(s.tables, "memberships");
   ASSERT_NE(memberships, nullptr);

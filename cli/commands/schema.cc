@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "../cli.h"
@@ -158,6 +159,15 @@ int RunDrift(const Invocation& inv) {
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   auto status = (*migrator)->GetStatus();
   if (!status.ok()) return ReportError(inv, status.status());
+  for (const MigrationStatus& m : status->migrations) {
+    if (m.state == MigrationState::kOutOfOrder) {
+      return ReportError(inv, Status(ErrorCode::kFailedPrecondition,
+                                     fmt::format("drift replays the migrations up to the database's version {}, but "
+                                                 "{} ({}) below it is not applied: apply it first (up "
+                                                 "--allow-out-of-order), or the comparison would be wrong",
+                                                 status->current_version, m.version, m.file)));
+    }
+  }
   auto live = (*migrator)->InspectSchema(false);
   if (!live.ok()) return ReportError(inv, live.status());
   auto scratch = Scratch(inv, live->dialect == "postgres");
@@ -185,9 +195,11 @@ int RunCheck(const Invocation& inv) {
       fmt::print("FAIL {} {}: {}\n", p.version, p.name, p.message);
       if (!p.changes.empty()) fmt::print("{}", schema::FormatDiff(p.changes));
     }
-    fmt::print("{}: {} migration{} replayed, {} reversible, {} without a down part, {} failed\n",
+    std::set<std::uint64_t> failed;
+    for (const ReversibilityProblem& p : r.problems) failed.insert(p.version);
+    fmt::print("{}: {} migration{} replayed, {} reversible, {} without a down part, {} not reversible\n",
                r.ok() ? "ok" : "check failed", r.migrations, r.migrations == 1 ? "" : "s", r.reversible,
-               r.without_down, r.problems.size());
+               r.without_down, failed.size());
   }
   return r.ok() ? kExitOk : kExitDiffers;
 }

@@ -112,8 +112,9 @@ Result<CheckReport> CheckReversibility(const Source& source, const ScratchOption
       auto undone = schema::Diff(before, reverted);
       if (!undone.empty()) problem("up then down does not give back the schema it started from", undone);
       if (auto again = m.Up(ForcedUp(migration.version)); !again.ok()) {
-        problem("up failed after its down part ran: " + again.status().ToString());
-        return report;  // the database is no longer where the next migration expects it
+        problem("up failed after its down part ran (the check stops here: later migrations expect this one "
+                "applied): " + again.status().ToString());
+        return report;
       }
       STRATA_ASSIGN_OR_RETURN(schema::Schema reapplied, m.InspectSchema(false));
       auto redone = schema::Diff(applied, reapplied);

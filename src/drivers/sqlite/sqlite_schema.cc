@@ -126,6 +126,14 @@ Status Mismatch(const std::string& table, const std::string& what) {
                 fmt::format("table {}: the pragmas and the stored CREATE text disagree: {}", QuoteName(table), what));
 }
 
+// SQLite's own collations compare by name case-insensitively: `nocase` and `NOCASE` are one.
+std::string CollationName(const std::string& name) {
+  for (const char* builtin : {"BINARY", "NOCASE", "RTRIM"}) {
+    if (SameName(name, builtin)) return builtin;
+  }
+  return name;
+}
+
 // The collation (the pragmas do not report it) and AUTOINCREMENT of one column.
 Status ReadColumnMetadata(sqlite3* db, const std::string& table_name, schema::Column& col, bool& autoincrement) {
   const char* collation = nullptr;
@@ -135,7 +143,7 @@ Status ReadColumnMetadata(sqlite3* db, const std::string& table_name, schema::Co
     return Status(ErrorCode::kSqlError, fmt::format("cannot read column {}.{}: {}", QuoteName(table_name),
                                                     QuoteName(col.name), sqlite3_errmsg(db)));
   }
-  if (collation != nullptr && !SameName(collation, "BINARY")) col.collation = collation;
+  if (collation != nullptr && !SameName(collation, "BINARY")) col.collation = CollationName(collation);
   autoincrement = autoincrement || autoinc != 0;
   return Status::Ok();
 }
@@ -308,7 +316,7 @@ Result<schema::Index> ReadIndex(sqlite3* db, const CatalogObject& object) {
     if (i >= def->keys.size() || def->keys[i].desc != (q.Int(2) != 0)) break;
     const ddl::IndexKeyDef& key = def->keys[i];
     std::string text = q.Int(0) >= 0 ? QuoteName(q.Text(1)) : key.expression;
-    if (!key.collation.empty()) text += " COLLATE " + key.collation;
+    if (!key.collation.empty()) text += " COLLATE " + CollationName(key.collation);
     if (key.desc) text += " DESC";
     index.keys.push_back(std::move(text));
   }
@@ -380,6 +388,15 @@ Result<schema::Schema> IntrospectSqlite(sqlite3* db, const std::string& history_
     } else if (object.type == "trigger") {
       result.triggers.push_back(
           {.name = object.name, .table = object.table, .definition = ddl::CanonicalSql(*object.sql)});
+    }
+  }
+  // `REFERENCES u` means u's primary key: spell it out, so that it equals `REFERENCES u (id)`.
+  for (schema::Table& child : result.tables) {
+    for (schema::ForeignKey& fk : child.foreign_keys) {
+      if (!fk.ref_columns.empty()) continue;
+      for (const schema::Table& parent : result.tables) {
+        if (SameName(parent.name, fk.ref_table) && parent.primary_key) fk.ref_columns = parent.primary_key->columns;
+      }
     }
   }
   schema::Normalize(result);
