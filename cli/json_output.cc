@@ -161,6 +161,18 @@ std::string JsonSchema(const schema::Schema& s) {
             {"indexes", std::move(indexes)}, {"views", std::move(views)}, {"triggers", std::move(triggers)}};
   if (s.dialect == "sqlite") j["virtual_tables"] = std::move(virtual_tables);
   if (s.dialect == "postgres") {
+    json extensions = json::array(), domains = json::array();
+    for (const auto& e : s.extensions) extensions.push_back({{"name", e.name}, {"schema", e.schema}});
+    for (const auto& d : s.domains) {
+      json checks = json::array();
+      for (const auto& c : d.checks) checks.push_back({{"name", c.name}, {"expression", c.expression}});
+      json item = {{"schema", d.schema}, {"name", d.name}, {"type", d.type}, {"not_null", d.not_null},
+                   {"checks", std::move(checks)}};
+      if (d.default_value) item["default"] = *d.default_value;
+      domains.push_back(std::move(item));
+    }
+    j["extensions"] = std::move(extensions);
+    j["domains"] = std::move(domains);
     j["sequences"] = std::move(sequences);
     j["enums"] = std::move(enums);
     j["functions"] = std::move(functions);

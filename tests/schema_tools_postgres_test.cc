@@ -94,6 +94,31 @@ TEST(PgSchemaDump, VarcharInListCheckRoundTrips) {
   EXPECT_EQ(again.out, ReadFile(tmp.Path("t.sql")));
 }
 
+// Extensions and domains are part of what a table needs: without them the dump would not load.
+TEST(PgSchemaDump, ExtensionsAndDomainsAreDumpedBeforeTheTablesThatUseThem) {
+  TempDir tmp;
+  PgDatabase db, empty;
+  db.Exec("CREATE EXTENSION citext;\n"
+          "CREATE DOMAIN email AS citext NOT NULL CHECK (VALUE LIKE '%@%');\n"
+          "CREATE DOMAIN positive AS integer DEFAULT 1 CONSTRAINT positive_gt0 CHECK (VALUE > 0);\n"
+          "CREATE TABLE people (id positive PRIMARY KEY, mail email);\n");
+  ProcessResult dumped = Strata(tmp.path(), {"--url", db.url(), "schema", "dump", "--out", "p.sql"});
+  ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+  std::string dump = ReadFile(tmp.Path("p.sql"));
+  EXPECT_NE(dump.find("CREATE EXTENSION IF NOT EXISTS \"citext\" WITH SCHEMA \"public\";"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("CREATE DOMAIN \"public\".\"email\" AS citext NOT NULL CONSTRAINT \"email_check\" CHECK "),
+            std::string::npos)
+      << dump;
+  EXPECT_LT(dump.find("CREATE DOMAIN \"public\".\"email\""), dump.find("CREATE TABLE \"public\".\"people\""));
+  empty.Exec(dump);
+  ProcessResult again = Strata(tmp.path(), {"--url", empty.url(), "schema", "dump"});
+  EXPECT_EQ(again.out, dump);
+  db.Exec("ALTER DOMAIN positive DROP CONSTRAINT positive_gt0");
+  ProcessResult diff = Strata(tmp.path(), {"schema", "diff", empty.url(), db.url()});
+  EXPECT_EQ(diff.exit_code, 13) << diff.out << diff.err;
+  EXPECT_NE(diff.out.find("~ domain \"public\".\"positive\":"), std::string::npos) << diff.out;
+}
+
 TEST(PgSchemaDump, JsonNamesTheTablesOfBothExamples) {
   struct Case {
     const char* dir;

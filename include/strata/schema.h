@@ -124,6 +124,20 @@ struct EnumType {  // PostgreSQL
   std::vector<std::string> labels;  // in the type's sort order (not alphabetical)
 };
 
+struct Extension {  // PostgreSQL (plpgsql, always there, is left out)
+  std::string name;
+  std::string schema;  // where its objects live
+};
+
+struct Domain {  // PostgreSQL
+  std::string schema;
+  std::string name;
+  std::string type;  // the base type, format_type
+  bool not_null = false;
+  std::optional<std::string> default_value;
+  std::vector<CheckConstraint> checks;
+};
+
 struct Function {  // PostgreSQL functions and procedures
   std::string schema;
   std::string name;
@@ -142,14 +156,16 @@ struct Schema {
   std::vector<Sequence> sequences;
   std::vector<EnumType> enums;
   std::vector<Function> functions;
+  std::vector<Extension> extensions;
+  std::vector<Domain> domains;
 };
 
 // Sorts every list (objects by schema then name; a table's constraints and foreign keys by a
 // stable key; never a table's columns or an enum's labels) so that equal schemas compare equal.
 void Normalize(Schema& schema);
 
-// The normalized DDL text of `schema` in its own dialect: a header comment, then schemas, enum
-// types, sequences, functions, tables, indexes, views and triggers, each kind sorted by name
+// The normalized DDL text of `schema` in its own dialect: a header comment, then schemas,
+// extensions, enum types, domains, sequences, functions, tables, indexes, views and triggers, each kind sorted by name
 // (views after the views they mention). On PostgreSQL foreign keys and OWNED BY follow all the
 // tables, and "SET check_function_bodies = false;" precedes functions, as in pg_dump.
 // Loading it into an empty database of the same engine and dumping again gives the same text.

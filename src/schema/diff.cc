@@ -16,7 +16,7 @@ using internal::QualifiedName;
 using internal::QuoteIdent;
 
 // The order of changes: kinds in dump order, then by name; a table's parts right after it.
-enum class Kind { kSchema, kEnum, kSequence, kFunction, kTable, kVirtualTable, kIndex, kView, kTrigger };
+enum class Kind { kSchema, kExtension, kEnum, kDomain, kSequence, kFunction, kTable, kVirtualTable, kIndex, kView, kTrigger };
 enum class Part { kWhole, kColumn, kPrimaryKey, kUnique, kCheck, kForeignKey };
 
 struct Key {
@@ -87,8 +87,14 @@ Catalog BuildCatalog(const Schema& s) {
   for (const std::string& name : s.schemas) {
     AddTopLevel(catalog, Kind::kSchema, "schema", QuoteIdent(name), internal::SchemaDdl(name));
   }
+  for (const Extension& e : s.extensions) {
+    AddTopLevel(catalog, Kind::kExtension, "extension", QuoteIdent(e.name), internal::ExtensionDdl(e));
+  }
   for (const EnumType& e : s.enums) {
     AddTopLevel(catalog, Kind::kEnum, "enum", QualifiedName(d, e.schema, e.name), internal::EnumDdl(e));
+  }
+  for (const Domain& m : s.domains) {
+    AddTopLevel(catalog, Kind::kDomain, "domain", QualifiedName(d, m.schema, m.name), internal::DomainDdl(m));
   }
   for (const Sequence& q : s.sequences) {
     // OWNED BY is a separate statement in the dump, but it is part of what the sequence is.

@@ -297,6 +297,18 @@ std::string EnumDdl(const EnumType& type) {
                      fmt::join(labels, ", "));
 }
 
+std::string ExtensionDdl(const Extension& e) {
+  return fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", QuoteIdent(e.name), QuoteIdent(e.schema));
+}
+
+std::string DomainDdl(const Domain& d) {
+  std::string out = fmt::format("CREATE DOMAIN {} AS {}", QualifiedName(Dialect::kPostgres, d.schema, d.name), d.type);
+  if (d.default_value) out += " DEFAULT " + *d.default_value;
+  if (d.not_null) out += " NOT NULL";
+  for (const CheckConstraint& c : d.checks) out += " " + CheckDdl(c);
+  return out;
+}
+
 std::string SequenceDdl(const Sequence& s) {
   return fmt::format("CREATE SEQUENCE {} AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
                      QualifiedName(Dialect::kPostgres, s.schema, s.name), s.type, s.start, s.increment, s.min_value,
@@ -364,7 +376,9 @@ std::vector<std::string> PostgresStatements(const Schema& schema) {
   for (const std::string& name : schema.schemas) {
     if (name != "public") out.push_back(internal::SchemaDdl(name));  // every database already has it
   }
+  for (const Extension& extension : schema.extensions) out.push_back(internal::ExtensionDdl(extension));
   for (const EnumType& type : schema.enums) out.push_back(internal::EnumDdl(type));
+  for (const Domain& domain : schema.domains) out.push_back(internal::DomainDdl(domain));
   for (const Sequence& sequence : schema.sequences) out.push_back(internal::SequenceDdl(sequence));
   for (const Function& function : schema.functions) out.push_back(internal::FunctionDdl(function));
   for (const Table& table : schema.tables) {

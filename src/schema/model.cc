@@ -34,6 +34,11 @@ void Normalize(Schema& schema) {
   for (Table& table : schema.tables) NormalizeTable(table);
   SortBy(schema.indexes, [](const Index& i) { return std::tie(i.schema, i.name, i.table); });
   SortBy(schema.views, [](const View& v) { return std::tie(v.schema, v.name); });
+  SortBy(schema.extensions, [](const Extension& e) { return std::tie(e.name, e.schema); });
+  SortBy(schema.domains, [](const Domain& d) { return std::tie(d.schema, d.name); });
+  for (Domain& d : schema.domains) {
+    SortBy(d.checks, [](const CheckConstraint& c) { return std::tie(c.name, c.expression); });
+  }
   SortBy(schema.virtual_tables, [](const VirtualTable& v) { return std::tie(v.schema, v.name); });
   // PostgreSQL scopes trigger names to their table.
   SortBy(schema.triggers, [](const Trigger& t) { return std::tie(t.schema, t.table, t.name); });

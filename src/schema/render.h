@@ -45,6 +45,8 @@ std::string VirtualTableDdl(const VirtualTable& table);
 std::string TriggerDdl(const Trigger& trigger);
 std::string SchemaDdl(std::string_view name);
 std::string EnumDdl(const EnumType& type);
+std::string ExtensionDdl(const Extension& extension);
+std::string DomainDdl(const Domain& domain);
 std::string SequenceDdl(const Sequence& sequence);
 std::string SequenceOwnerDdl(const Sequence& sequence);  // empty when the sequence has no owner
 std::string FunctionDdl(const Function& function);

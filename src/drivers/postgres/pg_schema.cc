@@ -408,6 +408,40 @@ Status ReadEnums(Catalog& catalog, schema::Schema& out) {
   return Status::Ok();
 }
 
+Status ReadExtensions(Catalog& catalog, schema::Schema& out) {
+  STRATA_ASSIGN_OR_RETURN(Rows rows, catalog.Plain("SELECT e.extname, n.nspname FROM pg_extension e "
+                                                   "JOIN pg_namespace n ON n.oid = e.extnamespace "
+                                                   "WHERE e.extname <> 'plpgsql' ORDER BY 1"));
+  for (int i = 0; i < rows.size(); ++i) out.extensions.push_back({.name = rows.Str(i, 0), .schema = rows.Str(i, 1)});
+  return Status::Ok();
+}
+
+// One row per CHECK (or one row when there is none).
+Status ReadDomains(Catalog& catalog, schema::Schema& out) {
+  STRATA_ASSIGN_OR_RETURN(
+      Rows rows, catalog.Plain(std::string("SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
+                                           "t.typnotnull, pg_get_expr(t.typdefaultbin, 0), k.conname, "
+                                           "pg_get_constraintdef(k.oid) FROM pg_type t "
+                                           "JOIN pg_namespace n ON n.oid = t.typnamespace "
+                                           "LEFT JOIN pg_constraint k ON k.contypid = t.oid AND k.contype = 'c' "
+                                           "WHERE t.typtype = 'd' AND ") +
+                               kUserNamespace +
+                               " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass "
+                               "AND d.objid = t.oid AND d.deptype = 'e') ORDER BY 1, 2, 6"));
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.NewGroup(i, {0, 1})) {
+      schema::Domain d{.schema = rows.Str(i, 0), .name = rows.Str(i, 1), .type = rows.Str(i, 2),
+                       .not_null = rows.Bool(i, 3)};
+      if (!rows.Null(i, 4)) d.default_value = rows.Str(i, 4);
+      out.domains.push_back(std::move(d));
+    }
+    if (!rows.Null(i, 5)) {
+      out.domains.back().checks.push_back({.name = rows.Str(i, 5), .expression = CheckExpression(rows.Str(i, 6))});
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadFunctions(Catalog& catalog, schema::Schema& out) {
   STRATA_ASSIGN_OR_RETURN(
       Rows rows,
@@ -456,6 +490,8 @@ Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& h
   STRATA_RETURN_IF_ERROR(ReadSequences(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadEnums(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadFunctions(catalog, out));
+  STRATA_RETURN_IF_ERROR(ReadExtensions(catalog, out));
+  STRATA_RETURN_IF_ERROR(ReadDomains(catalog, out));
   CanonicalizeExpressions(conn, out, [](const std::string& text) { return NormalizeWhitespace(text); });
   schema::Normalize(out);
   return out;
