@@ -1,8 +1,14 @@
 // The data guard, --backup-command, check and --verify-data through the real binary on a real
 // PostgreSQL server (the `pg` ctest fixture).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "pg_test_util.h"
 #include "test_util.h"
@@ -122,6 +128,39 @@ TEST(PgCheck, PassesOnBothExamplesCatchesAWrongDownAndLeavesNoScratchDatabase) {
   EXPECT_NE(wrong.out.find("column \"public\".\"users\".\"email\""), std::string::npos) << wrong.out;
   EXPECT_EQ(PgQuery(server, "SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_scratch_%'"),
             std::vector<std::string>{"0"});
+}
+
+// Ctrl-C during a check: the work stops at its next step and the scratch database is dropped.
+TEST(PgCheck, AnInterruptedCheckLeavesNoScratchDatabase) {
+  std::string server = PgServerUrl();
+  TempDir dir;
+  dir.Write("m/0001_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(2);\n");
+  dir.Write("m/0001_slow.down.sql", "DROP TABLE slow;\n");
+  dir.Write("m/0002_next.up.sql", "CREATE TABLE next (x int);\n");
+  std::vector<std::string> argv = Args(server, dir.Path("m"), {"check"});
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  auto scratch_count = [&] {
+    return PgQuery(server, "SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_scratch_%'")[0];
+  };
+  for (int i = 0; i < 100 && scratch_count() == "0"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(scratch_count(), "1") << "the check never created its scratch database";
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_EQ(scratch_count(), "0");
 }
 
 TEST(PgVerifyData, CatchesRowsDeletedThroughACascadeAndTheLogRecordsTheFailure) {

@@ -328,6 +328,9 @@ class Migrator {
 struct ScratchOptions {
   std::string url = "sqlite::memory:";
   Options options;  // history table name, foreign keys, ...
+  // Asked between steps (each migration of a check, the end of a replay); true stops the work with
+  // kAborted, and the scratch database is removed as usual. The CLI sets it from SIGINT/SIGTERM.
+  std::function<bool()> interrupted;
 };
 
 // The schema that `source`'s migrations produce, applied up to `target` (default: all) on a fresh

@@ -32,6 +32,13 @@ UpOptions ForcedUp(std::optional<std::uint64_t> target) {
   return up;
 }
 
+Status StopIfInterrupted(const ScratchOptions& options) {
+  if (options.interrupted && options.interrupted()) {
+    return Status(ErrorCode::kAborted, "interrupted; the scratch database was removed");
+  }
+  return Status::Ok();
+}
+
 template <typename T>
 Result<T> Guarded(const std::function<Result<T>()>& body) {
   try {
@@ -52,6 +59,7 @@ Result<schema::Schema> ReplaySchema(const Source& source, std::optional<std::uin
       Status st = up.status();
       return std::move(st).WithPrefix(fmt::format("replaying {} on a scratch database: ", source.label()));
     }
+    STRATA_RETURN_IF_ERROR(StopIfInterrupted(scratch));
     return s.migrator->InspectSchema(false);
   });
 }
@@ -90,6 +98,7 @@ Result<CheckReport> CheckReversibility(const Source& source, const ScratchOption
       auto problem = [&](std::string message, std::vector<schema::Change> changes = {}) {
         report.problems.push_back({migration.version, migration.name, std::move(message), std::move(changes)});
       };
+      STRATA_RETURN_IF_ERROR(StopIfInterrupted(scratch));
       STRATA_ASSIGN_OR_RETURN(schema::Schema before, m.InspectSchema(false));
       auto up = m.Up(ForcedUp(migration.version));
       if (!up.ok()) {
