@@ -150,8 +150,10 @@ TEST(PgCheck, AnInterruptedCheckLeavesNoScratchDatabase) {
     execv(args[0], args.data());
     _exit(127);
   }
+  // This process's scratch databases only (their names carry the pid).
   auto scratch_count = [&] {
-    return PgQuery(server, "SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_scratch_%'")[0];
+    return PgQuery(server, "SELECT count(*) FROM pg_database WHERE datname LIKE 'strata\\_scratch\\_" +
+                               std::to_string(pid) + "\\_%'")[0];
   };
   for (int i = 0; i < 100 && scratch_count() == "0"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(scratch_count(), "1") << "the check never created its scratch database";
