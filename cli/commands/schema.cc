@@ -1,66 +1,20 @@
 // strata schema dump|diff|graph, drift, check, restore, and the schema part of verify: the
 // commands that look at what the database is rather than at its history.
 #include <fmt/format.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "../cli.h"
+#include "../interrupt.h"
 #include "../json_output.h"
 #include "../output.h"
 
 namespace strata::cli {
 
 namespace {
-
-// While a scratch database exists, the first SIGINT/SIGTERM asks the work to stop at its next step
-// so that the database is removed on the way out; a second one ends the process at once.
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void OnInterrupt(int sig) {
-  if (g_interrupted.exchange(true)) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    return;
-  }
-  static const char kMessage[] =
-      "\nstrata: interrupted; finishing the current step to remove the scratch database (again to quit now)\n";
-  ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
-  (void)ignored;
-}
-
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    struct sigaction action {};
-    action.sa_handler = OnInterrupt;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~InterruptGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {}, old_term_ {};
-};
-
-// 130, as shells report an interrupted command, when the work stopped because of a signal.
-int Interrupted(const Invocation& inv, const Status& st) {
-  if (!g_interrupted.load()) return ReportError(inv, st);
-  fmt::print(stderr, "strata: interrupted; the scratch database was removed\n");
-  return 130;
-}
 
 bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
@@ -88,7 +42,7 @@ Result<std::string> ReadFile(const std::string& path) {
 Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres) {
   ScratchOptions s;
   s.options = inv.options;
-  s.interrupted = [] { return g_interrupted.load(); };
+  s.interrupted = InterruptRequested;
   if (!inv.scratch_url.empty()) {
     s.url = inv.scratch_url;
   } else if (IsPostgresUrl(inv.url)) {
@@ -184,7 +138,7 @@ int RunSchema(const Invocation& inv) {
   for (const std::string& spec : inv.inputs) pg = pg || IsPostgresUrl(spec);
   for (const std::string& spec : inv.inputs) {
     auto loaded = LoadInput(inv, spec, pg);
-    if (!loaded.ok()) return Interrupted(inv, loaded.status());
+    if (!loaded.ok()) return ReportUnlessInterrupted(inv, loaded.status());
     schemas.push_back(std::move(*loaded));
   }
   if (inv.schema_action == "dump") {
@@ -223,7 +177,7 @@ int RunDrift(const Invocation& inv) {
   auto scratch = Scratch(inv, live->dialect == "postgres");
   if (!scratch.ok()) return ReportError(inv, scratch.status());
   auto replayed = ReplaySchema(Source::Directory(inv.dir), status->current_version, *scratch);
-  if (!replayed.ok()) return Interrupted(inv, replayed.status());
+  if (!replayed.ok()) return ReportUnlessInterrupted(inv, replayed.status());
   return PrintChanges(
       inv, schema::Diff(*replayed, *live),
       fmt::format("no drift: the database matches {} replayed to version {}", inv.dir, status->current_version),
@@ -237,7 +191,7 @@ int RunCheck(const Invocation& inv) {
   auto scratch = Scratch(inv, false);
   if (!scratch.ok()) return ReportError(inv, scratch.status());
   auto report = CheckReversibility(Source::Directory(inv.dir), *scratch);
-  if (!report.ok()) return Interrupted(inv, report.status());
+  if (!report.ok()) return ReportUnlessInterrupted(inv, report.status());
   const CheckReport& r = *report;
   if (inv.json) {
     fmt::print("{}\n", JsonCheck(r));

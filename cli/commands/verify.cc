@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "../cli.h"
+#include "../interrupt.h"
 #include "../json_output.h"
 
 namespace strata::cli {
@@ -14,8 +15,9 @@ int RunVerify(const Invocation& inv) {
   auto report = (*migrator)->Verify();
   if (!report.ok()) return ReportError(inv, report.status());
   if (!inv.schema_file.empty()) {
+    InterruptGuard guard;  // a dump file is loaded into a scratch database
     auto problems = SchemaProblems(inv, **migrator);
-    if (!problems.ok()) return ReportError(inv, problems.status());
+    if (!problems.ok()) return ReportUnlessInterrupted(inv, problems.status());
     for (std::string& p : *problems) report->problems.push_back({0, "", MigrationState::kMissingFile, std::move(p)});
   }
   if (inv.json) {
