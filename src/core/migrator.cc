@@ -15,6 +15,7 @@
 #include "base/url.h"
 #include "core/migrator_impl.h"
 #include "core/run_context.h"
+#include "core/maintenance.h"
 #include "core/run_log.h"
 #include "core/safety.h"
 #include "drivers/registry.h"
@@ -250,31 +251,7 @@ class MigratorImpl : public Migrator {
 
   Result<VerifyReport> DoVerify() {
     STRATA_ASSIGN_OR_RETURN(StatusReport status, GetStatus());
-    VerifyReport report;
-    if (status.needs_baseline) {
-      report.problems.push_back({status.legacy_version, "", MigrationState::kPending,
-                                 fmt::format("the database has PRAGMA user_version = {} but no history table; run "
-                                             "`strata baseline`",
-                                             status.legacy_version)});
-    }
-    for (const MigrationStatus& s : status.migrations) {
-      std::string why;
-      switch (s.state) {
-        case MigrationState::kChanged: why = fmt::format("{} was edited after it was applied (checksum differs)", s.file); break;
-        case MigrationState::kMissingFile: why = "applied, but its migration file is missing"; break;
-        case MigrationState::kOutOfOrder: why = fmt::format("{} is pending but older than the current version {}", s.file, status.current_version); break;
-        case MigrationState::kDirty: why = "dirty: a no-transaction migration did not finish; see `strata repair`"; break;
-        default: continue;
-      }
-      report.problems.push_back({s.version, s.name, s.state, std::move(why)});
-    }
-    for (const std::string& index : status.invalid_indexes) {
-      report.problems.push_back({0, index, MigrationState::kDirty,
-                                 fmt::format("index {} is INVALID (a failed CREATE INDEX CONCURRENTLY?); `strata "
-                                             "repair --drop-invalid-indexes` drops it",
-                                             index)});
-    }
-    return report;
+    return VerifyFromStatus(status);
   }
 
   Result<RunReport> Baseline(std::optional<std::uint64_t> version) override {
@@ -356,37 +333,13 @@ class MigratorImpl : public Migrator {
     report.backup_file = backup_path;
     RunRecord record("restore", report.from_version);
     base::Stopwatch watch;
-    // The run log is part of the database: keep the entries written since the backup was taken.
-    auto log_before = ctx.driver->ReadLog(10'000'000);
-    // Restoring the wrong file must not cost what the database holds now: keep a copy first.
     std::vector<std::string> actions;
-    std::string saved;
-    if (std::string db = ctx.driver->DatabasePath(); !db.empty()) {
-      saved = BackupPath(db, report.from_version, ".pre-restore");
-      STRATA_RETURN_IF_ERROR(ctx.driver->BackupTo(saved));
-    }
-    Status st = ctx.driver->RestoreFrom(backup_path);
-    if (!saved.empty() && (st.code() == ErrorCode::kInvalidArgument || st.code() == ErrorCode::kNotFound)) {
-      std::remove(saved.c_str());  // nothing was changed: the copy is not needed
-      saved.clear();
-    }
-    if (!saved.empty()) {
-      actions.push_back("the database before the restore was saved as " + saved);
-      Emit({.kind = EventKind::kBackup, .file = saved, .message = "the database before the restore"});
-    }
-    if (st.code() == ErrorCode::kFailedPrecondition && ctx.driver->Dialect() == "postgres") {
-      return std::move(st).WithPrefix("strata restore puts back SQLite backups; restore a pg_dump with pg_restore: ");
-    }
-    if (st.ok() && log_before.ok()) {
-      if (Status kept = CarryOverLog(*ctx.driver, *log_before); !kept.ok()) {
-        Emit({.kind = EventKind::kWarning, .message = "could not carry the run log over the restore: " + kept.ToString()});
-      }
-    }
-    if (st.ok()) st = ctx.ReadDatabase();
+    Status st = RestoreBackup(ctx, backup_path, actions, [&](const Event& e) { Emit(e); });
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = watch.ElapsedMs();
-    // A file that is not a valid database changed nothing: there is nothing to log.
-    if (st.code() != ErrorCode::kInvalidArgument && st.code() != ErrorCode::kNotFound) {
+    // A refused file (or engine) changed nothing: there is nothing to log.
+    if (st.code() != ErrorCode::kInvalidArgument && st.code() != ErrorCode::kNotFound &&
+        st.code() != ErrorCode::kFailedPrecondition) {
       Record(ctx, record, report, st, actions);
     }
     if (!st.ok()) return st;
