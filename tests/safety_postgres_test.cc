@@ -138,18 +138,7 @@ TEST(PgCheck, AnInterruptedCheckLeavesNoScratchDatabase) {
   dir.Write("m/0001_slow.down.sql", "DROP TABLE slow;\n");
   dir.Write("m/0002_next.up.sql", "CREATE TABLE next (x int);\n");
   std::vector<std::string> argv = Args(server, dir.Path("m"), {"check"});
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDWR);
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  pid_t pid = Start(argv);
   // This process's scratch databases only (their names carry the pid).
   auto scratch_count = [&] {
     return PgQuery(server, "SELECT count(*) FROM pg_database WHERE datname LIKE 'strata\\_scratch\\_" +

@@ -190,18 +190,7 @@ TEST(DataGuard, WithoutATerminalItNeverWaitsForInput) {
   int in[2];
   ASSERT_EQ(pipe(in), 0);
   std::vector<std::string> argv = Args(db, dir.Path("m"), {"down", "--to", "0"});
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(in[0], 0);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  pid_t pid = Start(argv, in[0]);
   close(in[0]);
   int status = 0;
   bool exited = false;

@@ -87,6 +87,22 @@ void Exec(const std::string& db, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << msg << " in " << sql;
 }
 
+int Start(const std::vector<std::string>& argv, int stdin_fd) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(stdin_fd >= 0 ? stdin_fd : devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& cwd) {
   ProcessResult result;
   int out_pipe[2], err_pipe[2];

@@ -37,6 +37,10 @@ struct ProcessResult {
   std::string out, err;
 };
 
+// Starts `argv` (argv[0] is a path) without waiting: standard input from `stdin_fd` (/dev/null when
+// -1), standard output and error to /dev/null. Returns the child's pid.
+int Start(const std::vector<std::string>& argv, int stdin_fd = -1);
+
 // Runs `argv` (argv[0] is a path) with optional extra environment entries ("K=V"), stdin closed.
 ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                   const std::string& cwd = "");
