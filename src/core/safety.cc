@@ -81,7 +81,7 @@ class LiveTables {
 
   Status Load(driver::Driver& d) {
     if (loaded_) return Status::Ok();
-    STRATA_ASSIGN_OR_RETURN(schema::Schema s, d.Introspect({}));
+    STRATA_ASSIGN_OR_RETURN(schema::Schema s, d.Introspect({.canonical_expressions = false}));
     for (const schema::Table& t : s.tables) tables_.push_back({t.schema, t.name});
     for (const schema::VirtualTable& t : s.virtual_tables) tables_.push_back({t.schema, t.name});  // after: no FKs
     for (std::size_t child = 0; child < s.tables.size(); ++child) {
@@ -316,7 +316,7 @@ Result<DataWitness> DataWitness::Before(RunContext& ctx, const source::Migration
   STRATA_ASSIGN_OR_RETURN(sql::Analysis analysis, Analyze(ctx, m.up));
   std::set<std::string> named;
   for (const std::string& n : analysis.referenced) named.insert(IsPostgres(ctx) ? n : Lower(n));
-  STRATA_ASSIGN_OR_RETURN(schema::Schema live, ctx.driver->Introspect({}));
+  STRATA_ASSIGN_OR_RETURN(schema::Schema live, ctx.driver->Introspect({.canonical_expressions = false}));
   DataWitness w;
   for (const schema::Table& t : live.tables) {
     if (named.count(IsPostgres(ctx) ? t.name : Lower(t.name))) continue;

@@ -71,6 +71,10 @@ struct HistoryRow {
 struct IntrospectOptions {
   // Also describe strata's own tables (the history table and its run log).
   bool include_strata_tables = false;
+  // Give expression text the stable form needed to compare definitions (PostgreSQL: a second pass
+  // through the server on temporary copies). Callers that need only tables and keys (the data
+  // guard, --verify-data) turn it off.
+  bool canonical_expressions = true;
 };
 
 // A table's size and content, to prove a migration left it alone.

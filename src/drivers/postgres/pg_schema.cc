@@ -492,7 +492,9 @@ Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& h
   STRATA_RETURN_IF_ERROR(ReadFunctions(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadExtensions(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadDomains(catalog, out));
-  CanonicalizeExpressions(conn, out, [](const std::string& text) { return NormalizeWhitespace(text); });
+  if (options.canonical_expressions) {
+    CanonicalizeExpressions(conn, out, [](const std::string& text) { return NormalizeWhitespace(text); });
+  }
   schema::Normalize(out);
   return out;
 }
