@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Generates N synthetic migrations (SQLite or PostgreSQL dialect) into DIR (emptied first).
-#   usage: bench/gen_migrations.sh N DIR [sqlite|postgres]
-# Files: v0001_table_0001.sql ... (version zero-padded to max(4, digits of N)).
-# Each file creates a table, an index on it and inserts 3 rows.
+#   usage: bench/gen_migrations.sh N DIR [sqlite|postgres] [files|statements]
+# files (default): v0001_table_0001.sql ... (version zero-padded to max(4, digits of N)); each
+#   file creates a table, an index on it and inserts 3 rows.
+# statements: one file, v0001_large.sql, that creates table t_0001 and inserts N rows, one INSERT
+#   statement each (the cost of one large migration).
 # All files are written by a single awk process (no fork per file).
 set -euo pipefail
 
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-  echo "usage: $0 N DIR [sqlite|postgres]" >&2
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then
+  echo "usage: $0 N DIR [sqlite|postgres] [files|statements]" >&2
   exit 2
 fi
 n=$1
@@ -32,6 +34,20 @@ esac
 mkdir -p -- "$dir"
 # Empty DIR (including dotfiles) without touching anything outside it.
 find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +
+
+case ${4:-files} in
+  files) ;;
+  statements)
+    GEN_DIR=$dir awk -v n="$n" -v pk="$pk" 'BEGIN {
+      f = ENVIRON["GEN_DIR"] "/v0001_large.sql"
+      printf "CREATE TABLE t_0001 (id %s, name TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0);\n", pk > f
+      for (i = 1; i <= n; i++) printf "INSERT INTO t_0001 (name, qty) VALUES (%s, %d);\n", "'\''row_" i "'\''", i % 97 > f
+      if (close(f) != 0) { printf "gen_migrations: failed to write %s\n", f > "/dev/stderr"; exit 1 }
+    }'
+    exit 0
+    ;;
+  *) echo "$0: the shape must be files or statements" >&2; exit 2 ;;
+esac
 
 width=${#n}
 if [ "$width" -lt 4 ]; then width=4; fi

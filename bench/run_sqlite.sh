@@ -11,6 +11,8 @@
 #   KEEP_TMP     set to 1 to keep the temporary directory (databases, migrations)
 #   TMPDIR       where the temporary directory is created (default: /tmp); the
 #                filesystem matters, since every migration COMMIT syncs the database
+#   SHAPE        files (default): N migrations; statements: ONE migration of N statements
+#                (the reference runs it with sqlite3_exec, SQLite's own prepare-tail loop)
 #
 # Each repetition runs, alternating which tool goes first:
 #   fresh up:  apply all N migrations to a new database file (peak RSS via /usr/bin/time)
@@ -140,6 +142,11 @@ command -v sqlite3 >/dev/null 2>&1 && have_sqlite3_cli=1
 check_db() {
   [ "$have_sqlite3_cli" = 1 ] || return 0
   local tables
+  if [ "$shape" = statements ]; then
+    tables=$(sqlite3 "$2" "SELECT count(*) FROM t_0001") || die "cannot inspect $1 database $2"
+    [ "$tables" = "$n" ] || die "after a fresh up, $1 had inserted $tables of the $n rows in $2"
+    return 0
+  fi
   tables=$(sqlite3 "$2" "SELECT count(*) FROM sqlite_master WHERE type='table' AND name GLOB 't_[0-9]*'") ||
     die "cannot inspect $1 database $2"
   [ "$tables" = "$n" ] || die "after a fresh up, $1 had created $tables of the $n migration tables in $2"
@@ -152,8 +159,9 @@ median() {
 ms() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-progress "generating $n migrations in $gen"
-"$script_dir/gen_migrations.sh" "$n" "$gen"
+shape=${SHAPE:-files}
+progress "generating $n migrations in $gen ($shape)"
+"$script_dir/gen_migrations.sh" "$n" "$gen" sqlite "$shape"
 
 # Fixed cost of the measurement itself (date + fork/exec of an empty external command).
 floor=()
@@ -216,7 +224,12 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: ${cpu:-unknown CPU}, $(nproc) CPU(s), $(uname -sr)"
 echo "- SQLite: $sqlite_version"
 echo "- strata: \`$strata --url sqlite:DB --dir DIR up${STRATA_ARGS:+ $STRATA_ARGS}\`"
-echo "- workload: $n migrations (CREATE TABLE + CREATE INDEX + 3-row INSERT each), median of $repeat runs" \
+if [ "$shape" = statements ]; then
+  workload="one migration of $n INSERT statements"
+else
+  workload="$n migrations (CREATE TABLE + CREATE INDEX + 3-row INSERT each)"
+fi
+echo "- workload: $workload, median of $repeat runs" \
   "(alternating order, $warmup warm-up), databases on ${TMPDIR:-/tmp} ($fs_type)"
 echo "- timing floor (date + fork/exec of /bin/true; included in every figure, fresh runs also pay for /usr/bin/time): $(ms "$(median "${floor[@]}")") ms"
 if [ -z "$time_bin" ]; then
@@ -228,5 +241,5 @@ fi
 echo
 echo "| case | strata ms | reference ms | ratio (strata/reference) | strata peak RSS KiB | reference peak RSS KiB |"
 echo "|---|---:|---:|---:|---:|---:|"
-echo "| fresh up ($n migrations) | $(ms "$sf") | $(ms "$rf") | $(ratio "$sf" "$rf") | $srss | $rrss |"
-echo "| no-op up ($n applied) | $(ms "$sn") | $(ms "$rn") | $(ratio "$sn" "$rn") | - | - |"
+echo "| fresh up ($workload) | $(ms "$sf") | $(ms "$rf") | $(ratio "$sf" "$rf") | $srss | $rrss |"
+echo "| no-op up (the same, applied) | $(ms "$sn") | $(ms "$rn") | $(ratio "$sn" "$rn") | - | - |"

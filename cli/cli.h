@@ -27,6 +27,7 @@ enum ExitCode : int {
   kExitDataAtRisk = 11,      // the run would destroy rows: refused without --force or a typed "yes"
   kExitDataChanged = 12,     // up --verify-data: a migration changed a table it does not name
   kExitDiffers = 13,         // schema diff / drift / check: the schemas differ
+  kExitLockLost = 14,        // the run lost its migration lock; the migration in progress was not committed
 };
 
 int ExitCodeFor(const Status& status);

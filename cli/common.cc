@@ -22,6 +22,7 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kInternal: return kExitInternal;
     case ErrorCode::kDataAtRisk: return kExitDataAtRisk;
     case ErrorCode::kDataChanged: return kExitDataChanged;
+    case ErrorCode::kLockLost: return kExitLockLost;
   }
   return kExitInternal;
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "pg_test_util.h"
@@ -39,6 +41,13 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
     _exit(127);
   }
   return pid;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 int Wait(pid_t pid) {
@@ -174,6 +183,74 @@ TEST(CliPostgres, LockTimeoutNamesTheHolderWithExitCode6) {
   EXPECT_NE(r.err.find("could not take the migration lock"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("held by pid"), std::string::npos) << r.err;
   EXPECT_EQ(Wait(pid), 0);
+}
+
+
+// A database-wide idle_session_timeout used to end the lock's own idle connection while the runner
+// went on migrating; a second runner then took the lock and ran alongside (duplicate key in
+// pg_type). The lock now lives on the migration connection, whose idle timeouts strata turns off.
+TEST(CliPostgres, IdleSessionTimeoutDoesNotLetASecondRunnerIn) {
+  PgDatabase db;
+  TempDir dir;
+  db.Exec("ALTER DATABASE " + db.name() + " SET idle_session_timeout = '1s'");
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\nSELECT pg_sleep(3);\n");
+  pid_t first = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log1"));
+  std::this_thread::sleep_for(1800ms);
+  ProcessResult second = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "30", "up"}));
+  EXPECT_EQ(Wait(first), 0) << ReadFile(dir.Path("log1"));
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',') FROM strata_schema_history"),
+            "1:applied");
+}
+
+// The session holding the lock ends mid-migration (an administrator's pg_terminate_backend): the
+// migration is not committed, the run stops with exit 14 (lock lost), and the next run applies it.
+TEST(CliPostgres, LockHolderTerminatedStopsTheRunWithLockLost) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(30);\n");
+  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  bool sleeping = PollFor(
+      [&] {
+        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND "
+                           "state = 'active' AND datname = current_database()") == "1";
+      },
+      20s);
+  ASSERT_TRUE(sleeping) << "the runner never reached migration 2";
+  // The backend running the migration is the one that holds the advisory lock.
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "
+                        "l.locktype = 'advisory' AND l.granted AND a.query LIKE 'SELECT pg_sleep(30)%'"),
+            "1");
+  db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND "
+          "datname = current_database()");
+  EXPECT_EQ(Wait(pid), 14) << ReadFile(dir.Path("log"));
+  std::string log = ReadFile(dir.Path("log"));
+  EXPECT_NE(log.find("the connection holding the migration lock"), std::string::npos) << log;
+  EXPECT_NE(log.find("0002_slow.up.sql"), std::string::npos) << log;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename = 'slow'"), "0");
+
+  dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\n");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"up"}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied,2:applied");
+}
+
+// Waiting for the lock sets lock_timeout for that wait only: a no-transaction migration after it
+// still runs with the server's lock_timeout (0, wait as long as needed), not the wait's.
+TEST(CliPostgres, LockWaitTimeoutDoesNotLeakIntoNoTransactionMigrations) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_show.up.sql",
+            "-- strata:no-transaction\nCREATE TABLE seen AS SELECT current_setting('lock_timeout') AS v;\n");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "7", "up"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(db.QueryOne("SELECT v FROM seen"), "0");
 }
 
 }  // namespace

@@ -139,6 +139,40 @@ TEST_P(DriverConformance, ExecuteReportsFailingStatementOffset) {
   EXPECT_NE(st.message().find("missing_table"), std::string::npos);
 }
 
+// The engines read SQL as C strings: a NUL byte used to end the text silently, and every statement
+// after it was dropped while the migration was recorded as applied.
+TEST_P(DriverConformance, ExecuteRefusesANulByteInsteadOfDroppingWhatFollows) {
+  auto d = OpenOrDie();
+  std::string sql = std::string("CREATE TABLE nul_a (x INTEGER);") + '\0' + "CREATE TABLE nul_b (y INTEGER);\n";
+  int statements = 0;
+  Status st = d->Execute(sql, {.in_transaction = false}, [&](std::size_t, std::size_t, double) { ++statements; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.sql_offset().value_or(0), sql.find('\0'));
+  EXPECT_EQ(statements, 0) << "nothing may run from a text that cannot run in full";
+  EXPECT_FALSE(d->Execute("SELECT * FROM nul_a;", {.in_transaction = false}, nullptr).ok());
+}
+
+// A large file costs time in proportion to its size: every statement of it runs, in order.
+TEST_P(DriverConformance, ExecuteRunsEveryStatementOfALargeText) {
+  auto d = OpenOrDie();
+  std::string sql = "CREATE TABLE many (n INTEGER);\n";
+  const int kRows = 20000;
+  for (int i = 0; i < kRows; ++i) sql += "INSERT INTO many VALUES (" + std::to_string(i) + ");\n";
+  int statements = 0;
+  std::size_t last_end = 0;
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute(sql, {.in_transaction = true}, [&](std::size_t, std::size_t e, double) {
+    ++statements;
+    last_end = e;
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(d->Commit().ok());
+  EXPECT_EQ(statements, kRows + 1);
+  EXPECT_GE(last_end, sql.size() - 2);
+  EXPECT_EQ(*d->CountRows("", "many"), kRows);
+}
+
 TEST_P(DriverConformance, RollbackUndoesDdlAndData) {
   auto d = OpenOrDie();
   ASSERT_TRUE(d->BeginWrite().ok());

@@ -413,5 +413,52 @@ TEST_F(MigratorTest, CustomHistoryTableName) {
   EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "schema_versions", "schema_versions_log"}));
 }
 
+
+// The run lock file removed while a run holds it (a clean-up job, a person): a second runner would
+// create a new file and lock that. The run stops before the next commit with kLockLost; what it
+// committed before stays, the migration in progress is rolled back.
+TEST_F(MigratorTest, LockFileReplacedMidRunStopsBeforeTheNextCommit) {
+  std::string dir = Mig("0001_a.up.sql", "CREATE TABLE a (x);\n");
+  Mig("0002_b.up.sql", "CREATE TABLE b (x);\n");
+  auto m = Open(dir);
+  m->SetEventCallback([&](const Event& e) {
+    if (e.kind == EventKind::kMigrationDone && e.version == 1) std::remove((db() + ".strata-lock").c_str());
+  });
+  auto run = m->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), ErrorCode::kLockLost) << run.status().ToString();
+  EXPECT_NE(run.status().message().find("was removed or replaced while this run held it"), std::string::npos)
+      << run.status().message();
+  EXPECT_NE(run.status().message().find("migration 2 (b)"), std::string::npos) << run.status().message();
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
+
+  m->SetEventCallback(nullptr);
+  auto again = m->Up();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1,2");
+}
+
+// BEGIN/COMMIT in a later pending migration used to be found only when it was reached, after the
+// earlier ones had committed. Every pending migration is checked before the first one runs.
+TEST_F(MigratorTest, TransactionControlInALaterMigrationRefusesBeforeAnythingRuns) {
+  std::string dir = Mig("0001_a.up.sql", "CREATE TABLE a (x);\n");
+  Mig("0002_b.up.sql", "CREATE TABLE b (x);\nCOMMIT;\n");
+  auto m = Open(dir);
+  auto planned = m->PlanUp();
+  ASSERT_FALSE(planned.ok());
+  EXPECT_EQ(planned.status().code(), ErrorCode::kInvalidArgument);
+  auto run = m->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(run.status().location().has_value());
+  EXPECT_EQ(run.status().location()->line, 2u);
+  EXPECT_EQ(run.status().location()->statement, "COMMIT;");
+  EXPECT_NE(run.status().ToString().find("0002_b.up.sql:2:1: transaction control statement"), std::string::npos)
+      << run.status().ToString();
+  EXPECT_TRUE(Tables().empty() || Tables() == std::vector<std::string>{"strata_schema_history_log"})
+      << "migration 1 ran before the refusal";
+}
+
 }  // namespace
 }  // namespace strata::testing

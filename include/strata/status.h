@@ -26,6 +26,8 @@ enum class ErrorCode : int {
   kDataAtRisk,          // the run would destroy rows and nobody confirmed it: pass force, or
                         // write a migration that keeps the data
   kDataChanged,         // `verify_data`: a migration changed a table it does not name; rolled back
+  kLockLost,            // the run lost its migration lock (its connection ended, its lock file was
+                        // replaced); the migration in progress was not committed: check, then retry
 };
 
 // Returns a stable lower-case name for `code` ("invalid_argument", ...).

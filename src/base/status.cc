@@ -17,6 +17,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInternal: return "internal";
     case ErrorCode::kDataAtRisk: return "data_at_risk";
     case ErrorCode::kDataChanged: return "data_changed";
+    case ErrorCode::kLockLost: return "lock_lost";
   }
   return "unknown";
 }

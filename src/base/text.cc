@@ -1,5 +1,7 @@
 #include "base/text.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace strata::base {
@@ -55,6 +57,19 @@ std::string FormatLocated(const SourceLocation& location, const std::string& mes
     out += fmt::format("\n    {}\n    {}^", location.source_line, pad);
   }
   return out;
+}
+
+bool ContainsAnyIgnoringCase(std::string_view text, std::initializer_list<std::string_view> lower_words) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    for (std::string_view w : lower_words) {
+      if (w.empty() || w[0] != c || text.size() - i < w.size()) continue;
+      std::size_t k = 1;
+      while (k < w.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == w[k]) ++k;
+      if (k == w.size()) return true;
+    }
+  }
+  return false;
 }
 
 std::string_view Trim(std::string_view s) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ SourceLocation MakeLocation(std::string_view file, std::string_view text, std::s
                             std::string_view statement = {});
 
 std::string_view Trim(std::string_view s);
+
+// True when `text` contains one of `lower_words` (each lower-case), ignoring ASCII case, anywhere
+// (not only as whole words). A cheap filter before parsing.
+bool ContainsAnyIgnoringCase(std::string_view text, std::initializer_list<std::string_view> lower_words);
 
 // Collapses runs of whitespace and trims; used to show a statement on one line.
 std::string OneLine(std::string_view s, std::size_t max_chars = 200);

@@ -101,6 +101,7 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
+    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kUp));
     return Planned(ctx, versions, Direction::kUp);
   }
 
@@ -111,6 +112,7 @@ class MigratorImpl : public Migrator {
   Result<std::vector<PlannedMigration>> DoPlanDown(const DownOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
+    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kDown));
     return Planned(ctx, versions, Direction::kDown);
   }
 
@@ -142,6 +144,7 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
+    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kUp));
     RunRecord record("up", report.from_version);
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ctx.EnsureHistory();
@@ -160,7 +163,7 @@ class MigratorImpl : public Migrator {
     for (std::size_t i = 0; i < versions.size();) {
       // Another runner may have applied migrations since we planned: re-plan inside the lock.
       auto changed = ctx.BeginAndCheck();
-      if (!changed.ok()) return changed.status();
+      if (!changed.ok()) return ctx.BlameLostLock(changed.status());
       if (*changed) {
         ctx.driver->Rollback();
         auto replanned = plan::PlanUp(ctx.available, ctx.applied, request);
@@ -187,7 +190,7 @@ class MigratorImpl : public Migrator {
       auto ms = ctx.ApplyUp(m, [&](const Event& e) { Emit(e); }, verify);
       report.to_version = plan::CurrentVersion(ctx.applied);
       report.total_ms = total.ElapsedMs();
-      if (!ms.ok()) return ms.status();
+      if (!ms.ok()) return ctx.BlameLostLock(ms.status());
       report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
       Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = *ms});
       ++i;
@@ -208,6 +211,7 @@ class MigratorImpl : public Migrator {
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
+    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kDown));
     RunRecord record("down", report.from_version);
     Status st = ProtectRun(ctx, versions, Direction::kDown, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ApplyDowns(ctx, versions, report);
@@ -221,7 +225,7 @@ class MigratorImpl : public Migrator {
     Emit({.kind = EventKind::kRunStarted, .direction = Direction::kDown, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size(); ++i) {
       auto changed = ctx.BeginAndCheck();
-      if (!changed.ok()) return changed.status();
+      if (!changed.ok()) return ctx.BlameLostLock(changed.status());
       if (*changed) {
         // Re-planning a rollback could undo more than was asked for: stop instead.
         ctx.driver->Rollback();
@@ -234,7 +238,7 @@ class MigratorImpl : public Migrator {
       auto ms = ctx.ApplyDown(m, [&](const Event& e) { Emit(e); });
       report.to_version = plan::CurrentVersion(ctx.applied);
       report.total_ms = total.ElapsedMs();
-      if (!ms.ok()) return ms.status();
+      if (!ms.ok()) return ctx.BlameLostLock(ms.status());
       report.migrations.push_back({m.version, m.name, Direction::kDown, *ms});
       Emit({.kind = EventKind::kMigrationDone, .direction = Direction::kDown, .version = m.version,
             .name = m.name, .file = m.down->path, .ms = *ms});

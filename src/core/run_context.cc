@@ -6,6 +6,8 @@
 
 #include "base/clock.h"
 #include "base/text.h"
+#include "sql/pg_split.h"
+#include "sql/sqlite_split.h"
 
 namespace strata::core {
 
@@ -20,20 +22,23 @@ plan::AppliedState ToPlan(driver::RowState s) {
   return plan::AppliedState::kApplied;
 }
 
-// Rolls back on scope exit unless committed. The driver's Rollback never throws.
+// Rolls back on scope exit unless committed. The driver's Rollback never throws. Commits only
+// while the run still holds its migration lock (when it has one).
 class Transaction {
  public:
-  explicit Transaction(driver::Driver& d) : d_(d) {}
+  Transaction(driver::Driver& d, const driver::RunLock* lock) : d_(d), lock_(lock) {}
   ~Transaction() {
     if (open_) d_.Rollback();
   }
   Status Commit() {
+    if (lock_) STRATA_RETURN_IF_ERROR(lock_->Held());
     open_ = false;
     return d_.Commit();
   }
 
  private:
   driver::Driver& d_;
+  const driver::RunLock* lock_;
   bool open_ = true;
 };
 
@@ -102,6 +107,50 @@ Status RunContext::LockAndReread() {
   return ReadDatabase();
 }
 
+Status RunContext::BlameLostLock(Status failure) const {
+  if (!lock || failure.code() == ErrorCode::kLockLost) return failure;
+  Status held = lock->Held();
+  if (held.ok()) return failure;
+  Status out(ErrorCode::kLockLost, held.message() + "; " + failure.message());
+  if (failure.location()) return std::move(out).WithLocation(*failure.location());
+  return out;
+}
+
+Status RunContext::RefuseTransactionControl(const std::vector<std::uint64_t>& versions, Direction direction) const {
+  const bool postgres = driver->Dialect() == "postgres";
+  for (std::uint64_t v : versions) {
+    const source::Migration* m = Find(v);
+    if (m == nullptr || (direction == Direction::kDown && !m->down)) continue;
+    const source::Script& script = direction == Direction::kUp ? m->up : *m->down;
+    if (script.no_transaction) continue;
+    std::string_view sql = script.sql();
+    // Every transaction control statement starts with one of these words; most migrations have none.
+    if (!base::ContainsAnyIgnoringCase(sql, {"begin", "start", "commit", "end", "abort", "rollback"})) continue;
+    std::vector<sql::StatementSpan> spans;
+    if (script.no_split) {
+      std::size_t b = sql::SkipSpaceAndComments(sql, 0);
+      if (b < sql.size()) spans.push_back({b, sql.size()});
+    } else if (postgres) {
+      auto split = sql::SplitPostgres(sql);
+      if (!split.ok()) continue;
+      spans = std::move(*split);
+    } else {
+      spans = sql::SplitSqlite(sql);
+    }
+    for (const sql::StatementSpan& span : spans) {
+      std::string_view text = sql.substr(span.begin, span.end - span.begin);
+      if (!sql::IsTransactionControl(text)) continue;
+      std::string statement(base::Trim(text));
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("transaction control statement in a migration: strata already runs each migration "
+                                "in its own transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to "
+                                "the header to manage transactions yourself (nothing was run)"))
+          .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + span.begin, statement));
+    }
+  }
+  return Status::Ok();
+}
+
 Status RunContext::RefuseIfNeedsBaseline() const {
   if (!NeedsBaseline()) return Status::Ok();
   return Status(ErrorCode::kFailedPrecondition,
@@ -152,7 +201,7 @@ Result<bool> RunContext::BeginAndCheck() {
 
 Result<double> RunContext::ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit,
                                    const std::function<Status()>& before_commit) {
-  Transaction tx(*driver);
+  Transaction tx(*driver, lock.get());
   std::uint64_t previous = plan::CurrentVersion(applied);
   std::uint64_t mirrored = std::max(previous, m.version);
   std::string_view sql = m.up.sql();
@@ -190,7 +239,7 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
     }
     double ms = watch.ElapsedMs();
     STRATA_RETURN_IF_ERROR(driver->BeginWrite());
-    Transaction finish(*driver);
+    Transaction finish(*driver, lock.get());
     driver::HistoryRow row = MakeRow(m, driver::RowState::kApplied, ms);
     STRATA_RETURN_IF_ERROR(driver->UpdateHistory(row));
     STRATA_RETURN_IF_ERROR(driver->MirrorVersion(mirrored));
@@ -212,13 +261,15 @@ Result<double> RunContext::ApplyUp(const source::Migration& m, const std::functi
   STRATA_RETURN_IF_ERROR(driver->InsertHistory(row));
   STRATA_RETURN_IF_ERROR(driver->MirrorVersion(mirrored));
   STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
-  STRATA_RETURN_IF_ERROR(tx.Commit());
+  if (Status committed = tx.Commit(); !committed.ok()) {
+    return Status(committed.code(), fmt::format("{} ({})", committed.message(), what));
+  }
   applied.push_back(ToApplied(row));
   return ms;
 }
 
 Result<double> RunContext::ApplyDown(const source::Migration& m, const std::function<void(const Event&)>& emit) {
-  Transaction tx(*driver);
+  Transaction tx(*driver, lock.get());
   const source::Script& script = *m.down;
   std::string_view sql = script.sql();
   std::vector<plan::Applied> after;
@@ -245,7 +296,7 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
                                 m.name));
     }
     STRATA_RETURN_IF_ERROR(driver->BeginWrite());
-    Transaction finish(*driver);
+    Transaction finish(*driver, lock.get());
     STRATA_RETURN_IF_ERROR(driver->DeleteHistory(m.version));
     STRATA_RETURN_IF_ERROR(driver->MirrorVersion(next));
     STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
@@ -261,14 +312,18 @@ Result<double> RunContext::ApplyDown(const source::Migration& m, const std::func
     STRATA_RETURN_IF_ERROR(driver->DeleteHistory(m.version));
     STRATA_RETURN_IF_ERROR(driver->MirrorVersion(next));
     STRATA_ASSIGN_OR_RETURN(token, driver->ChangeToken());
-    STRATA_RETURN_IF_ERROR(tx.Commit());
+    if (Status committed = tx.Commit(); !committed.ok()) {
+      return Status(committed.code(),
+                    fmt::format("{} (rollback of {} ({}) was undone; the database is still at version {})",
+                                committed.message(), m.version, m.name, previous));
+    }
   }
   applied = std::move(after);
   return watch.ElapsedMs();
 }
 
 Status RunContext::RecordBaseline(std::uint64_t version, RunReport& report) {
-  Transaction tx(*driver);
+  Transaction tx(*driver, lock.get());
   bool exact = false;
   for (const source::Migration& m : migrations()) {
     if (m.version > version) break;
@@ -303,7 +358,7 @@ Status RunContext::RepairIndexes(const RepairOptions& options, RepairReport& rep
 }
 
 Status RunContext::Repair(const RepairOptions& options, RepairReport& report) {
-  Transaction tx(*driver);
+  Transaction tx(*driver, lock.get());
   std::size_t actions_before = report.actions.size();
   std::vector<plan::Applied> kept;
   for (const plan::Applied& a : applied) {

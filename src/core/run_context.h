@@ -41,8 +41,16 @@ struct RunContext {
   void IndexMigrations();
   // Takes the migration lock and reads the history again under it.
   Status LockAndReread();
+  // `failure` as kLockLost, its message kept, when the run has lost its lock meanwhile (the
+  // failure is then most likely that loss: a closed connection); `failure` unchanged otherwise.
+  Status BlameLostLock(Status failure) const;
   bool NeedsBaseline() const { return !history_exists && legacy_version > 0; }
   Status RefuseIfNeedsBaseline() const;
+  // kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a
+  // transaction in a migration (of `versions`, run in `direction`) that runs inside strata's
+  // transaction: checked for every step before the first one runs, so no earlier step commits.
+  // PostgreSQL text the grammar cannot split is left to fail when it runs.
+  Status RefuseTransactionControl(const std::vector<std::uint64_t>& versions, Direction direction) const;
   // Creates the history table if it does not exist yet.
   Status EnsureHistory();
   // Begins a write transaction and returns whether the history differs from what was read before

@@ -33,23 +33,6 @@ Result<sql::Analysis> Analyze(const RunContext& ctx, const source::Script& scrip
   return analysis;
 }
 
-// Every destructive statement contains one of these words; most migrations contain none, and then
-// parsing them (libpg_query on PostgreSQL) is skipped.
-bool MayDestroy(std::string_view sql) {
-  static constexpr std::string_view kWords[] = {"drop", "delete", "truncate"};
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i])));
-    if (c != 'd' && c != 't') continue;
-    for (std::string_view w : kWords) {
-      if (sql.size() - i < w.size()) continue;
-      std::size_t k = 0;
-      while (k < w.size() && std::tolower(static_cast<unsigned char>(sql[i + k])) == w[k]) ++k;
-      if (k == w.size()) return true;
-    }
-  }
-  return false;
-}
-
 bool SameName(const std::string& a, const std::string& b, bool postgres) {
   return postgres ? a == b : Lower(a) == Lower(b);
 }
@@ -208,7 +191,9 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
   for (std::uint64_t v : versions) {
     const source::Migration& m = *ctx.Find(v);
     const source::Script& script = ScriptOf(m, direction);
-    if (!MayDestroy(script.sql())) continue;
+    // Every destructive statement contains one of these words; most migrations contain none, and
+    // then parsing them (libpg_query on PostgreSQL) is skipped.
+    if (!base::ContainsAnyIgnoringCase(script.sql(), {"drop", "delete", "truncate"})) continue;
     STRATA_ASSIGN_OR_RETURN(sql::Analysis analysis, Analyze(ctx, script));
     for (std::size_t k = 0; k < analysis.destructive.size(); ++k) {
       const sql::Destructive& d = analysis.destructive[k];

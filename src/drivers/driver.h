@@ -8,7 +8,8 @@
 //  3. Locking: LockRun returns a guard held for a whole run that excludes other runners, waiting
 //     at most the lock timeout (then kAborted, naming the holder when possible), and released by
 //     the operating system or server if the process dies (PostgreSQL: session advisory lock on its
-//     own connection; SQLite: flock on a file beside the database); BeginWrite starts a
+//     migration connection, so that no migration can commit once it is gone; SQLite: flock on a
+//     file beside the database); RunLock::Held says when it was lost; BeginWrite starts a
 //     transaction that excludes other writers for the lock timeout at most.
 //  4. Execute runs statements one at a time with the engine's own parser, and on failure returns
 //     kSqlError with Status::sql_offset set to the byte offset inside `sql`.
@@ -107,10 +108,15 @@ struct LogRow {
 // Called after each statement: its byte range in the executed text and its duration.
 using StatementObserver = std::function<void(std::size_t begin, std::size_t end, double ms)>;
 
-// Held for a whole run; releasing it is the destructor's job and never fails.
+// Held for a whole run; releasing it is the destructor's job and never fails. Destroy it before
+// the driver that made it.
 class RunLock {
  public:
   virtual ~RunLock() = default;
+  // Ok while this run still holds the lock; kLockLost when it can no longer be sure it does (the
+  // PostgreSQL session holding it ended; the SQLite lock file was removed or replaced). Cheap (no
+  // round trip): the engine asks before every commit and after every failed step.
+  virtual Status Held() const { return Status::Ok(); }
 };
 
 class Driver {

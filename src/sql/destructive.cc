@@ -311,6 +311,7 @@ bool SameTable(const QualifiedName& a, const Destructive& d) {
 }  // namespace
 
 Result<Analysis> AnalyzeSqlite(std::string_view sql) {
+  STRATA_RETURN_IF_ERROR(RejectNul(sql));
   Analysis analysis;
   std::vector<Copy> copies;
   for (const StatementSpan& span : SplitSqlite(sql)) {

@@ -329,8 +329,10 @@ class ParseResult {
 }  // namespace
 
 Result<Analysis> AnalyzePostgres(std::string_view sql) {
-  const std::string input(sql);  // libpg_query needs a NUL-terminated string; it stops at the first NUL
-  const std::string_view text(input.c_str(), std::strlen(input.c_str()));
+  // libpg_query needs a NUL-terminated string and would stop at an inner NUL, hiding what follows.
+  STRATA_RETURN_IF_ERROR(RejectNul(sql));
+  const std::string input(sql);
+  const std::string_view text(input);
   const ParseResult result(input.c_str());
   if (result->error != nullptr) {
     int pos = result->error->cursorpos;

@@ -51,6 +51,7 @@ std::size_t CharPositionToOffset(std::string_view text, int pos) {
 }
 
 Result<std::vector<StatementSpan>> SplitPostgres(std::string_view text) {
+  STRATA_RETURN_IF_ERROR(RejectNul(text));
   std::string input(text);  // libpg_query needs a NUL-terminated string
   PgQuerySplitResult r = pg_query_split_with_parser(input.c_str());
   std::vector<StatementSpan> spans;

@@ -58,6 +58,14 @@ std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]) {
   return std::string_view(buffer, n);
 }
 
+Status RejectNul(std::string_view text) {
+  std::size_t nul = text.find('\0');
+  if (nul == std::string_view::npos) return Status::Ok();
+  return Status(ErrorCode::kInvalidArgument,
+                "NUL byte in the SQL text: the database engine would silently ignore everything after it")
+      .WithSqlOffset(nul);
+}
+
 bool IsTransactionControl(std::string_view statement) {
   char buf[16];
   std::string_view kw = FirstKeyword(statement, buf);

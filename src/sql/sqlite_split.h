@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/status.h"
+
 namespace strata::sql {
 
 struct StatementSpan {
@@ -26,6 +28,11 @@ std::size_t SkipSpaceAndComments(std::string_view text, std::size_t from = 0);
 
 // The statement's first keyword, upper-cased ("BEGIN", "CREATE", ...), empty if none.
 std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]);
+
+// kInvalidArgument with Status::sql_offset at the first NUL byte of `text`, if it has one. The
+// engines read SQL as C strings and silently stop at a NUL, so text containing one can never be
+// executed in full: every path that hands SQL to an engine or analyzes it calls this first.
+Status RejectNul(std::string_view text);
 
 // True for statements that start, end or abandon a transaction (BEGIN, START TRANSACTION, COMMIT,
 // END, ABORT, ROLLBACK without TO), in SQLite's and PostgreSQL's dialects. These cannot run inside the transaction strata wraps around a migration.

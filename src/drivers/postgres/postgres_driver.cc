@@ -37,19 +37,34 @@ std::int64_t LockKey(const std::string& schema, const std::string& table) {
 
 std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + "ms"; }
 
+// The session advisory lock lives on the migration connection itself: a migration can then only
+// commit in the session that holds the lock, and whatever ends that session (a crash, an
+// administrator's pg_terminate_backend, a server-side timeout, a failover) ends the lock and the
+// uncommitted migration together. A lock on a second connection could vanish while the first one
+// went on committing.
 class PostgresRunLock : public RunLock {
  public:
-  PostgresRunLock(Connection conn, std::int64_t key, bool* held) : conn_(std::move(conn)), key_(key), held_(held) {
+  PostgresRunLock(Connection* conn, std::int64_t key, bool* held) : conn_(conn), key_(key), held_(held) {
     *held_ = true;
   }
   ~PostgresRunLock() override {
-    // Closing the session would release it too; unlocking first keeps the server log quiet.
-    (void)conn_.Exec(fmt::format("SELECT pg_advisory_unlock({})", key_));
     *held_ = false;
+    if (PQstatus(conn_->get()) != CONNECTION_OK) return;  // the server already released it
+    // Whatever the run left open is abandoned here, as it would be if the session ended.
+    if (conn_->InTransaction()) (void)conn_->Exec("ROLLBACK");
+    (void)conn_->Exec(fmt::format("SELECT pg_advisory_unlock({})", key_));
+  }
+
+  Status Held() const override {
+    if (PQstatus(conn_->get()) == CONNECTION_OK) return Status::Ok();
+    return Status(ErrorCode::kLockLost,
+                  fmt::format("the connection holding the migration lock on {} was closed; another runner may hold "
+                              "the lock now",
+                              conn_->redacted_url()));
   }
 
  private:
-  Connection conn_;
+  Connection* conn_;
   std::int64_t key_;
   bool* held_;
 };
@@ -134,20 +149,23 @@ class PostgresDriver : public Driver {
   Result<std::uint64_t> LegacyVersion() override { return std::uint64_t{0}; }
 
   Result<std::unique_ptr<RunLock>> LockRun() override {
-    STRATA_ASSIGN_OR_RETURN(Connection lock, Connection::Open(url_));
+    STRATA_RETURN_IF_ERROR(Flush());
     std::int64_t key = LockKey(options_.schema, options_.history_table);
     auto start = std::chrono::steady_clock::now();
     bool got = false;
     if (options_.lock_timeout.count() == 0) {
-      STRATA_ASSIGN_OR_RETURN(auto r, lock.Exec(fmt::format("SELECT pg_try_advisory_lock({})", key)));
+      STRATA_ASSIGN_OR_RETURN(auto r, conn_.Exec(fmt::format("SELECT pg_try_advisory_lock({})", key)));
       got = Text(r.get(), 0, 0) == "t";
     } else {
-      STRATA_RETURN_IF_ERROR(lock.Exec("SET lock_timeout = '" + Millis(options_.lock_timeout) + "'").status());
-      auto r = lock.Exec(fmt::format("SELECT pg_advisory_lock({})", key));
+      // SET LOCAL: the wait's lock_timeout must not stay on the session, where it would apply to
+      // no-transaction migrations. A session lock taken inside a transaction outlives its COMMIT.
+      auto r = conn_.Exec(fmt::format("BEGIN; SET LOCAL lock_timeout = '{}'; SELECT pg_advisory_lock({}); COMMIT",
+                                      Millis(options_.lock_timeout), key));
       if (r.ok()) {
         got = true;
-      } else if (r.status().message().find("SQLSTATE 55P03") == std::string::npos) {
-        return r.status();
+      } else {
+        Rollback();
+        if (r.status().message().find("SQLSTATE 55P03") == std::string::npos) return r.status();
       }
     }
     if (!got) {
@@ -155,9 +173,9 @@ class PostgresDriver : public Driver {
       return Status(ErrorCode::kAborted,
                     fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise --lock-timeout "
                                 "to wait longer)",
-                                conn_.redacted_url(), waited, Holder(lock, key)));
+                                conn_.redacted_url(), waited, Holder(conn_, key)));
     }
-    return std::unique_ptr<RunLock>(std::make_unique<PostgresRunLock>(std::move(lock), key, &lock_held_));
+    return std::unique_ptr<RunLock>(std::make_unique<PostgresRunLock>(&conn_, key, &lock_held_));
   }
 
   // BEGIN and the history writes are not sent on their own: they travel with the next statement
@@ -184,6 +202,7 @@ class PostgresDriver : public Driver {
   }
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
+    STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
     std::vector<sql::StatementSpan> spans;
     if (options.no_split) {
       std::string_view t = base::Trim(sql);
@@ -463,9 +482,15 @@ class PostgresDriver : public Driver {
 
 Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const OpenOptions& options) {
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
-  // A runner killed mid-statement would otherwise leave its backend working (and holding locks)
-  // until the statement ends; PostgreSQL 14+ can notice the dead client within a second.
-  (void)conn.Exec("SET client_connection_check_interval = '1s'");
+  // client_connection_check_interval: a runner killed mid-statement would otherwise leave its
+  // backend working (and holding locks) until the statement ends; the server notices the dead
+  // client within a second. The idle timeouts: this session holds the migration lock, and sits
+  // idle while the data guard waits for a typed "yes"; a database-wide idle_session_timeout must
+  // not end it. Set where the server has them (PostgreSQL 14+), in one round trip.
+  (void)conn.Exec(
+      "SELECT set_config(name, CASE name WHEN 'client_connection_check_interval' THEN '1s' ELSE '0' END, false) "
+      "FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout', "
+      "'idle_in_transaction_session_timeout')");
   return std::unique_ptr<Driver>(std::make_unique<PostgresDriver>(std::move(conn), url, options));
 }
 

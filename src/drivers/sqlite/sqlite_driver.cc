@@ -209,8 +209,13 @@ class SqliteDriver : public Driver {
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     const bool in_transaction = options.in_transaction;
-    const char* base = sql.data();
-    const char* end = base + sql.size();
+    STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    // One NUL-terminated copy, and every prepare is told that the rest of it ends in that NUL: a
+    // length that does not include a terminator makes SQLite copy the whole remaining text before
+    // each statement, which turns a large file into quadratic work.
+    const std::string owned(sql);
+    const char* base = owned.c_str();
+    const char* end = base + owned.size();
     const char* tail = base;
     while (tail < end) {
       sqlite3_stmt* raw = nullptr;
@@ -219,7 +224,7 @@ class SqliteDriver : public Driver {
       std::size_t stmt_begin = sql::SkipSpaceAndComments(sql, at);
       if (stmt_begin >= sql.size()) break;
       auto t0 = std::chrono::steady_clock::now();
-      int rc = sqlite3_prepare_v2(db_.get(), tail, static_cast<int>(end - tail), &raw, &next);
+      int rc = sqlite3_prepare_v2(db_.get(), tail, static_cast<int>(end - tail + 1), &raw, &next);
       StmtPtr stmt(raw);
       if (rc != SQLITE_OK) {
         int off = sqlite3_error_offset(db_.get());

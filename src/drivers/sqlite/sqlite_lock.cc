@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,7 +21,7 @@ namespace {
 // closing it would drop SQLite's own POSIX locks.)
 class FileRunLock : public RunLock {
  public:
-  explicit FileRunLock(int fd) : fd_(fd) {}
+  FileRunLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FileRunLock() override {
     if (fd_ >= 0) {
       flock(fd_, LOCK_UN);
@@ -28,8 +29,25 @@ class FileRunLock : public RunLock {
     }
   }
 
+  // A lock on a file that is no longer the one at the path excludes nobody: the next runner
+  // creates a new file and locks that.
+  Status Held() const override {
+    if (fd_ < 0 || SameFile(fd_, path_)) return Status::Ok();
+    return Status(ErrorCode::kLockLost,
+                  fmt::format("the migration lock file {} was removed or replaced while this run held it; another "
+                              "runner may hold the lock now",
+                              path_));
+  }
+
+  static bool SameFile(int fd, const std::string& path) {
+    struct stat by_fd {}, by_path {};
+    return ::fstat(fd, &by_fd) == 0 && ::stat(path.c_str(), &by_path) == 0 && by_fd.st_dev == by_path.st_dev &&
+           by_fd.st_ino == by_path.st_ino;
+  }
+
  private:
   int fd_;
+  std::string path_;
 };
 
 std::string ReadHolder(int fd) {
@@ -43,33 +61,42 @@ std::string ReadHolder(int fd) {
 
 }  // namespace
 
-std::unique_ptr<RunLock> NoRunLock() { return std::make_unique<FileRunLock>(-1); }
+std::unique_ptr<RunLock> NoRunLock() { return std::make_unique<FileRunLock>(-1, std::string()); }
 
 Result<std::unique_ptr<RunLock>> LockDatabaseFile(const std::string& database_path, std::chrono::milliseconds timeout) {
   std::string lock_path = database_path + ".strata-lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return NoRunLock();
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + timeout;
-  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
+  for (;;) {
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return NoRunLock();
+    bool locked = false;
+    while (!(locked = flock(fd, LOCK_EX | LOCK_NB) == 0)) {
+      if (errno != EWOULDBLOCK && errno != EINTR) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::string holder = ReadHolder(fd);
+        ::close(fd);
+        double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return Status(ErrorCode::kAborted,
+                      fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise "
+                                  "--lock-timeout to wait longer)",
+                                  database_path, waited, holder));
+      }
+      ::usleep(20'000);
+    }
+    if (!locked) {
       ::close(fd);
       return NoRunLock();
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      std::string holder = ReadHolder(fd);
+    // The file may have been removed (and another runner's created) between open and flock.
+    if (!FileRunLock::SameFile(fd, lock_path)) {
       ::close(fd);
-      double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      return Status(ErrorCode::kAborted,
-                    fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise --lock-timeout "
-                                "to wait longer)",
-                                database_path, waited, holder));
+      continue;
     }
-    ::usleep(20'000);
+    std::string holder = fmt::format("pid {} (since {})", ::getpid(), base::UtcNowIso8601());
+    if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
+    return std::unique_ptr<RunLock>(std::make_unique<FileRunLock>(fd, lock_path));
   }
-  std::string holder = fmt::format("pid {} (since {})", ::getpid(), base::UtcNowIso8601());
-  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
-  return std::unique_ptr<RunLock>(std::make_unique<FileRunLock>(fd));
 }
 
 }  // namespace strata::driver
