@@ -25,6 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   auto result = SplitPostgres(text);
+  // A NUL byte is refused where it is: libpg_query would stop reading there.
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos) {
+    FUZZ_CHECK(!result.ok() && result.status().sql_offset() == nul);
+    FUZZ_CHECK(RejectNul(text).sql_offset() == nul);
+    return 0;
+  }
+  FUZZ_CHECK(RejectNul(text).ok());
   if (!result.ok()) {
     FUZZ_CHECK(result.status().code() == strata::ErrorCode::kInvalidArgument);
     auto offset = result.status().sql_offset();

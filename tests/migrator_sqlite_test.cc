@@ -460,5 +460,16 @@ TEST_F(MigratorTest, TransactionControlInALaterMigrationRefusesBeforeAnythingRun
       << "migration 1 ran before the refusal";
 }
 
+
+// A directory path with a NUL byte would have been cut short by the file system calls and read
+// another directory.
+TEST_F(MigratorTest, DirectoryPathWithANulByteIsRefused) {
+  std::string dir = Mig("0001_a.up.sql", "CREATE TABLE a (x);\n");
+  auto m = Migrator::Open(url(), Source::Directory(dir + std::string(1, '\0') + "/elsewhere"));
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(m.status().message(), "the migrations directory path contains a NUL byte");
+}
+
 }  // namespace
 }  // namespace strata::testing

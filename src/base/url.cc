@@ -32,6 +32,10 @@ Result<std::string> PercentDecode(std::string_view s, std::string_view what) {
     if (hi < 0 || lo < 0) {
       return Status(ErrorCode::kInvalidArgument, fmt::format("invalid percent-encoding in the URL's {}", what));
     }
+    if (hi == 0 && lo == 0) {
+      // libpq and SQLite take C strings: the value would silently end there.
+      return Status(ErrorCode::kInvalidArgument, fmt::format("%00 (a NUL byte) in the URL's {}", what));
+    }
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
@@ -184,6 +188,9 @@ Result<DatabaseUrl> Parse(std::string_view text) {
 }  // namespace
 
 Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) {
+    return Status(ErrorCode::kInvalidArgument, "the database URL contains a NUL byte");
+  }
   auto parsed = Parse(text);
   // A last net: no parse error may echo a secret, whatever part of the input it quotes.
   if (!parsed.ok()) return Status(parsed.status().code(), RedactSecrets(parsed.status().message()));

@@ -71,6 +71,24 @@ TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
   }
 }
 
+// libpq and SQLite take C strings: a NUL (raw or %00) used to end the value silently, so
+// sqlite:a.db%00.bak opened a.db and a password or host was cut short.
+TEST(ParseDatabaseUrl, RejectsANulByteRawOrPercentEncoded) {
+  const std::pair<std::string, const char*> cases[] = {
+      {"sqlite:a.db%00.bak", "%00 (a NUL byte) in the URL's path"},
+      {"postgres://u:hun%00ter2@h/db", "%00 (a NUL byte) in the URL's password"},
+      {"postgres://u@h/d%00b", "%00 (a NUL byte) in the URL's database name"},
+      {std::string("sqlite:a.db\0.bak", 16), "the database URL contains a NUL byte"},
+      {std::string("postgres://u:hunter2\0@h/db", 26), "the database URL contains a NUL byte"},
+  };
+  for (const auto& [in, message] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), message) << in;
+  }
+}
+
 // Found by fuzz/fuzz_url: each of these used to print the password.
 TEST(RedactSecrets, RegressionLeaksFoundByFuzzing) {
   const std::pair<const char*, const char*> cases[] = {

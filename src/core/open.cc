@@ -50,20 +50,26 @@ bool ValidIdentifier(std::string_view s) {
 }
 
 Status ValidateOptions(const Options& options) {
-    if (!ValidIdentifier(options.history_table)) {
-      return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
-                                options.history_table));
-    }
-    if (!ValidIdentifier(options.schema)) {
-      return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("invalid schema name '{}': use letters, digits and '_' (at most 63)", options.schema));
-    }
-    if (options.lock_timeout.count() < 0 || options.pg_lock_timeout.count() < 0 ||
-        options.statement_timeout.count() < 0) {
-      return Status(ErrorCode::kInvalidArgument, "timeouts cannot be negative");
-    }
-    return Status::Ok();
+  if (!ValidIdentifier(options.history_table)) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
+                              options.history_table));
+  }
+  if (!ValidIdentifier(options.schema)) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("invalid schema name '{}': use letters, digits and '_' (at most 63)", options.schema));
+  }
+  if (options.lock_timeout.count() < 0 || options.pg_lock_timeout.count() < 0 ||
+      options.statement_timeout.count() < 0) {
+    return Status(ErrorCode::kInvalidArgument, "timeouts cannot be negative");
+  }
+  return Status::Ok();
+}
+
+// The file system takes C strings: a path with a NUL byte would name another directory.
+Status ValidateSource(const Source& source) {
+  if (source.embedded() || source.label().find('\0') == std::string::npos) return Status::Ok();
+  return Status(ErrorCode::kInvalidArgument, "the migrations directory path contains a NUL byte");
 }
 }  // namespace
 }  // namespace core
@@ -72,6 +78,7 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source so
   try {
     STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
     STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+    STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
     return std::unique_ptr<Migrator>(
         core::NewMigrator(std::move(parsed), std::move(source), std::move(options)));
   } catch (const std::exception& e) {
@@ -83,6 +90,7 @@ Result<std::unique_ptr<Migrator>> Migrator::OpenSqlite(sqlite3* connection, Sour
   try {
     if (!connection) return Status(ErrorCode::kInvalidArgument, "OpenSqlite needs an open connection, not null");
     STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+    STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
     base::DatabaseUrl url;
     url.kind = base::DatabaseUrl::Kind::kSqlite;
     url.raw = "sqlite:(application connection)";
