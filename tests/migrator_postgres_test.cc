@@ -164,5 +164,36 @@ TEST(MigratorPostgres, ConcurrentMigratorsApplyEachMigrationOnce) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) || ',' || count(DISTINCT v) FROM runs"), "10,10");
 }
 
+
+// Moved up from the driver: the advice to use `-- strata:no-transaction` is the engine's.
+TEST(MigratorPostgres, ConcurrentIndexInATransactionSaysSo) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_t.up.sql", "CREATE TABLE t (x int);\n");
+  dir.Write("m/0002_i.up.sql", "CREATE INDEX CONCURRENTLY i ON t (x);\n");
+  auto m = Open(db, dir.Path("m"));
+  auto run = m->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("SQLSTATE 25001"), std::string::npos) << run.status().ToString();
+  EXPECT_NE(run.status().message().find("strata:no-transaction"), std::string::npos) << run.status().ToString();
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text, ',') FROM strata_schema_history"), "1");
+}
+
+// Moved up from the driver (which runs what it is given): BEGIN/COMMIT in a transactional
+// migration is refused by the engine before anything runs, and nothing before it commits.
+TEST(MigratorPostgres, TransactionControlIsRefusedBeforeAnythingRuns) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_t.up.sql", "CREATE TABLE t (x int);\n");
+  dir.Write("m/0002_c.up.sql", "CREATE TABLE c (x int);\nCOMMIT;\nCREATE TABLE d (x int);\n");
+  auto m = Open(db, dir.Path("m"));
+  auto run = m->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(run.status().location().has_value());
+  EXPECT_EQ(run.status().location()->line, 2u);
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename IN ('t', 'c', 'd')"), "0");
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -471,5 +471,19 @@ TEST_F(MigratorTest, DirectoryPathWithANulByteIsRefused) {
   EXPECT_EQ(m.status().message(), "the migrations directory path contains a NUL byte");
 }
 
+
+// Moved up from the driver: the advice to use `-- strata:no-transaction` is the engine's.
+TEST_F(MigratorTest, StatementThatCannotRunInATransactionSaysSo) {
+  std::string dir = Mig("0001_vacuum.up.sql", "CREATE TABLE a (x);\nVACUUM;\n");
+  auto m = Open(dir);
+  auto run = m->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), ErrorCode::kSqlError);
+  EXPECT_NE(run.status().message().find("add `-- strata:no-transaction`"), std::string::npos)
+      << run.status().ToString();
+  ASSERT_TRUE(run.status().location().has_value());
+  EXPECT_EQ(run.status().location()->line, 2u);
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -148,7 +148,8 @@ TEST(SqliteDriver, ExplainsStatementsThatCannotRunInATransaction) {
   Status st = d->Execute("VACUUM;", {.in_transaction = true}, nullptr);
   d->Rollback();
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("add `-- strata:no-transaction`"), std::string::npos) << st.message();
+  // The driver classifies; the engine words the advice (MigratorTest.StatementThatCannotRunInATransactionSaysSo).
+  EXPECT_TRUE(d->CannotRunInTransaction(st)) << st.message();
   EXPECT_TRUE(d->Execute("VACUUM;", {.in_transaction = false}, nullptr).ok());
 }
 

@@ -18,6 +18,7 @@
 #include "core/maintenance.h"
 #include "core/run_log.h"
 #include "core/safety.h"
+#include "core/step.h"
 #include "drivers/registry.h"
 #include "plan/planner.h"
 #include "source/loader.h"
@@ -101,7 +102,7 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
-    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kUp));
+    STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
     return Planned(ctx, versions, Direction::kUp);
   }
 
@@ -112,7 +113,7 @@ class MigratorImpl : public Migrator {
   Result<std::vector<PlannedMigration>> DoPlanDown(const DownOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
-    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kDown));
+    STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kDown));
     return Planned(ctx, versions, Direction::kDown);
   }
 
@@ -144,7 +145,7 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
-    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kUp));
+    STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
     RunRecord record("up", report.from_version);
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ctx.EnsureHistory();
@@ -162,13 +163,13 @@ class MigratorImpl : public Migrator {
     Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size();) {
       // Another runner may have applied migrations since we planned: re-plan inside the lock.
-      auto changed = ctx.BeginAndCheck();
-      if (!changed.ok()) return ctx.BlameLostLock(changed.status());
-      if (*changed) {
-        ctx.driver->Rollback();
+      auto tx = WriteTransaction::Begin(ctx);
+      if (!tx.ok()) return ctx.BlameLostLock(tx.status());
+      if (tx->history_changed()) {
         auto replanned = plan::PlanUp(ctx.available, ctx.applied, request);
         if (!replanned.ok()) return replanned.status();
         versions = std::move(*replanned);
+        STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
         i = 0;
         continue;
       }
@@ -187,7 +188,7 @@ class MigratorImpl : public Migrator {
         witness = std::move(*before);
         verify = [&] { return witness->After(ctx, m); };
       }
-      auto ms = ctx.ApplyUp(m, [&](const Event& e) { Emit(e); }, verify);
+      auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, verify);
       report.to_version = plan::CurrentVersion(ctx.applied);
       report.total_ms = total.ElapsedMs();
       if (!ms.ok()) return ctx.BlameLostLock(ms.status());
@@ -211,7 +212,7 @@ class MigratorImpl : public Migrator {
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
-    STRATA_RETURN_IF_ERROR(ctx.RefuseTransactionControl(versions, Direction::kDown));
+    STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kDown));
     RunRecord record("down", report.from_version);
     Status st = ProtectRun(ctx, versions, Direction::kDown, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ApplyDowns(ctx, versions, report);
@@ -224,18 +225,17 @@ class MigratorImpl : public Migrator {
     base::Stopwatch total;
     Emit({.kind = EventKind::kRunStarted, .direction = Direction::kDown, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size(); ++i) {
-      auto changed = ctx.BeginAndCheck();
-      if (!changed.ok()) return ctx.BlameLostLock(changed.status());
-      if (*changed) {
+      auto tx = WriteTransaction::Begin(ctx);
+      if (!tx.ok()) return ctx.BlameLostLock(tx.status());
+      if (tx->history_changed()) {
         // Re-planning a rollback could undo more than was asked for: stop instead.
-        ctx.driver->Rollback();
         return Status(ErrorCode::kAborted,
                       "another runner changed the history during the rollback; nothing more was rolled back. "
                       "Check `strata status` and run the command again");
       }
       const source::Migration& m = *ctx.Find(versions[i]);
       Emit(StartEvent(m, Direction::kDown, i + 1, versions.size()));
-      auto ms = ctx.ApplyDown(m, [&](const Event& e) { Emit(e); });
+      auto ms = ApplyStep(ctx, *tx, m, Direction::kDown, [&](const Event& e) { Emit(e); });
       report.to_version = plan::CurrentVersion(ctx.applied);
       report.total_ms = total.ElapsedMs();
       if (!ms.ok()) return ctx.BlameLostLock(ms.status());
@@ -281,14 +281,16 @@ class MigratorImpl : public Migrator {
       STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
     }
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
-    STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
-    if (changed && !ctx.applied.empty()) {
-      ctx.driver->Rollback();
-      return Status(ErrorCode::kAborted, "another runner wrote the history table first; nothing was recorded");
-    }
     RunReport report;
     RunRecord record("baseline", 0);
-    Status st = ctx.RecordBaseline(v, report);
+    Status st;
+    {
+      STRATA_ASSIGN_OR_RETURN(WriteTransaction tx, WriteTransaction::Begin(ctx));
+      if (tx.history_changed() && !ctx.applied.empty()) {
+        return Status(ErrorCode::kAborted, "another runner wrote the history table first; nothing was recorded");
+      }
+      st = ctx.RecordBaseline(v, report, tx);
+    }
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
@@ -307,11 +309,11 @@ class MigratorImpl : public Migrator {
     RepairReport report;
     STRATA_RETURN_IF_ERROR(ctx.RepairIndexes(options, report));
     if (!ctx.history_exists) return report;
-    STRATA_ASSIGN_OR_RETURN(bool changed, ctx.BeginAndCheck());
-    (void)changed;  // BeginAndCheck re-read the history if it changed
+    // Begin re-reads the history if another runner changed it.
+    STRATA_ASSIGN_OR_RETURN(WriteTransaction tx, WriteTransaction::Begin(ctx));
     std::uint64_t from = plan::CurrentVersion(ctx.applied);
     RunRecord record("repair", from);
-    Status st = ctx.Repair(options, report);
+    Status st = ctx.Repair(options, report, tx);
     if (!st.ok() || !report.actions.empty()) {
       RunReport run;
       run.from_version = from;

@@ -15,6 +15,12 @@
 
 namespace strata::core {
 
+class WriteTransaction;  // core/step.h
+
+// A history row for migration `m`, applied now (UTC) by this version of strata.
+driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms);
+plan::Applied ToApplied(const driver::HistoryRow& row);
+
 struct RunContext {
   // Shared with the Migrator, which keeps both across calls (an embedded source is parsed once,
   // the connection stays open).
@@ -46,27 +52,11 @@ struct RunContext {
   Status BlameLostLock(Status failure) const;
   bool NeedsBaseline() const { return !history_exists && legacy_version > 0; }
   Status RefuseIfNeedsBaseline() const;
-  // kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a
-  // transaction in a migration (of `versions`, run in `direction`) that runs inside strata's
-  // transaction: checked for every step before the first one runs, so no earlier step commits.
-  // PostgreSQL text the grammar cannot split is left to fail when it runs.
-  Status RefuseTransactionControl(const std::vector<std::uint64_t>& versions, Direction direction) const;
   // Creates the history table if it does not exist yet.
   Status EnsureHistory();
-  // Begins a write transaction and returns whether the history differs from what was read before
-  // (it has then been re-read). The transaction stays open either way.
-  Result<bool> BeginAndCheck();
-
-  // Run one migration inside the transaction BeginAndCheck opened; commit it. Returns its
-  // duration. On failure the transaction is rolled back and the Status points into the file.
-  // `before_commit`, when set, runs after the migration's statements inside its transaction; an
-  // error rolls the migration back (up --verify-data).
-  Result<double> ApplyUp(const source::Migration& m, const std::function<void(const Event&)>& emit,
-                         const std::function<Status()>& before_commit = nullptr);
-  Result<double> ApplyDown(const source::Migration& m, const std::function<void(const Event&)>& emit);
-
-  Status RecordBaseline(std::uint64_t version, RunReport& report);
-  Status Repair(const RepairOptions& options, RepairReport& report);
+  // Inside `tx` (from WriteTransaction::Begin); both commit it when they changed something.
+  Status RecordBaseline(std::uint64_t version, RunReport& report, WriteTransaction& tx);
+  Status Repair(const RepairOptions& options, RepairReport& report, WriteTransaction& tx);
   // Drops INVALID indexes when asked, else lists them in the report.
   Status RepairIndexes(const RepairOptions& options, RepairReport& report);
 };

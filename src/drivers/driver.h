@@ -150,15 +150,22 @@ class Driver {
   // Rolls back the open transaction, if any. Never fails loudly.
   virtual void Rollback() = 0;
 
-  // Runs every statement of `sql`, one at a time. With `in_transaction`, statements that would end
-  // the surrounding transaction are refused (kInvalidArgument, with sql_offset). With `no_split`
-  // the engine receives the text in one piece (PostgreSQL; SQLite always goes statement by
-  // statement with its own parser).
+  // Runs every statement of `sql`, one at a time, as given: deciding what may run (transaction
+  // control inside a transaction, for instance) is the engine's job. `in_transaction` says that the
+  // text runs inside BeginWrite's transaction (false: autocommit, statement by statement). With
+  // `no_split` the engine receives the text in one piece (PostgreSQL; SQLite always goes statement
+  // by statement with its own parser). Text with a NUL byte is refused (kInvalidArgument) before
+  // anything runs. On failure: kSqlError (kUnavailable when the connection is gone) with
+  // Status::sql_offset at the failing statement inside `sql` and the statement in location().
   struct ExecOptions {
     bool in_transaction = true;
     bool no_split = false;
   };
   virtual Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) = 0;
+  // True when `failure` (from Execute inside a transaction) means that the statement cannot run
+  // inside a transaction at all (SQLite: VACUUM; PostgreSQL: SQLSTATE 25001, such as CREATE INDEX
+  // CONCURRENTLY). The engine then points the user at `-- strata:no-transaction`.
+  virtual bool CannotRunInTransaction(const Status& failure) const = 0;
   // Engine-specific consistency checks at the end of a migration, inside its transaction
   // (SQLite: PRAGMA foreign_key_check when foreign keys are on).
   virtual Status CheckIntegrity() = 0;

@@ -215,23 +215,12 @@ class PostgresDriver : public Driver {
     }
     for (const sql::StatementSpan& span : spans) {
       std::string text(sql.substr(span.begin, span.end - span.begin));
-      if (options.in_transaction && sql::IsTransactionControl(text)) {
-        return Status(ErrorCode::kInvalidArgument,
-                      "transaction control statement in a migration: strata already runs each migration in "
-                      "its own transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the "
-                      "header to manage transactions yourself")
-            .WithSqlOffset(span.begin)
-            .WithLocation(SourceLocation{.statement = text});
-      }
       auto t0 = std::chrono::steady_clock::now();
       int position = 0;
       auto r = Send(text, &position);
       if (!r.ok()) {
         std::size_t offset = span.begin + (position > 0 ? sql::CharPositionToOffset(text, position) : 0);
         std::string message = r.status().message();
-        if (options.in_transaction && message.find("SQLSTATE 25001") != std::string::npos) {
-          message += " (add `-- strata:no-transaction` to the migration's header)";
-        }
         if (message.find("SQLSTATE 55P03") != std::string::npos) {
           message += fmt::format(" (the migration waited longer than the PostgreSQL lock_timeout of {} for a lock; "
                                  "raise it with --pg-lock-timeout, or run when the table is less busy)",
@@ -247,6 +236,11 @@ class PostgresDriver : public Driver {
       }
     }
     return Status::Ok();
+  }
+
+  // SQLSTATE 25001, active_sql_transaction: "... cannot run inside a transaction block".
+  bool CannotRunInTransaction(const Status& failure) const override {
+    return failure.message().find("SQLSTATE 25001") != std::string::npos;
   }
 
   Status CheckIntegrity() override { return Status::Ok(); }  // constraints are enforced by the server

@@ -41,16 +41,6 @@ std::string ColumnText(sqlite3_stmt* s, int i) {
            : std::string();
 }
 
-// Hints for engine errors whose cause is strata's own transaction around the migration.
-std::string WithHint(std::string message, bool in_transaction) {
-  if (in_transaction && (message.find("within a transaction") != std::string::npos ||
-                         message.find("inside a transaction") != std::string::npos)) {
-    message += " (this statement cannot run inside a transaction: add `-- strata:no-transaction` to the "
-               "migration's header)";
-  }
-  return message;
-}
-
 class SqliteDriver : public Driver {
  public:
   SqliteDriver(DbPtr db, std::string path, OpenOptions options, bool placeholder)
@@ -208,7 +198,7 @@ class SqliteDriver : public Driver {
   }
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
-    const bool in_transaction = options.in_transaction;
+    (void)options;  // SQLite always runs statement by statement, in or out of a transaction
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
     // One NUL-terminated copy, and every prepare is told that the rest of it ends in that NUL: a
     // length that does not include a terminator makes SQLite copy the whole remaining text before
@@ -229,7 +219,7 @@ class SqliteDriver : public Driver {
       if (rc != SQLITE_OK) {
         int off = sqlite3_error_offset(db_.get());
         std::size_t where = off >= 0 ? at + static_cast<std::size_t>(off) : stmt_begin;
-        return Failed(sqlite3_errmsg(db_.get()), in_transaction, where, StatementAt(sql, stmt_begin));
+        return Failed(sqlite3_errmsg(db_.get()), where, StatementAt(sql, stmt_begin));
       }
       if (!stmt) {  // only comments or whitespace left
         if (next <= tail) break;
@@ -242,18 +232,10 @@ class SqliteDriver : public Driver {
         Status snapshot = fk_tracker_->SnapshotNewTables();
         if (!snapshot.ok()) return std::move(snapshot).WithSqlOffset(stmt_begin);
       }
-      if (in_transaction && sql::IsTransactionControl(text)) {
-        return Status(ErrorCode::kInvalidArgument,
-                      "transaction control statement in a migration: strata already runs each migration in "
-                      "its own transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the "
-                      "header to manage transactions yourself")
-            .WithSqlOffset(stmt_begin)
-            .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
-      }
       while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
       }
       if (rc != SQLITE_DONE) {
-        return Failed(sqlite3_errmsg(db_.get()), in_transaction, stmt_begin, base::Trim(text));
+        return Failed(sqlite3_errmsg(db_.get()), stmt_begin, base::Trim(text));
       }
       if (observer) {
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -262,6 +244,13 @@ class SqliteDriver : public Driver {
       tail = next;
     }
     return Status::Ok();
+  }
+
+  // SQLite's words for statements that need autocommit mode ("cannot VACUUM from within a
+  // transaction", "Safety level may not be changed inside a transaction").
+  bool CannotRunInTransaction(const Status& failure) const override {
+    const std::string& m = failure.message();
+    return m.find("within a transaction") != std::string::npos || m.find("inside a transaction") != std::string::npos;
   }
 
   Status CheckIntegrity() override {
@@ -360,8 +349,8 @@ class SqliteDriver : public Driver {
 
  private:
 
-  static Status Failed(const char* message, bool in_transaction, std::size_t offset, std::string_view statement) {
-    return Status(ErrorCode::kSqlError, WithHint(message, in_transaction))
+  static Status Failed(const char* message, std::size_t offset, std::string_view statement) {
+    return Status(ErrorCode::kSqlError, message)
         .WithSqlOffset(offset)
         .WithLocation(SourceLocation{.statement = std::string(statement)});
   }

@@ -1,0 +1,230 @@
+#include "core/step.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/clock.h"
+#include "base/text.h"
+#include "sql/pg_split.h"
+#include "sql/sqlite_split.h"
+
+namespace strata::core {
+
+namespace {
+
+// `error` located at file:line:col from the byte offset and statement the driver reported in
+// `where` (an error without an offset gets `what` as a prefix instead).
+Status Locate(Status error, const Status& where, const source::Script& script, const std::string& what) {
+  if (!where.sql_offset()) return std::move(error).WithPrefix(what + ": ");
+  std::size_t offset = script.begin + *where.sql_offset();
+  std::string statement = where.location() ? where.location()->statement : std::string();
+  SourceLocation loc = base::MakeLocation(script.path, *script.text, offset, statement);
+  Status out(error.code(), error.message() + " (" + what + ")");
+  return std::move(out).WithLocation(std::move(loc));
+}
+
+Status Locate(const Status& st, const source::Script& script, const std::string& what) {
+  return Locate(st, st, script, what);
+}
+
+// What one direction of the protocol says and writes; everything else is shared.
+struct Words {
+  std::string rolled_back;  // a failure inside the transaction
+  std::string left_dirty;   // a failure outside one
+};
+
+Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous) {
+  if (d == Direction::kUp) {
+    return {fmt::format("migration {} ({}) was rolled back; the database is still at version {}", m.version, m.name,
+                        previous),
+            fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name)};
+  }
+  return {fmt::format("rollback of {} ({}) was undone; the database is still at version {}", m.version, m.name,
+                      previous),
+          fmt::format("rollback of {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name)};
+}
+
+// Indexes in `after` that are not in `before`, for the message of a failed no-transaction step.
+std::string NewInvalidIndexes(const std::vector<std::string>& before, const std::vector<std::string>& after) {
+  std::string left;
+  for (const std::string& index : after) {
+    if (std::find(before.begin(), before.end(), index) == before.end()) left += (left.empty() ? "" : ", ") + index;
+  }
+  if (left.empty()) return left;
+  return fmt::format("; it left INVALID index(es) {} behind, which `strata repair --drop-invalid-indexes` drops", left);
+}
+
+// The statements of a migration that runs outside a transaction: committed as dirty first, run in
+// autocommit mode, and the second transaction opened for the outcome. On failure ctx.applied marks
+// the migration dirty.
+Status RunOutsideTransaction(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction d,
+                             const source::Script& script, const Words& words,
+                             const driver::StatementObserver& observer) {
+  driver::HistoryRow dirty = MakeHistoryRow(m, driver::RowState::kDirty, 0);
+  // Marked dirty (committed) before it starts, so a crash or failure is visible and blocks runs.
+  STRATA_RETURN_IF_ERROR(d == Direction::kUp ? ctx.driver->InsertHistory(dirty) : ctx.driver->UpdateHistory(dirty));
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  STRATA_ASSIGN_OR_RETURN(auto invalid_before, ctx.driver->InvalidIndexes());
+  Status st = ctx.driver->Execute(script.sql(), {.in_transaction = false, .no_split = script.no_split}, observer);
+  if (!st.ok()) {
+    if (d == Direction::kUp) ctx.applied.push_back(ToApplied(dirty));
+    for (plan::Applied& a : ctx.applied) {
+      if (a.version == m.version) a.state = plan::AppliedState::kDirty;
+    }
+    auto invalid_after = ctx.driver->InvalidIndexes();
+    std::string left = invalid_after.ok() ? NewInvalidIndexes(invalid_before, *invalid_after) : std::string();
+    std::string advice = d == Direction::kUp ? "; fix the database by hand, then run `strata repair`" : "";
+    return Locate(std::move(st), script, words.left_dirty + left + advice);
+  }
+  return tx.Reopen();
+}
+
+// The statements of a migration inside `tx`, the engine's integrity check and `before_commit`.
+Status RunInsideTransaction(RunContext& ctx, const source::Script& script, Direction d, const Words& words,
+                            const driver::StatementObserver& observer, const std::function<Status()>& before_commit) {
+  Status st = ctx.driver->Execute(script.sql(), {.in_transaction = true, .no_split = script.no_split}, observer);
+  if (!st.ok()) {
+    std::string why = st.message();
+    if (ctx.driver->CannotRunInTransaction(st)) {
+      why += " (this statement cannot run inside a transaction: add `-- strata:no-transaction` to the migration's "
+             "header)";
+    }
+    return Locate(Status(st.code(), why), st, script, words.rolled_back);
+  }
+  st = ctx.driver->CheckIntegrity();
+  if (!st.ok()) {
+    if (d == Direction::kDown) return st;
+    return std::move(st).WithPrefix(fmt::format("{}: {}: ", script.path, words.rolled_back));
+  }
+  if (before_commit) {
+    st = before_commit();
+    if (!st.ok()) return Status(st.code(), fmt::format("{}: {}\nThe {}.", script.path, st.message(), words.rolled_back));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<WriteTransaction> WriteTransaction::Begin(RunContext& ctx) {
+  WriteTransaction tx(ctx);
+  STRATA_RETURN_IF_ERROR(ctx.driver->BeginWrite());
+  tx.open_ = true;
+  STRATA_ASSIGN_OR_RETURN(std::int64_t now, ctx.driver->ChangeToken());
+  if (ctx.token && *ctx.token == now) return tx;
+  STRATA_ASSIGN_OR_RETURN(auto rows, ctx.driver->ReadHistory());
+  ctx.token = now;
+  std::vector<plan::Applied> fresh;
+  fresh.reserve(rows.size());
+  for (const auto& r : rows) fresh.push_back(ToApplied(r));
+  auto key = [](const std::vector<plan::Applied>& v) {
+    std::vector<std::pair<std::uint64_t, int>> k;
+    k.reserve(v.size());
+    for (const auto& a : v) k.emplace_back(a.version, static_cast<int>(a.state));
+    std::sort(k.begin(), k.end());
+    return k;
+  };
+  tx.changed_ = key(fresh) != key(ctx.applied);
+  ctx.applied = std::move(fresh);
+  return tx;
+}
+
+WriteTransaction::WriteTransaction(WriteTransaction&& other) noexcept
+    : ctx_(other.ctx_), open_(other.open_), changed_(other.changed_) {
+  other.open_ = false;
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (open_) ctx_->driver->Rollback();
+}
+
+Status WriteTransaction::Commit() {
+  if (ctx_->lock) STRATA_RETURN_IF_ERROR(ctx_->lock->Held());
+  STRATA_ASSIGN_OR_RETURN(ctx_->token, ctx_->driver->ChangeToken());
+  open_ = false;
+  return ctx_->driver->Commit();
+}
+
+Status WriteTransaction::Reopen() {
+  STRATA_RETURN_IF_ERROR(ctx_->driver->BeginWrite());
+  open_ = true;
+  return Status::Ok();
+}
+
+Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction direction,
+                         const std::function<void(const Event&)>& emit, const std::function<Status()>& before_commit) {
+  const bool up = direction == Direction::kUp;
+  const source::Script& script = up ? m.up : *m.down;
+  const std::string_view sql = script.sql();
+  const std::uint64_t previous = plan::CurrentVersion(ctx.applied);
+  std::vector<plan::Applied> after = ctx.applied;
+  if (!up) std::erase_if(after, [&](const plan::Applied& a) { return a.version == m.version; });
+  const std::uint64_t mirrored = up ? std::max(previous, m.version) : plan::CurrentVersion(after);
+  const Words words = WordsFor(m, direction, previous);
+  auto observer = [&](std::size_t b, std::size_t e, double ms) {
+    emit({.kind = EventKind::kStatementDone, .direction = direction, .version = m.version, .name = m.name,
+          .file = script.path, .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
+  };
+
+  base::Stopwatch watch;
+  if (script.no_transaction) {
+    STRATA_RETURN_IF_ERROR(RunOutsideTransaction(ctx, tx, m, direction, script, words, observer));
+  } else {
+    STRATA_RETURN_IF_ERROR(RunInsideTransaction(ctx, script, direction, words, observer, before_commit));
+  }
+  const double ms = watch.ElapsedMs();
+
+  if (up) {
+    driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, ms);
+    // A no-transaction migration's row exists already (as dirty).
+    STRATA_RETURN_IF_ERROR(script.no_transaction ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row));
+    after.push_back(ToApplied(row));
+  } else {
+    STRATA_RETURN_IF_ERROR(ctx.driver->DeleteHistory(m.version));
+  }
+  STRATA_RETURN_IF_ERROR(ctx.driver->MirrorVersion(mirrored));
+  if (Status committed = tx.Commit(); !committed.ok()) {
+    if (script.no_transaction) return committed;
+    return Status(committed.code(), fmt::format("{} ({})", committed.message(), words.rolled_back));
+  }
+  ctx.applied = std::move(after);
+  return ms;
+}
+
+Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
+                                Direction direction) {
+  const bool postgres = ctx.driver->Dialect() == "postgres";
+  for (std::uint64_t v : versions) {
+    const source::Migration* m = ctx.Find(v);
+    if (m == nullptr || (direction == Direction::kDown && !m->down)) continue;
+    const source::Script& script = direction == Direction::kUp ? m->up : *m->down;
+    if (script.no_transaction) continue;
+    std::string_view sql = script.sql();
+    // Every transaction control statement starts with one of these words; most migrations have none.
+    if (!base::ContainsAnyIgnoringCase(sql, {"begin", "start", "commit", "end", "abort", "rollback"})) continue;
+    std::vector<sql::StatementSpan> spans;
+    if (script.no_split) {
+      std::size_t b = sql::SkipSpaceAndComments(sql, 0);
+      if (b < sql.size()) spans.push_back({b, sql.size()});
+    } else if (postgres) {
+      auto split = sql::SplitPostgres(sql);
+      if (!split.ok()) continue;
+      spans = std::move(*split);
+    } else {
+      spans = sql::SplitSqlite(sql);
+    }
+    for (const sql::StatementSpan& span : spans) {
+      std::string_view text = sql.substr(span.begin, span.end - span.begin);
+      if (!sql::IsTransactionControl(text)) continue;
+      std::string statement(base::Trim(text));
+      return Status(ErrorCode::kInvalidArgument,
+                    "transaction control statement in a migration: strata already runs each migration in its own "
+                    "transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the header to manage "
+                    "transactions yourself (nothing was run)")
+          .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + span.begin, statement));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace strata::core

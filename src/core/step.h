@@ -1,0 +1,71 @@
+// The step protocol, in one place: a write transaction that begins with the change-token check and
+// rolls back unless committed, and ApplyStep, which runs one migration up or down together with its
+// history bookkeeping (including the dirty marker of migrations that run outside a transaction).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/run_context.h"
+#include "source/migration.h"
+#include "strata/migrator.h"
+
+namespace strata::core {
+
+// A write transaction on ctx.driver, owned by this object: rolled back by the destructor unless
+// Commit succeeded. Not copyable; moving it moves the ownership.
+class WriteTransaction {
+ public:
+  // Begins a write transaction (waiting at most the lock timeout for other writers) and reads the
+  // driver's change token. When another connection may have changed the history since `ctx` last
+  // read or wrote it, the history is read again into ctx.applied and history_changed() is true;
+  // the transaction stays open either way. `ctx` must outlive the object.
+  static Result<WriteTransaction> Begin(RunContext& ctx);
+
+  WriteTransaction(WriteTransaction&& other) noexcept;
+  WriteTransaction& operator=(WriteTransaction&&) = delete;
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  ~WriteTransaction();
+
+  bool history_changed() const { return changed_; }
+
+  // Commits, but only while the run still holds its migration lock: kLockLost otherwise, and the
+  // transaction is rolled back. Remembers the change token first, so that the next Begin does not
+  // mistake this run's own writes for another runner's.
+  Status Commit();
+  // Starts a new transaction after Commit, without the change-token check (the second transaction
+  // of a migration that runs outside one).
+  Status Reopen();
+
+ private:
+  explicit WriteTransaction(RunContext& ctx) : ctx_(&ctx) {}
+
+  RunContext* ctx_;
+  bool open_ = false;
+  bool changed_ = false;
+};
+
+// Runs migration `m` in `direction` and records the outcome in the history, inside `tx` (from
+// WriteTransaction::Begin, open). Returns the migration's duration in milliseconds; ctx.applied
+// then includes the change.
+//  - Inside a transaction (the default): the statements, the engine's integrity check, then
+//    `before_commit` (up only; an error rolls the migration back), the history row and the
+//    mirrored version, one commit. A failure rolls everything back; the Status points into the
+//    file (file:line:col) and says the database is still at the previous version.
+//  - `-- strata:no-transaction`: the history row is first committed as `dirty`, then the
+//    statements run one by one in autocommit mode, then a second transaction records the outcome.
+//    A failure leaves the row `dirty` (ctx.applied says so) and the Status says how to repair it.
+Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction direction,
+                         const std::function<void(const Event&)>& emit,
+                         const std::function<Status()>& before_commit = nullptr);
+
+// kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a
+// transaction in a migration of `versions` (run in `direction`) that runs inside strata's
+// transaction. Checked for every step before the first one runs, so that no earlier step commits.
+// PostgreSQL text that its grammar cannot split is left to fail when it runs.
+Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
+                                Direction direction);
+
+}  // namespace strata::core
