@@ -13,6 +13,7 @@
 #include "base/fs.h"
 #include "base/text.h"
 #include "base/url.h"
+#include "core/driver_handle.h"
 #include "core/migrator_impl.h"
 #include "core/run_context.h"
 #include "core/maintenance.h"
@@ -45,7 +46,10 @@ MigrationState ToPublic(plan::EntryState s) {
 class MigratorImpl : public Migrator {
  public:
   MigratorImpl(base::DatabaseUrl url, Source source, Options options, std::shared_ptr<driver::Driver> driver = nullptr)
-      : url_(std::move(url)), source_(std::move(source)), options_(std::move(options)), driver_(std::move(driver)) {}
+      : url_(std::move(url)),
+        source_(std::move(source)),
+        options_(std::move(options)),
+        handle_(url_, options_, std::move(driver)) {}
 
   void SetEventCallback(EventCallback callback) override { callback_ = std::move(callback); }
 
@@ -354,11 +358,7 @@ class MigratorImpl : public Migrator {
 
   Result<schema::Schema> InspectSchema(bool include_strata_tables) override {
     return Guarded<schema::Schema>([&]() -> Result<schema::Schema> {
-      std::shared_ptr<driver::Driver> d = driver_;
-      if (!d) {
-        STRATA_ASSIGN_OR_RETURN(auto opened, driver::OpenDriver(url_, DriverOptions(/*read_only=*/true)));
-        d = std::move(opened);
-      }
+      STRATA_ASSIGN_OR_RETURN(auto d, handle_.ForReading());
       return d->Introspect({.include_strata_tables = include_strata_tables});
     });
   }
@@ -402,19 +402,6 @@ class MigratorImpl : public Migrator {
     return std::make_shared<const std::vector<source::Migration>>(std::move(built));
   }
 
-  driver::OpenOptions DriverOptions(bool read_only) const {
-    driver::OpenOptions open;
-    open.read_only = read_only;
-    open.foreign_keys = options_.foreign_keys;
-    open.lock_timeout = options_.lock_timeout;
-    open.history_table = options_.history_table;
-    open.strata_version = kVersion;
-    open.schema = options_.schema;
-    open.pg_lock_timeout = options_.pg_lock_timeout;
-    open.statement_timeout = options_.statement_timeout;
-    return open;
-  }
-
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later
   // calls; an embedded source is parsed once.
@@ -429,19 +416,14 @@ class MigratorImpl : public Migrator {
     } else {
       loading = std::async(std::launch::async, [this] { return LoadSource(); });
     }
+    // A read-only open never creates the database: a call that turns out to need writing reopens
+    // it (MakeWritable), so a refused or empty run leaves no file behind.
     Status read = Status::Ok();
-    if (driver_) {
-      ctx.driver = driver_;
+    auto opened = handle_.ForReading(/*keep_if_writable=*/!read_only);
+    if (opened.ok()) {
+      ctx.driver = std::move(*opened);
     } else {
-      // Never creates the database: a call that turns out to need writing reopens it
-      // (MakeWritable), so a refused or empty run leaves no file behind.
-      auto opened = driver::OpenDriver(url_, DriverOptions(/*read_only=*/true));
-      if (opened.ok()) {
-        ctx.driver = std::move(*opened);
-        if (!read_only && ctx.driver->Writable()) driver_ = ctx.driver;
-      } else {
-        read = opened.status();
-      }
+      read = opened.status();
     }
     if (read.ok() && !read_only && lock && ctx.driver->Writable()) {
       auto held = ctx.driver->LockRun();
@@ -475,11 +457,7 @@ class MigratorImpl : public Migrator {
   }
 
   Result<std::vector<LogEntry>> DoLog(std::size_t limit) {
-    std::shared_ptr<driver::Driver> d = driver_;
-    if (!d) {
-      STRATA_ASSIGN_OR_RETURN(auto opened, driver::OpenDriver(url_, DriverOptions(/*read_only=*/true)));
-      d = std::move(opened);
-    }
+    STRATA_ASSIGN_OR_RETURN(auto d, handle_.ForReading());
     STRATA_ASSIGN_OR_RETURN(auto rows, d->ReadLog(limit));
     return ToLogEntries(std::move(rows));
   }
@@ -488,9 +466,7 @@ class MigratorImpl : public Migrator {
   Status MakeWritable(RunContext& ctx) {
     if (ctx.driver->Writable()) return Status::Ok();
     ctx.lock.reset();
-    STRATA_ASSIGN_OR_RETURN(auto opened, driver::OpenDriver(url_, DriverOptions(/*read_only=*/false)));
-    ctx.driver = std::move(opened);
-    driver_ = ctx.driver;
+    STRATA_ASSIGN_OR_RETURN(ctx.driver, handle_.ForWriting());
     return Status::Ok();
   }
 
@@ -504,8 +480,8 @@ class MigratorImpl : public Migrator {
   };
 
   std::optional<RunReport> UpToDate(const UpOptions& options) {
-    if (!memo_.valid || !driver_ || memo_.target != options.target) return std::nullopt;
-    auto token = driver_->ChangeToken();
+    if (!memo_.valid || !handle_.kept() || memo_.target != options.target) return std::nullopt;
+    auto token = handle_.kept()->ChangeToken();
     if (!token.ok() || *token != memo_.token) return std::nullopt;
     RunReport report;
     report.from_version = report.to_version = memo_.version;
@@ -521,7 +497,7 @@ class MigratorImpl : public Migrator {
   Source source_;
   Options options_;
   EventCallback callback_;
-  std::shared_ptr<driver::Driver> driver_;  // kept open across calls once opened read-write
+  DriverHandle handle_;  // kept open across calls once opened read-write
   Migrations embedded_cache_;
   Memo memo_;
 };

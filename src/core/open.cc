@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "base/url.h"
+#include "core/driver_handle.h"
 #include "core/migrator_impl.h"
 #include "drivers/registry.h"
 #include "strata/migrator.h"
@@ -94,12 +95,7 @@ Result<std::unique_ptr<Migrator>> Migrator::OpenSqlite(sqlite3* connection, Sour
     base::DatabaseUrl url;
     url.kind = base::DatabaseUrl::Kind::kSqlite;
     url.raw = "sqlite:(application connection)";
-    driver::OpenOptions open;
-    open.foreign_keys = options.foreign_keys;
-    open.lock_timeout = options.lock_timeout;
-    open.history_table = options.history_table;
-    open.strata_version = kVersion;
-    STRATA_ASSIGN_OR_RETURN(auto adopted, driver::AdoptSqlite(connection, open));
+    STRATA_ASSIGN_OR_RETURN(auto adopted, driver::AdoptSqlite(connection, core::OpenOptionsFor(options, false)));
     return std::unique_ptr<Migrator>(core::NewMigrator(std::move(url), std::move(source), std::move(options),
                           std::shared_ptr<driver::Driver>(std::move(adopted))));
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include "base/text.h"
 #include "base/url.h"
+#include "core/driver_handle.h"
 #include "core/migrator_impl.h"
 #include "drivers/registry.h"
 #include "strata/migrator.h"
@@ -68,12 +69,7 @@ Result<schema::Schema> LoadSchemaScript(std::string_view ddl, const std::string&
   return Guarded<schema::Schema>([&]() -> Result<schema::Schema> {
     STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl like, base::ParseDatabaseUrl(scratch.url));
     STRATA_ASSIGN_OR_RETURN(auto db, driver::CreateScratch(like));
-    driver::OpenOptions open;
-    open.foreign_keys = scratch.options.foreign_keys;
-    open.history_table = scratch.options.history_table;
-    open.schema = scratch.options.schema;
-    open.strata_version = kVersion;
-    STRATA_ASSIGN_OR_RETURN(auto d, driver::OpenDriver(db->url(), open));
+    STRATA_ASSIGN_OR_RETURN(auto d, driver::OpenDriver(db->url(), core::OpenOptionsFor(scratch.options, false)));
     STRATA_RETURN_IF_ERROR(d->BeginWrite());
     Status st = d->Execute(ddl, {.in_transaction = true}, nullptr);
     if (!st.ok()) {
