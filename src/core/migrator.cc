@@ -45,8 +45,10 @@ MigrationState ToPublic(plan::EntryState s) {
 
 class MigratorImpl : public Migrator {
  public:
-  MigratorImpl(base::DatabaseUrl url, Source source, Options options, std::shared_ptr<driver::Driver> driver = nullptr)
-      : url_(std::move(url)),
+  MigratorImpl(base::DatabaseUrl url, Source source, Options options, std::shared_ptr<driver::Driver> driver,
+               Environment env)
+      : env_(env),
+        url_(std::move(url)),
         source_(std::move(source)),
         options_(std::move(options)),
         handle_(url_, options_, std::move(driver)) {}
@@ -150,7 +152,7 @@ class MigratorImpl : public Migrator {
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
-    RunRecord record("up", report.from_version);
+    RunRecord record("up", report.from_version, *env_.clock);
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ctx.EnsureHistory();
     if (st.ok()) st = ApplyUps(ctx, std::move(versions), request, options.safety, report);
@@ -163,7 +165,7 @@ class MigratorImpl : public Migrator {
   // `report` with what ran, also when it stops on an error.
   Status ApplyUps(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
                   const SafetyOptions& safety, RunReport& report) {
-    base::Stopwatch total;
+    base::Stopwatch total(*env_.clock);
     Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size();) {
       // Another runner may have applied migrations since we planned: re-plan inside the lock.
@@ -217,7 +219,7 @@ class MigratorImpl : public Migrator {
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kDown));
-    RunRecord record("down", report.from_version);
+    RunRecord record("down", report.from_version, *env_.clock);
     Status st = ProtectRun(ctx, versions, Direction::kDown, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ApplyDowns(ctx, versions, report);
     Record(ctx, record, report, st);
@@ -226,7 +228,7 @@ class MigratorImpl : public Migrator {
   }
 
   Status ApplyDowns(RunContext& ctx, const std::vector<std::uint64_t>& versions, RunReport& report) {
-    base::Stopwatch total;
+    base::Stopwatch total(*env_.clock);
     Emit({.kind = EventKind::kRunStarted, .direction = Direction::kDown, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size(); ++i) {
       auto tx = WriteTransaction::Begin(ctx);
@@ -286,7 +288,7 @@ class MigratorImpl : public Migrator {
     }
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
     RunReport report;
-    RunRecord record("baseline", 0);
+    RunRecord record("baseline", 0, *env_.clock);
     Status st;
     {
       STRATA_ASSIGN_OR_RETURN(WriteTransaction tx, WriteTransaction::Begin(ctx));
@@ -316,7 +318,7 @@ class MigratorImpl : public Migrator {
     // Begin re-reads the history if another runner changed it.
     STRATA_ASSIGN_OR_RETURN(WriteTransaction tx, WriteTransaction::Begin(ctx));
     std::uint64_t from = plan::CurrentVersion(ctx.applied);
-    RunRecord record("repair", from);
+    RunRecord record("repair", from, *env_.clock);
     Status st = ctx.Repair(options, report, tx);
     if (!st.ok() || !report.actions.empty()) {
       RunReport run;
@@ -341,8 +343,8 @@ class MigratorImpl : public Migrator {
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     report.backup_file = backup_path;
-    RunRecord record("restore", report.from_version);
-    base::Stopwatch watch;
+    RunRecord record("restore", report.from_version, *env_.clock);
+    base::Stopwatch watch(*env_.clock);
     std::vector<std::string> actions;
     Status st = RestoreBackup(ctx, backup_path, actions, [&](const Event& e) { Emit(e); });
     report.to_version = plan::CurrentVersion(ctx.applied);
@@ -391,7 +393,7 @@ class MigratorImpl : public Migrator {
 
   Result<Migrations> LoadSource() const {
     if (!source_.embedded()) {
-      STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(base::RealFileSystem(), source_.label()));
+      STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(*env_.fs, source_.label()));
       return std::make_shared<const std::vector<source::Migration>>(std::move(loaded));
     }
     std::vector<source::RawFile> files;
@@ -408,6 +410,7 @@ class MigratorImpl : public Migrator {
   Result<RunContext> Start(bool read_only, bool lock = true) {
     if (!read_only) memo_.valid = false;  // the caller may write; the cached answer is void
     RunContext ctx;
+    ctx.clock = env_.clock;
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
     std::future<Result<Migrations>> loading;
@@ -493,6 +496,7 @@ class MigratorImpl : public Migrator {
     memo_ = {true, *ctx.read_token, options.target, version};
   }
 
+  Environment env_;
   base::DatabaseUrl url_;
   Source source_;
   Options options_;
@@ -505,8 +509,9 @@ class MigratorImpl : public Migrator {
 }  // namespace
 
 std::unique_ptr<Migrator> NewMigrator(base::DatabaseUrl url, Source source, Options options,
-                                      std::shared_ptr<driver::Driver> driver) {
-  return std::make_unique<MigratorImpl>(std::move(url), std::move(source), std::move(options), std::move(driver));
+                                      std::shared_ptr<driver::Driver> driver, Environment env) {
+  return std::make_unique<MigratorImpl>(std::move(url), std::move(source), std::move(options), std::move(driver),
+                                        env);
 }
 
 }  // namespace core

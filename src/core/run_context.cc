@@ -23,12 +23,13 @@ plan::AppliedState ToPlan(driver::RowState s) {
 
 }  // namespace
 
-driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms) {
+driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms,
+                                  const base::Clock& clock) {
   driver::HistoryRow r;
   r.version = m.version;
   r.name = m.name;
   r.checksum = m.checksum;
-  r.applied_at = base::UtcNowIso8601();
+  r.applied_at = base::UtcNowIso8601(clock);
   r.execution_ms = ms;
   r.state = state;
   r.strata_version = kVersion;
@@ -109,14 +110,14 @@ Status RunContext::RecordBaseline(std::uint64_t version, RunReport& report, Writ
   for (const source::Migration& m : migrations()) {
     if (m.version > version) break;
     exact = exact || m.version == version;
-    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeHistoryRow(m, driver::RowState::kBaseline, 0)));
+    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeHistoryRow(m, driver::RowState::kBaseline, 0, *clock)));
     report.migrations.push_back({m.version, m.name, Direction::kUp, 0});
   }
   if (!exact) {
     source::Migration marker;
     marker.version = version;
     marker.name = "<< baseline >>";
-    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeHistoryRow(marker, driver::RowState::kBaseline, 0)));
+    STRATA_RETURN_IF_ERROR(driver->InsertHistory(MakeHistoryRow(marker, driver::RowState::kBaseline, 0, *clock)));
     report.migrations.push_back({version, marker.name, Direction::kUp, 0});
   }
   STRATA_RETURN_IF_ERROR(driver->MirrorVersion(version));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/clock.h"
 #include "drivers/driver.h"
 #include "plan/planner.h"
 #include "source/migration.h"
@@ -18,7 +19,8 @@ namespace strata::core {
 class WriteTransaction;  // core/step.h
 
 // A history row for migration `m`, applied now (UTC) by this version of strata.
-driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms);
+driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms,
+                                  const base::Clock& clock);
 plan::Applied ToApplied(const driver::HistoryRow& row);
 
 struct RunContext {
@@ -27,6 +29,7 @@ struct RunContext {
   std::shared_ptr<const std::vector<source::Migration>> source;  // ascending versions
   std::shared_ptr<driver::Driver> driver;
   std::unique_ptr<driver::RunLock> lock;  // after `driver`: released before it
+  const base::Clock* clock = &base::RealClock();
   // Driver change token read just before the history was read (unset without a history table).
   std::optional<std::int64_t> read_token;
   bool history_exists = false;

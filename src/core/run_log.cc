@@ -27,7 +27,7 @@ driver::LogRow MakeLogRow(const RunRecord& record, const RunReport& report, cons
                           const std::string& actor, const std::vector<std::string>& actions) {
   driver::LogRow row;
   row.started_at = record.started_at;
-  row.finished_at = base::UtcNowIso8601();
+  row.finished_at = base::UtcNowIso8601(record.clock);
   row.command = record.command;
   row.actor = actor;
   row.from_version = record.from;

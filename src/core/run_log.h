@@ -13,10 +13,12 @@ namespace strata::core {
 
 // A run being recorded: what it is and when it started.
 struct RunRecord {
-  RunRecord(const char* command, std::uint64_t from) : command(command), from(from) {}
+  RunRecord(const char* command, std::uint64_t from, const base::Clock& clock)
+      : command(command), from(from), clock(clock), started_at(base::UtcNowIso8601(clock)), watch(clock) {}
   const char* command;
   std::uint64_t from;
-  std::string started_at = base::UtcNowIso8601();
+  const base::Clock& clock;
+  std::string started_at;
   base::Stopwatch watch;
 };
 

@@ -61,7 +61,7 @@ std::string NewInvalidIndexes(const std::vector<std::string>& before, const std:
 Status RunOutsideTransaction(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction d,
                              const source::Script& script, const Words& words,
                              const driver::StatementObserver& observer) {
-  driver::HistoryRow dirty = MakeHistoryRow(m, driver::RowState::kDirty, 0);
+  driver::HistoryRow dirty = MakeHistoryRow(m, driver::RowState::kDirty, 0, *ctx.clock);
   // Marked dirty (committed) before it starts, so a crash or failure is visible and blocks runs.
   STRATA_RETURN_IF_ERROR(d == Direction::kUp ? ctx.driver->InsertHistory(dirty) : ctx.driver->UpdateHistory(dirty));
   STRATA_RETURN_IF_ERROR(tx.Commit());
@@ -166,7 +166,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
           .file = script.path, .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
   };
 
-  base::Stopwatch watch;
+  base::Stopwatch watch(*ctx.clock);
   if (script.no_transaction) {
     STRATA_RETURN_IF_ERROR(RunOutsideTransaction(ctx, tx, m, direction, script, words, observer));
   } else {
@@ -175,7 +175,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   const double ms = watch.ElapsedMs();
 
   if (up) {
-    driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, ms);
+    driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, ms, *ctx.clock);
     // A no-transaction migration's row exists already (as dirty).
     STRATA_RETURN_IF_ERROR(script.no_transaction ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row));
     after.push_back(ToApplied(row));
