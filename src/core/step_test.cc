@@ -1,0 +1,209 @@
+// The step protocol against a driver that fails wherever it is told to. Whatever call fails, on up
+// and on down, inside and outside a transaction, what stays committed is a state the next run
+// recovers from: a transactional migration is all or nothing; a no-transaction migration's
+// statements are never committed without its history row, which stays `dirty` until the outcome
+// is recorded.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "base/fs.h"
+#include "core/migrator_impl.h"
+#include "fake_driver.h"
+
+namespace strata::testing {
+namespace {
+
+class FixedClock : public base::Clock {
+ public:
+  std::int64_t UnixMillis() const override { return 1'764'806'400'000; }  // 2025-12-04T00:00:00Z
+  std::chrono::steady_clock::time_point Monotonic() const override { return {}; }
+};
+
+constexpr const char* kNoTransaction = "-- strata:no-transaction\n";
+
+// Two migrations; the second (the one the failures hit) optionally outside a transaction.
+struct Harness {
+  explicit Harness(bool second_outside_transaction) {
+    std::string header = second_outside_transaction ? kNoTransaction : "";
+    fs.Add("m/0001_a.up.sql", "CREATE TABLE a;\n");
+    fs.Add("m/0001_a.down.sql", "ALTER TABLE a RENAME TO a_gone;\n");
+    fs.Add("m/0002_b.up.sql", header + "CREATE TABLE b;\nCREATE INDEX b_x ON b;\n");
+    fs.Add("m/0002_b.down.sql", header + "ALTER TABLE b RENAME TO b_gone;\nALTER TABLE a RENAME TO a_b_gone;\n");
+  }
+
+  std::unique_ptr<Migrator> Open() {
+    base::DatabaseUrl url;
+    url.kind = base::DatabaseUrl::Kind::kSqlite;
+    url.path = "fake.db";
+    url.raw = "sqlite:fake.db";
+    return core::NewMigrator(url, Source::Directory("m"), Options{}, driver, {&fs, &clock});
+  }
+
+  // State of version `v` in the committed history: "applied", "dirty" or "" (no row).
+  std::string Row(std::uint64_t v) const {
+    auto it = driver->committed().history.find(v);
+    if (it == driver->committed().history.end()) return "";
+    return driver::RowStateName(it->second.state);
+  }
+  // How many of the committed statements are `statement`.
+  long Executed(const std::string& statement) const {
+    const auto& e = driver->committed().executed;
+    return std::count(e.begin(), e.end(), statement);
+  }
+
+  base::MemFileSystem fs;
+  FixedClock clock;
+  std::shared_ptr<FakeDriver> driver = std::make_shared<FakeDriver>();
+};
+
+// The calls a run makes when nothing fails, so that each can be made to fail in turn.
+template <typename Setup, typename Run>
+std::size_t CountCalls(bool outside, Setup setup, Run run) {
+  Harness h(outside);
+  setup(h);
+  std::size_t before = h.driver->calls().size();
+  run(h);
+  return h.driver->calls().size() - before;
+}
+
+// Completes what a failed run left: `repair` first when a migration is dirty.
+void Recover(Harness& h, bool down) {
+  auto m = h.Open();
+  if (h.Row(2) == "dirty") {
+    auto again = down ? m->Down({std::nullopt, 1u}) : m->Up();
+    ASSERT_FALSE(again.ok()) << "a dirty migration must block the next run";
+    EXPECT_EQ(again.status().code(), ErrorCode::kFailedPrecondition) << again.status().ToString();
+    ASSERT_TRUE(m->Repair({}).ok());
+    EXPECT_EQ(h.Row(2), "") << "repair removes the dirty row so the migration runs again";
+    if (down) {
+      ASSERT_TRUE(m->Up().ok());  // back to applied, then roll back again
+    }
+  }
+  if (down && h.Row(2).empty()) return;  // the rollback went through
+  auto done = down ? m->Down({std::nullopt, 1u}) : m->Up();
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+}
+
+void CheckUpAfterFailureAt(bool outside, std::size_t n) {
+  SCOPED_TRACE(::testing::Message() << (outside ? "no-transaction" : "transactional") << " up, failing call " << n);
+  Harness h(outside);
+  h.driver->FailCall(static_cast<int>(n));
+  auto run = h.Open()->Up();
+  const std::string failed_call = h.driver->calls()[n - 1];
+  SCOPED_TRACE("the failing call was " + failed_call);
+  long done = h.Executed("CREATE TABLE b;") + h.Executed("CREATE INDEX b_x ON b;");
+  if (outside) {
+    // Statements committed only with a row that says so.
+    if (done > 0) {
+      EXPECT_NE(h.Row(2), "");
+    }
+  } else {
+    EXPECT_TRUE(done == 0 || done == 2) << "a transaction was half committed";
+    EXPECT_EQ(done == 2, h.Row(2) == "applied");
+    EXPECT_NE(h.Row(2), "dirty");
+  }
+  if (h.Row(2) == "applied") {
+    EXPECT_EQ(done, 2);
+  }
+  if (!run.ok() && h.Row(2) != "applied") {
+    EXPECT_NE(run.status().message(), "");
+  }
+  Recover(h, /*down=*/false);
+  EXPECT_EQ(h.Row(1), "applied");
+  EXPECT_EQ(h.Row(2), "applied");
+  EXPECT_EQ(h.Executed("CREATE TABLE a;"), 1) << "migration 1 ran twice";
+  if (!outside) {
+    EXPECT_EQ(h.Executed("CREATE TABLE b;"), 1) << "a transactional migration ran twice";
+  }
+  EXPECT_EQ(h.driver->committed().mirrored, 2u);
+}
+
+void CheckDownAfterFailureAt(bool outside, std::size_t n) {
+  SCOPED_TRACE(::testing::Message() << (outside ? "no-transaction" : "transactional") << " down, failing call " << n);
+  Harness h(outside);
+  ASSERT_TRUE(h.Open()->Up().ok());
+  h.driver->FailCall(static_cast<int>(n));
+  auto run = h.Open()->Down({std::nullopt, 1u});
+  SCOPED_TRACE("the failing call was " + h.driver->calls()[h.driver->calls().size() - 1]);
+  long done = h.Executed("ALTER TABLE b RENAME TO b_gone;") + h.Executed("ALTER TABLE a RENAME TO a_b_gone;");
+  if (outside) {
+    // Rolled-back statements committed while the row still says applied would be lost from view.
+    if (done > 0) {
+      EXPECT_NE(h.Row(2), "applied");
+    }
+  } else {
+    EXPECT_TRUE(done == 0 || done == 2) << "a transaction was half committed";
+    EXPECT_EQ(done == 2, h.Row(2) == "");
+    EXPECT_NE(h.Row(2), "dirty");
+  }
+  if (h.Row(2) == "") {
+    EXPECT_EQ(done, 2);
+  }
+  Recover(h, /*down=*/true);
+  EXPECT_EQ(h.Row(1), "applied");
+  EXPECT_EQ(h.Row(2), "");
+  EXPECT_EQ(h.driver->committed().mirrored, 1u);
+}
+
+TEST(StepProtocol, UpRecoversFromAFailureAtEveryCall) {
+  for (bool outside : {false, true}) {
+    std::size_t calls = CountCalls(outside, [](Harness&) {}, [](Harness& h) { ASSERT_TRUE(h.Open()->Up().ok()); });
+    ASSERT_GT(calls, 10u);
+    for (std::size_t n = 1; n <= calls; ++n) CheckUpAfterFailureAt(outside, n);
+  }
+}
+
+TEST(StepProtocol, DownRecoversFromAFailureAtEveryCall) {
+  for (bool outside : {false, true}) {
+    std::size_t calls = CountCalls(
+        outside, [](Harness& h) { ASSERT_TRUE(h.Open()->Up().ok()); },
+        [](Harness& h) { ASSERT_TRUE(h.Open()->Down({std::nullopt, 1u}).ok()); });
+    ASSERT_GT(calls, 8u);
+    for (std::size_t n = 1; n <= calls; ++n) CheckDownAfterFailureAt(outside, n);
+  }
+}
+
+// The protocol's order, pinned: the dirty marker is committed before a no-transaction migration's
+// statements run, and its outcome is recorded in a second transaction.
+TEST(StepProtocol, NoTransactionMigrationIsMarkedDirtyBeforeItRuns) {
+  Harness h(/*second_outside_transaction=*/true);
+  auto m = h.Open();
+  ASSERT_TRUE(m->Up({1u}).ok());
+  std::size_t from = h.driver->calls().size();
+  ASSERT_TRUE(m->Up().ok());
+  std::vector<std::string> calls(h.driver->calls().begin() + static_cast<long>(from), h.driver->calls().end());
+  auto at = [&](const std::string& name, std::size_t after = 0) {
+    return std::find(calls.begin() + static_cast<long>(after), calls.end(), name) - calls.begin();
+  };
+  std::size_t insert = at("InsertHistory");
+  std::size_t commit = at("Commit", insert);
+  std::size_t execute = at("Execute", commit);
+  std::size_t update = at("UpdateHistory", execute);
+  std::size_t second_commit = at("Commit", update);
+  EXPECT_LT(insert, commit);
+  EXPECT_LT(commit, execute);
+  EXPECT_LT(execute, update);
+  EXPECT_LT(update, second_commit);
+  EXPECT_LT(second_commit, calls.size()) << "the outcome was never committed";
+  EXPECT_EQ(h.driver->committed().history.at(2).applied_at, "2025-12-04T00:00:00.000Z") << "the engine's clock";
+}
+
+// A statement that fails outside a transaction leaves the migration dirty, and says how to repair.
+TEST(StepProtocol, FailedNoTransactionStatementLeavesTheMigrationDirty) {
+  Harness h(/*second_outside_transaction=*/true);
+  h.driver->FailStatementsWith("INDEX");
+  auto run = h.Open()->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), ErrorCode::kSqlError);
+  EXPECT_NE(run.status().ToString().find("m/0002_b.up.sql:3:1: statement failed (migration 2 (b) ran outside a "
+                                         "transaction and is now marked dirty; fix the database by hand, then run "
+                                         "`strata repair`)"),
+            std::string::npos)
+      << run.status().ToString();
+  EXPECT_EQ(h.Row(2), "dirty");
+  EXPECT_EQ(h.Executed("CREATE TABLE b;"), 1);
+}
+
+}  // namespace
+}  // namespace strata::testing
