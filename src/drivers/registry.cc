@@ -1,7 +1,6 @@
 #include "drivers/registry.h"
 
 #include "drivers/postgres/postgres_driver.h"
-#include "drivers/sqlite/sqlite_backup.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
 namespace strata::driver {

@@ -1,4 +1,5 @@
 #include "drivers/sqlite/sqlite_backup.h"
+#include "drivers/sqlite/sqlite_driver.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>

@@ -16,7 +16,4 @@ Status BackupSqlite(sqlite3* db, const std::string& path);
 // the "main" database of `db`.
 Status RestoreSqlite(sqlite3* db, const std::string& path);
 
-// A temporary directory holding an empty database file; both removed by the destructor.
-Result<std::unique_ptr<ScratchDatabase>> CreateSqliteScratch();
-
 }  // namespace strata::driver

@@ -20,4 +20,8 @@ Result<std::unique_ptr<Driver>> OpenSqlite(const base::DatabaseUrl& url, const O
 // PRAGMA foreign_keys on it. kFailedPrecondition if it is inside a transaction.
 Result<std::unique_ptr<Driver>> WrapSqlite(sqlite3* connection, const OpenOptions& options);
 
+// A temporary directory holding an empty database file; both removed by the destructor
+// (sqlite_backup.cc).
+Result<std::unique_ptr<ScratchDatabase>> CreateSqliteScratch();
+
 }  // namespace strata::driver
