@@ -27,7 +27,34 @@ int ExitCodeFor(const Status& status) {
   return kExitInternal;
 }
 
-int ReportError(const Invocation& inv, const Status& status) {
+namespace {
+
+// The library says what happened; the CLI says which of its flags gets past it.
+std::string RemedyText(Remedy remedy) {
+  switch (remedy) {
+    case Remedy::kForce: return " Pass --force to run anyway.";
+    case Remedy::kNoForeignKeys: return " --no-foreign-keys turns foreign keys off for the run.";
+    case Remedy::kLockTimeout: return " (raise --lock-timeout to wait longer)";
+    case Remedy::kPgLockTimeout: return " (raise it with --pg-lock-timeout)";
+    case Remedy::kHistoryTable: return " Choose another name with --table";
+  }
+  return "";
+}
+
+// `status` with the CLI's words for its remedies after the message.
+Status WithRemedyText(const Status& status) {
+  if (status.remedies().empty()) return status;
+  std::string message = status.message();
+  for (Remedy r : status.remedies()) message += RemedyText(r);
+  Status out(status.code(), std::move(message));
+  if (status.location()) return std::move(out).WithLocation(*status.location());
+  return out;
+}
+
+}  // namespace
+
+int ReportError(const Invocation& inv, const Status& reported) {
+  const Status status = WithRemedyText(reported);
   if (inv.json) fmt::print("{}\n", JsonError(status));
   std::string text = status.ToString();
   if (const auto& loc = status.location(); loc && !loc->statement.empty()) {

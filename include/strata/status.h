@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace strata {
 
@@ -32,6 +33,17 @@ enum class ErrorCode : int {
 
 // Returns a stable lower-case name for `code` ("invalid_argument", ...).
 const char* ErrorCodeName(ErrorCode code);
+
+// A setting the caller can change to get past an error. The message says what happened in the
+// library's terms; a front end adds the remedy in its own (the CLI names its flag, an application
+// its option), so library messages never quote command-line flags.
+enum class Remedy : int {
+  kForce = 0,         // SafetyOptions::force: run statements that destroy rows anyway
+  kNoForeignKeys,     // Options::foreign_keys = false: rebuild a SQLite parent table
+  kLockTimeout,       // Options::lock_timeout: wait longer for the migration lock
+  kPgLockTimeout,     // Options::pg_lock_timeout: wait longer for table locks inside a migration
+  kHistoryTable,      // Options::history_table (PostgreSQL: or Options::schema): another name
+};
 
 // Where in a migration file an error happened. `line` and `column` are 1-based (column counts
 // characters, not bytes); 0 means unknown.
@@ -60,7 +72,11 @@ class [[nodiscard]] Status {
   // turns it into a SourceLocation).
   std::optional<std::size_t> sql_offset() const { return rep_ ? rep_->sql_offset : std::nullopt; }
 
+  // The remedies the caller may apply, in the order they are best tried; empty for most errors.
+  const std::vector<Remedy>& remedies() const;
+
   Status&& WithLocation(SourceLocation location) &&;
+  Status&& WithRemedy(Remedy remedy) &&;
   Status&& WithSqlOffset(std::size_t offset) &&;
   Status&& WithPrefix(const std::string& prefix) &&;
 
@@ -73,6 +89,7 @@ class [[nodiscard]] Status {
     std::string message;
     std::optional<SourceLocation> location;
     std::optional<std::size_t> sql_offset;
+    std::vector<Remedy> remedies;
   };
   std::shared_ptr<Rep> rep_;
 };

@@ -37,7 +37,20 @@ const std::optional<SourceLocation>& Status::location() const {
   return rep_ ? rep_->location : kNone;
 }
 
+const std::vector<Remedy>& Status::remedies() const {
+  static const std::vector<Remedy> kNone;
+  return rep_ ? rep_->remedies : kNone;
+}
+
 // Status is shared and immutable once handed out; the With* helpers copy on write.
+Status&& Status::WithRemedy(Remedy remedy) && {
+  if (rep_) {
+    rep_ = std::make_shared<Rep>(*rep_);
+    rep_->remedies.push_back(remedy);
+  }
+  return std::move(*this);
+}
+
 Status&& Status::WithLocation(SourceLocation location) && {
   if (rep_) {
     rep_ = std::make_shared<Rep>(*rep_);

@@ -260,16 +260,21 @@ Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, D
       statements.insert(r.location);
       cascades = cascades || r.what.find("CASCADE)") != std::string::npos;
     }
-    std::string hint = cascades && !IsPostgres(ctx)
-                           ? " To rebuild a parent table without deleting its children, run with --no-foreign-keys "
-                             "(SQLite's DROP TABLE deletes the parent's rows first while foreign keys are on)."
-                           : "";
-    return Status(ErrorCode::kDataAtRisk,
-                  fmt::format("refusing to run: {} statement{} would destroy rows that exist now:{}\nNothing was "
-                              "changed. Keep the data with a migration that copies it first, add "
-                              "`-- strata:allow-data-loss` to the migration's header if the loss is intended, or "
-                              "pass --force to run anyway (a SQLite database is backed up first).{}",
-                              statements.size(), statements.size() == 1 ? "" : "s", DescribeDataAtRisk(risks), hint));
+    const bool rebuild_hint = cascades && !IsPostgres(ctx);
+    std::string hint = rebuild_hint ? " To rebuild a parent table without deleting its children, run with foreign "
+                                      "keys off (SQLite's DROP TABLE deletes the parent's rows first while foreign "
+                                      "keys are on)."
+                                    : "";
+    Status refused = Status(ErrorCode::kDataAtRisk,
+                            fmt::format("refusing to run: {} statement{} would destroy rows that exist now:{}\nNothing "
+                                        "was changed. Keep the data with a migration that copies it first, add "
+                                        "`-- strata:allow-data-loss` to the migration's header if the loss is "
+                                        "intended, or force the run (a SQLite database is backed up first).{}",
+                                        statements.size(), statements.size() == 1 ? "" : "s",
+                                        DescribeDataAtRisk(risks), hint))
+                         .WithRemedy(Remedy::kForce);
+    if (rebuild_hint) return std::move(refused).WithRemedy(Remedy::kNoForeignKeys);
+    return refused;
   }
   report.data_at_risk = found;
   const std::string db = ctx.driver->DatabasePath();

@@ -20,8 +20,9 @@ Status Locate(Status error, const Status& where, const source::Script& script, c
   std::size_t offset = script.begin + *where.sql_offset();
   std::string statement = where.location() ? where.location()->statement : std::string();
   SourceLocation loc = base::MakeLocation(script.path, *script.text, offset, statement);
-  Status out(error.code(), error.message() + " (" + what + ")");
-  return std::move(out).WithLocation(std::move(loc));
+  Status out = Status(error.code(), error.message() + " (" + what + ")").WithLocation(std::move(loc));
+  for (Remedy r : where.remedies()) out = std::move(out).WithRemedy(r);
+  return out;
 }
 
 Status Locate(const Status& st, const source::Script& script, const std::string& what) {

@@ -171,9 +171,9 @@ class PostgresDriver : public Driver {
     if (!got) {
       double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return Status(ErrorCode::kAborted,
-                    fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise --lock-timeout "
-                                "to wait longer)",
-                                conn_.redacted_url(), waited, Holder(conn_, key)));
+                    fmt::format("could not take the migration lock on {} within {:.1f} s: {}", conn_.redacted_url(),
+                                waited, Holder(conn_, key)))
+          .WithRemedy(Remedy::kLockTimeout);
     }
     return std::unique_ptr<RunLock>(std::make_unique<PostgresRunLock>(&conn_, key, &lock_held_));
   }
@@ -221,14 +221,17 @@ class PostgresDriver : public Driver {
       if (!r.ok()) {
         std::size_t offset = span.begin + (position > 0 ? sql::CharPositionToOffset(text, position) : 0);
         std::string message = r.status().message();
-        if (message.find("SQLSTATE 55P03") != std::string::npos) {
+        const bool lock_timeout = message.find("SQLSTATE 55P03") != std::string::npos;
+        if (lock_timeout) {
           message += fmt::format(" (the migration waited longer than the PostgreSQL lock_timeout of {} for a lock; "
-                                 "raise it with --pg-lock-timeout, or run when the table is less busy)",
+                                 "raise it, or run when the table is less busy)",
                                  Millis(options_.pg_lock_timeout));
         }
-        return Status(r.status().code(), message)
-            .WithSqlOffset(offset)
-            .WithLocation(SourceLocation{.statement = text});
+        Status failed = Status(r.status().code(), message)
+                            .WithSqlOffset(offset)
+                            .WithLocation(SourceLocation{.statement = text});
+        if (lock_timeout) return std::move(failed).WithRemedy(Remedy::kPgLockTimeout);
+        return failed;
       }
       if (observer) {
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -440,10 +443,10 @@ class PostgresDriver : public Driver {
 
   Status WrongLayout(const std::string& name, const std::string& why) {
     return Status(ErrorCode::kFailedPrecondition,
-                  fmt::format("a table named {}.{} exists but is not a strata {} ({}); strata will not reuse it. "
-                              "Choose another name with --table or --schema",
+                  fmt::format("a table named {}.{} exists but is not a strata {} ({}); strata will not reuse it.",
                               QuoteIdent(options_.schema), QuoteIdent(name),
-                              name == options_.history_table ? "history table" : "run log", why));
+                              name == options_.history_table ? "history table" : "run log", why))
+        .WithRemedy(Remedy::kHistoryTable);
   }
 
   // Who holds the advisory lock, from pg_stat_activity.

@@ -157,8 +157,9 @@ class SqliteDriver : public Driver {
       double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return Status(ErrorCode::kAborted,
                     fmt::format("could not take the write lock on {} within {:.1f} s: another strata run or the "
-                                "application is writing to it (raise --lock-timeout to wait longer)",
-                                path_, waited));
+                                "application is writing to it",
+                                path_, waited))
+          .WithRemedy(Remedy::kLockTimeout);
     }
     if (rc != SQLITE_OK) return EngineError("cannot begin a transaction");
     if (fk_tracker_) {
@@ -366,8 +367,9 @@ class SqliteDriver : public Driver {
   Status WrongLayout(const std::string& why) {
     return Status(ErrorCode::kFailedPrecondition,
                   fmt::format("a table named {} exists but is not a strata history table ({}); strata will not "
-                              "reuse it. Choose another name with --table",
-                              options_.history_table, why));
+                              "reuse it.",
+                              options_.history_table, why))
+        .WithRemedy(Remedy::kHistoryTable);
   }
 
   Status EngineError(const std::string& what) {

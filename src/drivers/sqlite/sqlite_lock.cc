@@ -78,9 +78,9 @@ Result<std::unique_ptr<RunLock>> LockDatabaseFile(const std::string& database_pa
         ::close(fd);
         double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return Status(ErrorCode::kAborted,
-                      fmt::format("could not take the migration lock on {} within {:.1f} s: {} (raise "
-                                  "--lock-timeout to wait longer)",
-                                  database_path, waited, holder));
+                      fmt::format("could not take the migration lock on {} within {:.1f} s: {}", database_path,
+                                  waited, holder))
+            .WithRemedy(Remedy::kLockTimeout);
       }
       ::usleep(20'000);
     }
