@@ -10,6 +10,7 @@
 
 #include <map>
 
+#include "base/text.h"
 #include "drivers/postgres/pg_schema.h"
 
 namespace strata::driver::pg {
@@ -21,7 +22,7 @@ std::string Text(const PGresult* r, int row, int col) {
 }
 
 std::string Relation(const std::string& schema, const std::string& name) {
-  return QuoteIdent(schema) + "." + QuoteIdent(name);
+  return base::QuoteIdentifier(schema) + "." + base::QuoteIdentifier(name);
 }
 
 // Runs `batch` then `query` inside a savepoint of its own; nullopt (and the savepoint rolled back)

@@ -21,15 +21,6 @@ bool IsAuthFailure(const std::string& message) {
 
 }  // namespace
 
-std::string QuoteIdent(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   STRATA_RETURN_IF_ERROR(LoadPq().status());
   Connection c;

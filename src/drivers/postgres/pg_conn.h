@@ -48,7 +48,4 @@ class Connection {
   std::string redacted_url_;
 };
 
-// "name" with embedded quotes doubled.
-std::string QuoteIdent(const std::string& name);
-
 }  // namespace strata::driver::pg

@@ -1,6 +1,7 @@
 // Row counts and content fingerprints on PostgreSQL (declared in pg_schema.h).
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "drivers/postgres/pg_schema.h"
 
 namespace strata::driver::pg {
@@ -8,7 +9,8 @@ namespace strata::driver::pg {
 namespace {
 
 std::string Relation(const std::string& schema, const std::string& table) {
-  return schema.empty() ? QuoteIdent(table) : QuoteIdent(schema) + "." + QuoteIdent(table);
+  using base::QuoteIdentifier;
+  return schema.empty() ? QuoteIdentifier(table) : QuoteIdentifier(schema) + "." + QuoteIdentifier(table);
 }
 
 }  // namespace

@@ -317,8 +317,9 @@ Status ReadIndexes(Catalog& catalog, schema::Schema& out) {
       std::string def = rows.Str(i, 5);
       auto keys = IndexKeys(def);
       if (!keys || static_cast<std::int64_t>(keys->size()) != rows.Int(i, 7)) {
-        return Status(ErrorCode::kInternal, "cannot read the key columns of index " + QuoteIdent(index.schema) + "." +
-                                                QuoteIdent(index.name) + " from: " + def);
+        return Status(ErrorCode::kInternal, "cannot read the key columns of index " +
+                                                base::QuoteIdentifier(index.schema) + "." +
+                                                base::QuoteIdentifier(index.name) + " from: " + def);
       }
       index.keys = std::move(*keys);
       index.where = rows.Str(i, 6);

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "base/sha256.h"
+#include "base/text.h"
 #include "drivers/sqlite/sqlite_schema.h"
 
 namespace strata::driver {
@@ -15,18 +16,10 @@ struct Stmt {
   ~Stmt() { sqlite3_finalize(s); }
 };
 
-std::string Quote(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Status Prepare(sqlite3* db, const std::string& sql, Stmt& q, const std::string& table) {
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q.s, nullptr) != SQLITE_OK) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read table {}: {}", Quote(table), sqlite3_errmsg(db)));
+    return Status(ErrorCode::kSqlError,
+                  fmt::format("cannot read table {}: {}", base::QuoteIdentifier(table), sqlite3_errmsg(db)));
   }
   return Status::Ok();
 }
@@ -35,9 +28,10 @@ Status Prepare(sqlite3* db, const std::string& sql, Stmt& q, const std::string& 
 
 Result<std::int64_t> CountSqliteRows(sqlite3* db, const std::string& table) {
   Stmt q;
-  STRATA_RETURN_IF_ERROR(Prepare(db, "SELECT count(*) FROM " + Quote(table), q, table));
+  STRATA_RETURN_IF_ERROR(Prepare(db, "SELECT count(*) FROM " + base::QuoteIdentifier(table), q, table));
   if (sqlite3_step(q.s) != SQLITE_ROW) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot count rows of {}: {}", Quote(table), sqlite3_errmsg(db)));
+    return Status(ErrorCode::kSqlError,
+                  fmt::format("cannot count rows of {}: {}", base::QuoteIdentifier(table), sqlite3_errmsg(db)));
   }
   return sqlite3_column_int64(q.s, 0);
 }
@@ -47,7 +41,7 @@ Result<std::int64_t> CountSqliteRows(sqlite3* db, const std::string& table) {
 // change to a row, an added row or a removed row changes it.
 Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table) {
   Stmt q;
-  STRATA_RETURN_IF_ERROR(Prepare(db, "SELECT * FROM " + Quote(table), q, table));
+  STRATA_RETURN_IF_ERROR(Prepare(db, "SELECT * FROM " + base::QuoteIdentifier(table), q, table));
   TableFingerprint out;
   std::array<std::uint64_t, 4> sum{};
   std::string row;
@@ -83,7 +77,8 @@ Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table
     ++out.rows;
   }
   if (rc != SQLITE_DONE) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read table {}: {}", Quote(table), sqlite3_errmsg(db)));
+    return Status(ErrorCode::kSqlError,
+                  fmt::format("cannot read table {}: {}", base::QuoteIdentifier(table), sqlite3_errmsg(db)));
   }
   out.hash = fmt::format("{:016x}{:016x}{:016x}{:016x}", sum[0], sum[1], sum[2], sum[3]);
   return out;

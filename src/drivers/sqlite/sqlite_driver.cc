@@ -45,7 +45,7 @@ class SqliteDriver : public Driver {
  public:
   SqliteDriver(DbPtr db, std::string path, OpenOptions options, bool placeholder)
       : db_(std::move(db)), path_(std::move(path)), options_(std::move(options)), placeholder_(placeholder) {
-    quoted_table_ = "\"" + options_.history_table + "\"";
+    quoted_table_ = base::QuoteIdentifier(options_.history_table);
   }
 
   ~SqliteDriver() override {

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "base/text.h"
+
 namespace strata::driver {
 
 namespace {
@@ -26,8 +28,6 @@ std::string Text(sqlite3_stmt* s, int i) {
 Status Error(sqlite3* db, const std::string& what) {
   return Status(ErrorCode::kSqlError, fmt::format("{}: {}", what, sqlite3_errmsg(db)));
 }
-
-std::string Quoted(const std::string& table) { return "\"" + table + "\""; }
 
 // true: exists with the right columns; false: absent; error: another layout.
 Result<bool> Exists(sqlite3* db, const std::string& table) {
@@ -66,7 +66,7 @@ Status AppendSqliteLog(sqlite3* db, const std::string& table, const LogRow& row)
         "command TEXT NOT NULL, actor TEXT NOT NULL, from_version INTEGER NOT NULL, to_version INTEGER NOT NULL, "
         "migrations TEXT NOT NULL, duration_ms REAL NOT NULL, outcome TEXT NOT NULL, error TEXT NOT NULL, "
         "backup_file TEXT NOT NULL, strata_version TEXT NOT NULL)",
-        Quoted(table));
+        base::QuoteIdentifier(table));
     if (sqlite3_exec(db, ddl.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
       return fail(Error(db, "cannot create the run log"));
     }
@@ -75,7 +75,7 @@ Status AppendSqliteLog(sqlite3* db, const std::string& table, const LogRow& row)
   std::string sql = fmt::format(
       "INSERT INTO {} (started_at, finished_at, command, actor, from_version, to_version, migrations, duration_ms, "
       "outcome, error, backup_file, strata_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-      Quoted(table));
+      base::QuoteIdentifier(table));
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &ins.s, nullptr) != SQLITE_OK) {
     return fail(Error(db, "cannot write the run log"));
   }
@@ -102,7 +102,7 @@ Result<std::vector<LogRow>> ReadSqliteLog(sqlite3* db, const std::string& table,
   std::string sql = fmt::format(
       "SELECT id, started_at, finished_at, command, actor, from_version, to_version, migrations, duration_ms, "
       "outcome, error, backup_file, strata_version FROM {} ORDER BY id DESC LIMIT ?1",
-      Quoted(table));
+      base::QuoteIdentifier(table));
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q.s, nullptr) != SQLITE_OK) return Error(db, "cannot read the run log");
   sqlite3_bind_int64(q.s, 1, static_cast<sqlite3_int64>(limit));
   int rc;
