@@ -2,17 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include "base/text.h"
 
 namespace strata::driver {
 
 namespace {
-
-std::string Lower(const char* s) {
-  std::string out(s ? s : "");
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Stmt {
   sqlite3_stmt* s = nullptr;
@@ -48,7 +42,7 @@ int ForeignKeyTracker::Authorize(void* self, int action, const char* a1, const c
     default:
       return SQLITE_OK;
   }
-  std::string name = Lower(table);
+  std::string name = base::Lower(table ? table : "");
   if (name.empty() || name.rfind("sqlite_", 0) == 0) return SQLITE_OK;
   if (action == SQLITE_CREATE_TABLE) t->created_.insert(name);
   if (action == SQLITE_DROP_TABLE) t->dropped_.insert(name);

@@ -21,6 +21,7 @@ namespace strata::driver {
 namespace {
 
 namespace ddl = sqlite_ddl;
+using base::Lower;
 using base::QuoteIdentifier;
 
 struct StmtFinalizer {
@@ -28,13 +29,6 @@ struct StmtFinalizer {
 };
 
 // SQLite compares names ASCII-case-insensitively.
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 bool SameName(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
