@@ -15,6 +15,7 @@
 
 #include "base/text.h"
 #include "drivers/sqlite/sqlite_ddl.h"
+#include "drivers/sqlite/sqlite_stmt.h"
 
 namespace strata::driver {
 
@@ -24,10 +25,6 @@ namespace ddl = sqlite_ddl;
 using base::Lower;
 using base::QuoteIdentifier;
 
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-
 // SQLite compares names ASCII-case-insensitively.
 bool SameName(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -35,30 +32,20 @@ bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>
                     [](const auto& x, const auto& y) { return SameName(x, y); });
 }
 
+constexpr std::string_view kCannotRead = "cannot read the schema";
+
 // One prepared statement with its parameters bound as text.
 class Query {
  public:
   static Result<Query> Prepare(sqlite3* db, const char* sql, std::initializer_list<std::string_view> params = {}) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
-      sqlite3_finalize(raw);
-      return Status(ErrorCode::kSqlError, fmt::format("cannot read the schema: {}", sqlite3_errmsg(db)));
-    }
-    Query q(db, raw);
+    STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db, sql, kCannotRead));
     int i = 0;
-    for (std::string_view p : params) {
-      sqlite3_bind_text(raw, ++i, p.data(), static_cast<int>(p.size()), SQLITE_TRANSIENT);
-    }
-    return q;
+    for (std::string_view p : params) BindText(stmt.get(), ++i, p);
+    return Query(std::move(stmt));
   }
 
   // True for a row, false when there are no more.
-  Result<bool> Step() {
-    int rc = sqlite3_step(stmt_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read the schema: {}", sqlite3_errmsg(db_)));
-  }
+  Result<bool> Step() { return StepStmt(stmt_.get(), kCannotRead); }
 
   std::optional<std::string> OptionalText(int i) const {
     const unsigned char* t = sqlite3_column_text(stmt_.get(), i);
@@ -66,13 +53,12 @@ class Query {
     return std::string(reinterpret_cast<const char*>(t),
                        static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), i)));
   }
-  std::string Text(int i) const { return OptionalText(i).value_or(std::string()); }
+  std::string Text(int i) const { return ColumnText(stmt_.get(), i); }
   std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
 
  private:
-  Query(sqlite3* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
+  explicit Query(StmtPtr stmt) : stmt_(std::move(stmt)) {}
+  StmtPtr stmt_;
 };
 
 // Holds a read transaction (a savepoint, so that it also works inside the caller's transaction) so
