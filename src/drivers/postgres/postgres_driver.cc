@@ -31,7 +31,9 @@ std::string Text(const PGresult* r, int row, int col) {
 // each other. Kept positive so that pg_locks' (classid, objid) split is easy to match.
 std::int64_t LockKey(const std::string& schema, const std::string& table) {
   std::string digest = base::Sha256Hex("strata\n" + schema + "\n" + table);
-  std::uint64_t v = std::stoull(digest.substr(0, 16), nullptr, 16);
+  // A SHA-256 hex digest always parses; were the hasher ever broken, every runner would still
+  // agree on the key.
+  std::uint64_t v = base::ParseUint64(std::string_view(digest).substr(0, 16), 16).value_or(0);
   return static_cast<std::int64_t>(v & 0x7fffffffffffffffULL);
 }
 
@@ -124,13 +126,16 @@ class PostgresDriver : public Driver {
     std::vector<HistoryRow> rows;
     int n = PQntuples(r.get());
     rows.reserve(static_cast<std::size_t>(n));
+    const std::string a_version = "a version in " + table_;
+    const std::string an_execution_ms = "an execution_ms in " + table_;
     for (int i = 0; i < n; ++i) {
       HistoryRow row;
-      row.version = KeyToVersion(std::stoll(Text(r.get(), i, 0)));
+      STRATA_ASSIGN_OR_RETURN(std::int64_t key, pg::Int64Field(r.get(), i, 0, a_version));
+      row.version = KeyToVersion(key);
       row.name = Text(r.get(), i, 1);
       row.checksum = Text(r.get(), i, 2);
       row.applied_at = Text(r.get(), i, 3);
-      row.execution_ms = std::stod(Text(r.get(), i, 4));
+      STRATA_ASSIGN_OR_RETURN(row.execution_ms, pg::DoubleField(r.get(), i, 4, an_execution_ms));
       row.state = ParseRowState(Text(r.get(), i, 5));
       row.strata_version = Text(r.get(), i, 6);
       rows.push_back(std::move(row));
@@ -143,7 +148,9 @@ class PostgresDriver : public Driver {
     // change the history.
     if (lock_held_) return std::int64_t{0};
     STRATA_ASSIGN_OR_RETURN(auto r, Send(fmt::format("SELECT count(*), coalesce(max(version), 0) FROM {}", table_)));
-    return std::stoll(Text(r.get(), 0, 0)) * 1000003 ^ std::stoll(Text(r.get(), 0, 1));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t count, pg::Int64Field(r.get(), 0, 0, "the row count of " + table_));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t newest, pg::Int64Field(r.get(), 0, 1, "the highest version in " + table_));
+    return count * 1000003 ^ newest;
   }
 
   Result<std::uint64_t> LegacyVersion() override { return std::uint64_t{0}; }
@@ -324,17 +331,20 @@ class PostgresDriver : public Driver {
                                        "migrations, duration_ms, outcome, error, backup_file, strata_version FROM "
                                        "{1}.{2} ORDER BY id DESC LIMIT {3}",
                                        iso, QuoteIdentifier(options_.schema), QuoteIdentifier(name), limit)));
+    const std::string in_log = " in " + QuoteIdentifier(options_.schema) + "." + QuoteIdentifier(name);
     for (int i = 0; i < PQntuples(r.get()); ++i) {
       LogRow row;
-      row.id = std::stoll(Text(r.get(), i, 0));
+      STRATA_ASSIGN_OR_RETURN(row.id, pg::Int64Field(r.get(), i, 0, "an id" + in_log));
       row.started_at = Text(r.get(), i, 1);
       row.finished_at = Text(r.get(), i, 2);
       row.command = Text(r.get(), i, 3);
       row.actor = Text(r.get(), i, 4);
-      row.from_version = KeyToVersion(std::stoll(Text(r.get(), i, 5)));
-      row.to_version = KeyToVersion(std::stoll(Text(r.get(), i, 6)));
+      STRATA_ASSIGN_OR_RETURN(std::int64_t from, pg::Int64Field(r.get(), i, 5, "a from_version" + in_log));
+      STRATA_ASSIGN_OR_RETURN(std::int64_t to, pg::Int64Field(r.get(), i, 6, "a to_version" + in_log));
+      row.from_version = KeyToVersion(from);
+      row.to_version = KeyToVersion(to);
       row.migrations = Text(r.get(), i, 7);
-      row.duration_ms = std::stod(Text(r.get(), i, 8));
+      STRATA_ASSIGN_OR_RETURN(row.duration_ms, pg::DoubleField(r.get(), i, 8, "a duration_ms" + in_log));
       row.outcome = Text(r.get(), i, 9);
       row.error = Text(r.get(), i, 10);
       row.backup_file = Text(r.get(), i, 11);

@@ -60,7 +60,12 @@ Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table
     }
     hasher.Update(row);
     std::string digest = hasher.HexDigest();
-    for (std::size_t lane = 0; lane < 4; ++lane) sum[lane] += std::stoull(digest.substr(lane * 16, 16), nullptr, 16);
+    for (std::size_t lane = 0; lane < 4; ++lane) {
+      auto part = digest.size() == 64 ? base::ParseUint64(std::string_view(digest).substr(lane * 16, 16), 16)
+                                      : std::nullopt;
+      if (!part) return Status(ErrorCode::kInternal, "a row's SHA-256 digest is not 64 hex digits: " + digest);
+      sum[lane] += *part;
+    }
     ++out.rows;
   }
   out.hash = fmt::format("{:016x}{:016x}{:016x}{:016x}", sum[0], sum[1], sum[2], sum[3]);
