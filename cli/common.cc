@@ -30,22 +30,26 @@ int ExitCodeFor(const Status& status) {
 namespace {
 
 // The library says what happened; the CLI says which of its flags gets past it.
-std::string RemedyText(Remedy remedy) {
+std::string RemedyText(const Invocation& inv, Remedy remedy) {
   switch (remedy) {
     case Remedy::kForce: return " Pass --force to run anyway.";
     case Remedy::kNoForeignKeys: return " --no-foreign-keys turns foreign keys off for the run.";
     case Remedy::kLockTimeout: return " (raise --lock-timeout to wait longer)";
     case Remedy::kPgLockTimeout: return " (raise it with --pg-lock-timeout)";
-    case Remedy::kHistoryTable: return " Choose another name with --table";
+    case Remedy::kHistoryTable: {
+      auto engine = EngineOf(inv.url);
+      bool postgres = engine.ok() && *engine == Engine::kPostgres;
+      return postgres ? " Choose another name with --table or --schema" : " Choose another name with --table";
+    }
   }
   return "";
 }
 
 // `status` with the CLI's words for its remedies after the message.
-Status WithRemedyText(const Status& status) {
+Status WithRemedyText(const Invocation& inv, const Status& status) {
   if (status.remedies().empty()) return status;
   std::string message = status.message();
-  for (Remedy r : status.remedies()) message += RemedyText(r);
+  for (Remedy r : status.remedies()) message += RemedyText(inv, r);
   Status out(status.code(), std::move(message));
   if (status.location()) return std::move(out).WithLocation(*status.location());
   return out;
@@ -54,7 +58,7 @@ Status WithRemedyText(const Status& status) {
 }  // namespace
 
 int ReportError(const Invocation& inv, const Status& reported) {
-  const Status status = WithRemedyText(reported);
+  const Status status = WithRemedyText(inv, reported);
   if (inv.json) fmt::print("{}\n", JsonError(status));
   std::string text = status.ToString();
   if (const auto& loc = status.location(); loc && !loc->statement.empty()) {

@@ -485,5 +485,27 @@ TEST_F(MigratorTest, StatementThatCannotRunInATransactionSaysSo) {
   EXPECT_EQ(run.status().location()->line, 2u);
 }
 
+// The CLI asks the library which engine a URL names instead of reading the text itself.
+TEST(EngineOf, ReadsTheUrlAsOpenDoes) {
+  EXPECT_EQ(EngineOf("sqlite:app.db").value(), Engine::kSqlite);
+  EXPECT_EQ(EngineOf("SQLite3:///tmp/app.db").value(), Engine::kSqlite);
+  EXPECT_EQ(EngineOf("sqlite:host=x.db").value(), Engine::kSqlite);
+  EXPECT_EQ(EngineOf("postgres://u:secret@db/app").value(), Engine::kPostgres);
+  EXPECT_EQ(EngineOf("POSTGRESQL://db/app").value(), Engine::kPostgres);
+  EXPECT_EQ(EngineOf("user=app port=5433").value(), Engine::kPostgres);
+  auto bad = EngineOf("mysql://u:secret@db/app");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message().find("secret"), std::string::npos) << bad.status().message();
+
+  EXPECT_EQ(SqlitePathOf("sqlite:///tmp/my%20app.db").value(), "/tmp/my app.db");
+  EXPECT_EQ(SqlitePathOf("sqlite3://rel/app.db").value(), "rel/app.db");
+  EXPECT_EQ(SqlitePathOf("sqlite::memory:").value(), ":memory:");
+  auto pg = SqlitePathOf("postgres://u:secret@db/app");
+  ASSERT_FALSE(pg.ok());
+  EXPECT_EQ(pg.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(pg.status().message(), "not a SQLite URL: postgres://u:****@db/app");
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -271,6 +271,22 @@ TEST(SchemaDiff, LiveDatabaseAgainstADumpFileBothWays) {
   EXPECT_EQ(same.out, "same schema\n");
 }
 
+// The CLI used to find the file of a `sqlite:` URL by cutting the prefix off the text, so a path
+// the library decodes (here a percent-encoded space) was reported missing although it exists.
+TEST(SchemaDiff, SqliteUrlNamesTheFileTheLibraryOpens) {
+  TempDir dir;
+  dir.Write("base/0001_base.sql", kDiffBase);
+  ASSERT_EQ(Strata(dir.path(), Args("my db.db", "base", {"up"})).exit_code, 0);
+  ASSERT_EQ(Strata(dir.path(), {"--url", "sqlite:my db.db", "schema", "dump", "--out", "base.sql"}).exit_code, 0);
+
+  ProcessResult same = Strata(dir.path(), {"schema", "diff", "sqlite:my%20db.db", "base.sql"});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(same.out, "same schema\n");
+  ProcessResult missing = Strata(dir.path(), {"schema", "diff", "sqlite:no%20such.db", "base.sql"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.err;
+  EXPECT_EQ(missing.err, "strata: error: SQLite database no such.db does not exist\n");
+}
+
 // ---- 4. drift ----------------------------------------------------------------------------------
 
 TEST(Drift, NoneAfterUpThenEachHandMadeChangeIsNamed) {

@@ -16,9 +16,10 @@ namespace strata::cli {
 
 namespace {
 
+// A malformed (or absent) URL is not a PostgreSQL server to replay on.
 bool IsPostgresUrl(const std::string& url) {
-  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
-         url.find("host=") != std::string::npos || url.find("dbname=") != std::string::npos;
+  auto engine = EngineOf(url);
+  return engine.ok() && *engine == Engine::kPostgres;
 }
 
 enum class PathKind { kNone, kFile, kDirectory };
@@ -72,14 +73,9 @@ Result<schema::Schema> LoadInput(const Invocation& inv, const std::string& spec,
     case PathKind::kNone:
       break;
   }
-  for (const char* prefix : {"sqlite:///", "sqlite3:///", "sqlite:", "sqlite3:"}) {
-    std::string p(prefix);
-    if (spec.rfind(p, 0) != 0) continue;
-    std::string path = spec.substr(p.size() - (p.back() == '/' ? 1 : 0));
-    if (path != ":memory:" && KindOf(path) == PathKind::kNone) {
-      return Status(ErrorCode::kNotFound, fmt::format("SQLite database {} does not exist", path));
-    }
-    break;
+  // A read-only open of a missing SQLite file reads as an empty database: say it is missing instead.
+  if (auto path = SqlitePathOf(spec); path.ok() && *path != ":memory:" && KindOf(*path) == PathKind::kNone) {
+    return Status(ErrorCode::kNotFound, fmt::format("SQLite database {} does not exist", *path));
   }
   if (spec.find(':') == std::string::npos && spec.find('=') == std::string::npos) {
     return Status(ErrorCode::kNotFound,

@@ -255,6 +255,18 @@ struct LogEntry {
 // Called synchronously on the thread that called Up/Down/Baseline.
 using EventCallback = std::function<void(const Event&)>;
 
+// The database engines a URL can name.
+enum class Engine { kSqlite, kPostgres };
+
+// The engine that `url` names, read exactly as Migrator::Open reads it (the scheme in any case; a
+// libpq "key=value" string is PostgreSQL). Opens nothing. kInvalidArgument for a malformed URL;
+// the message never contains a password.
+Result<Engine> EngineOf(std::string_view url);
+
+// The file that a SQLite URL names, decoded as Migrator::Open decodes it (":memory:" for an
+// in-memory database). Opens nothing. kInvalidArgument for a malformed URL or a PostgreSQL one.
+Result<std::string> SqlitePathOf(std::string_view url);
+
 class Migrator {
  public:
   // Parses `url` (sqlite:path.db, sqlite:///abs.db, postgres://...) and remembers `source`.

@@ -1,6 +1,8 @@
 #include "base/text.h"
 
 #include <cctype>
+#include <charconv>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -114,6 +116,49 @@ std::string NormalizeNewlines(std::string_view text) {
     out += text[i];
   }
   return out;
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += '"';
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  out += '"';
+  return out;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+namespace {
+// std::from_chars over the whole of `text`: a value only when every character was used.
+template <typename T, typename... Args>
+std::optional<T> ParseWhole(std::string_view text, Args... args) {
+  T value{};
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value, args...);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+}  // namespace
+
+std::optional<std::int64_t> ParseInt64(std::string_view text) { return ParseWhole<std::int64_t>(text, 10); }
+
+std::optional<std::uint64_t> ParseUint64(std::string_view text, int base) {
+  if (base < 2 || base > 36) return std::nullopt;
+  return ParseWhole<std::uint64_t>(text, base);
+}
+
+std::optional<double> ParseDouble(std::string_view text) {
+  return ParseWhole<double>(text, std::chars_format::general);
 }
 
 }  // namespace strata::base

@@ -1,9 +1,10 @@
-// Text helpers shared by every module: byte offsets to line:column, caret displays, trimming.
-// Pure functions, no I/O.
+// Text helpers shared by every module: byte offsets to line:column, caret displays, trimming,
+// identifier quoting, ASCII case and checked number parsing. Pure functions, no I/O.
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,5 +43,24 @@ std::string_view StripBom(std::string_view text);
 
 // Replaces every "\r\n" with "\n".
 std::string NormalizeNewlines(std::string_view text);
+
+// `name` as an SQL identifier in double quotes, every embedded '"' doubled: a"b -> "a""b". Valid
+// for SQLite and PostgreSQL alike; any byte other than '"' is kept as it is.
+std::string QuoteIdentifier(std::string_view name);
+
+// `s` with ASCII 'A'-'Z' lowered; every other byte (UTF-8 included) is kept. Independent of the
+// C++ locale, as SQL's case-insensitive names are.
+std::string Lower(std::string_view s);
+
+// Checked conversions of a whole string: std::nullopt for an empty string, any character that
+// does not belong to the number (leading or trailing spaces, a '+' sign included) and a value out
+// of range. Never throw.
+// Decimal, with an optional leading '-'.
+std::optional<std::int64_t> ParseInt64(std::string_view text);
+// `base` 2..36 (16: hexadecimal digits in either case, no "0x" prefix); no sign.
+std::optional<std::uint64_t> ParseUint64(std::string_view text, int base = 10);
+// Decimal or exponent notation, with an optional leading '-'; also "inf", "infinity" and "nan" in
+// any case (as PostgreSQL prints them: "Infinity", "NaN").
+std::optional<double> ParseDouble(std::string_view text);
 
 }  // namespace strata::base

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 namespace strata::base {
 namespace {
 
@@ -35,6 +38,57 @@ TEST(Text, TrimOneLineBomNewlines) {
   EXPECT_EQ(StripBom("\xEF\xBB\xBFx"), "x");
   EXPECT_EQ(StripBom("x"), "x");
   EXPECT_EQ(NormalizeNewlines("a\r\nb\rc\n"), "a\nb\rc\n");
+}
+
+TEST(QuoteIdentifier, DoublesEmbeddedQuotes) {
+  EXPECT_EQ(QuoteIdentifier("users"), "\"users\"");
+  EXPECT_EQ(QuoteIdentifier(""), "\"\"");
+  EXPECT_EQ(QuoteIdentifier("my \"odd\" table"), "\"my \"\"odd\"\" table\"");
+  EXPECT_EQ(QuoteIdentifier("\""), "\"\"\"\"");
+  EXPECT_EQ(QuoteIdentifier("a.b"), "\"a.b\"");  // one name, not schema.table
+  EXPECT_EQ(QuoteIdentifier("'x'"), "\"'x'\"");
+  EXPECT_EQ(QuoteIdentifier("变量"), "\"变量\"");
+}
+
+TEST(Lower, AsciiOnly) {
+  EXPECT_EQ(Lower("Users_2 TABLE"), "users_2 table");
+  EXPECT_EQ(Lower(""), "");
+  EXPECT_EQ(Lower("ÄÖ"), "ÄÖ");  // bytes beyond ASCII are kept
+  EXPECT_EQ(Lower("\xC4x"), "\xC4x");
+}
+
+TEST(ParseNumbers, WholeStringOrNothing) {
+  EXPECT_EQ(ParseInt64("0"), 0);
+  EXPECT_EQ(ParseInt64("-42"), -42);
+  EXPECT_EQ(ParseInt64("9223372036854775807"), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(ParseInt64("-9223372036854775808"), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(ParseUint64("18446744073709551615"), std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(ParseUint64("ff", 16), 255u);
+  EXPECT_EQ(ParseUint64("DEADbeef", 16), 0xdeadbeefu);
+  EXPECT_EQ(ParseDouble("1.5"), 1.5);
+  EXPECT_EQ(ParseDouble("-2e-3"), -0.002);
+  EXPECT_EQ(ParseDouble("12"), 12.0);
+  EXPECT_EQ(ParseDouble("Infinity"), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(ParseDouble("-Infinity"), -std::numeric_limits<double>::infinity());
+  ASSERT_TRUE(ParseDouble("NaN").has_value());
+  EXPECT_TRUE(std::isnan(*ParseDouble("NaN")));
+}
+
+TEST(ParseNumbers, Rejected) {
+  for (const char* bad : {"", " 1", "1 ", "+1", "1x", "x", "1.0", "0x10", "--1", "9223372036854775808",
+                          "-9223372036854775809"}) {
+    EXPECT_EQ(ParseInt64(bad), std::nullopt) << bad;
+  }
+  for (const char* bad : {"", "-1", "18446744073709551616", "1 "}) {
+    EXPECT_EQ(ParseUint64(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(ParseUint64("fg", 16), std::nullopt);
+  EXPECT_EQ(ParseUint64("0x10", 16), std::nullopt);
+  EXPECT_EQ(ParseUint64("1", 1), std::nullopt);
+  EXPECT_EQ(ParseUint64("1", 37), std::nullopt);
+  for (const char* bad : {"", " 1.5", "1.5 ", "1.5ms", "+1", "e5", "0x1p3", "1e999"}) {
+    EXPECT_EQ(ParseDouble(bad), std::nullopt) << bad;
+  }
 }
 
 }  // namespace

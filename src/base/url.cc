@@ -5,6 +5,8 @@
 #include <cctype>
 #include <vector>
 
+#include "base/text.h"
+
 namespace strata::base {
 
 namespace {
@@ -39,12 +41,6 @@ Result<std::string> PercentDecode(std::string_view s, std::string_view what) {
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/text.h"
 #include "source/loader.h"
 #include "strata/migrator.h"
 
@@ -78,7 +79,8 @@ Result<std::vector<std::string>> NewMigration(const std::string& dir, std::strin
         v = Padded(max + 1, width);
       } else {
         v = base::UtcNowCompact();
-        if (std::stoull(v) <= max) v = std::to_string(max + 1);  // two migrations in one second
+        // Two migrations in one second (or a clock behind the newest file): take the next number.
+        if (base::ParseUint64(v).value_or(0) <= max) v = std::to_string(max + 1);
       }
       files.push_back({fmt::format("{}_{}.sql", v, name), "-- migrate:up\n\n\n-- migrate:down\n\n"});
       break;

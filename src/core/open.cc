@@ -28,6 +28,19 @@ Source Source::Embedded(std::vector<File> files, std::string label) {
 
 std::string RedactSecrets(std::string_view text) { return base::RedactSecrets(text); }
 
+Result<Engine> EngineOf(std::string_view url) {
+  STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
+  return parsed.kind == base::DatabaseUrl::Kind::kPostgres ? Engine::kPostgres : Engine::kSqlite;
+}
+
+Result<std::string> SqlitePathOf(std::string_view url) {
+  STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
+  if (parsed.kind != base::DatabaseUrl::Kind::kSqlite) {
+    return Status(ErrorCode::kInvalidArgument, "not a SQLite URL: " + parsed.Redacted());
+  }
+  return std::move(parsed.path);
+}
+
 const char* MigrationStateName(MigrationState state) {
   switch (state) {
     case MigrationState::kApplied: return "applied";

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cctype>
 #include <optional>
 #include <set>
 
@@ -16,10 +14,7 @@ namespace strata::core {
 
 namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+using base::Lower;
 
 bool IsPostgres(const RunContext& ctx) { return ctx.driver->Dialect() == "postgres"; }
 

@@ -5,15 +5,16 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.h"
 #include "schema/render.h"
 #include "strata/schema.h"
 
 namespace strata::schema {
 namespace {
 
+using base::QuoteIdentifier;
 using internal::Dialect;
 using internal::QualifiedName;
-using internal::QuoteIdent;
 
 // The order of changes: kinds in dump order, then by name; a table's parts right after it.
 enum class Kind { kSchema, kExtension, kEnum, kDomain, kSequence, kFunction, kTable, kVirtualTable, kIndex, kView, kTrigger };
@@ -48,7 +49,7 @@ void Add(Catalog& catalog, Kind kind, const std::string& group, Part part, std::
 std::string PartObject(std::string_view what, const std::string& table, const std::string& name,
                        const std::string& unnamed_key) {
   std::string out = std::string(what) + " " + table;
-  return name.empty() ? out + " (" + unnamed_key + ")" : out + "." + QuoteIdent(name);
+  return name.empty() ? out + " (" + unnamed_key + ")" : out + "." + QuoteIdentifier(name);
 }
 
 void AddTable(Catalog& catalog, Dialect dialect, const Table& t) {
@@ -57,7 +58,7 @@ void AddTable(Catalog& catalog, Dialect dialect, const Table& t) {
       Key{Kind::kTable, name, Part::kWhole, "table " + name},
       Entry{internal::TableDdl(dialect, t, internal::ForeignKeys::kInline), internal::TableOptionsDdl(t), &t});
   for (const Column& c : t.columns) {
-    Add(catalog, Kind::kTable, name, Part::kColumn, "column " + name + "." + QuoteIdent(c.name),
+    Add(catalog, Kind::kTable, name, Part::kColumn, "column " + name + "." + QuoteIdentifier(c.name),
         internal::ColumnDdl(dialect, t, c));
   }
   if (t.primary_key) {
@@ -85,10 +86,10 @@ Catalog BuildCatalog(const Schema& s) {
   Dialect d = internal::DialectOf(s);
   Catalog catalog;
   for (const std::string& name : s.schemas) {
-    AddTopLevel(catalog, Kind::kSchema, "schema", QuoteIdent(name), internal::SchemaDdl(name));
+    AddTopLevel(catalog, Kind::kSchema, "schema", QuoteIdentifier(name), internal::SchemaDdl(name));
   }
   for (const Extension& e : s.extensions) {
-    AddTopLevel(catalog, Kind::kExtension, "extension", QuoteIdent(e.name), internal::ExtensionDdl(e));
+    AddTopLevel(catalog, Kind::kExtension, "extension", QuoteIdentifier(e.name), internal::ExtensionDdl(e));
   }
   for (const EnumType& e : s.enums) {
     AddTopLevel(catalog, Kind::kEnum, "enum", QualifiedName(d, e.schema, e.name), internal::EnumDdl(e));
@@ -120,7 +121,7 @@ Catalog BuildCatalog(const Schema& s) {
   }
   for (const Trigger& t : s.triggers) {
     // PostgreSQL scopes trigger names to their table.
-    AddTopLevel(catalog, Kind::kTrigger, "trigger", QualifiedName(d, t.schema, t.table) + "." + QuoteIdent(t.name),
+    AddTopLevel(catalog, Kind::kTrigger, "trigger", QualifiedName(d, t.schema, t.table) + "." + QuoteIdentifier(t.name),
                 internal::TriggerDdl(t));
   }
   return catalog;

@@ -12,6 +12,9 @@
 
 namespace strata::schema {
 namespace internal {
+
+using base::QuoteIdentifier;
+
 namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -85,7 +88,7 @@ bool IsSqliteDefaultLiteral(std::string_view s) {
 }
 
 std::string ConstraintName(const std::string& name) {
-  return name.empty() ? std::string() : "CONSTRAINT " + QuoteIdent(name) + " ";
+  return name.empty() ? std::string() : "CONSTRAINT " + QuoteIdentifier(name) + " ";
 }
 
 bool IsNoAction(std::string_view action) { return action.empty() || EqualsIgnoreCase(action, "NO ACTION"); }
@@ -104,7 +107,7 @@ bool InlinesPrimaryKey(Dialect dialect, const Table& table, const Column* column
 // a hand-built model) is quoted unless SQLite takes it bare.
 std::string CollationName(Dialect dialect, const std::string& name) {
   if (name.front() == '"' || name.find('.') != std::string::npos) return name;
-  return dialect == Dialect::kSqlite && IsPlainIdentifier(name) ? name : QuoteIdent(name);
+  return dialect == Dialect::kSqlite && IsPlainIdentifier(name) ? name : QuoteIdentifier(name);
 }
 
 std::string GeneratedClause(const Column& column) {
@@ -112,7 +115,7 @@ std::string GeneratedClause(const Column& column) {
 }
 
 std::string SqliteColumnDdl(const Table& table, const Column& column) {
-  std::string out = QuoteIdent(column.name);
+  std::string out = QuoteIdentifier(column.name);
   if (!column.type.empty()) out += " " + column.type;
   if (InlinesPrimaryKey(Dialect::kSqlite, table, &column)) {
     out += " " + ConstraintName(table.primary_key->name) + "PRIMARY KEY AUTOINCREMENT";
@@ -128,7 +131,7 @@ std::string SqliteColumnDdl(const Table& table, const Column& column) {
 }
 
 std::string PostgresColumnDdl(const Column& column) {
-  std::string out = QuoteIdent(column.name);
+  std::string out = QuoteIdentifier(column.name);
   if (!column.type.empty()) out += " " + column.type;
   if (!column.collation.empty()) out += " COLLATE " + CollationName(Dialect::kPostgres, column.collation);
   if (!column.generated.empty()) {
@@ -145,7 +148,7 @@ std::string PostgresColumnDdl(const Column& column) {
 // column or string that happens to share the name: that only adds an ordering constraint.
 bool Mentions(std::string_view definition, std::string_view name) {
   if (name.empty()) return false;
-  if (definition.find(QuoteIdent(name)) != std::string_view::npos) return true;
+  if (definition.find(QuoteIdentifier(name)) != std::string_view::npos) return true;
   auto is_word = [](char c) {
     return IsDigit(c) || std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
            static_cast<unsigned char>(c) >= 0x80;
@@ -189,23 +192,14 @@ std::vector<const View*> ViewsInDependencyOrder(const std::vector<View>& views) 
 
 Dialect DialectOf(const Schema& schema) { return schema.dialect == "postgres" ? Dialect::kPostgres : Dialect::kSqlite; }
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
-}
-
 std::string QualifiedName(Dialect dialect, std::string_view schema, std::string_view name) {
-  if (dialect == Dialect::kPostgres && !schema.empty()) return QuoteIdent(schema) + "." + QuoteIdent(name);
-  return QuoteIdent(name);
+  if (dialect == Dialect::kPostgres && !schema.empty()) return QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
+  return QuoteIdentifier(name);
 }
 
 std::string QuoteList(const std::vector<std::string>& names) {
   std::string out;
-  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + QuoteIdent(name);
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + QuoteIdentifier(name);
   return out;
 }
 
@@ -269,7 +263,7 @@ std::string AddForeignKeyDdl(Dialect dialect, const Table& table, const ForeignK
 
 std::string IndexDdl(Dialect dialect, const Index& index) {
   // An index lives in its table's schema, so only the table is qualified.
-  std::string out = std::string(index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + QuoteIdent(index.name) +
+  std::string out = std::string(index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + QuoteIdentifier(index.name) +
                     " ON " + QualifiedName(dialect, index.schema, index.table);
   if (dialect == Dialect::kPostgres && !index.method.empty()) out += " USING " + index.method;
   out += fmt::format(" ({})", fmt::join(index.keys, ", "));
@@ -288,7 +282,7 @@ std::string TriggerDdl(const Trigger& trigger) { return std::string(StripStateme
 
 std::string VirtualTableDdl(const VirtualTable& table) { return std::string(StripStatementEnd(table.definition)); }
 
-std::string SchemaDdl(std::string_view name) { return "CREATE SCHEMA " + QuoteIdent(name); }
+std::string SchemaDdl(std::string_view name) { return "CREATE SCHEMA " + QuoteIdentifier(name); }
 
 std::string EnumDdl(const EnumType& type) {
   std::vector<std::string> labels;
@@ -298,7 +292,8 @@ std::string EnumDdl(const EnumType& type) {
 }
 
 std::string ExtensionDdl(const Extension& e) {
-  return fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", QuoteIdent(e.name), QuoteIdent(e.schema));
+  return fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", QuoteIdentifier(e.name),
+                     QuoteIdentifier(e.schema));
 }
 
 std::string DomainDdl(const Domain& d) {
@@ -322,7 +317,7 @@ std::string SequenceOwnerDdl(const Sequence& s) {
   if (dot == std::string::npos) return "";
   return "ALTER SEQUENCE " + QualifiedName(Dialect::kPostgres, s.schema, s.name) + " OWNED BY " +
          QualifiedName(Dialect::kPostgres, s.schema, s.owned_by.substr(0, dot)) + "." +
-         QuoteIdent(s.owned_by.substr(dot + 1));
+         QuoteIdentifier(s.owned_by.substr(dot + 1));
 }
 
 std::string FunctionDdl(const Function& function) { return std::string(StripStatementEnd(function.definition)); }

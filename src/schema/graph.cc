@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.h"
 #include "schema/render.h"
 #include "strata/schema.h"
 
@@ -94,18 +95,12 @@ bool IsMermaidName(std::string_view s) {
          std::all_of(s.begin(), s.end(), IsAsciiWordChar);
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Mermaid's lexer takes these as keywords (case-insensitively) wherever they stand as a word.
 bool IsMermaidKeyword(std::string_view s) {
   static const std::set<std::string, std::less<>> kKeywords = {
       "erdiagram", "u",     "one",       "only",  "many",     "zero",     "to", "optionally", "class",
       "classdef",  "style", "direction", "title", "acctitle", "accdescr", "pk", "fk",         "uk"};
-  return kKeywords.contains(Lower(s));
+  return kKeywords.contains(base::Lower(s));
 }
 
 // Mermaid reads a word as a name only when it starts with a letter or '_' and is no keyword.

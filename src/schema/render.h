@@ -15,8 +15,6 @@ namespace strata::schema::internal {
 enum class Dialect { kSqlite, kPostgres };
 Dialect DialectOf(const Schema& schema);
 
-// "name" with inner quotes doubled.
-std::string QuoteIdent(std::string_view name);
 // PostgreSQL: "schema"."name" ("name" alone when schema is empty); SQLite: "name".
 std::string QualifiedName(Dialect dialect, std::string_view schema, std::string_view name);
 // "a", "b": a column list without the parentheses.

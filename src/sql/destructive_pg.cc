@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/text.h"
 #include "sql/destructive.h"
 #include "sql/pg_split.h"
 
@@ -247,11 +248,7 @@ void Analyzer::AddWords(std::string_view body) {
     } else if (word_char(c) && !(c >= '0' && c <= '9') && c != '$') {
       std::size_t end = i;
       while (end < body.size() && word_char(static_cast<unsigned char>(body[end]))) ++end;
-      std::string word(body.substr(i, end - i));
-      for (char& ch : word) {
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      }
-      analysis_.referenced.push_back(std::move(word));
+      analysis_.referenced.push_back(base::Lower(body.substr(i, end - i)));
       i = end;
     } else {
       while (i < body.size() && word_char(static_cast<unsigned char>(body[i]))) ++i;  // numbers, $1

@@ -10,6 +10,7 @@
 
 #include <map>
 
+#include "base/text.h"
 #include "drivers/postgres/pg_schema.h"
 
 namespace strata::driver::pg {
@@ -21,7 +22,7 @@ std::string Text(const PGresult* r, int row, int col) {
 }
 
 std::string Relation(const std::string& schema, const std::string& name) {
-  return QuoteIdent(schema) + "." + QuoteIdent(name);
+  return base::QuoteIdentifier(schema) + "." + base::QuoteIdentifier(name);
 }
 
 // Runs `batch` then `query` inside a savepoint of its own; nullopt (and the savepoint rolled back)
@@ -36,7 +37,7 @@ std::optional<ResultPtr> TryBatch(Connection& conn, const std::string& batch, co
   return std::move(*done);
 }
 
-void Checks(Connection& conn, schema::Schema& s) {
+Status Checks(Connection& conn, schema::Schema& s) {
   std::string batch;
   std::map<std::string, schema::Table*> copies;
   for (schema::Table& t : s.tables) {
@@ -48,42 +49,51 @@ void Checks(Connection& conn, schema::Schema& s) {
       batch += fmt::format("ALTER TABLE {} ADD CONSTRAINT c{} CHECK ({});\n", copy, i, t.checks[i].expression);
     }
   }
-  if (copies.empty()) return;
+  if (copies.empty()) return Status::Ok();
   batch.resize(batch.size() - 2);  // the last ";\n": TryBatch adds its own
   auto r = TryBatch(conn, batch,
                     "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k JOIN pg_class c "
                     "ON c.oid = k.conrelid WHERE c.relnamespace = pg_my_temp_schema() AND k.contype = 'c' "
                     "AND c.relname LIKE 'strata\\_canon\\_t%'");
-  if (!r) return;
+  if (!r) return Status::Ok();
   for (int row = 0; row < PQntuples(r->get()); ++row) {
     auto it = copies.find(Text(r->get(), row, 0));
-    std::size_t index = std::stoul(Text(r->get(), row, 1).substr(1));
-    if (it != copies.end() && index < it->second->checks.size()) {
-      it->second->checks[index].expression = CheckExpression(Text(r->get(), row, 2));
+    const std::string conname = Text(r->get(), row, 1);  // c<i>, as named above
+    auto index = conname.starts_with('c') ? base::ParseUint64(std::string_view(conname).substr(1)) : std::nullopt;
+    if (!index) {
+      return Status(ErrorCode::kInternal,
+                    fmt::format("a CHECK copied for canonicalization has an unexpected name: '{}'", conname));
+    }
+    if (it != copies.end() && *index < it->second->checks.size()) {
+      it->second->checks[*index].expression = CheckExpression(Text(r->get(), row, 2));
     }
   }
+  return Status::Ok();
 }
 
-void Views(Connection& conn, schema::Schema& s, std::string (*normalize)(const std::string&)) {
+Status Views(Connection& conn, schema::Schema& s, std::string (*normalize)(const std::string&)) {
   std::string batch;
   std::vector<schema::View*> views;
   for (schema::View& v : s.views) {
     batch += fmt::format("CREATE TEMPORARY VIEW strata_canon_v{} AS {};\n", views.size(), v.definition);
     views.push_back(&v);
   }
-  if (views.empty()) return;
+  if (views.empty()) return Status::Ok();
   batch.resize(batch.size() - 2);
   auto r = TryBatch(conn, batch,
                     "SELECT substr(c.relname, 15)::int, pg_get_viewdef(c.oid, true) FROM pg_class c "
                     "WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE 'strata\\_canon\\_v%'");
-  if (!r) return;
+  if (!r) return Status::Ok();
   for (int row = 0; row < PQntuples(r->get()); ++row) {
-    std::size_t index = std::stoul(Text(r->get(), row, 0));
-    if (index < views.size()) views[index]->definition = normalize(Text(r->get(), row, 1));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t index, Int64Field(r->get(), row, 0, "the number of a view copy"));
+    if (index >= 0 && static_cast<std::size_t>(index) < views.size()) {
+      views[static_cast<std::size_t>(index)]->definition = normalize(Text(r->get(), row, 1));
+    }
   }
+  return Status::Ok();
 }
 
-void IndexPredicates(Connection& conn, schema::Schema& s) {
+Status IndexPredicates(Connection& conn, schema::Schema& s) {
   std::string batch;
   std::map<std::pair<std::string, std::string>, std::string> copies;  // table -> its copy
   std::vector<schema::Index*> indexes;
@@ -95,28 +105,33 @@ void IndexPredicates(Connection& conn, schema::Schema& s) {
     batch += fmt::format("CREATE INDEX strata_canon_i{} ON {} ((1)) WHERE {};\n", indexes.size(), it->second, i.where);
     indexes.push_back(&i);
   }
-  if (indexes.empty()) return;
+  if (indexes.empty()) return Status::Ok();
   batch.resize(batch.size() - 2);
   auto r = TryBatch(conn, batch,
                     "SELECT substr(c.relname, 15)::int, pg_get_expr(x.indpred, x.indrelid, true) FROM pg_index x "
                     "JOIN pg_class c ON c.oid = x.indexrelid WHERE c.relnamespace = pg_my_temp_schema() "
                     "AND c.relname LIKE 'strata\\_canon\\_i%'");
-  if (!r) return;
+  if (!r) return Status::Ok();
   for (int row = 0; row < PQntuples(r->get()); ++row) {
-    std::size_t index = std::stoul(Text(r->get(), row, 0));
-    if (index < indexes.size()) indexes[index]->where = Text(r->get(), row, 1);
+    STRATA_ASSIGN_OR_RETURN(std::int64_t index, Int64Field(r->get(), row, 0, "the number of an index copy"));
+    if (index >= 0 && static_cast<std::size_t>(index) < indexes.size()) {
+      indexes[static_cast<std::size_t>(index)]->where = Text(r->get(), row, 1);
+    }
   }
+  return Status::Ok();
 }
 
 }  // namespace
 
-void CanonicalizeExpressions(Connection& conn, schema::Schema& s, std::string (*normalize_view)(const std::string&)) {
+Status CanonicalizeExpressions(Connection& conn, schema::Schema& s,
+                               std::string (*normalize_view)(const std::string&)) {
   bool nested = conn.InTransaction();
-  if (!conn.Exec(nested ? "SAVEPOINT strata_canon" : "BEGIN").ok()) return;
-  Checks(conn, s);
-  Views(conn, s, normalize_view);
-  IndexPredicates(conn, s);
+  if (!conn.Exec(nested ? "SAVEPOINT strata_canon" : "BEGIN").ok()) return Status::Ok();
+  Status st = Checks(conn, s);
+  if (st.ok()) st = Views(conn, s, normalize_view);
+  if (st.ok()) st = IndexPredicates(conn, s);
   (void)conn.Exec(nested ? "ROLLBACK TO SAVEPOINT strata_canon; RELEASE SAVEPOINT strata_canon" : "ROLLBACK");
+  return st;
 }
 
 }  // namespace strata::driver::pg

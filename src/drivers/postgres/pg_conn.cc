@@ -21,15 +21,6 @@ bool IsAuthFailure(const std::string& message) {
 
 }  // namespace
 
-std::string QuoteIdent(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   STRATA_RETURN_IF_ERROR(LoadPq().status());
   Connection c;
@@ -100,6 +91,30 @@ Result<ResultPtr> Connection::ExecParams(const std::string& sql,
 bool Connection::InTransaction() const {
   PGTransactionStatusType t = PQtransactionStatus(conn_.get());
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+namespace {
+
+// The field's text for a message: quoted and cut short, or NULL.
+std::string Shown(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return "NULL";
+  return "'" + base::OneLine(PQgetvalue(r, row, col), 40) + "'";
+}
+
+}  // namespace
+
+Result<std::int64_t> Int64Field(const PGresult* r, int row, int col, std::string_view what) {
+  if (!PQgetisnull(r, row, col)) {
+    if (auto v = base::ParseInt64(PQgetvalue(r, row, col))) return *v;
+  }
+  return Status(ErrorCode::kInternal, fmt::format("{} is not an integer: {}", what, Shown(r, row, col)));
+}
+
+Result<double> DoubleField(const PGresult* r, int row, int col, std::string_view what) {
+  if (!PQgetisnull(r, row, col)) {
+    if (auto v = base::ParseDouble(PQgetvalue(r, row, col))) return *v;
+  }
+  return Status(ErrorCode::kInternal, fmt::format("{} is not a number: {}", what, Shown(r, row, col)));
 }
 
 }  // namespace strata::driver::pg

@@ -5,9 +5,11 @@
 
 #include "drivers/postgres/pq_api.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/url.h"
@@ -48,7 +50,9 @@ class Connection {
   std::string redacted_url_;
 };
 
-// "name" with embedded quotes doubled.
-std::string QuoteIdent(const std::string& name);
+// Field (`row`, `col`) of `r` as a number. strata chose the column's type, so NULL, a missing
+// field or text that is not a number of that kind is kInternal: "<what> is not an integer: 'x'".
+Result<std::int64_t> Int64Field(const PGresult* r, int row, int col, std::string_view what);
+Result<double> DoubleField(const PGresult* r, int row, int col, std::string_view what);
 
 }  // namespace strata::driver::pg

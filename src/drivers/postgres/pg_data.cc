@@ -1,6 +1,7 @@
 // Row counts and content fingerprints on PostgreSQL (declared in pg_schema.h).
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "drivers/postgres/pg_schema.h"
 
 namespace strata::driver::pg {
@@ -8,14 +9,16 @@ namespace strata::driver::pg {
 namespace {
 
 std::string Relation(const std::string& schema, const std::string& table) {
-  return schema.empty() ? QuoteIdent(table) : QuoteIdent(schema) + "." + QuoteIdent(table);
+  using base::QuoteIdentifier;
+  return schema.empty() ? QuoteIdentifier(table) : QuoteIdentifier(schema) + "." + QuoteIdentifier(table);
 }
 
 }  // namespace
 
 Result<std::int64_t> CountPostgresRows(Connection& conn, const std::string& schema, const std::string& table) {
-  STRATA_ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT count(*) FROM " + Relation(schema, table)));
-  return std::stoll(PQgetvalue(r.get(), 0, 0));
+  std::string relation = Relation(schema, table);
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT count(*) FROM " + relation));
+  return Int64Field(r.get(), 0, 0, "the row count of " + relation);
 }
 
 // ROW(t.*), not t: a column named t would otherwise stand for the row.
@@ -28,7 +31,7 @@ Result<TableFingerprint> FingerprintPostgres(Connection& conn, const std::string
                                     "FROM {} AS t",
                                     Relation(schema, table))));
   TableFingerprint out;
-  out.rows = std::stoll(PQgetvalue(r.get(), 0, 0));
+  STRATA_ASSIGN_OR_RETURN(out.rows, Int64Field(r.get(), 0, 0, "the row count of " + Relation(schema, table)));
   out.hash = PQgetvalue(r.get(), 0, 1);
   return out;
 }

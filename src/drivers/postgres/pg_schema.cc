@@ -2,7 +2,6 @@
 // table), each ordered, so that a database of hundreds of tables is read in a few round trips.
 #include "drivers/postgres/pg_schema.h"
 
-#include <cstdlib>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -63,7 +62,9 @@ class Rows {
     return Null(row, col) ? std::nullopt : std::optional<std::string>(Str(row, col));
   }
   bool Bool(int row, int col) const { return Str(row, col) == "t"; }
-  std::int64_t Int(int row, int col) const { return std::strtoll(PQgetvalue(r_.get(), row, col), nullptr, 10); }
+  Result<std::int64_t> Int(int row, int col, std::string_view what) const {
+    return Int64Field(r_.get(), row, col, what);
+  }
   // True when `row` starts a new group, i.e. differs from the row before in one of `cols`.
   bool NewGroup(int row, std::initializer_list<int> cols) const {
     if (row == 0) return true;
@@ -315,10 +316,11 @@ Status ReadIndexes(Catalog& catalog, schema::Schema& out) {
       index.unique = rows.Bool(i, 3);
       index.method = rows.Str(i, 4);
       std::string def = rows.Str(i, 5);
+      const std::string name = base::QuoteIdentifier(index.schema) + "." + base::QuoteIdentifier(index.name);
+      STRATA_ASSIGN_OR_RETURN(std::int64_t key_count, rows.Int(i, 7, "the key count of index " + name));
       auto keys = IndexKeys(def);
-      if (!keys || static_cast<std::int64_t>(keys->size()) != rows.Int(i, 7)) {
-        return Status(ErrorCode::kInternal, "cannot read the key columns of index " + QuoteIdent(index.schema) + "." +
-                                                QuoteIdent(index.name) + " from: " + def);
+      if (!keys || static_cast<std::int64_t>(keys->size()) != key_count) {
+        return Status(ErrorCode::kInternal, "cannot read the key columns of index " + name + " from: " + def);
       }
       index.keys = std::move(*keys);
       index.where = rows.Str(i, 6);
@@ -380,11 +382,12 @@ Status ReadSequences(Catalog& catalog, schema::Schema& out) {
     s.schema = rows.Str(i, 0);
     s.name = rows.Str(i, 1);
     s.type = rows.Str(i, 2);
-    s.start = rows.Int(i, 3);
-    s.increment = rows.Int(i, 4);
-    s.min_value = rows.Int(i, 5);
-    s.max_value = rows.Int(i, 6);
-    s.cache = rows.Int(i, 7);
+    const std::string of = " of sequence " + base::QuoteIdentifier(s.schema) + "." + base::QuoteIdentifier(s.name);
+    STRATA_ASSIGN_OR_RETURN(s.start, rows.Int(i, 3, "the start" + of));
+    STRATA_ASSIGN_OR_RETURN(s.increment, rows.Int(i, 4, "the increment" + of));
+    STRATA_ASSIGN_OR_RETURN(s.min_value, rows.Int(i, 5, "the minimum" + of));
+    STRATA_ASSIGN_OR_RETURN(s.max_value, rows.Int(i, 6, "the maximum" + of));
+    STRATA_ASSIGN_OR_RETURN(s.cache, rows.Int(i, 7, "the cache size" + of));
     s.cycle = rows.Bool(i, 8);
     s.owned_by = rows.Str(i, 9);
     out.sequences.push_back(std::move(s));
@@ -471,7 +474,8 @@ Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& h
                                           const std::string& history_table, const IntrospectOptions& options) {
   Catalog catalog(conn, history_schema, history_table, options);
   STRATA_ASSIGN_OR_RETURN(Rows version, catalog.Plain("SELECT current_setting('server_version_num')::int"));
-  int server_version = static_cast<int>(version.Int(0, 0));
+  STRATA_ASSIGN_OR_RETURN(std::int64_t version_num, version.Int(0, 0, "the server's server_version_num"));
+  int server_version = static_cast<int>(version_num);
   if (server_version < 120000) {
     return Status(ErrorCode::kFailedPrecondition, "schema introspection needs PostgreSQL 12 or newer (the server is " +
                                                       std::to_string(server_version / 10000) + ")");
@@ -493,7 +497,8 @@ Result<schema::Schema> IntrospectPostgres(Connection& conn, const std::string& h
   STRATA_RETURN_IF_ERROR(ReadExtensions(catalog, out));
   STRATA_RETURN_IF_ERROR(ReadDomains(catalog, out));
   if (options.canonical_expressions) {
-    CanonicalizeExpressions(conn, out, [](const std::string& text) { return NormalizeWhitespace(text); });
+    STRATA_RETURN_IF_ERROR(
+        CanonicalizeExpressions(conn, out, [](const std::string& text) { return NormalizeWhitespace(text); }));
   }
   schema::Normalize(out);
   return out;

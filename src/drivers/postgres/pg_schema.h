@@ -21,8 +21,11 @@ std::string CheckExpression(std::string def);
 
 // Passes CHECK expressions, view definitions and partial-index predicates through the server once
 // more (on temporary copies, rolled back) so that their text is the stable second deparse; see
-// pg_canonical.cc. `normalize_view` is applied to the view text the server prints.
-void CanonicalizeExpressions(Connection& conn, schema::Schema& schema, std::string (*normalize_view)(const std::string&));
+// pg_canonical.cc. `normalize_view` is applied to the view text the server prints. A kind of
+// object the server cannot copy keeps its first text; kInternal only when the server's answer
+// about the copies is not what was asked for.
+Status CanonicalizeExpressions(Connection& conn, schema::Schema& schema,
+                               std::string (*normalize_view)(const std::string&));
 
 // `schema` empty: the first schema of the search_path that has the table.
 Result<std::int64_t> CountPostgresRows(Connection& conn, const std::string& schema, const std::string& table);

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "base/text.h"
 #include "drivers/postgres/pg_conn.h"
 #include "drivers/postgres/postgres_driver.h"
 
@@ -19,7 +20,7 @@ class PostgresScratch : public ScratchDatabase {
   ~PostgresScratch() override {
     auto conn = pg::Connection::Open(server_);
     if (!conn.ok()) return;
-    std::string drop = "DROP DATABASE IF EXISTS " + pg::QuoteIdent(name_);
+    std::string drop = "DROP DATABASE IF EXISTS " + base::QuoteIdentifier(name_);
     if (!conn->Exec(drop + " WITH (FORCE)").ok()) (void)conn->Exec(drop);
   }
   const base::DatabaseUrl& url() const override { return url_; }
@@ -36,7 +37,7 @@ Result<std::unique_ptr<ScratchDatabase>> CreatePostgresScratch(const base::Datab
   STRATA_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(server));
   std::random_device rd;
   std::string name = fmt::format("strata_scratch_{}_{:08x}", ::getpid(), static_cast<unsigned>(rd()));
-  auto created = conn.Exec("CREATE DATABASE " + pg::QuoteIdent(name) + " TEMPLATE template0");
+  auto created = conn.Exec("CREATE DATABASE " + base::QuoteIdentifier(name) + " TEMPLATE template0");
   if (!created.ok()) {
     Status st = created.status();
     return std::move(st).WithPrefix(

@@ -2,27 +2,26 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include "base/text.h"
+#include "drivers/sqlite/sqlite_stmt.h"
 
 namespace strata::driver {
 
 namespace {
 
-std::string Lower(const char* s) {
-  std::string out(s ? s : "");
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+// The tracker's own queries are not the migration's writes: while one of these lives, the
+// authorizer ignores what is prepared.
+class Unwatched {
+ public:
+  explicit Unwatched(bool& watching) : watching_(watching), was_(watching) { watching_ = false; }
+  ~Unwatched() { watching_ = was_; }
+  Unwatched(const Unwatched&) = delete;
+  Unwatched& operator=(const Unwatched&) = delete;
 
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
+ private:
+  bool& watching_;
+  bool was_;
 };
-
-std::string Text(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t ? reinterpret_cast<const char*>(t) : "";
-}
 
 }  // namespace
 
@@ -48,7 +47,7 @@ int ForeignKeyTracker::Authorize(void* self, int action, const char* a1, const c
     default:
       return SQLITE_OK;
   }
-  std::string name = Lower(table);
+  std::string name = base::Lower(table ? table : "");
   if (name.empty() || name.rfind("sqlite_", 0) == 0) return SQLITE_OK;
   if (action == SQLITE_CREATE_TABLE) t->created_.insert(name);
   if (action == SQLITE_DROP_TABLE) t->dropped_.insert(name);
@@ -72,33 +71,29 @@ Status ForeignKeyTracker::Begin() {
 }
 
 Result<std::int64_t> ForeignKeyTracker::SchemaVersion() {
-  bool was = watching_;
-  watching_ = false;
-  Stmt q;
-  std::int64_t v = -1;
-  int rc = sqlite3_prepare_v2(db_, "PRAGMA schema_version", -1, &q.s, nullptr);
-  if (rc == SQLITE_OK && (rc = sqlite3_step(q.s)) == SQLITE_ROW) v = sqlite3_column_int64(q.s, 0);
-  watching_ = was;
-  if (rc != SQLITE_ROW) return Status(ErrorCode::kSqlError, fmt::format("cannot read PRAGMA schema_version: {}", sqlite3_errmsg(db_)));
-  return v;
+  Unwatched unwatched(watching_);
+  constexpr std::string_view kWhat = "cannot read PRAGMA schema_version";
+  STRATA_ASSIGN_OR_RETURN(StmtPtr q, PrepareStmt(db_, "PRAGMA schema_version", kWhat));
+  STRATA_ASSIGN_OR_RETURN(bool row, StepStmt(q.get(), kWhat));
+  if (!row) return SqliteError(db_, kWhat);
+  return sqlite3_column_int64(q.get(), 0);
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ForeignKeyTracker::EdgesOf(const std::string& table) {
-  bool was = watching_;
-  watching_ = false;
-  Stmt q;
+  Unwatched unwatched(watching_);
+  constexpr std::string_view kWhat = "cannot read foreign keys";
+  std::string_view sql = table.empty()
+                             ? "SELECT lower(m.name), lower(f.\"table\") FROM sqlite_schema AS m, "
+                               "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
+                             : "SELECT lower(?1), lower(\"table\") FROM pragma_foreign_key_list(?1)";
+  STRATA_ASSIGN_OR_RETURN(StmtPtr q, PrepareStmt(db_, sql, kWhat));
+  if (!table.empty()) BindText(q.get(), 1, table);
   std::vector<std::pair<std::string, std::string>> out;
-  std::string sql = table.empty()
-                        ? "SELECT lower(m.name), lower(f.\"table\") FROM sqlite_schema AS m, "
-                          "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
-                        : "SELECT lower(?1), lower(\"table\") FROM pragma_foreign_key_list(?1)";
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
-  if (rc == SQLITE_OK) {
-    if (!table.empty()) sqlite3_bind_text(q.s, 1, table.c_str(), -1, SQLITE_TRANSIENT);
-    while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) out.emplace_back(Text(q.s, 0), Text(q.s, 1));
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool row, StepStmt(q.get(), kWhat));
+    if (!row) break;
+    out.emplace_back(ColumnText(q.get(), 0), ColumnText(q.get(), 1));
   }
-  watching_ = was;
-  if (rc != SQLITE_DONE) return Status(ErrorCode::kSqlError, fmt::format("cannot read foreign keys: {}", sqlite3_errmsg(db_)));
   return out;
 }
 
@@ -123,23 +118,21 @@ Status ForeignKeyTracker::UpdateGraph() {
 }
 
 Result<std::set<Violation>> ForeignKeyTracker::Check(const std::string& table) {
-  bool was = watching_;
-  watching_ = false;  // our own queries are not the migration's writes
-  Stmt q;
+  Unwatched unwatched(watching_);
+  const std::string what = fmt::format("PRAGMA foreign_key_check({}) failed", table);
   std::set<Violation> out;
-  int rc = sqlite3_prepare_v2(db_, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check(?1)", -1,
-                              &q.s, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_text(q.s, 1, table.c_str(), -1, SQLITE_TRANSIENT);
-    while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
-      out.emplace(Text(q.s, 0), sqlite3_column_int64(q.s, 1), Text(q.s, 2), sqlite3_column_int64(q.s, 3));
-    }
+  auto q = PrepareStmt(db_, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check(?1)", what);
+  Status failed = q.status();
+  if (q.ok()) BindText(q->get(), 1, table);
+  while (failed.ok()) {
+    Result<bool> row = StepStmt(q->get(), what);
+    if (!row.ok()) failed = row.status();
+    if (!failed.ok() || !*row) break;
+    out.emplace(ColumnText(q->get(), 0), sqlite3_column_int64(q->get(), 1), ColumnText(q->get(), 2),
+                sqlite3_column_int64(q->get(), 3));
   }
-  watching_ = was;
   // A table that does not exist (yet, or any more) has no violations.
-  if (rc != SQLITE_DONE && std::string(sqlite3_errmsg(db_)).find("no such table") == std::string::npos) {
-    return Status(ErrorCode::kSqlError, fmt::format("PRAGMA foreign_key_check({}) failed: {}", table, sqlite3_errmsg(db_)));
-  }
+  if (!failed.ok() && std::string(sqlite3_errmsg(db_)).find("no such table") == std::string::npos) return failed;
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "drivers/sqlite/sqlite_stmt.h"
+
 namespace strata::driver {
 
 namespace {
@@ -83,17 +85,14 @@ Status RestoreSqlite(sqlite3* db, const std::string& path) {
   }
   std::string what = fmt::format("{} is not a usable backup", path);
   STRATA_ASSIGN_OR_RETURN(DbPtr in, Open(path, SQLITE_OPEN_READONLY, what));
-  sqlite3_stmt* raw = nullptr;
   std::string verdict;
-  if (sqlite3_prepare_v2(in.get(), "PRAGMA integrity_check", -1, &raw, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(raw) == SQLITE_ROW) {
-      const unsigned char* t = sqlite3_column_text(raw, 0);
-      verdict += (verdict.empty() ? "" : "; ") + std::string(t ? reinterpret_cast<const char*>(t) : "");
+  if (auto check = PrepareStmt(in.get(), "PRAGMA integrity_check", what); check.ok()) {
+    while (sqlite3_step(check->get()) == SQLITE_ROW) {
+      verdict += (verdict.empty() ? "" : "; ") + ColumnText(check->get(), 0);
     }
   } else {
-    verdict = sqlite3_errmsg(in.get());
+    verdict = sqlite3_errmsg(in.get());  // the engine's words alone: `what` is added below
   }
-  sqlite3_finalize(raw);
   if (verdict != "ok") {
     return Status(ErrorCode::kInvalidArgument,
                   fmt::format("{}: PRAGMA integrity_check says: {}; the database was not changed", what,

@@ -4,73 +4,54 @@
 #include <array>
 
 #include "base/sha256.h"
+#include "base/text.h"
 #include "drivers/sqlite/sqlite_schema.h"
+#include "drivers/sqlite/sqlite_stmt.h"
 
 namespace strata::driver {
 
-namespace {
-
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
-
-std::string Quote(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-Status Prepare(sqlite3* db, const std::string& sql, Stmt& q, const std::string& table) {
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q.s, nullptr) != SQLITE_OK) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read table {}: {}", Quote(table), sqlite3_errmsg(db)));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<std::int64_t> CountSqliteRows(sqlite3* db, const std::string& table) {
-  Stmt q;
-  STRATA_RETURN_IF_ERROR(Prepare(db, "SELECT count(*) FROM " + Quote(table), q, table));
-  if (sqlite3_step(q.s) != SQLITE_ROW) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot count rows of {}: {}", Quote(table), sqlite3_errmsg(db)));
-  }
-  return sqlite3_column_int64(q.s, 0);
+  const std::string table_sql = base::QuoteIdentifier(table);
+  STRATA_ASSIGN_OR_RETURN(StmtPtr q,
+                          PrepareStmt(db, "SELECT count(*) FROM " + table_sql, "cannot read table " + table_sql));
+  const std::string counting = "cannot count rows of " + table_sql;
+  STRATA_ASSIGN_OR_RETURN(bool row, StepStmt(q.get(), counting));
+  if (!row) return SqliteError(db, counting);
+  return sqlite3_column_int64(q.get(), 0);
 }
 
 // Each row is hashed on its own (type tag, length and bytes of every value) and the row digests
 // are added as 4 x 64-bit lanes: the sum does not depend on the order rows are read in, and any
 // change to a row, an added row or a removed row changes it.
 Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table) {
-  Stmt q;
-  STRATA_RETURN_IF_ERROR(Prepare(db, "SELECT * FROM " + Quote(table), q, table));
+  const std::string table_sql = base::QuoteIdentifier(table);
+  const std::string what = "cannot read table " + table_sql;
+  STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db, "SELECT * FROM " + table_sql, what));
+  sqlite3_stmt* q = stmt.get();
   TableFingerprint out;
   std::array<std::uint64_t, 4> sum{};
   std::string row;
   base::Sha256 hasher;
-  int columns = sqlite3_column_count(q.s);
-  int rc;
-  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
+  int columns = sqlite3_column_count(q);
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool more, StepStmt(q, what));
+    if (!more) break;
     row.clear();
     for (int i = 0; i < columns; ++i) {
-      int type = sqlite3_column_type(q.s, i);
+      int type = sqlite3_column_type(q, i);
       row += static_cast<char>('0' + type);
       switch (type) {
         case SQLITE_INTEGER:
-          row += std::to_string(sqlite3_column_int64(q.s, i));
+          row += std::to_string(sqlite3_column_int64(q, i));
           break;
         case SQLITE_FLOAT:
-          row += fmt::format("{}", sqlite3_column_double(q.s, i));
+          row += fmt::format("{}", sqlite3_column_double(q, i));
           break;
         case SQLITE_NULL:
           break;
         default: {
-          const void* p = sqlite3_column_blob(q.s, i);
-          int n = sqlite3_column_bytes(q.s, i);
+          const void* p = sqlite3_column_blob(q, i);
+          int n = sqlite3_column_bytes(q, i);
           row += std::to_string(n) + ':';
           if (n > 0) row.append(static_cast<const char*>(p), static_cast<std::size_t>(n));
         }
@@ -79,11 +60,13 @@ Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table
     }
     hasher.Update(row);
     std::string digest = hasher.HexDigest();
-    for (std::size_t lane = 0; lane < 4; ++lane) sum[lane] += std::stoull(digest.substr(lane * 16, 16), nullptr, 16);
+    for (std::size_t lane = 0; lane < 4; ++lane) {
+      auto part = digest.size() == 64 ? base::ParseUint64(std::string_view(digest).substr(lane * 16, 16), 16)
+                                      : std::nullopt;
+      if (!part) return Status(ErrorCode::kInternal, "a row's SHA-256 digest is not 64 hex digits: " + digest);
+      sum[lane] += *part;
+    }
     ++out.rows;
-  }
-  if (rc != SQLITE_DONE) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read table {}: {}", Quote(table), sqlite3_errmsg(db)));
   }
   out.hash = fmt::format("{:016x}{:016x}{:016x}{:016x}", sum[0], sum[1], sum[2], sum[3]);
   return out;

@@ -17,6 +17,7 @@
 #include "drivers/sqlite/sqlite_backup.h"
 #include "drivers/sqlite/sqlite_log.h"
 #include "drivers/sqlite/sqlite_schema.h"
+#include "drivers/sqlite/sqlite_stmt.h"
 #include "sql/sqlite_split.h"
 
 namespace strata::driver {
@@ -29,23 +30,13 @@ struct DbCloser {
     if (owned) sqlite3_close_v2(db);
   }
 };
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-std::string ColumnText(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
-           : std::string();
-}
 
 class SqliteDriver : public Driver {
  public:
   SqliteDriver(DbPtr db, std::string path, OpenOptions options, bool placeholder)
       : db_(std::move(db)), path_(std::move(path)), options_(std::move(options)), placeholder_(placeholder) {
-    quoted_table_ = "\"" + options_.history_table + "\"";
+    quoted_table_ = base::QuoteIdentifier(options_.history_table);
   }
 
   ~SqliteDriver() override {
@@ -383,11 +374,10 @@ class SqliteDriver : public Driver {
   }
 
   Status Prepare(const std::string& sql, StmtPtr& out) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
-      return EngineError("cannot prepare a statement");
-    }
-    out.reset(raw);
+    auto prepared = PrepareStmt(db_.get(), sql, "cannot prepare a statement");
+    // EngineError picks the code from the engine's error (a busy or unreadable file).
+    if (!prepared.ok()) return EngineError("cannot prepare a statement");
+    out = std::move(*prepared);
     return Status::Ok();
   }
 

@@ -15,64 +15,37 @@
 
 #include "base/text.h"
 #include "drivers/sqlite/sqlite_ddl.h"
+#include "drivers/sqlite/sqlite_stmt.h"
 
 namespace strata::driver {
 
 namespace {
 
 namespace ddl = sqlite_ddl;
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
+using base::Lower;
+using base::QuoteIdentifier;
 
 // SQLite compares names ASCII-case-insensitively.
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 bool SameName(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                     [](const auto& x, const auto& y) { return SameName(x, y); });
 }
 
-std::string QuoteName(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+constexpr std::string_view kCannotRead = "cannot read the schema";
 
 // One prepared statement with its parameters bound as text.
 class Query {
  public:
   static Result<Query> Prepare(sqlite3* db, const char* sql, std::initializer_list<std::string_view> params = {}) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
-      sqlite3_finalize(raw);
-      return Status(ErrorCode::kSqlError, fmt::format("cannot read the schema: {}", sqlite3_errmsg(db)));
-    }
-    Query q(db, raw);
+    STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db, sql, kCannotRead));
     int i = 0;
-    for (std::string_view p : params) {
-      sqlite3_bind_text(raw, ++i, p.data(), static_cast<int>(p.size()), SQLITE_TRANSIENT);
-    }
-    return q;
+    for (std::string_view p : params) BindText(stmt.get(), ++i, p);
+    return Query(std::move(stmt));
   }
 
   // True for a row, false when there are no more.
-  Result<bool> Step() {
-    int rc = sqlite3_step(stmt_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read the schema: {}", sqlite3_errmsg(db_)));
-  }
+  Result<bool> Step() { return StepStmt(stmt_.get(), kCannotRead); }
 
   std::optional<std::string> OptionalText(int i) const {
     const unsigned char* t = sqlite3_column_text(stmt_.get(), i);
@@ -80,13 +53,12 @@ class Query {
     return std::string(reinterpret_cast<const char*>(t),
                        static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), i)));
   }
-  std::string Text(int i) const { return OptionalText(i).value_or(std::string()); }
+  std::string Text(int i) const { return ColumnText(stmt_.get(), i); }
   std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
 
  private:
-  Query(sqlite3* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
+  explicit Query(StmtPtr stmt) : stmt_(std::move(stmt)) {}
+  StmtPtr stmt_;
 };
 
 // Holds a read transaction (a savepoint, so that it also works inside the caller's transaction) so
@@ -115,15 +87,15 @@ struct CatalogObject {
 // A stored CREATE text that the scanner does not understand is a strata bug, reported with a caret.
 Status UnreadableDdl(const CatalogObject& object, const Status& error) {
   const std::string& sql = *object.sql;
-  auto location = base::MakeLocation(fmt::format("sqlite_schema, {} {}", object.type, QuoteName(object.name)), sql,
-                                     error.sql_offset().value_or(0));
+  auto location = base::MakeLocation(fmt::format("sqlite_schema, {} {}", object.type, QuoteIdentifier(object.name)),
+                                     sql, error.sql_offset().value_or(0));
   return Status(ErrorCode::kInternal,
                 base::FormatLocated(location, "cannot read the stored CREATE text: " + error.message()));
 }
 
 Status Mismatch(const std::string& table, const std::string& what) {
-  return Status(ErrorCode::kInternal,
-                fmt::format("table {}: the pragmas and the stored CREATE text disagree: {}", QuoteName(table), what));
+  return Status(ErrorCode::kInternal, fmt::format("table {}: the pragmas and the stored CREATE text disagree: {}",
+                                                  QuoteIdentifier(table), what));
 }
 
 // SQLite's own collations compare by name case-insensitively: `nocase` and `NOCASE` are one.
@@ -140,8 +112,8 @@ Status ReadColumnMetadata(sqlite3* db, const std::string& table_name, schema::Co
   int autoinc = 0;
   if (sqlite3_table_column_metadata(db, "main", table_name.c_str(), col.name.c_str(), nullptr, &collation, nullptr,
                                     nullptr, &autoinc) != SQLITE_OK) {
-    return Status(ErrorCode::kSqlError, fmt::format("cannot read column {}.{}: {}", QuoteName(table_name),
-                                                    QuoteName(col.name), sqlite3_errmsg(db)));
+    return Status(ErrorCode::kSqlError, fmt::format("cannot read column {}.{}: {}", QuoteIdentifier(table_name),
+                                                    QuoteIdentifier(col.name), sqlite3_errmsg(db)));
   }
   if (collation != nullptr && !SameName(collation, "BINARY")) col.collation = CollationName(collation);
   autoincrement = autoincrement || autoinc != 0;
@@ -165,12 +137,13 @@ Status ReadColumns(sqlite3* db, const std::string& table_name, const ddl::TableD
     if (auto dflt = q.OptionalText(3)) col.default_value = ddl::StripEnclosingParens(*dflt);
     const std::size_t i = table.columns.size();
     if (i >= def.columns.size() || !SameName(def.columns[i].name, col.name)) {
-      return Mismatch(table_name, fmt::format("column {} is not number {} in the text", QuoteName(col.name), i + 1));
+      return Mismatch(table_name,
+                      fmt::format("column {} is not number {} in the text", QuoteIdentifier(col.name), i + 1));
     }
     const std::int64_t hidden = q.Int(5);
     if (hidden == 2 || hidden == 3) {
       if (def.columns[i].generated.empty()) {
-        return Mismatch(table_name, fmt::format("generated column {} has no AS (...)", QuoteName(col.name)));
+        return Mismatch(table_name, fmt::format("generated column {} has no AS (...)", QuoteIdentifier(col.name)));
       }
       col.generated = def.columns[i].generated;
       col.generated_stored = hidden == 3;
@@ -241,8 +214,8 @@ Status ClaimForeignKeyText(const std::string& table_name, const ddl::TableDef& d
     return Status::Ok();
   }
   std::string columns;
-  for (const std::string& c : fk.columns) columns += (columns.empty() ? "" : ", ") + QuoteName(c);
-  return Mismatch(table_name, fmt::format("foreign key ({}) -> {}", columns, QuoteName(fk.ref_table)));
+  for (const std::string& c : fk.columns) columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c);
+  return Mismatch(table_name, fmt::format("foreign key ({}) -> {}", columns, QuoteIdentifier(fk.ref_table)));
 }
 
 // Foreign keys from the pragma; name and DEFERRABLE from the text. The pragma numbers them from
@@ -315,7 +288,7 @@ Result<schema::Index> ReadIndex(sqlite3* db, const CatalogObject& object) {
     const std::size_t i = index.keys.size();
     if (i >= def->keys.size() || def->keys[i].desc != (q.Int(2) != 0)) break;
     const ddl::IndexKeyDef& key = def->keys[i];
-    std::string text = q.Int(0) >= 0 ? QuoteName(q.Text(1)) : key.expression;
+    std::string text = q.Int(0) >= 0 ? QuoteIdentifier(q.Text(1)) : key.expression;
     if (!key.collation.empty()) text += " COLLATE " + CollationName(key.collation);
     if (key.desc) text += " DESC";
     index.keys.push_back(std::move(text));
@@ -323,7 +296,7 @@ Result<schema::Index> ReadIndex(sqlite3* db, const CatalogObject& object) {
   if (index.keys.size() != def->keys.size()) {
     return Status(ErrorCode::kInternal, fmt::format("index {}: PRAGMA index_xinfo and the stored CREATE INDEX text "
                                                     "disagree on key {}",
-                                                    QuoteName(object.name), index.keys.size() + 1));
+                                                    QuoteIdentifier(object.name), index.keys.size() + 1));
   }
   return index;
 }

@@ -1,4 +1,5 @@
-// strata baseline / repair / new / version: the bookkeeping commands.
+// strata baseline / repair / log: the commands that write or read strata's own tables, the
+// history table and its run log.
 #include <fmt/format.h>
 
 #include "../cli.h"
@@ -37,22 +38,6 @@ int RunRepair(const Invocation& inv) {
   return kExitOk;
 }
 
-int RunNew(const Invocation& inv) {
-  FileConvention c = FileConvention::kAuto;
-  if (inv.new_format == "seed") c = FileConvention::kSeed;
-  if (inv.new_format == "paired") c = FileConvention::kPaired;
-  if (inv.new_format == "timestamp") c = FileConvention::kTimestamp;
-  if (inv.new_format == "flyway") c = FileConvention::kFlyway;
-  auto paths = NewMigration(inv.dir, inv.new_name, c);
-  if (!paths.ok()) return ReportError(inv, paths.status());
-  if (inv.json) {
-    fmt::print("{}\n", JsonStrings("created", *paths));
-  } else {
-    for (const std::string& p : *paths) fmt::print("created {}\n", p);
-  }
-  return kExitOk;
-}
-
 int RunLog(const Invocation& inv) {
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
@@ -71,11 +56,6 @@ int RunLog(const Invocation& inv) {
                e.from_version, e.to_version, e.duration_ms, e.actor.empty() ? "-" : e.actor);
     if (!e.error.empty()) fmt::print("    error: {}\n", e.error.substr(0, e.error.find('\n')));
   }
-  return kExitOk;
-}
-
-int RunVersion(const Invocation&) {
-  fmt::print("strata {}\n", kVersion);
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
-// Pieces of the Migrator's maintenance calls that need no Migrator state: what verify reports, and
-// putting a backup back.
+// Restore: putting a SQLite backup back over the database under the run lock, keeping a copy of
+// what it replaces and the run log written since the backup.
 #pragma once
 
 #include <functional>
@@ -10,10 +10,6 @@
 #include "strata/migrator.h"
 
 namespace strata::core {
-
-// The problems a status shows: a needed baseline, changed, missing, out-of-order and dirty
-// migrations, INVALID indexes.
-VerifyReport VerifyFromStatus(const StatusReport& status);
 
 // Puts the backup at `path` over the database of `ctx` (SQLite), under the lock the caller holds:
 // saves the database as it is first (`<db>.<version>.<time>.pre-restore.bak`, removed again when
