@@ -1,5 +1,6 @@
 // strata's error values: every fallible call in the public API returns a Status or a Result<T>.
-// No exception crosses the API; the code says what the caller should do next.
+// No exception crosses the API (but std::bad_alloc when memory runs out); the code says what the
+// caller should do next.
 #pragma once
 
 #include <cstdint>

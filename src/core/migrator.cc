@@ -58,24 +58,7 @@ class MigratorImpl : public Migrator {
 
   std::string RedactedUrl() const override { return url_.Redacted(); }
 
-  // No exception leaves the library: whatever escapes (an allocation failure, a malformed value
-  // read back from the database) becomes kInternal.
-  template <typename T, typename F>
-  static Result<T> Guarded(F&& body) {
-    try {
-      return body();
-    } catch (const std::exception& e) {
-      return Status(ErrorCode::kInternal, std::string("unexpected error: ") + e.what());
-    } catch (...) {
-      return Status(ErrorCode::kInternal, "unexpected error");
-    }
-  }
-
   Result<StatusReport> GetStatus() override {
-    return Guarded<StatusReport>([&] { return DoGetStatus(); });
-  }
-
-  Result<StatusReport> DoGetStatus() {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     StatusReport report;
     report.history_exists = ctx.history_exists;
@@ -102,10 +85,6 @@ class MigratorImpl : public Migrator {
   }
 
   Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options) override {
-    return Guarded<std::vector<PlannedMigration>>([&] { return DoPlanUp(options); });
-  }
-
-  Result<std::vector<PlannedMigration>> DoPlanUp(const UpOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
@@ -114,10 +93,6 @@ class MigratorImpl : public Migrator {
   }
 
   Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override {
-    return Guarded<std::vector<PlannedMigration>>([&] { return DoPlanDown(options); });
-  }
-
-  Result<std::vector<PlannedMigration>> DoPlanDown(const DownOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kDown));
@@ -125,10 +100,6 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Up(const UpOptions& options) override {
-    return Guarded<RunReport>([&] { return DoUp(options); });
-  }
-
-  Result<RunReport> DoUp(const UpOptions& options) {
     if (auto fast = UpToDate(options)) return *fast;
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
@@ -210,10 +181,6 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Down(const DownOptions& options) override {
-    return Guarded<RunReport>([&] { return DoDown(options); });
-  }
-
-  Result<RunReport> DoDown(const DownOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
     RunReport report;
@@ -257,19 +224,11 @@ class MigratorImpl : public Migrator {
   }
 
   Result<VerifyReport> Verify() override {
-    return Guarded<VerifyReport>([&] { return DoVerify(); });
-  }
-
-  Result<VerifyReport> DoVerify() {
     STRATA_ASSIGN_OR_RETURN(StatusReport status, GetStatus());
     return VerifyFromStatus(status);
   }
 
   Result<RunReport> Baseline(std::optional<std::uint64_t> version) override {
-    return Guarded<RunReport>([&] { return DoBaseline(version); });
-  }
-
-  Result<RunReport> DoBaseline(std::optional<std::uint64_t> version) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     if (!ctx.applied.empty()) {
       return Status(ErrorCode::kFailedPrecondition,
@@ -304,14 +263,12 @@ class MigratorImpl : public Migrator {
   }
 
   Result<std::vector<LogEntry>> Log(std::size_t limit) override {
-    return Guarded<std::vector<LogEntry>>([&] { return DoLog(limit); });
+    STRATA_ASSIGN_OR_RETURN(auto d, handle_.ForReading());
+    STRATA_ASSIGN_OR_RETURN(auto rows, d->ReadLog(limit));
+    return ToLogEntries(std::move(rows));
   }
 
   Result<RepairReport> Repair(const RepairOptions& options) override {
-    return Guarded<RepairReport>([&] { return DoRepair(options); });
-  }
-
-  Result<RepairReport> DoRepair(const RepairOptions& options) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     RepairReport report;
     STRATA_RETURN_IF_ERROR(ctx.RepairIndexes(options, report));
@@ -332,10 +289,6 @@ class MigratorImpl : public Migrator {
   }
 
   Result<RunReport> Restore(const std::string& backup_path) override {
-    return Guarded<RunReport>([&] { return DoRestore(backup_path); });
-  }
-
-  Result<RunReport> DoRestore(const std::string& backup_path) {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     if (!ctx.driver->Writable()) {
       STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
@@ -360,10 +313,8 @@ class MigratorImpl : public Migrator {
   }
 
   Result<schema::Schema> InspectSchema(bool include_strata_tables) override {
-    return Guarded<schema::Schema>([&]() -> Result<schema::Schema> {
-      STRATA_ASSIGN_OR_RETURN(auto d, handle_.ForReading());
-      return d->Introspect({.include_strata_tables = include_strata_tables});
-    });
+    STRATA_ASSIGN_OR_RETURN(auto d, handle_.ForReading());
+    return d->Introspect({.include_strata_tables = include_strata_tables});
   }
 
  private:
@@ -418,7 +369,11 @@ class MigratorImpl : public Migrator {
     if (embedded_cache_) {
       ctx.source = embedded_cache_;
     } else {
-      loading = std::async(std::launch::async, [this] { return LoadSource(); });
+      try {
+        loading = std::async(std::launch::async, [this] { return LoadSource(); });
+      } catch (const std::system_error&) {  // no thread to be had: read the files when needed
+        loading = std::async(std::launch::deferred, [this] { return LoadSource(); });
+      }
     }
     // A read-only open never creates the database: a call that turns out to need writing reopens
     // it (MakeWritable), so a refused or empty run leaves no file behind.
@@ -458,12 +413,6 @@ class MigratorImpl : public Migrator {
     if (!st.ok()) {
       Emit({.kind = EventKind::kWarning, .message = "could not record the run in the run log: " + st.ToString()});
     }
-  }
-
-  Result<std::vector<LogEntry>> DoLog(std::size_t limit) {
-    STRATA_ASSIGN_OR_RETURN(auto d, handle_.ForReading());
-    STRATA_ASSIGN_OR_RETURN(auto rows, d->ReadLog(limit));
-    return ToLogEntries(std::move(rows));
   }
 
   // Replaces a driver opened on a database that does not exist yet by one that creates it.

@@ -89,31 +89,22 @@ Status ValidateSource(const Source& source) {
 }  // namespace core
 
 Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source source, Options options) {
-  try {
-    STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
-    STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
-    STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
-    return std::unique_ptr<Migrator>(
-        core::NewMigrator(std::move(parsed), std::move(source), std::move(options)));
-  } catch (const std::exception& e) {
-    return Status(ErrorCode::kInternal, e.what());
-  }
+  STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
+  STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+  STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
+  return std::unique_ptr<Migrator>(core::NewMigrator(std::move(parsed), std::move(source), std::move(options)));
 }
 
 Result<std::unique_ptr<Migrator>> Migrator::OpenSqlite(sqlite3* connection, Source source, Options options) {
-  try {
-    if (!connection) return Status(ErrorCode::kInvalidArgument, "OpenSqlite needs an open connection, not null");
-    STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
-    STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
-    base::DatabaseUrl url;
-    url.kind = base::DatabaseUrl::Kind::kSqlite;
-    url.raw = "sqlite:(application connection)";
-    STRATA_ASSIGN_OR_RETURN(auto adopted, driver::AdoptSqlite(connection, core::OpenOptionsFor(options, false)));
-    return std::unique_ptr<Migrator>(core::NewMigrator(std::move(url), std::move(source), std::move(options),
-                          std::shared_ptr<driver::Driver>(std::move(adopted))));
-  } catch (const std::exception& e) {
-    return Status(ErrorCode::kInternal, e.what());
-  }
+  if (!connection) return Status(ErrorCode::kInvalidArgument, "OpenSqlite needs an open connection, not null");
+  STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+  STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
+  base::DatabaseUrl url;
+  url.kind = base::DatabaseUrl::Kind::kSqlite;
+  url.raw = "sqlite:(application connection)";
+  STRATA_ASSIGN_OR_RETURN(auto adopted, driver::AdoptSqlite(connection, core::OpenOptionsFor(options, false)));
+  return std::unique_ptr<Migrator>(core::NewMigrator(std::move(url), std::move(source), std::move(options),
+                                                     std::shared_ptr<driver::Driver>(std::move(adopted))));
 }
 
 }  // namespace strata
