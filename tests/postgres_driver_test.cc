@@ -18,14 +18,27 @@ class PgHarness : public DriverHarness {
     if (!url.ok()) return url.status();
     return driver::OpenDriver(*url, options);
   }
+  bool DatabaseExists() const override { return true; }  // made by PgDatabase, as an administrator would
   const PgDatabase& db() const { return db_; }
 
  private:
   PgDatabase db_;
 };
 
+// No backups to a file, no version slot outside the history table, databases made by the
+// administrator; a failed CREATE INDEX CONCURRENTLY leaves an INVALID index.
 INSTANTIATE_TEST_SUITE_P(Postgres, DriverConformance,
-                         ::testing::Values(HarnessFactory([] { return std::make_unique<PgHarness>(); })));
+                         ::testing::Values(ConformanceParams{
+                             .name = "postgres",
+                             .harness = [] { return std::make_unique<PgHarness>(); },
+                             .can = {.backups = false, .max_mirrored_version = 0, .open_creates_database = false},
+                             .spelling = {.default_schema = "public", .integer_type = "integer", .text_type = "text"},
+                             .sql = {.make_invalid_index = "CREATE TABLE dup_keys (x int); INSERT INTO dup_keys "
+                                                           "VALUES (1), (1); CREATE UNIQUE INDEX CONCURRENTLY "
+                                                           "dup_keys_x ON dup_keys (x);",
+                                     .invalid_index = "public.dup_keys_x"},
+                         }),
+                         ConformanceName);
 
 std::unique_ptr<driver::Driver> OpenOk(PgHarness& h, driver::OpenOptions o = {}) {
   auto d = h.Open(o);
