@@ -120,19 +120,6 @@ TEST(PostgresDriver, ConcurrentIndexNeedsNoTransactionAndSaysSo) {
   EXPECT_TRUE(d->Execute("CREATE INDEX CONCURRENTLY i ON t (x);", {.in_transaction = false}, nullptr).ok());
 }
 
-TEST(PostgresDriver, FindsAndDropsInvalidIndexes) {
-  PgHarness h;
-  auto d = OpenOk(h);
-  ASSERT_TRUE(d->Execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1), (1);", {.in_transaction = false}, nullptr).ok());
-  Status st = d->Execute("CREATE UNIQUE INDEX CONCURRENTLY u ON t (x);", {.in_transaction = false}, nullptr);
-  ASSERT_FALSE(st.ok()) << "duplicate keys must make the unique index fail";
-  auto invalid = d->InvalidIndexes();
-  ASSERT_TRUE(invalid.ok());
-  EXPECT_EQ(*invalid, (std::vector<std::string>{"public.u"}));
-  ASSERT_TRUE(d->DropIndex("public.u").ok());
-  EXPECT_TRUE(d->InvalidIndexes()->empty());
-}
-
 TEST(PostgresDriver, LockTimeoutFailsFastInsideAMigration) {
   PgHarness h;
   h.db().Exec("CREATE TABLE busy (x int)");
