@@ -40,24 +40,6 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, DriverConformance,
                          }),
                          ConformanceName);
 
-bool FileExists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-TEST(SqliteDriver, ReadOnlyOpenOfMissingFileCreatesNothing) {
-  SqliteHarness h;
-  driver::OpenOptions ro;
-  ro.read_only = true;
-  auto d = h.Open(ro);
-  ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_FALSE(*(*d)->HistoryExists());
-  EXPECT_EQ(*(*d)->LegacyVersion(), 0u);
-  EXPECT_FALSE((*d)->BeginWrite().ok());
-  d->reset();
-  EXPECT_FALSE(FileExists(h.path()));
-}
-
 TEST(SqliteDriver, MirrorsVersionIntoUserVersionWhenItFits) {
   SqliteHarness h;
   auto d = h.Open({}).value();
