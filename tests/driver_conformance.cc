@@ -18,6 +18,16 @@ std::unique_ptr<driver::Driver> DriverConformance::OpenOrDie(driver::OpenOptions
   return std::move(*d);
 }
 
+::testing::AssertionResult DriverConformance::Run(driver::Driver& d, const std::string& sql) {
+  Status st = d.Execute(sql, {.in_transaction = false}, nullptr);
+  if (st.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << st.ToString() << "\n" << sql;
+}
+
+std::string ConformanceName(const ::testing::TestParamInfo<ConformanceParams>& info) { return info.param.name; }
+
+void PrintTo(const ConformanceParams& params, std::ostream* os) { *os << params.name; }
+
 namespace {
 
 HistoryRow Row(std::uint64_t v, RowState s = RowState::kApplied) {

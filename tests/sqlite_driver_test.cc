@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <climits>
+
 #include "driver_conformance.h"
 #include "drivers/registry.h"
 #include "test_util.h"
@@ -17,32 +19,26 @@ class SqliteHarness : public DriverHarness {
     if (!url.ok()) return url.status();
     return driver::OpenDriver(*url, options);
   }
+  bool DatabaseExists() const override {
+    struct stat st {};
+    return ::stat(path().c_str(), &st) == 0;
+  }
   std::string path() const { return dir_.Path("test.db"); }
 
  private:
   TempDir dir_;
 };
 
+// A file beside the data: backups, user_version (31 bits), and the file appears on the first
+// writable open. No invalid indexes.
 INSTANTIATE_TEST_SUITE_P(Sqlite, DriverConformance,
-                         ::testing::Values(HarnessFactory([] { return std::make_unique<SqliteHarness>(); })));
-
-bool FileExists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-TEST(SqliteDriver, ReadOnlyOpenOfMissingFileCreatesNothing) {
-  SqliteHarness h;
-  driver::OpenOptions ro;
-  ro.read_only = true;
-  auto d = h.Open(ro);
-  ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_FALSE(*(*d)->HistoryExists());
-  EXPECT_EQ(*(*d)->LegacyVersion(), 0u);
-  EXPECT_FALSE((*d)->BeginWrite().ok());
-  d->reset();
-  EXPECT_FALSE(FileExists(h.path()));
-}
+                         ::testing::Values(ConformanceParams{
+                             .name = "sqlite",
+                             .harness = [] { return std::make_unique<SqliteHarness>(); },
+                             .can = {.backups = true, .max_mirrored_version = INT_MAX, .open_creates_database = true},
+                             .spelling = {.default_schema = "", .integer_type = "INTEGER", .text_type = "TEXT"},
+                         }),
+                         ConformanceName);
 
 TEST(SqliteDriver, MirrorsVersionIntoUserVersionWhenItFits) {
   SqliteHarness h;

@@ -1,8 +1,15 @@
 // The interface every database engine implements. Drivers stay dumb: they run what they are
 // given and read and write the history table; every policy (what to run, when to refuse, how to
-// recover) lives in the engine (src/core). Implementers, in order:
-//  1. Open: connect; on SQLite enable foreign keys outside any transaction. A read-only open of a
-//     database that does not exist must not create it (see OpenOptions::read_only).
+// recover) lives in the engine (src/core). A Driver is one connection: it owns it (unless an
+// application lent it, see registry.h's AdoptSqlite), and it and the RunLock it made are used by
+// one thread at a time; separate drivers on the same database may run at once, in one process or
+// several. Implementers, in order:
+//  1. Open: src/drivers/<engine>/, a CMake target of its own that never includes core, plan, cli
+//     or another driver; registry.cc is the only file that names it. Connect (kUnavailable when
+//     the database cannot be reached, kUnauthenticated when the credentials are refused, never a
+//     password in a message); on SQLite enable foreign keys outside any transaction. A read-only
+//     open of a database that does not exist must not create it (see OpenOptions::read_only): it
+//     reads as empty, Writable() is false and every write is refused.
 //  2. History: HistoryExists must reject a table of that name with another layout
 //     (kFailedPrecondition), CreateHistory must be idempotent and safe against a concurrent runner.
 //  3. Locking: LockRun returns a guard held for a whole run that excludes other runners, waiting
@@ -13,7 +20,20 @@
 //     transaction that excludes other writers for the lock timeout at most.
 //  4. Execute runs statements one at a time with the engine's own parser, and on failure returns
 //     kSqlError with Status::sql_offset set to the byte offset inside `sql`.
-//  5. Nothing here prints, reads the environment, or throws.
+//  5. Introspect fills schema::Schema from the catalog, leaves strata's own tables out unless asked,
+//     and returns it normalized; CountRows and Fingerprint read any table, quoting its name.
+//  6. The run log (`<history table>_log`) is created by the first AppendLog. Where the engine has
+//     no place for a version outside the history table, MirrorVersion does nothing and
+//     LegacyVersion returns 0; where it has no backups to a file or no invalid indexes, keep the
+//     defaults below (kFailedPrecondition; an empty list).
+//  7. Nothing here prints, reads the environment, or throws; a failure is a Status whose code says
+//     what the caller should do next (include/strata/status.h).
+//  8. Conformance: pass tests/driver_conformance: instantiate it in tests/<engine>_driver_test.cc
+//     with a harness that opens a fresh, empty database and the capability parameters
+//     (ConformanceParams: Capabilities for backups, the mirrored version's range and whether an open
+//     creates the database; Spellings for how the engine reports the suite's SQL; EngineSql for
+//     what only the engine's own SQL can do). That file then adds only what is peculiar to the
+//     engine.
 #pragma once
 
 #include <chrono>
@@ -121,31 +141,48 @@ class RunLock {
 
 class Driver {
  public:
+  // Rolls back a transaction left open and closes the connection (one lent by the application
+  // stays open). Never fails; destroy every RunLock made by this driver first.
   virtual ~Driver() = default;
 
+  // The engine's name as schema::Schema::dialect spells it ("sqlite", "postgres"). Constant, no I/O.
   virtual std::string_view Dialect() const = 0;
   // False for a read-only open of a database that does not exist yet (nothing may be written
-  // through this driver; open a new one without read_only to create the database).
+  // through this driver; open a new one without read_only to create the database): it reads as an
+  // empty database, and BeginWrite, CreateHistory, AppendLog, Execute and RestoreFrom fail. True
+  // for every other open, read_only included (keeping a read-only command from writing is the
+  // engine's job). Constant, no I/O.
   virtual bool Writable() const { return true; }
 
   // False when the table is absent. kFailedPrecondition when a table of that name has another
   // layout.
   virtual Result<bool> HistoryExists() = 0;
   // Creates the history table if missing (own transaction; safe against concurrent runners).
+  // Outside any transaction; fails where the driver is not Writable().
   virtual Status CreateHistory() = 0;
-  // All rows, any order. Requires HistoryExists() == true.
+  // All rows, any order. Requires HistoryExists() == true (kSqlError otherwise). Inside or outside
+  // a transaction; inside, the transaction's own writes are seen.
   virtual Result<std::vector<HistoryRow>> ReadHistory() = 0;
   // A cheap value that differs from the previous call on this driver whenever another connection
   // may have changed the history since (it may also differ for other reasons; the engine then
   // re-reads). Read inside a write transaction. SQLite: PRAGMA data_version.
   virtual Result<std::int64_t> ChangeToken() = 0;
-  // A version recorded by other means (SQLite: PRAGMA user_version); 0 when none.
+  // A version recorded by other means (SQLite: PRAGMA user_version, also the one MirrorVersion
+  // wrote); 0 when none, and always 0 where the engine has no such place (PostgreSQL).
   virtual Result<std::uint64_t> LegacyVersion() = 0;
 
+  // Takes the run lock (checklist point 3), waiting at most OpenOptions::lock_timeout: kAborted
+  // when another runner still holds it, naming the holder when the engine can tell. The guard
+  // borrows this driver's connection. Where there is nothing to lock (an in-memory or not yet
+  // existing SQLite database) it returns a guard that holds nothing.
   virtual Result<std::unique_ptr<RunLock>> LockRun() = 0;
 
-  // Starts a write transaction, waiting at most the lock timeout for other writers.
+  // Starts a write transaction, waiting at most the lock timeout for other writers (then
+  // kAborted). Fails where the driver is not Writable(). A driver may send BEGIN with the next
+  // statement (PostgreSQL), so a failure to begin can also surface there.
   virtual Status BeginWrite() = 0;
+  // Commits BeginWrite's transaction. On failure nothing of the transaction is kept and no
+  // transaction is left open.
   virtual Status Commit() = 0;
   // Rolls back the open transaction, if any. Never fails loudly.
   virtual void Rollback() = 0;
@@ -171,25 +208,38 @@ class Driver {
   virtual Status CheckIntegrity() = 0;
 
   // History writes; inside BeginWrite/Commit. A driver may send them with the next statement, so
-  // their errors can also surface at Commit.
+  // their errors can also surface at Commit. Inserting a version that is already there fails
+  // (here or at Commit); updating or deleting one that is not there changes nothing and is no error.
   virtual Status InsertHistory(const HistoryRow& row) = 0;
   virtual Status UpdateHistory(const HistoryRow& row) = 0;  // matched by version
   virtual Status DeleteHistory(std::uint64_t version) = 0;
   // Records the highest applied version where the engine has a place for it (SQLite:
-  // PRAGMA user_version when it fits in 31 bits). Inside the transaction.
+  // PRAGMA user_version when it fits in 31 bits). Inside the transaction, so it commits or rolls
+  // back with it. A version that does not fit, or an engine with no such place, leaves everything
+  // as it was and is not an error.
   virtual Status MirrorVersion(std::uint64_t version) = 0;
 
   // Appends to the run log in a transaction of its own, creating the log table if needed
-  // (kFailedPrecondition if a table of that name has another layout).
+  // (kFailedPrecondition if a table of that name has another layout). Outside any transaction;
+  // needs no history table; fails where the driver is not Writable(). `row.id` is ignored: the
+  // driver numbers the entries in the order they were appended.
   virtual Status AppendLog(const LogRow& row) = 0;
-  // Newest first, at most `limit` rows; empty when the log table does not exist.
+  // Newest first, at most `limit` rows, every field as appended (timestamps given as UTC ISO 8601
+  // with milliseconds, like HistoryRow::applied_at); empty when the log table does not exist
+  // (reading never creates it); kFailedPrecondition if a table of that name has another layout.
   virtual Result<std::vector<LogRow>> ReadLog(std::size_t limit) = 0;
 
   // The schema from the engine's catalog (PostgreSQL: every schema but the system ones), normalized
-  // (schema::Normalize). Inside or outside a transaction.
+  // (schema::Normalize). The history table and its run log are left out unless
+  // options.include_strata_tables (another history table's are ordinary tables). Inside or outside
+  // a transaction; inside, the transaction's own DDL is seen.
   virtual Result<schema::Schema> Introspect(const IntrospectOptions& options) = 0;
-  // Rows in a table; `schema` empty means the default one.
+  // Rows in a table; `schema` empty means the default one. Names are given raw (the driver quotes
+  // them). kSqlError naming the table when it does not exist. Inside or outside a transaction;
+  // inside, the transaction's own writes are counted.
   virtual Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) = 0;
+  // The table's row count and a hash of its contents (see TableFingerprint), read like CountRows
+  // and with the same errors. An empty table has a hash too, equal for every empty table.
   virtual Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) = 0;
 
   // False when foreign keys (and so ON DELETE CASCADE) are not enforced on this connection
@@ -199,13 +249,17 @@ class Driver {
   // (in-memory database, PostgreSQL).
   virtual std::string DatabasePath() const { return std::string(); }
   // Writes a consistent copy of the whole database to `path` (SQLite backup API), outside any
-  // transaction. kFailedPrecondition where the engine has no such thing.
+  // transaction. An existing file is never overwritten (kFailedPrecondition); a copy that fails
+  // leaves no file behind. kFailedPrecondition where the engine has no such thing.
   virtual Status BackupTo(const std::string& path) {
     return Status(ErrorCode::kFailedPrecondition,
                   Unsupported("backups to a file", path));
   }
   // Replaces the database's contents with those of the database file `path`, which must pass
-  // PRAGMA integrity_check (kInvalidArgument otherwise). Outside any transaction.
+  // PRAGMA integrity_check (kInvalidArgument otherwise; kNotFound when there is no such file; the
+  // database is then left as it was). Other connections see the restored contents. Outside any
+  // transaction; fails where the driver is not Writable(). kFailedPrecondition where the engine has
+  // no such thing.
   virtual Status RestoreFrom(const std::string& path) {
     return Status(ErrorCode::kFailedPrecondition, Unsupported("restoring from a file", path));
   }
@@ -213,7 +267,8 @@ class Driver {
   // Indexes the engine marks unusable, e.g. left by a failed CREATE INDEX CONCURRENTLY
   // (PostgreSQL: pg_index.indisvalid = false), schema-qualified. Empty where there is no such thing.
   virtual Result<std::vector<std::string>> InvalidIndexes() { return std::vector<std::string>(); }
-  // Drops one index returned by InvalidIndexes (outside any transaction).
+  // Drops one index returned by InvalidIndexes (outside any transaction); an index that is already
+  // gone is no error. kInternal where the engine has no invalid indexes (nothing should ask).
   virtual Status DropIndex(const std::string& qualified_name) {
     return Status(ErrorCode::kInternal, "DropIndex is not supported for " + std::string(Dialect()) + " (" +
                                             qualified_name + ")");
@@ -229,7 +284,11 @@ class Driver {
 // file, or a temporary PostgreSQL database. Destroyed with the object, also after a failure.
 class ScratchDatabase {
  public:
+  // Removes the database (SQLite: its temporary directory; PostgreSQL: DROP DATABASE ... WITH
+  // (FORCE)). Never fails loudly; destroy the drivers opened on url() first.
   virtual ~ScratchDatabase() = default;
+  // Where to open drivers on it (OpenDriver). Owned by this object; it may carry a password, so
+  // print it only as url().Redacted().
   virtual const base::DatabaseUrl& url() const = 0;
 };
 

@@ -191,6 +191,8 @@ class SqliteDriver : public Driver {
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     (void)options;  // SQLite always runs statement by statement, in or out of a transaction
+    // Autocommit statements would otherwise land in the placeholder and vanish with it.
+    STRATA_RETURN_IF_ERROR(EnsureWritable());
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
     // One NUL-terminated copy, and every prepare is told that the rest of it ends in that NUL: a
     // length that does not include a terminator makes SQLite copy the whole remaining text before
