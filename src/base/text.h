@@ -43,4 +43,8 @@ std::string_view StripBom(std::string_view text);
 // Replaces every "\r\n" with "\n".
 std::string NormalizeNewlines(std::string_view text);
 
+// `s` with ASCII 'A'-'Z' lowered; every other byte (UTF-8 included) is kept. Independent of the
+// C++ locale, as SQL's case-insensitive names are.
+std::string Lower(std::string_view s);
+
 }  // namespace strata::base

@@ -37,5 +37,12 @@ TEST(Text, TrimOneLineBomNewlines) {
   EXPECT_EQ(NormalizeNewlines("a\r\nb\rc\n"), "a\nb\rc\n");
 }
 
+TEST(Lower, AsciiOnly) {
+  EXPECT_EQ(Lower("Users_2 TABLE"), "users_2 table");
+  EXPECT_EQ(Lower(""), "");
+  EXPECT_EQ(Lower("ÄÖ"), "ÄÖ");  // bytes beyond ASCII are kept
+  EXPECT_EQ(Lower("\xC4x"), "\xC4x");
+}
+
 }  // namespace
 }  // namespace strata::base
