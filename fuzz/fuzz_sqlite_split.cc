@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "fuzz_common.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "sql/pg_split.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
 
 namespace strata::core {

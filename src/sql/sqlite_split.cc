@@ -5,25 +5,9 @@
 #include <cctype>
 #include <string>
 
-namespace strata::sql {
+#include "sql/sqlite_lexer.h"
 
-std::size_t SkipSpaceAndComments(std::string_view text, std::size_t i) {
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      ++i;
-    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      std::size_t nl = text.find('\n', i);
-      i = nl == std::string_view::npos ? text.size() : nl + 1;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      std::size_t close = text.find("*/", i + 2);
-      i = close == std::string_view::npos ? text.size() : close + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
+namespace strata::sql {
 
 std::vector<StatementSpan> SplitSqlite(std::string_view text) {
   std::vector<StatementSpan> spans;

@@ -22,10 +22,6 @@ struct StatementSpan {
 // span of its own. Never fails.
 std::vector<StatementSpan> SplitSqlite(std::string_view text);
 
-// Offset of the first byte that is not whitespace or a comment, at or after `from`
-// (text.size() if none).
-std::size_t SkipSpaceAndComments(std::string_view text, std::size_t from = 0);
-
 // The statement's first keyword, upper-cased ("BEGIN", "CREATE", ...), empty if none.
 std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]);
 

@@ -17,6 +17,7 @@
 #include "drivers/sqlite/sqlite_backup.h"
 #include "drivers/sqlite/sqlite_log.h"
 #include "drivers/sqlite/sqlite_schema.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
 
 namespace strata::driver {
