@@ -14,13 +14,13 @@
 #include <utility>
 
 #include "base/text.h"
-#include "drivers/sqlite/sqlite_ddl.h"
+#include "sql/sqlite_ddl.h"
 
 namespace strata::driver {
 
 namespace {
 
-namespace ddl = sqlite_ddl;
+namespace ddl = sql::sqlite_ddl;
 
 struct StmtFinalizer {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }

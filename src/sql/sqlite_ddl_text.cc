@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "base/text.h"
-#include "drivers/sqlite/sqlite_ddl.h"
+#include "sql/sqlite_ddl.h"
 
-namespace strata::driver::sqlite_ddl {
+namespace strata::sql::sqlite_ddl {
 
 namespace {
 
@@ -242,4 +242,4 @@ std::string Dequote(std::string_view t) {
   return out;
 }
 
-}  // namespace strata::driver::sqlite_ddl
+}  // namespace strata::sql::sqlite_ddl

@@ -11,7 +11,7 @@
 
 #include "strata/status.h"
 
-namespace strata::driver::sqlite_ddl {
+namespace strata::sql::sqlite_ddl {
 
 enum class TokenKind {
   kWord,        // keyword or bare identifier: letters, digits, '_', '$', bytes >= 0x80
@@ -126,4 +126,4 @@ Result<IndexDef> ParseCreateIndex(std::string_view sql);
 // whitespace-normalized.
 Result<std::string> ParseViewDefinition(std::string_view sql);
 
-}  // namespace strata::driver::sqlite_ddl
+}  // namespace strata::sql::sqlite_ddl
