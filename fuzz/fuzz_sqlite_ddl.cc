@@ -17,6 +17,7 @@
 namespace {
 
 using namespace strata::sql::sqlite_ddl;
+using strata::sql::Dequote;
 
 bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 

@@ -1,84 +1,35 @@
-// The text side of the SQLite DDL scanner: tokens, whitespace and canonical forms, quoting. The
-// statement parsers are in sqlite_ddl.cc.
+// The text side of the SQLite DDL scanner: checked tokens, whitespace and canonical forms. The
+// lexing itself is sqlite_lexer.cc's; the statement parsers are in sqlite_ddl.cc.
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cctype>
 #include <utility>
 
 #include "base/text.h"
 #include "sql/sqlite_ddl.h"
+#include "sql/sqlite_lexer.h"
 
 namespace strata::sql::sqlite_ddl {
 
 namespace {
 
-constexpr std::size_t kNpos = std::string_view::npos;
-
-// SQLite's own character classes (sqlite3Isspace, sqlite3IsIdChar): ASCII only, bytes >= 0x80 are
-// identifier characters so that UTF-8 names work.
-bool IsSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool IsIdStart(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
-bool IsIdChar(unsigned char c) { return IsIdStart(c) || IsDigit(c) || c == '$'; }
-
-
 Status ErrorAt(std::size_t offset, std::string message) {
   return Status(ErrorCode::kInvalidArgument, std::move(message)).WithSqlOffset(offset);
 }
 
-// One past the closing quote of the quoted run opening at s[i]; kNpos when it is unterminated.
-// A doubled quote character stands for itself, except inside [...].
-std::size_t QuotedEnd(std::string_view s, std::size_t i) {
-  const char open = s[i];
-  const char close = open == '[' ? ']' : open;
-  for (std::size_t j = i + 1; j < s.size(); ++j) {
-    if (s[j] != close) continue;
-    if (open != '[' && j + 1 < s.size() && s[j + 1] == close) {
-      ++j;
-      continue;
-    }
-    return j + 1;
+// Why SQLite would not have stored a text with token `t` in it.
+Status Refused(std::string_view sql, const SqliteToken& t) {
+  switch (t.kind) {
+    case TokenKind::kIllegal:
+      return ErrorAt(t.begin, fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned char>(sql[t.begin])));
+    case TokenKind::kString:
+      return ErrorAt(t.begin, "unterminated string");
+    case TokenKind::kBlob:
+      return ErrorAt(t.begin, "unterminated blob literal");
+    default:
+      return ErrorAt(t.begin, "unterminated quoted name");
   }
-  return kNpos;
-}
-
-// One past the comment that starts at s[i], or i when none does. An unterminated /* runs to the end
-// of the text, as in SQLite; a -- comment leaves its newline in place.
-std::size_t CommentEnd(std::string_view s, std::size_t i) {
-  if (i + 1 >= s.size()) return i;
-  if (s[i] == '-' && s[i + 1] == '-') {
-    std::size_t nl = s.find('\n', i + 2);
-    return nl == kNpos ? s.size() : nl;
-  }
-  if (s[i] == '/' && s[i + 1] == '*') {
-    std::size_t e = s.find("*/", i + 2);
-    return e == kNpos ? s.size() : e + 2;
-  }
-  return i;
-}
-
-bool IsQuote(char c) { return c == '\'' || c == '"' || c == '`' || c == '['; }
-
-std::size_t NumberEnd(std::string_view s, std::size_t i) {
-  std::size_t j = i;
-  if (s[j] == '0' && j + 1 < s.size() && (s[j + 1] == 'x' || s[j + 1] == 'X')) {
-    j += 2;
-  } else {
-    while (j < s.size() && IsDigit(s[j])) ++j;
-    if (j < s.size() && s[j] == '.') {
-      ++j;
-      while (j < s.size() && IsDigit(s[j])) ++j;
-    }
-    if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
-      std::size_t k = j + 1;
-      if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
-      if (k < s.size() && IsDigit(s[k])) j = k;
-    }
-  }
-  // Trailing identifier characters (hex digits, "1_000", or junk like "12abc") stay in the token,
-  // which is how SQLite delimits it too.
-  while (j < s.size() && IsIdChar(s[j])) ++j;
-  return j;
 }
 
 }  // namespace
@@ -86,49 +37,17 @@ std::size_t NumberEnd(std::string_view s, std::size_t i) {
 Result<std::vector<Token>> Tokenize(std::string_view sql) {
   std::vector<Token> tokens;
   std::vector<std::size_t> open;  // indexes of '(' not closed yet
-  std::size_t i = 0;
-  while (i < sql.size()) {
-    const auto c = static_cast<unsigned char>(sql[i]);
-    if (IsSpace(c)) {
-      ++i;
-      continue;
+  for (auto lexed = NextSqliteToken(sql, 0); lexed; lexed = NextSqliteToken(sql, lexed->end)) {
+    if (lexed->unterminated || lexed->kind == TokenKind::kIllegal) return Refused(sql, *lexed);
+    Token t{*lexed, 0};
+    if (t.kind == TokenKind::kPunct && sql[t.begin] == '(') {
+      open.push_back(tokens.size());
+    } else if (t.kind == TokenKind::kPunct && sql[t.begin] == ')') {
+      if (open.empty()) return ErrorAt(t.begin, "')' without a matching '('");
+      t.match = open.back();
+      tokens[open.back()].match = tokens.size();
+      open.pop_back();
     }
-    if (std::size_t e = CommentEnd(sql, i); e != i) {
-      i = e;
-      continue;
-    }
-    Token t;
-    t.begin = i;
-    if (IsQuote(static_cast<char>(c))) {
-      t.end = QuotedEnd(sql, i);
-      if (t.end == kNpos) return ErrorAt(i, c == '\'' ? "unterminated string" : "unterminated quoted name");
-      t.kind = c == '\'' ? TokenKind::kString : TokenKind::kQuotedName;
-    } else if ((c == 'x' || c == 'X') && i + 1 < sql.size() && sql[i + 1] == '\'') {
-      t.end = QuotedEnd(sql, i + 1);
-      if (t.end == kNpos) return ErrorAt(i, "unterminated blob literal");
-      t.kind = TokenKind::kBlob;
-    } else if (IsDigit(c) || (c == '.' && i + 1 < sql.size() && IsDigit(sql[i + 1]))) {
-      t.end = NumberEnd(sql, i);
-      t.kind = TokenKind::kNumber;
-    } else if (IsIdStart(c)) {
-      t.end = i + 1;
-      while (t.end < sql.size() && IsIdChar(sql[t.end])) ++t.end;
-      t.kind = TokenKind::kWord;
-    } else if (c < 0x20 || c == 0x7f) {
-      return ErrorAt(i, fmt::format("unexpected byte 0x{:02x}", c));
-    } else {
-      t.end = i + 1;
-      t.kind = TokenKind::kPunct;
-      if (c == '(') {
-        open.push_back(tokens.size());
-      } else if (c == ')') {
-        if (open.empty()) return ErrorAt(i, "')' without a matching '('");
-        t.match = open.back();
-        tokens[open.back()].match = tokens.size();
-        open.pop_back();
-      }
-    }
-    i = t.end;
     tokens.push_back(t);
   }
   if (!open.empty()) return ErrorAt(tokens[open.back()].begin, "'(' is never closed");
@@ -138,28 +57,12 @@ Result<std::vector<Token>> Tokenize(std::string_view sql) {
 std::string NormalizeWhitespace(std::string_view sql) {
   std::string out;
   out.reserve(sql.size());
-  bool space = false;
-  std::size_t i = 0;
-  while (i < sql.size()) {
-    if (IsSpace(static_cast<unsigned char>(sql[i]))) {
-      space = true;
-      ++i;
-      continue;
-    }
-    if (std::size_t e = CommentEnd(sql, i); e != i) {
-      space = true;  // a comment separates tokens: "a/**/b" is "a b", never "ab"
-      i = e;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    std::size_t e = i + 1;
-    if (IsQuote(sql[i])) {
-      e = QuotedEnd(sql, i);
-      if (e == kNpos) e = sql.size();
-    }
-    out.append(sql.substr(i, e - i));
-    i = e;
+  std::size_t previous_end = 0;
+  for (auto t = NextSqliteToken(sql, 0); t; t = NextSqliteToken(sql, t->end)) {
+    // A comment separates tokens as whitespace does: "a/**/b" is "a b", never "ab".
+    if (!out.empty() && t->begin != previous_end) out += ' ';
+    out.append(sql.substr(t->begin, t->end - t->begin));
+    previous_end = t->end;
   }
   return out;
 }
@@ -204,7 +107,7 @@ std::string CanonicalSql(std::string_view sql) {
     if (keyword) {
       for (char& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     } else if (call) {  // function names are case-insensitive: lower(x), LOWER(x)
-      for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      text = base::Lower(text);
     }
     bool glue = out.empty() || previous == '(' || previous == '.' || c == ')' || c == ',' || c == ';' || c == '.' ||
                 (c == '(' && previous_name);
@@ -226,20 +129,6 @@ std::string StripEnclosingParens(std::string_view expr) {
     return std::string(text);
   }
   return std::string(base::Trim(text.substr(first.end, tokens->back().begin - first.end)));
-}
-
-std::string Dequote(std::string_view t) {
-  if (t.size() < 2 || !IsQuote(t.front())) return std::string(t);
-  const char open = t.front();
-  const char close = open == '[' ? ']' : open;
-  if (t.back() != close) return std::string(t);
-  std::string_view inner = t.substr(1, t.size() - 2);
-  std::string out;
-  for (std::size_t i = 0; i < inner.size(); ++i) {
-    out += inner[i];
-    if (open != '[' && inner[i] == close && i + 1 < inner.size() && inner[i + 1] == close) ++i;
-  }
-  return out;
 }
 
 }  // namespace strata::sql::sqlite_ddl
