@@ -9,6 +9,7 @@
 #include "sql/pg_split.h"
 #include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 namespace strata::core {
 

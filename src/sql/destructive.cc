@@ -10,6 +10,7 @@
 #include "base/text.h"
 #include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 namespace strata::sql {
 

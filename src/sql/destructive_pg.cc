@@ -10,6 +10,7 @@
 
 #include "sql/destructive.h"
 #include "sql/pg_split.h"
+#include "sql/statement.h"
 
 namespace strata::sql {
 

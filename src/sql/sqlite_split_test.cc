@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sql/statement.h"
+
 namespace strata::sql {
 namespace {
 

@@ -19,6 +19,7 @@
 #include "drivers/sqlite/sqlite_schema.h"
 #include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 namespace strata::driver {
 
