@@ -17,4 +17,9 @@ namespace strata::sql {
 // span of its own. Never fails.
 std::vector<StatementSpan> SplitSqlite(std::string_view text);
 
+// The statement that starts at the first token at or after `from`, exactly as SplitSqlite would
+// give it, found without splitting the rest of the text (for the statement a failing prepare
+// points into). An empty span at text.size() when only whitespace and comments remain. Never fails.
+StatementSpan SqliteStatementAt(std::string_view text, std::size_t from);
+
 }  // namespace strata::sql
