@@ -7,7 +7,7 @@
 
 #include "fuzz_common.h"
 #include "sql/pg_split.h"
-#include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace strata::sql;

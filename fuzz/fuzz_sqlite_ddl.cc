@@ -1,4 +1,4 @@
-// Fuzzes the SQLite CREATE-text scanner (drivers/sqlite/sqlite_ddl.h) on its own, then as an oracle
+// Fuzzes the SQLite CREATE-text scanner (sql/sqlite_ddl.h) on its own, then as an oracle
 // against SQLite itself: whatever CREATE statement the engine accepts, introspecting the database it
 // leaves behind must work (sqlite_schema.h), so the scanner understands every text SQLite stores.
 #include <sqlite3.h>
@@ -10,13 +10,14 @@
 #include <string_view>
 
 #include "base/text.h"
-#include "drivers/sqlite/sqlite_ddl.h"
+#include "sql/sqlite_ddl.h"
 #include "drivers/sqlite/sqlite_schema.h"
 #include "fuzz_common.h"
 
 namespace {
 
-using namespace strata::driver::sqlite_ddl;
+using namespace strata::sql::sqlite_ddl;
+using strata::sql::Dequote;
 
 bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 

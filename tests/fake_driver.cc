@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "base/text.h"
-#include "sql/sqlite_split.h"
+#include "sql/sqlite_lexer.h"
 
 namespace strata::testing {
 

@@ -7,7 +7,9 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "sql/pg_split.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 namespace strata::core {
 

@@ -1,7 +1,5 @@
 #include "sql/destructive.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <initializer_list>
 #include <iterator>
@@ -9,7 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "base/text.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 namespace strata::sql {
 
@@ -33,95 +34,27 @@ const char* DestructiveKindName(DestructiveKind kind) {
 
 namespace {
 
-enum class Tok { kWord, kQuoted, kString, kNumber, kVariable, kPunct };
+using Tok = SqliteTokenKind;
 
+// A lexer token with what the classifier compares: the name it stands for, lower-cased.
 struct Token {
   Tok kind;
   std::size_t begin;  // byte offsets in the analyzed text
   std::size_t end;
-  std::string name;   // kWord: as written; kQuoted: without quotes, doubled quotes undone
+  std::string name;   // kWord: as written; kQuotedName: without quotes, doubled quotes undone
   std::string lower;  // `name`, ASCII lower-cased (what SQLite compares)
   char punct = 0;     // kPunct only
 };
 
-bool IsIdentChar(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
-         c >= 0x80;
-}
-
-bool IsIdentStart(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-// Reads a quoted token starting at `i` (the opening quote) up to `close`; a doubled closing quote
-// stands for itself (not for ']'). Unterminated: runs to `end`. Returns one past the token.
-std::size_t ReadQuoted(std::string_view text, std::size_t i, std::size_t end, char close, std::string* content) {
-  ++i;
-  while (i < end) {
-    if (text[i] == close) {
-      if (close != ']' && i + 1 < end && text[i + 1] == close) {
-        content->push_back(close);
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    content->push_back(text[i++]);
-  }
-  return end;
-}
-
-// SQLite's own lexical rules (tokenize.c), reduced to what the classifier needs: comments are
-// dropped, strings kept apart from names, every other character is punctuation of its own.
-std::vector<Token> Tokenize(std::string_view text, std::size_t begin, std::size_t end) {
+// The tokens from `begin` to the end of `text`, which ends where the statement does.
+std::vector<Token> StatementTokens(std::string_view text, std::size_t begin) {
   std::vector<Token> tokens;
-  std::size_t i = begin;
-  while (i < end) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      ++i;
-      continue;
-    }
-    if (c == '-' && i + 1 < end && text[i + 1] == '-') {
-      while (i < end && text[i] != '\n') ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < end && text[i + 1] == '*') {
-      i += 2;
-      while (i < end && !(text[i] == '*' && i + 1 < end && text[i + 1] == '/')) ++i;
-      i = std::min(end, i + 2);
-      continue;
-    }
-    Token t{Tok::kPunct, i, i + 1, {}, {}, 0};
-    if (c == '\'' || ((c == 'x' || c == 'X') && i + 1 < end && text[i + 1] == '\'')) {
-      std::string ignored;
-      t.kind = Tok::kString;
-      t.end = ReadQuoted(text, c == '\'' ? i : i + 1, end, '\'', &ignored);
-    } else if (c == '"' || c == '`' || c == '[') {
-      t.kind = Tok::kQuoted;
-      t.end = ReadQuoted(text, i, end, c == '[' ? ']' : static_cast<char>(c), &t.name);
-    } else if (IsIdentStart(c)) {
-      t.kind = Tok::kWord;
-      while (t.end < end && IsIdentChar(static_cast<unsigned char>(text[t.end]))) ++t.end;
-      t.name.assign(text.substr(i, t.end - i));
-    } else if ((c >= '0' && c <= '9') || (c == '.' && i + 1 < end && text[i + 1] >= '0' && text[i + 1] <= '9')) {
-      t.kind = Tok::kNumber;
-      while (t.end < end && (IsIdentChar(static_cast<unsigned char>(text[t.end])) || text[t.end] == '.')) ++t.end;
-    } else if (c == '?' || c == ':' || c == '@' || c == '$' || c == '#') {
-      t.kind = Tok::kVariable;
-      while (t.end < end && IsIdentChar(static_cast<unsigned char>(text[t.end]))) ++t.end;
-    } else {
-      t.punct = static_cast<char>(c);
-    }
-    t.lower = Lower(t.name);
-    i = t.end;
-    tokens.push_back(std::move(t));
+  for (auto t = NextSqliteToken(text, begin); t; t = NextSqliteToken(text, t->end)) {
+    Token token{t->kind, t->begin, t->end, {}, {}, 0};
+    if (t->kind == Tok::kWord || t->kind == Tok::kQuotedName) token.name = SqliteTokenName(text, *t);
+    if (t->kind == Tok::kPunct) token.punct = text[t->begin];
+    token.lower = base::Lower(token.name);
+    tokens.push_back(std::move(token));
   }
   return tokens;
 }
@@ -136,7 +69,7 @@ class Tokens {
     return (*this)[i].kind == Tok::kWord && (*this)[i].lower == word;
   }
   bool IsPunct(std::size_t i, char p) const { return (*this)[i].kind == Tok::kPunct && (*this)[i].punct == p; }
-  bool IsName(std::size_t i) const { return (*this)[i].kind == Tok::kWord || (*this)[i].kind == Tok::kQuoted; }
+  bool IsName(std::size_t i) const { return (*this)[i].kind == Tok::kWord || (*this)[i].kind == Tok::kQuotedName; }
 
  private:
   std::vector<Token> v_;
@@ -304,8 +237,8 @@ void Classify(const Statement& s, std::vector<Destructive>* out, std::vector<Cop
 }
 
 bool SameTable(const QualifiedName& a, const Destructive& d) {
-  if (a.table_lower != Lower(d.table)) return false;
-  return a.schema_lower.empty() || d.schema.empty() || a.schema_lower == Lower(d.schema);
+  if (a.table_lower != base::Lower(d.table)) return false;
+  return a.schema_lower.empty() || d.schema.empty() || a.schema_lower == base::Lower(d.schema);
 }
 
 }  // namespace
@@ -315,7 +248,7 @@ Result<Analysis> AnalyzeSqlite(std::string_view sql) {
   Analysis analysis;
   std::vector<Copy> copies;
   for (const StatementSpan& span : SplitSqlite(sql)) {
-    std::vector<Token> raw = Tokenize(sql, span.begin, std::min(span.end, sql.size()));
+    std::vector<Token> raw = StatementTokens(sql.substr(0, std::min(span.end, sql.size())), span.begin);
     while (!raw.empty() && raw.back().kind == Tok::kPunct && raw.back().punct == ';') raw.pop_back();
     if (raw.empty()) continue;
     Tokens tokens(std::move(raw));
@@ -329,7 +262,7 @@ Result<Analysis> AnalyzeSqlite(std::string_view sql) {
       Destructive& d = analysis.destructive[k];
       if (d.kind != DestructiveKind::kDropTable) continue;
       for (auto c = copies.rbegin(); c != copies.rend() && d.copied_into.empty(); ++c) {
-        if (Lower(c->target) == Lower(d.table)) continue;  // INSERT INTO t SELECT ... FROM t
+        if (base::Lower(c->target) == base::Lower(d.table)) continue;  // INSERT INTO t SELECT ... FROM t
         if (std::any_of(c->sources.begin(), c->sources.end(),
                         [&](const QualifiedName& n) { return SameTable(n, d); })) {
           d.copied_into = c->target;

@@ -57,8 +57,8 @@ struct Analysis {
 };
 
 // Analyzes SQLite SQL: statements are found by sqlite3_complete (see sqlite_split.h) and each is
-// classified by its tokens. Statements inside CREATE TRIGGER bodies and EXPLAIN are not
-// destructive (they do not run now). Never fails; an empty or comment-only text gives an empty
+// classified by its tokens (sqlite_lexer.h). Statements inside CREATE TRIGGER bodies and EXPLAIN
+// are not destructive (they do not run now). Never fails; an empty or comment-only text gives an empty
 // Analysis. Thread-safe.
 Result<Analysis> AnalyzeSqlite(std::string_view sql);
 

@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "sql/destructive.h"
 #include "sql/pg_split.h"
+#include "sql/statement.h"
 
 namespace strata::sql {
 

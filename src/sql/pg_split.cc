@@ -6,7 +6,7 @@
 
 namespace strata::sql {
 
-// Like SkipSpaceAndComments, but PostgreSQL block comments nest.
+// Like SkipSpaceAndComments (sqlite_lexer.h), but PostgreSQL block comments nest.
 std::size_t SkipPgSpaceAndComments(std::string_view text, std::size_t i, std::size_t end) {
   while (i < end) {
     char c = text[i];

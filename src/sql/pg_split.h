@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sql/sqlite_split.h"  // StatementSpan
+#include "sql/statement.h"
 #include "strata/status.h"
 
 namespace strata::sql {

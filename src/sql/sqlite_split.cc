@@ -2,84 +2,31 @@
 
 #include <sqlite3.h>
 
-#include <cctype>
 #include <string>
+
+#include "sql/sqlite_lexer.h"
 
 namespace strata::sql {
 
-std::size_t SkipSpaceAndComments(std::string_view text, std::size_t i) {
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      ++i;
-    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      std::size_t nl = text.find('\n', i);
-      i = nl == std::string_view::npos ? text.size() : nl + 1;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      std::size_t close = text.find("*/", i + 2);
-      i = close == std::string_view::npos ? text.size() : close + 2;
-    } else {
-      break;
-    }
+StatementSpan SqliteStatementAt(std::string_view text, std::size_t from) {
+  const std::size_t start = SkipSpaceAndComments(text, from);
+  if (start >= text.size()) return {text.size(), text.size()};
+  std::string buffer;  // sqlite3_complete needs a NUL-terminated prefix
+  for (std::size_t pos = start;;) {
+    std::size_t semi = text.find(';', pos);
+    if (semi == std::string_view::npos) return {start, text.size()};
+    buffer.assign(text.substr(start, semi + 1 - start));
+    if (sqlite3_complete(buffer.c_str())) return {start, semi + 1};
+    pos = semi + 1;
   }
-  return i;
 }
 
 std::vector<StatementSpan> SplitSqlite(std::string_view text) {
   std::vector<StatementSpan> spans;
-  std::string buffer;  // sqlite3_complete needs a NUL-terminated prefix
-  std::size_t start = SkipSpaceAndComments(text, 0);
-  std::size_t pos = start;
-  while (start < text.size()) {
-    std::size_t semi = text.find(';', pos);
-    if (semi == std::string_view::npos) {
-      spans.push_back({start, text.size()});
-      break;
-    }
-    buffer.assign(text.substr(start, semi + 1 - start));
-    if (sqlite3_complete(buffer.c_str())) {
-      spans.push_back({start, semi + 1});
-      start = SkipSpaceAndComments(text, semi + 1);
-      pos = start;
-    } else {
-      pos = semi + 1;
-    }
+  for (StatementSpan s = SqliteStatementAt(text, 0); s.begin < s.end; s = SqliteStatementAt(text, s.end)) {
+    spans.push_back(s);
   }
   return spans;
-}
-
-std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]) {
-  std::size_t i = SkipSpaceAndComments(statement, 0);
-  std::size_t n = 0;
-  while (i < statement.size() && n < sizeof buffer &&
-         std::isalpha(static_cast<unsigned char>(statement[i]))) {
-    buffer[n++] = static_cast<char>(std::toupper(static_cast<unsigned char>(statement[i++])));
-  }
-  return std::string_view(buffer, n);
-}
-
-Status RejectNul(std::string_view text) {
-  std::size_t nul = text.find('\0');
-  if (nul == std::string_view::npos) return Status::Ok();
-  return Status(ErrorCode::kInvalidArgument,
-                "NUL byte in the SQL text: the database engine would silently ignore everything after it")
-      .WithSqlOffset(nul);
-}
-
-bool IsTransactionControl(std::string_view statement) {
-  char buf[16];
-  std::string_view kw = FirstKeyword(statement, buf);
-  if (kw == "BEGIN" || kw == "START" || kw == "COMMIT" || kw == "END" || kw == "ABORT") return true;
-  if (kw != "ROLLBACK") return false;
-  // ROLLBACK [TRANSACTION] TO [SAVEPOINT] name only undoes to a savepoint: that is fine.
-  std::size_t i = SkipSpaceAndComments(statement, 0) + 8;
-  char next[16];
-  std::string_view w = FirstKeyword(statement.substr(i), next);
-  if (w == "TRANSACTION") {
-    i = SkipSpaceAndComments(statement, i) + 11;
-    w = FirstKeyword(statement.substr(i), next);
-  }
-  return w != "TO";
 }
 
 }  // namespace strata::sql

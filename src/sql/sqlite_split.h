@@ -8,34 +8,18 @@
 #include <string_view>
 #include <vector>
 
-#include "strata/status.h"
+#include "sql/statement.h"
 
 namespace strata::sql {
-
-struct StatementSpan {
-  std::size_t begin = 0;  // first byte of the statement's first token
-  std::size_t end = 0;    // one past the terminating ';' (or the end of the text)
-};
 
 // Splits `text` into statements. Leading comments and whitespace are not part of a span;
 // a comment-only remainder produces no span. An unterminated last statement (no ';') becomes a
 // span of its own. Never fails.
 std::vector<StatementSpan> SplitSqlite(std::string_view text);
 
-// Offset of the first byte that is not whitespace or a comment, at or after `from`
-// (text.size() if none).
-std::size_t SkipSpaceAndComments(std::string_view text, std::size_t from = 0);
-
-// The statement's first keyword, upper-cased ("BEGIN", "CREATE", ...), empty if none.
-std::string_view FirstKeyword(std::string_view statement, char (&buffer)[16]);
-
-// kInvalidArgument with Status::sql_offset at the first NUL byte of `text`, if it has one. The
-// engines read SQL as C strings and silently stop at a NUL, so text containing one can never be
-// executed in full: every path that hands SQL to an engine or analyzes it calls this first.
-Status RejectNul(std::string_view text);
-
-// True for statements that start, end or abandon a transaction (BEGIN, START TRANSACTION, COMMIT,
-// END, ABORT, ROLLBACK without TO), in SQLite's and PostgreSQL's dialects. These cannot run inside the transaction strata wraps around a migration.
-bool IsTransactionControl(std::string_view statement);
+// The statement that starts at the first token at or after `from`, exactly as SplitSqlite would
+// give it, found without splitting the rest of the text (for the statement a failing prepare
+// points into). An empty span at text.size() when only whitespace and comments remain. Never fails.
+StatementSpan SqliteStatementAt(std::string_view text, std::size_t from);
 
 }  // namespace strata::sql

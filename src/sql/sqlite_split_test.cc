@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sql/statement.h"
+
 namespace strata::sql {
 namespace {
 
@@ -39,6 +41,25 @@ TEST(SplitSqlite, CommentOnlyAndEmpty) {
 TEST(SplitSqlite, UnterminatedStringIsOneStatement) {
   auto parts = Split("SELECT 'abc; SELECT 2;");
   ASSERT_EQ(parts.size(), 1u);
+}
+
+TEST(SqliteStatementAt, TheSpanSplitSqliteGives) {
+  const std::string text =
+      "  SELECT ';'; -- c\nCREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;\n SELECT 2 /* x */";
+  const std::vector<StatementSpan> spans = SplitSqlite(text);
+  ASSERT_EQ(spans.size(), 3u);
+  std::size_t from = 0;  // where the previous statement ended, then where this one begins
+  for (const StatementSpan& s : spans) {
+    for (std::size_t at : {from, s.begin}) {
+      StatementSpan found = SqliteStatementAt(text, at);
+      EXPECT_EQ(found.begin, s.begin) << at;
+      EXPECT_EQ(found.end, s.end) << at;
+    }
+    from = s.end;
+  }
+  EXPECT_EQ(SqliteStatementAt(text, text.size()).begin, text.size());
+  EXPECT_EQ(SqliteStatementAt(text, text.size()).end, text.size());
+  EXPECT_EQ(SqliteStatementAt("x; -- only a comment", 2).begin, 20u);
 }
 
 TEST(TransactionControl, Classifies) {

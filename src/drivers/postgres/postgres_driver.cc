@@ -11,6 +11,7 @@
 #include "drivers/postgres/pg_conn.h"
 #include "drivers/postgres/pg_schema.h"
 #include "sql/pg_split.h"
+#include "sql/statement.h"
 
 namespace strata::driver {
 

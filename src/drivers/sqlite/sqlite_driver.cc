@@ -18,7 +18,9 @@
 #include "drivers/sqlite/sqlite_log.h"
 #include "drivers/sqlite/sqlite_schema.h"
 #include "drivers/sqlite/sqlite_stmt.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
+#include "sql/statement.h"
 
 namespace strata::driver {
 
@@ -351,10 +353,9 @@ class SqliteDriver : public Driver {
 
   // The statement that starts at `begin`, for messages (prepare failed, so there is no stmt).
   static std::string_view StatementAt(std::string_view sql, std::size_t begin) {
-    std::string_view rest = sql.substr(begin);
-    auto spans = sql::SplitSqlite(rest);
-    if (spans.empty()) return base::Trim(rest);
-    return base::Trim(rest.substr(spans[0].begin, spans[0].end - spans[0].begin));
+    sql::StatementSpan span = sql::SqliteStatementAt(sql, begin);
+    if (span.begin == span.end) return base::Trim(sql.substr(begin));
+    return base::Trim(sql.substr(span.begin, span.end - span.begin));
   }
 
   Status WrongLayout(const std::string& why) {

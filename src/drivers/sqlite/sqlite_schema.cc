@@ -14,14 +14,14 @@
 #include <utility>
 
 #include "base/text.h"
-#include "drivers/sqlite/sqlite_ddl.h"
 #include "drivers/sqlite/sqlite_stmt.h"
+#include "sql/sqlite_ddl.h"
 
 namespace strata::driver {
 
 namespace {
 
-namespace ddl = sqlite_ddl;
+namespace ddl = sql::sqlite_ddl;
 using base::Lower;
 using base::QuoteIdentifier;
 

@@ -1,4 +1,4 @@
-#include "drivers/sqlite/sqlite_ddl.h"
+#include "sql/sqlite_ddl.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "base/text.h"
 
-namespace strata::driver::sqlite_ddl {
+namespace strata::sql::sqlite_ddl {
 
 namespace {
 
@@ -458,4 +458,4 @@ Result<std::string> ParseViewDefinition(std::string_view sql) {
   return CanonicalSql(p.Span(p.pos(), p.end()));
 }
 
-}  // namespace strata::driver::sqlite_ddl
+}  // namespace strata::sql::sqlite_ddl

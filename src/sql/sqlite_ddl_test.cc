@@ -1,4 +1,4 @@
-#include "drivers/sqlite/sqlite_ddl.h"
+#include "sql/sqlite_ddl.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "base/text.h"
 
-namespace strata::driver::sqlite_ddl {
+namespace strata::sql::sqlite_ddl {
 namespace {
 
 std::vector<std::string> Texts(std::string_view sql) {
@@ -315,4 +315,4 @@ TEST(SqliteDdlCanonical, StylesOfTheSameSqlAgree) {
 }
 
 }  // namespace
-}  // namespace strata::driver::sqlite_ddl
+}  // namespace strata::sql::sqlite_ddl

@@ -1,7 +1,8 @@
 // Reads what SQLite's pragmas do not report out of the CREATE text stored in sqlite_schema: CHECK
 // constraints, generation expressions, constraint names, DEFERRABLE clauses, index key text and view
-// bodies. Pure functions, no database. Nothing recurses: nested parentheses are skipped through
-// the index of their partner, so deep nesting costs no stack.
+// bodies, for the SQLite driver's introspection. Pure functions, no database; tokens come from
+// sqlite_lexer.h. Nothing recurses: nested parentheses are skipped through the index of their
+// partner, so deep nesting costs no stack.
 #pragma once
 
 #include <cstddef>
@@ -9,30 +10,21 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/sqlite_lexer.h"
 #include "strata/status.h"
 
-namespace strata::driver::sqlite_ddl {
+namespace strata::sql::sqlite_ddl {
 
-enum class TokenKind {
-  kWord,        // keyword or bare identifier: letters, digits, '_', '$', bytes >= 0x80
-  kNumber,      // 12, 1.5e-3, .5, 0x1F
-  kString,      // '...' ('' inside)
-  kQuotedName,  // "..." ("" inside), [...], `...` (`` inside)
-  kBlob,        // x'...'
-  kPunct,       // any other single printable character: ( ) , . ; + - * ...
-};
+using TokenKind = SqliteTokenKind;
 
-struct Token {
-  TokenKind kind = TokenKind::kPunct;
-  std::size_t begin = 0;  // byte range [begin, end) in the tokenized text
-  std::size_t end = 0;
+// A token of text that Tokenize accepted (never unterminated, never kIllegal).
+struct Token : SqliteToken {
   std::size_t match = 0;  // for '(' the index of its ')', for ')' the index of its '('; else 0
 };
 
-// Splits `sql` into tokens, skipping whitespace and comments (-- to the end of the line, /* to */
-// or the end of the text, as SQLite does). kInvalidArgument, with sql_offset set, for an
-// unterminated string or quoted name, an unbalanced parenthesis, or a control byte outside
-// strings. Never reads outside `sql`.
+// The tokens of `sql` (NextSqliteToken's), with parentheses paired. kInvalidArgument, with
+// sql_offset set, for an unterminated string, quoted name or blob, an unbalanced parenthesis, or
+// a control byte outside strings: text SQLite would not have stored. Never reads outside `sql`.
 Result<std::vector<Token>> Tokenize(std::string_view sql);
 
 // `sql` with comments removed, every run of whitespace outside string literals and quoted names
@@ -51,10 +43,6 @@ std::string CanonicalSql(std::string_view sql);
 // `expr` trimmed, without one pair of parentheses that encloses all of it: "(a + b)" -> "a + b",
 // "((1))" -> "(1)", but "(a) + (b)" stays. Text that does not tokenize is only trimmed.
 std::string StripEnclosingParens(std::string_view expr);
-
-// The name a quoted or bare identifier (or a string used as one) stands for: "a""b" -> a"b,
-// [x] -> x, `a``b` -> a`b, 'it''s' -> it's, word -> word.
-std::string Dequote(std::string_view token_text);
 
 // ---- CREATE TABLE --------------------------------------------------------------------------------
 
@@ -126,4 +114,4 @@ Result<IndexDef> ParseCreateIndex(std::string_view sql);
 // whitespace-normalized.
 Result<std::string> ParseViewDefinition(std::string_view sql);
 
-}  // namespace strata::driver::sqlite_ddl
+}  // namespace strata::sql::sqlite_ddl
