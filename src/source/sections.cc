@@ -113,6 +113,12 @@ Result<Marker> ParseMarker(const Line& l, bool& no_tx) {
 }  // namespace
 
 Result<FileSections> SplitSections(std::string_view text, bool sectioned) {
+  // Both engines read SQL as C strings: they would stop at a NUL and the rest of the file would
+  // be recorded as applied without ever running.
+  if (std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return ErrorAt(nul, "NUL byte in a migration file: a migration must be text (the database engines would "
+                        "stop reading the SQL here)");
+  }
   std::vector<Line> lines = Lines(text);
   FileSections out;
   if (!sectioned) {

@@ -102,5 +102,30 @@ TEST(SplitSections, RejectsWithMessageAndOffset) {
   }
 }
 
+// The engines read SQL as C strings: a NUL made them drop the rest of the file while the migration
+// was recorded as applied. Refused wherever it is, in either kind of file, at the first NUL.
+TEST(SplitSections, NulByteIsRefusedAtTheFirstNul) {
+  const std::string nul(1, '\0');
+  const std::pair<std::string, std::size_t> cases[] = {
+      {"CREATE TABLE a(x);" + nul + "CREATE TABLE b(y);\n", 18},
+      {nul, 0},
+      {"-- a comment " + nul + "\nSELECT 1;\n", 13},
+      {"SELECT '" + nul + "';\n", 8},
+      {"-- migrate:up\nCREATE TABLE a(x);\n-- migrate:down\nDROP TABLE a;" + nul + nul, 62},
+      {"-- strata:no-transaction" + nul + "\nVACUUM;\n", 24},
+  };
+  for (const auto& [text, offset] : cases) {
+    for (bool sectioned : {false, true}) {
+      auto r = SplitSections(text, sectioned);
+      ASSERT_FALSE(r.ok()) << "accepted a NUL at " << offset;
+      EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+      EXPECT_EQ(r.status().message(),
+                "NUL byte in a migration file: a migration must be text (the database engines would stop reading "
+                "the SQL here)");
+      EXPECT_EQ(r.status().sql_offset().value_or(999), offset);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::source

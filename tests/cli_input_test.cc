@@ -1,0 +1,134 @@
+// End-to-end tests of hostile input in the migrations directory: bytes, spellings and directory
+// entries that once slipped through (a NUL byte, markers in another case, broken symbolic links,
+// unreadable files). Each runs the real binary on a temporary directory and checks stdout, stderr,
+// the exit code and the database.
+#include <gtest/gtest.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace strata::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBinary = STRATA_BINARY;
+
+// Exit codes (cli/cli.h).
+constexpr int kOk = 0;
+constexpr int kInvalidInput = 3;
+
+const std::string kNul(1, '\0');
+
+std::string Describe(const ProcessResult& r) {
+  std::ostringstream s;
+  s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
+    << r.out << "--- stderr:\n"
+    << r.err << "---";
+  return s.str();
+}
+
+class CliInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs::create_directories(dir_); }
+
+  void Write(const std::string& name, const std::string& contents) const {
+    std::ofstream f(Path(name), std::ios::binary | std::ios::trunc);
+    f << contents;
+  }
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Url() const { return "sqlite:" + db_; }
+
+  // `strata --url sqlite:DB --dir DIR ARGS...`
+  ProcessResult Strata(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = {kBinary, "--url", Url(), "--dir", dir_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return strata::testing::Run(argv);
+  }
+
+  // The tables of the database, or nothing when the file does not exist (read without creating it).
+  std::vector<std::string> Tables() const {
+    if (!fs::exists(db_)) return {};
+    return Query(db_, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  }
+  std::vector<std::string> History() const {
+    return Query(db_, "SELECT version || ':' || state FROM strata_schema_history ORDER BY version");
+  }
+
+  // Every command that reads the migrations must refuse them the same way, before touching the
+  // database: exit 3, nothing on stdout, exactly `error` on stderr.
+  void ExpectEveryCommandRefuses(const std::string& error) const {
+    for (const char* command : {"plan", "status", "verify", "up", "down"}) {
+      SCOPED_TRACE(command);
+      ProcessResult r = Strata({command});
+      EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
+      EXPECT_EQ(r.out, "") << Describe(r);
+      EXPECT_EQ(r.err, "strata: error: " + error + "\n") << Describe(r);
+    }
+  }
+
+  TempDir tmp_;
+  std::string db_ = tmp_.Path("test.db");
+  std::string dir_ = tmp_.Path("migrations");
+};
+
+// ---------------------------------------------------------------------------------------------
+// (a) A NUL byte: the engines read SQL as C strings, so everything after it was dropped while the
+// migration was recorded as applied.
+
+TEST_F(CliInputTest, NulByteInAMigrationIsRefusedByEveryCommand) {
+  Write("v001_t.sql", "CREATE TABLE a(x);" + kNul + "CREATE TABLE b(y);\n");
+  ExpectEveryCommandRefuses(Path("v001_t.sql") +
+                            ":1:19: NUL byte in a migration file: a migration must be text (the database engines "
+                            "would stop reading the SQL here)\n"
+                            "    CREATE TABLE a(x);\xE2\x90\x80" "CREATE TABLE b(y);\n"
+                            "                      ^");
+  EXPECT_EQ(Tables(), std::vector<std::string>{});
+}
+
+TEST_F(CliInputTest, NulByteInADownPartStopsUpAndDownOfAnAppliedDatabase) {
+  Write("0001_a.up.sql", "CREATE TABLE a(x);\n");
+  Write("0001_a.down.sql", "DROP TABLE a;\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, kOk);
+  Write("0002_b.up.sql", "CREATE TABLE b(y);\n");
+  Write("0002_b.down.sql", "-- undo\nDROP TABLE b;\n" + kNul + "DROP TABLE a;\n");
+  ExpectEveryCommandRefuses(Path("0002_b.down.sql") +
+                            ":3:1: NUL byte in a migration file: a migration must be text (the database engines "
+                            "would stop reading the SQL here)\n"
+                            "    \xE2\x90\x80" "DROP TABLE a;\n"
+                            "    ^");
+  EXPECT_EQ(History(), std::vector<std::string>{"1:applied"});
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
+}
+
+TEST_F(CliInputTest, NulBytesAreReportedWithEveryOtherFileProblem) {
+  Write("v001_a.sql", "SELECT 1;" + kNul);
+  Write("abc.sql", "SELECT 2;\n");
+  Write("v002_b.sql", "SELECT 3;\n\n  " + kNul + kNul + "\n");
+  ProcessResult r = Strata({"status"});
+  EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
+  const std::string why =
+      "NUL byte in a migration file: a migration must be text (the database engines would stop reading the SQL here)";
+  EXPECT_EQ(r.err, "strata: error: " + Path("abc.sql") +
+                       ": not a migration file name; expected one of: v001_name.sql, 0001_name.up.sql + "
+                       "0001_name.down.sql, 20250130100000_name.sql (with -- migrate:up / -- migrate:down), "
+                       "V1__name.sql + U1__name.sql\n" +
+                       Path("v001_a.sql") + ":1:10: " + why + "\n    SELECT 1;\xE2\x90\x80\n             ^\n" +
+                       Path("v002_b.sql") + ":3:3: " + why + "\n      \xE2\x90\x80\xE2\x90\x80\n      ^\n")
+      << Describe(r);
+}
+
+}  // namespace
+}  // namespace strata::testing
