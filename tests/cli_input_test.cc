@@ -130,5 +130,73 @@ TEST_F(CliInputTest, NulBytesAreReportedWithEveryOtherFileProblem) {
       << Describe(r);
 }
 
+// ---------------------------------------------------------------------------------------------
+// (b) Markers and directives are case-sensitive (as dbmate's are). `-- MIGRATE:UP` and
+// `-- Migrate:Down` were comments, so the down part ran as part of up; `-- Strata:No-Transaction`
+// was ignored. A near-miss is refused with the exact spelling.
+
+TEST_F(CliInputTest, UpperCaseMarkersAreRefusedInsteadOfRunningDownWithUp) {
+  Write("20250101000000_x.sql", "-- MIGRATE:UP\nCREATE TABLE a(x);\n-- MIGRATE:DOWN\nDROP TABLE a;\n");
+  ExpectEveryCommandRefuses(Path("20250101000000_x.sql") +
+                            ":1:4: section marker 'MIGRATE:UP' must be written exactly '-- migrate:up' "
+                            "(case-sensitive, no spaces around ':')\n"
+                            "    -- MIGRATE:UP\n"
+                            "       ^");
+  EXPECT_EQ(Tables(), std::vector<std::string>{});
+}
+
+TEST_F(CliInputTest, MixedCaseDownMarkerIsRefused) {
+  Write("20250101000000_x.sql", "-- migrate:up\nCREATE TABLE a(x);\n\n-- Migrate:Down\nDROP TABLE a;\n");
+  ExpectEveryCommandRefuses(Path("20250101000000_x.sql") +
+                            ":4:4: section marker 'Migrate:Down' must be written exactly '-- migrate:down' "
+                            "(case-sensitive, no spaces around ':')\n"
+                            "    -- Migrate:Down\n"
+                            "       ^");
+  // Spelled exactly, the same file migrates and rolls back.
+  Write("20250101000000_x.sql", "-- migrate:up\nCREATE TABLE a(x);\n\n-- migrate:down\nDROP TABLE a;\n");
+  ProcessResult r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
+  r = Strata({"down"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"strata_schema_history", "strata_schema_history_log"}));
+}
+
+TEST_F(CliInputTest, UpperCaseMarkerOptionIsRefused) {
+  Write("20250101000000_x.sql", "-- migrate:up transaction:FALSE\nVACUUM;\n");
+  ExpectEveryCommandRefuses(Path("20250101000000_x.sql") +
+                            ":1:15: section option 'transaction:FALSE' must be written exactly 'transaction:false' "
+                            "(case-sensitive, no spaces around ':')\n"
+                            "    -- migrate:up transaction:FALSE\n"
+                            "                  ^");
+}
+
+TEST_F(CliInputTest, DirectiveInAnotherCaseIsRefusedNotIgnored) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Write("v002_vacuum.sql", "-- Compact the file.\n-- Strata:No-Transaction\nVACUUM;\n");
+  Write("0003_c.up.sql", "--strata: allow-data-loss\nDROP TABLE a;\n");
+  const std::string exactly = " (case-sensitive, no spaces around ':')";
+  ExpectEveryCommandRefuses(Path("0003_c.up.sql") +
+                            ":1:3: directive 'strata: allow-data-loss' must be written exactly "
+                            "'-- strata:allow-data-loss'" + exactly + "\n"
+                            "    --strata: allow-data-loss\n"
+                            "      ^\n" +
+                            Path("v002_vacuum.sql") +
+                            ":2:4: directive 'Strata:No-Transaction' must be written exactly "
+                            "'-- strata:no-transaction'" + exactly + "\n"
+                            "    -- Strata:No-Transaction\n"
+                            "       ^");
+  EXPECT_EQ(Tables(), std::vector<std::string>{});
+}
+
+TEST_F(CliInputTest, MarkerInAFileWithoutSectionsIsRefused) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n\n-- migrate:down\nDROP TABLE a;\n");
+  ExpectEveryCommandRefuses(Path("v001_a.sql") +
+                            ":3:4: section marker 'migrate:down' in a file without sections: only a file named like "
+                            "20250130100000_name.sql is split at -- migrate: markers, this one would run whole\n"
+                            "    -- migrate:down\n"
+                            "       ^");
+}
+
 }  // namespace
 }  // namespace strata::testing
