@@ -32,6 +32,13 @@ constexpr int kInvalidInput = 3;
 
 const std::string kNul(1, '\0');
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
 std::string Describe(const ProcessResult& r) {
   std::ostringstream s;
   s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
@@ -67,12 +74,44 @@ class CliInputTest : public ::testing::Test {
     return Query(db_, "SELECT version || ':' || state FROM strata_schema_history ORDER BY version");
   }
 
+  // `Strata` as a user whom file permissions apply to: the current one, or nobody (65534) when
+  // the tests run as root, who reads a chmod 000 file anyway and so would test nothing.
+  ProcessResult StrataUnprivileged(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = {kBinary, "--url", Url(), "--dir", dir_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> c_argv;
+    for (const std::string& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+    c_argv.push_back(nullptr);
+    const std::string out_path = tmp_.Path("stdout"), err_path = tmp_.Path("stderr");
+    pid_t pid = fork();
+    if (pid == 0) {
+      int in = open("/dev/null", O_RDONLY);
+      int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (in < 0 || out < 0 || err < 0) _exit(125);
+      dup2(in, 0);
+      dup2(out, 1);
+      dup2(err, 2);
+      if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)) _exit(126);
+      execv(c_argv[0], c_argv.data());
+      _exit(127);
+    }
+    ProcessResult r;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    r.out = ReadFile(out_path);
+    r.err = ReadFile(err_path);
+    return r;
+  }
+
   // Every command that reads the migrations must refuse them the same way, before touching the
   // database: exit 3, nothing on stdout, exactly `error` on stderr.
-  void ExpectEveryCommandRefuses(const std::string& error) const {
+  void ExpectEveryCommandRefuses(const std::string& error, bool unprivileged = false) const {
     for (const char* command : {"plan", "status", "verify", "up", "down"}) {
       SCOPED_TRACE(command);
-      ProcessResult r = Strata({command});
+      ProcessResult r = unprivileged ? StrataUnprivileged({command}) : Strata({command});
       EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
       EXPECT_EQ(r.out, "") << Describe(r);
       EXPECT_EQ(r.err, "strata: error: " + error + "\n") << Describe(r);
@@ -196,6 +235,88 @@ TEST_F(CliInputTest, MarkerInAFileWithoutSectionsIsRefused) {
                             "20250130100000_name.sql is split at -- migrate: markers, this one would run whole\n"
                             "    -- migrate:down\n"
                             "       ^");
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) Directory entries named like migrations that are not readable files: a dangling or looping
+// symbolic link was skipped without a word, so the migration it stood for silently never ran.
+
+TEST_F(CliInputTest, DanglingLoopingAndSpecialEntriesNamedLikeMigrationsAreErrors) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  fs::create_symlink("missing", Path("v002_x.sql"));
+  fs::create_symlink("v003_y.sql", Path("v003_y.sql"));
+  ASSERT_EQ(mkfifo(Path("v004_z.sql").c_str(), 0644), 0);  // opening it to read would wait forever
+  ExpectEveryCommandRefuses(Path("v002_x.sql") + ": broken symbolic link to 'missing' (the target does not exist)\n" +
+                            Path("v003_y.sql") +
+                            ": symbolic link to 'v003_y.sql' that cannot be followed: Too many levels of symbolic "
+                            "links\n" +
+                            Path("v004_z.sql") + ": not a regular file but a FIFO (named pipe)");
+  EXPECT_EQ(Tables(), std::vector<std::string>{});
+}
+
+TEST_F(CliInputTest, LinksToFilesAreMigrationsAndLinksToDirectoriesAreSkipped) {
+  TempDir elsewhere;
+  elsewhere.Write("shared.sql", "CREATE TABLE shared(x);\n");
+  fs::create_directories(elsewhere.Path("dir"));
+  fs::create_symlink(elsewhere.Path("shared.sql"), Path("v001_shared.sql"));
+  fs::create_symlink(elsewhere.Path("dir"), Path("v002_dir.sql"));  // like a sub-directory: not scanned
+  fs::create_symlink("missing", Path("README.md"));                 // not a migration name: ignored
+  ProcessResult r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(History(), std::vector<std::string>{"1:applied"});
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"shared", "strata_schema_history", "strata_schema_history_log"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) A migration file or directory that cannot be read exited 7, which means "cannot reach the
+// database". It is the user's input to fix: exit 3, naming the path and the system's reason.
+
+class UnreadableInputTest : public CliInputTest {
+ protected:
+  void SetUp() override {
+    CliInputTest::SetUp();
+    // The unprivileged runner must reach the migrations directory (mkdtemp made it 0700).
+    fs::permissions(tmp_.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                     fs::perms::others_read | fs::perms::others_exec);
+    Write("v001_a.sql", "CREATE TABLE a(x);\n");
+    Write("v002_b.sql", "CREATE TABLE b(x);\n");
+  }
+  void TearDown() override {
+    // Give everything back so that the temporary directory can be removed by any user.
+    fs::permissions(dir_, fs::perms::owner_all);
+    for (const auto& e : fs::directory_iterator(dir_)) fs::permissions(e.path(), fs::perms::owner_read | fs::perms::owner_write);
+  }
+};
+
+TEST_F(UnreadableInputTest, UnreadableMigrationFileIsInvalidInputNotAConnectionError) {
+  fs::permissions(Path("v002_b.sql"), fs::perms::none);
+  ExpectEveryCommandRefuses("cannot read '" + Path("v002_b.sql") + "': Permission denied", /*unprivileged=*/true);
+  // The same files, readable, are fine for that user: the refusal was about the file alone.
+  fs::permissions(Path("v002_b.sql"), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  ProcessResult r = StrataUnprivileged({"plan"});
+  EXPECT_EQ(r.exit_code, kOk) << Describe(r);
+}
+
+TEST_F(UnreadableInputTest, UnlistableMigrationsDirectoryIsInvalidInput) {
+  fs::permissions(dir_, fs::perms::none);
+  ExpectEveryCommandRefuses("cannot list '" + dir_ + "': Permission denied", /*unprivileged=*/true);
+}
+
+TEST_F(UnreadableInputTest, NewInAReadOnlyDirectoryIsInvalidInput) {
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                            fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  ProcessResult r = StrataUnprivileged({"new", "add_c"});
+  EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
+  EXPECT_EQ(r.out, "") << Describe(r);
+  EXPECT_EQ(r.err, "strata: error: cannot create '" + Path("v003_add_c.sql") + "': Permission denied\n") << Describe(r);
+}
+
+TEST_F(UnreadableInputTest, DirectoryWhoseEntriesCannotBeExaminedIsInvalidInput) {
+  // Readable but not searchable: the names can be listed, the files cannot be looked at.
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  ExpectEveryCommandRefuses(Path("v001_a.sql") + ": cannot be examined: Permission denied\n" + Path("v002_b.sql") +
+                                ": cannot be examined: Permission denied",
+                            /*unprivileged=*/true);
 }
 
 }  // namespace

@@ -109,6 +109,30 @@ TEST(LoadDirectory, MissingDirectoryAndReadFailures) {
   EXPECT_EQ(r.status().message(), "cannot read 'm/v2_b.sql': injected failure");
 }
 
+// A dangling link named like a migration was skipped without a word, and an unreadable file
+// stopped the load with its error alone. Both are file problems now, reported with the others.
+TEST(LoadDirectory, EntriesThatCannotBeReadAreReportedWithTheOtherProblems) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_a.sql", "CREATE TABLE a(x);");
+  fs.AddOther("m/v002_b.sql", "broken symbolic link to 'missing' (the target does not exist)");
+  fs.AddOther("m/notes.txt", "not a regular file but a FIFO (named pipe)");  // not a candidate: ignored
+  fs.AddOther("m/.v009_hidden.sql", "broken symbolic link to 'x' (the target does not exist)");
+  fs.Add("m/v003_c.sql", "");
+  fs.FailRead("m/v003_c.sql", Status(ErrorCode::kInvalidArgument, "cannot read 'm/v003_c.sql': Permission denied"));
+  fs.Add("m/v004_d.sql", "-- migrate:sideways\n");  // not an error in a file without sections
+  fs.Add("m/oops.sql", "");
+  fs.Add("m/old/v005_e.sql", "");  // a sub-directory: not scanned
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "m/oops.sql: not a migration file name; expected one of: v001_name.sql, 0001_name.up.sql + "
+            "0001_name.down.sql, 20250130100000_name.sql (with -- migrate:up / -- migrate:down), V1__name.sql + "
+            "U1__name.sql\n"
+            "m/v002_b.sql: broken symbolic link to 'missing' (the target does not exist)\n"
+            "cannot read 'm/v003_c.sql': Permission denied");
+}
+
 // Embedded sources (strata_embed_migrations, Source::Embedded) are built from RawFiles without a
 // directory: the NUL check must not depend on where the bytes came from.
 TEST(BuildMigrations, NulByteIsAFileProblemLocatedAtTheNul) {
