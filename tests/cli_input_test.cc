@@ -268,6 +268,44 @@ TEST_F(CliInputTest, LinksToFilesAreMigrationsAndLinksToDirectoriesAreSkipped) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (e) docs/migrations.md said a `.SQL` file was ignored while strata applied it. The extension is
+// matched in any case (as golang-migrate does, and as embedding always did): such a file is a
+// migration, never silently left out; the parts of the name that carry meaning are exact.
+
+TEST_F(CliInputTest, UpperCaseExtensionIsAMigrationAndSaysSoEverywhere) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Write("v002_b.SQL", "CREATE TABLE b(x);\n");
+  Write("0003_c.up.Sql", "CREATE TABLE c(x);\n");
+  Write("0003_c.down.SQL", "DROP TABLE c;\n");
+  ProcessResult r = Strata({"plan"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_NE(r.out.find(Path("v002_b.SQL")), std::string::npos) << Describe(r);
+  r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(History(), (std::vector<std::string>{"1:applied", "2:applied", "3:applied"}));
+  r = Strata({"down"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "b", "strata_schema_history", "strata_schema_history_log"}));
+}
+
+TEST_F(CliInputTest, UpperCaseExtensionIsNeverASilentSkip) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Write("v001_a.SQL", "CREATE TABLE a2(x);\n");  // a copy in another case is a second version 1
+  Write("notes.SQL", "not a migration\n");
+  Write("0002_b.UP.sql", "CREATE TABLE b(x);\n");
+  Write("0002_b.Down.sql", "DROP TABLE b;\n");  // was an up migration named "b.Down"
+  ExpectEveryCommandRefuses(
+      Path("0002_b.Down.sql") +
+      ": suffix '.Down' must be written exactly '.down' (case-sensitive: 0001_name.up.sql + 0001_name.down.sql)\n" +
+      Path("0002_b.UP.sql") +
+      ": suffix '.UP' must be written exactly '.up' (case-sensitive: 0001_name.up.sql + 0001_name.down.sql)\n" +
+      Path("notes.SQL") +
+      ": not a migration file name; expected one of: v001_name.sql, 0001_name.up.sql + 0001_name.down.sql, "
+      "20250130100000_name.sql (with -- migrate:up / -- migrate:down), V1__name.sql + U1__name.sql\n"
+      "duplicate migration version 1: " + Path("v001_a.SQL") + " and " + Path("v001_a.sql"));
+}
+
+// ---------------------------------------------------------------------------------------------
 // (d) A migration file or directory that cannot be read exited 7, which means "cannot reach the
 // database". It is the user's input to fix: exit 3, naming the path and the system's reason.
 
