@@ -51,12 +51,14 @@ constexpr std::string_view kMarkerWords[] = {"up", "down"};
 constexpr std::string_view kOptions[] = {"transaction:false", "transaction:true"};
 constexpr std::string_view kDirectives[] = {"no-transaction", "no-split", "allow-data-loss"};
 constexpr std::string_view kExactly = " (case-sensitive, no spaces around ':')";
+// What separates words on a comment line (base::Trim's set without the newline).
+constexpr const char* kBlanks = " \t\r\f\v";
 
 // `s` as near-misses are compared: ASCII lower case, blanks dropped, '_' read as '-'.
 std::string Fold(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == ' ' || c == '\t') continue;
+    if (std::string_view(kBlanks).find(c) != std::string_view::npos) continue;
     out += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return out;
@@ -100,8 +102,8 @@ std::optional<Keyword> FindKeyword(const Line& l) {
   k.directive = head == "strata";
   k.body = *body;
   std::string_view after = body->substr(colon + 1);
-  std::size_t word_begin = std::min(after.find_first_not_of(" \t"), after.size());
-  std::size_t word_end = std::min(after.find_first_of(" \t", word_begin), after.size());
+  std::size_t word_begin = std::min(after.find_first_not_of(kBlanks), after.size());
+  std::size_t word_end = std::min(after.find_first_of(kBlanks, word_begin), after.size());
   k.word = after.substr(word_begin, word_end - word_begin);
   k.rest = base::Trim(after.substr(word_end));
   k.written = body->substr(0, colon + 1 + word_end);
@@ -168,7 +170,7 @@ Status ParseOptions(const Keyword& k, bool& no_tx) {
   no_tx = false;
   std::string_view rest = k.rest;
   while (!rest.empty()) {
-    std::size_t sp = rest.find_first_of(" \t");
+    std::size_t sp = rest.find_first_of(kBlanks);
     std::string_view opt = rest.substr(0, sp);
     std::size_t offset = k.offset + static_cast<std::size_t>(opt.data() - k.body.data());
     if (opt == "transaction:false") {
