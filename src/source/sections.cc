@@ -49,7 +49,15 @@ Status ErrorAt(std::size_t offset, std::string message) {
 // comment (or as the wrong thing), and the error says the exact spelling.
 constexpr std::string_view kMarkerWords[] = {"up", "down"};
 constexpr std::string_view kOptions[] = {"transaction:false", "transaction:true"};
-constexpr std::string_view kDirectives[] = {"no-transaction", "no-split", "allow-data-loss"};
+struct Directive {
+  std::string_view name;  // after "strata:"
+  bool SectionRange::*flag;
+};
+constexpr Directive kDirectives[] = {
+    {"no-transaction", &SectionRange::no_transaction},
+    {"no-split", &SectionRange::no_split},
+    {"allow-data-loss", &SectionRange::allow_data_loss},
+};
 constexpr std::string_view kExactly = " (case-sensitive, no spaces around ':')";
 // What separates words on a comment line (base::Trim's set without the newline).
 constexpr const char* kBlanks = " \t\r\f\v";
@@ -64,11 +72,15 @@ std::string Fold(std::string_view s) {
   return out;
 }
 
-template <std::size_t N>
-std::optional<std::string_view> NearMiss(std::string_view written, const std::string_view (&known)[N]) {
+std::string_view NameOf(std::string_view word) { return word; }
+std::string_view NameOf(const Directive& d) { return d.name; }
+
+// The known word that `written` nearly spells (or spells exactly), if any.
+template <typename T, std::size_t N>
+std::optional<std::string_view> NearMiss(std::string_view written, const T (&known)[N]) {
   std::string folded = Fold(written);
-  for (std::string_view k : known) {
-    if (folded == k) return k;
+  for (const T& k : known) {
+    if (folded == NameOf(k)) return NameOf(k);
   }
   return std::nullopt;
 }
@@ -114,17 +126,9 @@ std::optional<Keyword> FindKeyword(const Line& l) {
 
 // The line is a directive-like comment. Sets the directive in `range`, or says what is wrong.
 Status ApplyDirective(const Keyword& k, SectionRange& range) {
-  if (k.exact && k.rest.empty()) {
-    if (k.word == "no-transaction") {
-      range.no_transaction = true;
-      return Status::Ok();
-    }
-    if (k.word == "no-split") {
-      range.no_split = true;
-      return Status::Ok();
-    }
-    if (k.word == "allow-data-loss") {
-      range.allow_data_loss = true;
+  for (const Directive& d : kDirectives) {
+    if (k.exact && k.rest.empty() && k.word == d.name) {
+      range.*d.flag = true;
       return Status::Ok();
     }
   }
