@@ -1,6 +1,7 @@
 // Fuzzes strata::source::BuildMigrations on a few files derived from the input.
 // Input format: NAME '\0' CONTENTS '\0' NAME '\0' CONTENTS ... (at most 8 files); the seed corpus
-// follows it, so mutations keep producing plausible directories.
+// follows it, so mutations keep producing plausible directories. Since NUL separates the fields,
+// the two bytes C0 80 (modified UTF-8's NUL) in CONTENTS stand for a NUL byte in the file.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,7 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RawFile f;
     f.name = std::string(fields[i]);
     f.path = "migrations/" + f.name;
-    if (i + 1 < fields.size()) f.contents = std::string(fields[i + 1]);
+    if (i + 1 < fields.size()) {
+      std::string_view c = fields[i + 1];
+      for (std::size_t at; (at = c.find("\xC0\x80")) != std::string_view::npos; c.remove_prefix(at + 2)) {
+        f.contents.append(c.substr(0, at)).push_back('\0');
+      }
+      f.contents.append(c);
+    }
     files.push_back(std::move(f));
   }
   const std::size_t n_files = files.size();
@@ -48,9 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(m.up.begin <= m.up.end && m.up.end <= m.up.text->size());
     FUZZ_CHECK(m.checksum.size() == 7 + 64 && m.checksum.starts_with("sha256:"));
     FUZZ_CHECK(m.checksum == Checksum(m.up.sql()));
+    // A file with a NUL byte is never accepted (the engines would stop reading at it).
+    FUZZ_CHECK(m.up.text->find('\0') == std::string::npos);
     if (m.down) {
       FUZZ_CHECK(m.down->text != nullptr);
       FUZZ_CHECK(m.down->begin <= m.down->end && m.down->end <= m.down->text->size());
+      FUZZ_CHECK(m.down->text->find('\0') == std::string::npos);
       (void)m.down->sql();
     }
   }

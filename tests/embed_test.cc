@@ -213,5 +213,28 @@ TEST_F(EmbedMigrateTest, DownUsesTheEmbeddedDownParts) {
   EXPECT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition) << refused.status().ToString();
 }
 
+// The engines read SQL as C strings. embed_bytes holds NUL bytes on purpose: a source made by
+// strata_embed_migrations() is checked like a directory, so every call refuses it, located at the
+// NUL, before the database is touched.
+TEST_F(EmbedMigrateTest, NulBytesInEmbeddedMigrationsAreRefusedByEveryCall) {
+  auto m = Open(from_embedded_, strata_test::embedded_bytes());
+  ASSERT_NE(m, nullptr);
+  const std::vector<std::pair<const char*, Status>> calls = {
+      {"GetStatus", m->GetStatus().status()}, {"PlanUp", m->PlanUp().status()},
+      {"PlanDown", m->PlanDown().status()},   {"Up", m->Up().status()},
+      {"Down", m->Down().status()},           {"Verify", m->Verify().status()},
+  };
+  for (const auto& [call, status] : calls) {
+    SCOPED_TRACE(call);
+    EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument) << status.ToString();
+    const std::string& message = status.message();
+    EXPECT_NE(message.find("tests/fixtures/embed_bytes/v001_all_bytes.sql:1:1: NUL byte in a migration file"),
+              std::string::npos) << message;
+    EXPECT_NE(message.find("tests/fixtures/embed_bytes/v003_nul_and_cr.sql:1:10: NUL byte in a migration file"),
+              std::string::npos) << message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(from_embedded_));
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -28,10 +28,14 @@ class Source {
  public:
   // Every migration file directly inside `path` (not recursive). Files not ending in .sql and
   // hidden files are ignored; a .sql file whose name does not parse is an error.
+  // Whatever their origin, migration files are checked when a call first reads them: a name that
+  // does not parse, a NUL byte, a malformed marker or directive make that call (and every later
+  // one) fail with kInvalidArgument listing every problem, before the database is touched.
   static Source Directory(std::string path);
 
   // Migrations compiled into the program. `contents` must outlive the Source (string literals
   // from strata_embed_migrations() do). `label` is shown in messages in place of a directory.
+  // Checked exactly like a directory's files (see Directory).
   struct File {
     std::string name;
     std::string_view contents;

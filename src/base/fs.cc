@@ -5,45 +5,112 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <memory>
+#include <optional>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace strata::base {
 
 namespace {
 
+// kNotFound for a missing path, kInvalidArgument for anything else (see FileSystem).
+Status PathError(int err, std::string message) {
+  return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument, std::move(message));
+}
+
+const char* NonFileKind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "an unknown kind of entry";
+}
+
+// The target of the symbolic link at `path`; nullopt when it is not one.
+std::optional<std::string> LinkTarget(const std::string& path) {
+  std::vector<char> buf(4096);
+  ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+  if (n < 0) return std::nullopt;
+  return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+// What the entry `name` of `dir` is, links followed. nullopt when it vanished meanwhile.
+std::optional<DirEntry> Examine(const std::string& dir, std::string name) {
+  DirEntry e;
+  e.name = std::move(name);
+  std::string path = JoinPath(dir, e.name);
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISREG(st.st_mode)) {
+      e.type = DirEntry::Type::kFile;
+    } else if (S_ISDIR(st.st_mode)) {
+      e.type = DirEntry::Type::kDirectory;
+    } else {
+      e.type = DirEntry::Type::kOther;
+      e.problem = fmt::format("not a regular file but {}", NonFileKind(st.st_mode));
+    }
+    return e;
+  }
+  int err = errno;
+  e.type = DirEntry::Type::kOther;
+  if (std::optional<std::string> target = LinkTarget(path)) {
+    e.problem = err == ENOENT
+                    ? fmt::format("broken symbolic link to '{}' (the target does not exist)", *target)
+                    : fmt::format("symbolic link to '{}' that cannot be followed: {}", *target, std::strerror(err));
+  } else if (err == ENOENT) {
+    return std::nullopt;  // removed since it was listed
+  } else {
+    e.problem = fmt::format("cannot be examined: {}", std::strerror(err));
+  }
+  return e;
+}
+
 class RealFs : public FileSystem {
  public:
-  Result<std::vector<std::string>> ListFiles(const std::string& dir) override {
-    std::error_code ec;
-    auto status = std::filesystem::status(dir, ec);
-    if (ec || !std::filesystem::exists(status)) {
-      return Status(ErrorCode::kNotFound, fmt::format("migrations directory '{}' does not exist", dir));
+  Result<std::vector<DirEntry>> ListDirectory(const std::string& dir) override {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
+    if (!d) {
+      int err = errno;
+      if (err == ENOENT) {
+        return Status(ErrorCode::kNotFound, fmt::format("migrations directory '{}' does not exist", dir));
+      }
+      if (err == ENOTDIR) return Status(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a directory", dir));
+      return PathError(err, fmt::format("cannot list '{}': {}", dir, std::strerror(err)));
     }
-    if (!std::filesystem::is_directory(status)) {
-      return Status(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a directory", dir));
+    std::vector<DirEntry> entries;
+    for (;;) {
+      errno = 0;
+      const dirent* ent = ::readdir(d.get());
+      if (ent == nullptr) {
+        if (errno != 0) return PathError(errno, fmt::format("cannot list '{}': {}", dir, std::strerror(errno)));
+        break;
+      }
+      std::string_view name = ent->d_name;
+      if (name == "." || name == "..") continue;
+      if (auto e = Examine(dir, std::string(name))) entries.push_back(std::move(*e));
     }
-    std::vector<std::string> names;
-    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec)) names.push_back(it->path().filename().string());
-    }
-    if (ec) {
-      return Status(ErrorCode::kUnavailable, fmt::format("cannot list '{}': {}", dir, ec.message()));
-    }
-    std::sort(names.begin(), names.end());
-    return names;
+    std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    return entries;
   }
 
   Result<std::string> ReadFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO put in place of the file since it was listed must not hang the run.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
       int err = errno;
-      return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-                    fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+      return PathError(err, fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+    }
+    struct stat st;
+    int stat_rc = ::fstat(fd, &st);
+    if (stat_rc != 0 || !S_ISREG(st.st_mode)) {
+      int err = stat_rc != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+      ::close(fd);
+      std::string why = err != 0 ? std::strerror(err) : fmt::format("not a regular file but {}", NonFileKind(st.st_mode));
+      return Status(ErrorCode::kInvalidArgument, fmt::format("cannot read '{}': {}", path, why));
     }
     std::string out;
     char buf[16384];
@@ -54,7 +121,7 @@ class RealFs : public FileSystem {
         if (errno == EINTR) continue;
         int err = errno;
         ::close(fd);
-        return Status(ErrorCode::kUnavailable, fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+        return PathError(err, fmt::format("cannot read '{}': {}", path, std::strerror(err)));
       }
       out.append(buf, static_cast<std::size_t>(n));
     }
@@ -66,8 +133,10 @@ class RealFs : public FileSystem {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
       int err = errno;
-      return Status(err == EEXIST ? ErrorCode::kFailedPrecondition : ErrorCode::kUnavailable,
-                    fmt::format("cannot create '{}': {}", path, std::strerror(err)));
+      if (err == EEXIST) {
+        return Status(ErrorCode::kFailedPrecondition, fmt::format("cannot create '{}': {}", path, std::strerror(err)));
+      }
+      return PathError(err, fmt::format("cannot create '{}': {}", path, std::strerror(err)));
     }
     std::size_t done = 0;
     while (done < contents.size()) {
@@ -76,12 +145,12 @@ class RealFs : public FileSystem {
         if (errno == EINTR) continue;
         int err = errno;
         ::close(fd);
-        return Status(ErrorCode::kUnavailable, fmt::format("cannot write '{}': {}", path, std::strerror(err)));
+        return PathError(err, fmt::format("cannot write '{}': {}", path, std::strerror(err)));
       }
       done += static_cast<std::size_t>(n);
     }
     if (::close(fd) != 0) {
-      return Status(ErrorCode::kUnavailable, fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+      return PathError(errno, fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
     }
     return Status::Ok();
   }
@@ -102,24 +171,35 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   return out;
 }
 
-Result<std::vector<std::string>> MemFileSystem::ListFiles(const std::string& dir) {
+Result<std::vector<DirEntry>> MemFileSystem::ListDirectory(const std::string& dir) {
   std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
-  std::vector<std::string> names;
+  std::map<std::string, DirEntry> entries;
   bool any = false;
-  for (const auto& [path, _] : files_) {
-    if (path.compare(0, prefix.size(), prefix) != 0) continue;
+  auto add = [&](const std::string& path, DirEntry::Type type, const std::string& problem) {
+    if (path.compare(0, prefix.size(), prefix) != 0) return;
     any = true;
     std::string rest = path.substr(prefix.size());
-    if (rest.find('/') == std::string::npos) names.push_back(rest);
-  }
+    std::size_t slash = rest.find('/');
+    if (slash != std::string::npos) {
+      std::string sub = rest.substr(0, slash);
+      entries.emplace(sub, DirEntry{sub, DirEntry::Type::kDirectory, ""});
+      return;
+    }
+    entries[rest] = DirEntry{rest, type, problem};
+  };
+  for (const auto& [path, _] : files_) add(path, DirEntry::Type::kFile, "");
+  for (const auto& [path, problem] : others_) add(path, DirEntry::Type::kOther, problem);
   if (!any) return Status(ErrorCode::kNotFound, fmt::format("migrations directory '{}' does not exist", dir));
-  return names;
+  std::vector<DirEntry> out;
+  for (auto& [_, e] : entries) out.push_back(std::move(e));
+  return out;
 }
 
 Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
   if (fail_after_ >= 0 && reads_++ >= fail_after_) {
     return Status(ErrorCode::kUnavailable, fmt::format("cannot read '{}': injected failure", path));
   }
+  if (auto e = read_errors_.find(path); e != read_errors_.end()) return e->second;
   auto it = files_.find(path);
   if (it == files_.end()) return Status(ErrorCode::kNotFound, fmt::format("cannot read '{}': no such file", path));
   return it->second;

@@ -10,12 +10,31 @@
 
 namespace strata::base {
 
+// One entry of a directory, symbolic links followed.
+struct DirEntry {
+  enum class Type {
+    kFile,       // a regular file (or a link to one)
+    kDirectory,  // a directory (or a link to one)
+    kOther,      // anything that cannot be read as a file: `problem` says what it is
+  };
+  std::string name;  // not a path
+  Type type = Type::kFile;
+  // kOther only, for messages: "a FIFO, not a regular file", "a broken symbolic link: its target
+  // 'x' does not exist", "a symbolic link that cannot be followed (x): Too many levels of ...".
+  std::string problem;
+};
+
+// Errors use the codes of strata/status.h by what the caller does next: a missing path is
+// kNotFound; a path that exists but cannot be listed, read or written (permissions, wrong type,
+// an I/O error) is kInvalidArgument, the message naming the path and the operating system's
+// reason. The real file system never answers kUnavailable, which is about the database.
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
-  // Names (not paths) of the regular files directly inside `dir`, sorted. kNotFound when `dir`
-  // does not exist, kInvalidArgument when it is not a directory.
-  virtual Result<std::vector<std::string>> ListFiles(const std::string& dir) = 0;
+  // Every entry directly inside `dir` except "." and "..", sorted by name. kNotFound when `dir`
+  // does not exist; kInvalidArgument when it is not a directory or cannot be listed.
+  virtual Result<std::vector<DirEntry>> ListDirectory(const std::string& dir) = 0;
+  // The whole contents of the file at `path`.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // Creates `path` with `contents`; fails with kFailedPrecondition if it already exists.
   virtual Status CreateFile(const std::string& path, std::string_view contents) = 0;
@@ -28,19 +47,26 @@ FileSystem& RealFileSystem();
 std::string JoinPath(std::string_view dir, std::string_view name);
 
 // In-memory file system for tests: paths are plain strings, directories are implied by prefixes.
-// `FailReadsAfter(n)` makes every ReadFile after the n-th fail with kUnavailable.
+// `FailReadsAfter(n)` makes every ReadFile after the n-th fail with kUnavailable (a code the real
+// one never returns, so a test sees whether a failure is passed on unchanged).
 class MemFileSystem : public FileSystem {
  public:
   void Add(const std::string& path, std::string contents) { files_[path] = std::move(contents); }
+  // An entry that is not a file (a broken link, a FIFO...), listed as DirEntry::Type::kOther.
+  void AddOther(const std::string& path, std::string problem) { others_[path] = std::move(problem); }
+  // ReadFile(path) fails with `error` (the file is still listed).
+  void FailRead(const std::string& path, Status error) { read_errors_[path] = std::move(error); }
   void FailReadsAfter(int n) { fail_after_ = n; }
   const std::map<std::string, std::string>& files() const { return files_; }
 
-  Result<std::vector<std::string>> ListFiles(const std::string& dir) override;
+  Result<std::vector<DirEntry>> ListDirectory(const std::string& dir) override;
   Result<std::string> ReadFile(const std::string& path) override;
   Status CreateFile(const std::string& path, std::string_view contents) override;
 
  private:
   std::map<std::string, std::string> files_;
+  std::map<std::string, std::string> others_;
+  std::map<std::string, Status> read_errors_;
   int fail_after_ = -1;
   int reads_ = 0;
 };

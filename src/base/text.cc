@@ -39,7 +39,12 @@ SourceLocation MakeLocation(std::string_view file, std::string_view text, std::s
   loc.file = std::string(file);
   loc.line = lc.line;
   loc.column = lc.column;
-  loc.source_line = std::string(lc.line_text);
+  // A NUL would print as nothing (or end the line for a C-string reader): show it as U+2400, one
+  // character, so that the caret still lines up under it.
+  for (char c : lc.line_text) {
+    if (c == '\0') loc.source_line += "\xE2\x90\x80";
+    else loc.source_line += c;
+  }
   loc.statement = OneLine(statement);
   return loc;
 }

@@ -25,7 +25,8 @@ LineColumn LocateOffset(std::string_view text, std::size_t offset);
 // "file:line:col: message", then the source line and a caret under the column.
 std::string FormatLocated(const SourceLocation& location, const std::string& message);
 
-// Builds a SourceLocation for byte `offset` of `text` (a file named `file`).
+// Builds a SourceLocation for byte `offset` of `text` (a file named `file`). A NUL byte in the
+// source line is shown as U+2400 (SYMBOL FOR NULL).
 SourceLocation MakeLocation(std::string_view file, std::string_view text, std::size_t offset,
                             std::string_view statement = {});
 

@@ -30,6 +30,16 @@ TEST(FormatLocated, CaretUnderColumnKeepsTabs) {
   EXPECT_EQ(FormatLocated(loc, "syntax error"), "m/v1_x.sql:2:5: syntax error\n    \tSELEC 1;\n    \t   ^");
 }
 
+// A NUL in the caret line printed as nothing, so the caret pointed at the character after it.
+TEST(MakeLocation, ShowsNulAsOneVisibleCharacter) {
+  std::string text("ab\n\tc\0d\n", 8);
+  SourceLocation loc = MakeLocation("f.sql", text, 5);
+  EXPECT_EQ(loc.line, 2u);
+  EXPECT_EQ(loc.column, 3u);
+  EXPECT_EQ(loc.source_line, "\tc\xE2\x90\x80" "d");
+  EXPECT_EQ(FormatLocated(loc, "NUL"), "f.sql:2:3: NUL\n    \tc\xE2\x90\x80" "d\n    \t ^");
+}
+
 TEST(Text, TrimOneLineBomNewlines) {
   EXPECT_EQ(Trim("  a b \n"), "a b");
   EXPECT_EQ(Trim(" \t\n"), "");

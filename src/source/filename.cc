@@ -39,13 +39,19 @@ std::size_t CountDigits(std::string_view s) {
   return n;
 }
 
-bool EndsWithSqlIgnoringCase(std::string_view s) {
-  if (s.size() < 4) return false;
-  std::string_view ext = s.substr(s.size() - 4);
-  return ext[0] == '.' && std::tolower(static_cast<unsigned char>(ext[1])) == 's' &&
-         std::tolower(static_cast<unsigned char>(ext[2])) == 'q' &&
-         std::tolower(static_cast<unsigned char>(ext[3])) == 'l';
+// `lower_suffix` is lower case.
+bool EndsWithIgnoringCase(std::string_view s, std::string_view lower_suffix) {
+  if (s.size() < lower_suffix.size()) return false;
+  std::string_view end = s.substr(s.size() - lower_suffix.size());
+  for (std::size_t i = 0; i < end.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(end[i])) != lower_suffix[i]) return false;
+  }
+  return true;
 }
+
+// The extension is matched in any case (`.SQL`, `.Sql`), as golang-migrate does and as
+// case-insensitive file systems do: such a file is a migration, never silently left out.
+bool EndsWithSqlIgnoringCase(std::string_view s) { return EndsWithIgnoringCase(s, ".sql"); }
 
 Status CheckName(std::string_view name) {
   if (name.empty()) return Bad("missing description after the version (e.g. v001_create_users.sql)");
@@ -111,6 +117,14 @@ Result<std::optional<FileName>> ParseFileName(std::string_view file) {
   rest.remove_prefix(1);
 
   f.role = f.convention == Convention::kSeed ? FileRole::kUp : FileRole::kSectioned;
+  // Read as part of the name, `.DOWN` would make 0001_x.DOWN.sql an up migration named "x.DOWN".
+  for (std::string_view suffix : {".up", ".down"}) {
+    if (EndsWithIgnoringCase(rest, suffix) && !rest.ends_with(suffix)) {
+      return Bad(fmt::format("suffix '{}' must be written exactly '{}' (case-sensitive: 0001_name.up.sql + "
+                             "0001_name.down.sql)",
+                             rest.substr(rest.size() - suffix.size()), suffix));
+    }
+  }
   if (rest.ends_with(".up") || rest.ends_with(".down")) {
     if (f.convention == Convention::kSeed) {
       return Bad("v-prefixed migrations are up-only; name paired files 0001_name.up.sql / 0001_name.down.sql");

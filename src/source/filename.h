@@ -29,9 +29,11 @@ struct FileName {
 };
 
 // Parses a file name (no directory part).
-// - std::nullopt: not a migration candidate at all (no ".sql" ending, or a hidden file); ignore it.
+// - std::nullopt: not a migration candidate at all (no ".sql" ending in any letter case, or a
+//   hidden file); ignore it. `.SQL` and `.Sql` are candidates like `.sql`.
 // - kInvalidArgument: ends in ".sql" but is not a valid migration name; the message says why and
 //   lists the accepted forms. It does not include the file name (the caller prefixes the path).
+//   The role suffixes are case-sensitive: `0001_x.UP.sql` is refused, not read as a name "x.UP".
 Result<std::optional<FileName>> ParseFileName(std::string_view file_name);
 
 // The accepted forms, for error messages and help text.

@@ -89,5 +89,29 @@ TEST(ParseFileName, RejectsWithExactMessages) {
   }
 }
 
+// `0001_x.DOWN.sql` was a sectioned file without markers: an up migration named "x.DOWN", so the
+// rollback ran as a migration. The role suffixes are case-sensitive; a near-miss is refused.
+TEST(ParseFileName, RoleSuffixInAnotherCaseIsRefused) {
+  const std::pair<const char*, std::string> cases[] = {
+      {"0001_x.DOWN.sql", "suffix '.DOWN' must be written exactly '.down' (case-sensitive: 0001_name.up.sql + 0001_name.down.sql)"},
+      {"0001_x.Up.sql", "suffix '.Up' must be written exactly '.up' (case-sensitive: 0001_name.up.sql + 0001_name.down.sql)"},
+      {"0001_x.uP.SQL", "suffix '.uP' must be written exactly '.up' (case-sensitive: 0001_name.up.sql + 0001_name.down.sql)"},
+      {"v001_x.Down.sql", "suffix '.Down' must be written exactly '.down' (case-sensitive: 0001_name.up.sql + 0001_name.down.sql)"},
+  };
+  for (const auto& [file, message] : cases) {
+    auto r = ParseFileName(file);
+    ASSERT_FALSE(r.ok()) << file << " was accepted";
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << file;
+    EXPECT_EQ(r.status().message(), message) << file;
+  }
+  // The extension itself is matched in any case; the suffix before it is exact.
+  auto upper = ParseFileName("0001_x.down.SQL");
+  ASSERT_TRUE(upper.ok() && upper->has_value());
+  EXPECT_EQ((*upper)->role, FileRole::kDown);
+  auto mixed = ParseFileName("v002_y.Sql");
+  ASSERT_TRUE(mixed.ok() && mixed->has_value());
+  EXPECT_EQ((*mixed)->version, 2u);
+}
+
 }  // namespace
 }  // namespace strata::source

@@ -58,6 +58,10 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
       continue;
     }
     if (!name->has_value()) continue;
+    if (!f.problem.empty()) {
+      errors.push_back(f.problem);
+      continue;
+    }
     Parsed p;
     p.name = std::move(**name);
     p.path = f.path;
@@ -128,18 +132,30 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
 }
 
 Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListFiles(dir));
+  STRATA_ASSIGN_OR_RETURN(std::vector<base::DirEntry> entries, fs.ListDirectory(dir));
   std::vector<RawFile> files;
-  files.reserve(names.size());
-  for (std::string& name : names) {
-    auto parsed = ParseFileName(name);
+  files.reserve(entries.size());
+  for (base::DirEntry& e : entries) {
+    if (e.type == base::DirEntry::Type::kDirectory) continue;  // not recursive
+    auto parsed = ParseFileName(e.name);
     if (parsed.ok() && !parsed->has_value()) continue;  // not a candidate: do not even read it
     RawFile f;
-    f.path = base::JoinPath(dir, name);
-    if (parsed.ok()) {
-      STRATA_ASSIGN_OR_RETURN(f.contents, fs.ReadFile(f.path));
+    f.path = base::JoinPath(dir, e.name);
+    if (parsed.ok() && e.type == base::DirEntry::Type::kOther) {
+      // Skipping it would hide a migration the user meant to run (a dangling link, say).
+      f.problem = fmt::format("{}: {}", f.path, e.problem);
+    } else if (parsed.ok()) {
+      auto contents = fs.ReadFile(f.path);
+      if (contents.ok()) {
+        f.contents = std::move(*contents);
+      } else if (contents.status().code() == ErrorCode::kInvalidArgument ||
+                 contents.status().code() == ErrorCode::kNotFound) {
+        f.problem = contents.status().message();
+      } else {
+        return contents.status();
+      }
     }
-    f.name = std::move(name);
+    f.name = std::move(e.name);
     files.push_back(std::move(f));
   }
   return BuildMigrations(std::move(files));

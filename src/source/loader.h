@@ -15,15 +15,23 @@ struct RawFile {
   std::string path;  // shown in messages
   std::string name;  // file name, parsed for version and role
   std::string contents;
+  // Set when the file could not be read: the whole message line (naming the path); `contents`
+  // is then empty.
+  std::string problem;
 };
 
 // Builds migrations from files, sorted by version. Files whose names are not migration candidates
 // (see ParseFileName) are skipped. Errors (kInvalidArgument), all problems in one message, one per
-// line: names that do not parse, duplicate versions (naming both files), a down without an up,
-// malformed sections or directives (as path:line:col).
+// line: names that do not parse, files that could not be read (RawFile::problem), duplicate
+// versions (naming both files), a down without an up, NUL bytes, malformed sections or directives
+// (as path:line:col).
 Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files);
 
-// Reads every candidate file of `dir` (not recursive) and calls BuildMigrations.
+// Reads every candidate file of `dir` (not recursive: sub-directories, and links to directories,
+// are skipped) and calls BuildMigrations. A candidate that is not a readable regular file (a
+// broken or looping symbolic link, a FIFO) or that the file system refuses to read
+// (kInvalidArgument, kNotFound) is a problem reported with the others; any other read failure is
+// returned as it is.
 Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir);
 
 }  // namespace strata::source

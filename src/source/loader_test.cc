@@ -109,5 +109,61 @@ TEST(LoadDirectory, MissingDirectoryAndReadFailures) {
   EXPECT_EQ(r.status().message(), "cannot read 'm/v2_b.sql': injected failure");
 }
 
+// A dangling link named like a migration was skipped without a word, and an unreadable file
+// stopped the load with its error alone. Both are file problems now, reported with the others.
+TEST(LoadDirectory, EntriesThatCannotBeReadAreReportedWithTheOtherProblems) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_a.sql", "CREATE TABLE a(x);");
+  fs.AddOther("m/v002_b.sql", "broken symbolic link to 'missing' (the target does not exist)");
+  fs.AddOther("m/notes.txt", "not a regular file but a FIFO (named pipe)");  // not a candidate: ignored
+  fs.AddOther("m/.v009_hidden.sql", "broken symbolic link to 'x' (the target does not exist)");
+  fs.Add("m/v003_c.sql", "");
+  fs.FailRead("m/v003_c.sql", Status(ErrorCode::kInvalidArgument, "cannot read 'm/v003_c.sql': Permission denied"));
+  fs.Add("m/v004_d.sql", "-- migrate:sideways\n");  // not an error in a file without sections
+  fs.Add("m/oops.sql", "");
+  fs.Add("m/old/v005_e.sql", "");  // a sub-directory: not scanned
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "m/oops.sql: not a migration file name; expected one of: v001_name.sql, 0001_name.up.sql + "
+            "0001_name.down.sql, 20250130100000_name.sql (with -- migrate:up / -- migrate:down), V1__name.sql + "
+            "U1__name.sql\n"
+            "m/v002_b.sql: broken symbolic link to 'missing' (the target does not exist)\n"
+            "cannot read 'm/v003_c.sql': Permission denied");
+}
+
+// Embedded sources (strata_embed_migrations, Source::Embedded) are built from RawFiles without a
+// directory: the NUL check must not depend on where the bytes came from.
+TEST(BuildMigrations, NulByteIsAFileProblemLocatedAtTheNul) {
+  std::vector<RawFile> files;
+  files.push_back({"embedded/v001_a.sql", "v001_a.sql", std::string("CREATE TABLE a(x);\0CREATE TABLE b(y);\n", 38)});
+  files.push_back({"embedded/v002_b.sql", "v002_b.sql", "CREATE TABLE c(x);\n"});
+  files.push_back({"embedded/0003_c.up.sql", "0003_c.up.sql", "CREATE TABLE d(x);\n"});
+  files.push_back({"embedded/0003_c.down.sql", "0003_c.down.sql", std::string("\xEF\xBB\xBF\0", 4)});
+  files.push_back({"embedded/bad.sql", "bad.sql", ""});
+  auto r = BuildMigrations(std::move(files));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  const std::string why =
+      "NUL byte in a migration file: a migration must be text (the database engines would stop reading the SQL here)";
+  EXPECT_EQ(r.status().message(),
+            "embedded/v001_a.sql:1:19: " + why +
+                "\n    CREATE TABLE a(x);\xE2\x90\x80" "CREATE TABLE b(y);\n                      ^\n"
+                "embedded/0003_c.down.sql:1:1: " + why + "\n    \xE2\x90\x80\n    ^\n"
+                "embedded/bad.sql: not a migration file name; expected one of: v001_name.sql, 0001_name.up.sql + "
+                "0001_name.down.sql, 20250130100000_name.sql (with -- migrate:up / -- migrate:down), V1__name.sql + "
+                "U1__name.sql");
+}
+
+TEST(LoadDirectory, NulByteIsRefusedLikeInAnEmbeddedSource) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_t.sql", std::string("CREATE TABLE a(x);\0CREATE TABLE b(y);\n", 38));
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(r.status().message().starts_with("m/v001_t.sql:1:19: NUL byte in a migration file")) << r.status().message();
+}
+
 }  // namespace
 }  // namespace strata::source

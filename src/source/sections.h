@@ -27,7 +27,8 @@ struct FileSections {
 // honoured); a file without markers is all "up". Without `sectioned` the whole file is one part.
 // Directives (`-- strata:NAME`) must be in the comment header before the first statement of their
 // part; in a sectioned file the header before the first marker applies to both parts.
-// Errors are kInvalidArgument with a byte offset (Status::sql_offset) into `text`.
+// Errors are kInvalidArgument with a byte offset (Status::sql_offset) into `text`; the first is a
+// NUL byte anywhere in `text` (the engines read SQL as C strings), located at the first NUL.
 Result<FileSections> SplitSections(std::string_view text, bool sectioned);
 
 }  // namespace strata::source
