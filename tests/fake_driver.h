@@ -34,7 +34,7 @@ class FakeDriver : public driver::Driver {
   // Makes Execute fail at any statement that contains `word` (a SQL error at that statement).
   void FailStatementsWith(std::string word) { bad_word_ = std::move(word); }
 
-  std::string_view Dialect() const override { return "sqlite"; }
+  Engine engine() const override { return Engine::kSqlite; }
   Result<bool> HistoryExists() override;
   Status CreateHistory() override;
   Result<std::vector<driver::HistoryRow>> ReadHistory() override;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/engine.h"
 #include "strata/schema.h"
 #include "strata/status.h"
 #include "strata/version.h"
@@ -258,9 +259,6 @@ struct LogEntry {
 
 // Called synchronously on the thread that called Up/Down/Baseline.
 using EventCallback = std::function<void(const Event&)>;
-
-// The database engines a URL can name.
-enum class Engine { kSqlite, kPostgres };
 
 // The engine that `url` names, read exactly as Migrator::Open reads it (the scheme in any case; a
 // libpq "key=value" string is PostgreSQL). Opens nothing. kInvalidArgument for a malformed URL;

@@ -1,8 +1,13 @@
+#include "strata/engine.h"
 #include "strata/status.h"
 
 #include "base/text.h"
 
 namespace strata {
+
+const char* EngineName(Engine engine) {
+  return engine == Engine::kPostgres ? "postgres" : "sqlite";
+}
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {

@@ -26,7 +26,7 @@ Status RestoreBackup(RunContext& ctx, const std::string& path, std::vector<std::
     actions.push_back("the database before the restore was saved as " + saved);
     emit({.kind = EventKind::kBackup, .file = saved, .message = "the database before the restore"});
   }
-  if (st.code() == ErrorCode::kFailedPrecondition && ctx.driver->Dialect() == "postgres") {
+  if (st.code() == ErrorCode::kFailedPrecondition && ctx.driver->engine() == Engine::kPostgres) {
     return std::move(st).WithPrefix("strata restore puts back SQLite backups; restore a pg_dump with pg_restore: ");
   }
   if (st.ok() && log_before.ok()) {

@@ -16,7 +16,7 @@ namespace {
 
 using base::Lower;
 
-bool IsPostgres(const RunContext& ctx) { return ctx.driver->Dialect() == "postgres"; }
+bool IsPostgres(const RunContext& ctx) { return ctx.driver->engine() == Engine::kPostgres; }
 
 Result<sql::Analysis> Analyze(const RunContext& ctx, const source::Script& script) {
   auto analysis = IsPostgres(ctx) ? sql::AnalyzePostgres(script.sql()) : sql::AnalyzeSqlite(script.sql());
@@ -283,7 +283,7 @@ Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, D
       return Status(ErrorCode::kFailedPrecondition,
                     fmt::format("--backup writes a copy of a SQLite database file; this {} database has none. Use "
                                 "--backup-command (e.g. pg_dump) instead",
-                                ctx.driver->Dialect()));
+                                EngineName(ctx.driver->engine())));
     } else if (!safety.backup_hook) {
       emit({.kind = EventKind::kWarning,
             .message = "no backup was taken before destroying rows: pass --backup-command (e.g. pg_dump) to take one"});

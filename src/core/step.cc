@@ -196,7 +196,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
 
 Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
                                 Direction direction) {
-  const bool postgres = ctx.driver->Dialect() == "postgres";
+  const bool postgres = ctx.driver->engine() == Engine::kPostgres;
   for (std::uint64_t v : versions) {
     const source::Migration* m = ctx.Find(v);
     if (m == nullptr || (direction == Direction::kDown && !m->down)) continue;

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "base/url.h"
+#include "strata/engine.h"
 #include "strata/schema.h"
 #include "strata/status.h"
 
@@ -145,8 +146,9 @@ class Driver {
   // stays open). Never fails; destroy every RunLock made by this driver first.
   virtual ~Driver() = default;
 
-  // The engine's name as schema::Schema::dialect spells it ("sqlite", "postgres"). Constant, no I/O.
-  virtual std::string_view Dialect() const = 0;
+  // The engine behind this driver (EngineName spells it as schema::Schema::dialect does). Constant,
+  // no I/O.
+  virtual Engine engine() const = 0;
   // False for a read-only open of a database that does not exist yet (nothing may be written
   // through this driver; open a new one without read_only to create the database): it reads as an
   // empty database, and BeginWrite, CreateHistory, AppendLog, Execute and RestoreFrom fail. True
@@ -270,13 +272,13 @@ class Driver {
   // Drops one index returned by InvalidIndexes (outside any transaction); an index that is already
   // gone is no error. kInternal where the engine has no invalid indexes (nothing should ask).
   virtual Status DropIndex(const std::string& qualified_name) {
-    return Status(ErrorCode::kInternal, "DropIndex is not supported for " + std::string(Dialect()) + " (" +
+    return Status(ErrorCode::kInternal, "DropIndex is not supported for " + std::string(EngineName(engine())) + " (" +
                                             qualified_name + ")");
   }
 
  private:
   std::string Unsupported(const char* what, const std::string& path) const {
-    return std::string(what) + " (" + path + ") is not supported on " + std::string(Dialect());
+    return std::string(what) + " (" + path + ") is not supported on " + std::string(EngineName(engine()));
   }
 };
 

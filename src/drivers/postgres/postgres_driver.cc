@@ -81,7 +81,7 @@ class PostgresDriver : public Driver {
 
   ~PostgresDriver() override { Rollback(); }
 
-  std::string_view Dialect() const override { return "postgres"; }
+  Engine engine() const override { return Engine::kPostgres; }
 
   Result<bool> HistoryExists() override {
     return TableExists(options_.history_table, std::begin(kHistoryColumns), std::end(kHistoryColumns));

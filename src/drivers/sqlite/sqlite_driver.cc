@@ -46,7 +46,7 @@ class SqliteDriver : public Driver {
     Rollback();
   }
 
-  std::string_view Dialect() const override { return "sqlite"; }
+  Engine engine() const override { return Engine::kSqlite; }
 
   Result<bool> HistoryExists() override {
     StmtPtr s;
