@@ -1,4 +1,5 @@
-// The file-system seam: the real disk, and an in-memory fake that can fail on demand for tests.
+// The file-system seam: the real disk here; tests/mem_file_system.h has an in-memory fake that can
+// fail on demand.
 #pragma once
 
 #include <map>
@@ -45,30 +46,5 @@ FileSystem& RealFileSystem();
 
 // Joins a directory and a file name with exactly one '/'.
 std::string JoinPath(std::string_view dir, std::string_view name);
-
-// In-memory file system for tests: paths are plain strings, directories are implied by prefixes.
-// `FailReadsAfter(n)` makes every ReadFile after the n-th fail with kUnavailable (a code the real
-// one never returns, so a test sees whether a failure is passed on unchanged).
-class MemFileSystem : public FileSystem {
- public:
-  void Add(const std::string& path, std::string contents) { files_[path] = std::move(contents); }
-  // An entry that is not a file (a broken link, a FIFO...), listed as DirEntry::Type::kOther.
-  void AddOther(const std::string& path, std::string problem) { others_[path] = std::move(problem); }
-  // ReadFile(path) fails with `error` (the file is still listed).
-  void FailRead(const std::string& path, Status error) { read_errors_[path] = std::move(error); }
-  void FailReadsAfter(int n) { fail_after_ = n; }
-  const std::map<std::string, std::string>& files() const { return files_; }
-
-  Result<std::vector<DirEntry>> ListDirectory(const std::string& dir) override;
-  Result<std::string> ReadFile(const std::string& path) override;
-  Status CreateFile(const std::string& path, std::string_view contents) override;
-
- private:
-  std::map<std::string, std::string> files_;
-  std::map<std::string, std::string> others_;
-  std::map<std::string, Status> read_errors_;
-  int fail_after_ = -1;
-  int reads_ = 0;
-};
 
 }  // namespace strata::base

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "base/fs.h"
+#include "mem_file_system.h"
 #include "core/migrator_impl.h"
 #include "fake_driver.h"
 

@@ -1,5 +1,7 @@
 #include "source/loader.h"
 
+#include "mem_file_system.h"
+
 #include <gtest/gtest.h>
 
 namespace strata::source {
