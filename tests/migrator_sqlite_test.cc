@@ -507,5 +507,27 @@ TEST(EngineOf, ReadsTheUrlAsOpenDoes) {
   EXPECT_EQ(pg.status().message(), "not a SQLite URL: postgres://u:****@db/app");
 }
 
+
+// A migration that drops strata's own history table used to fail with an engine message that named
+// no file or migration ("cannot prepare a statement: no such table").
+TEST_F(MigratorTest, MigrationThatDropsTheHistoryTableIsNamed) {
+  std::string dir = Mig("0001_a.up.sql", "CREATE TABLE a (x);\n");
+  Mig("0002_oops.up.sql", "DROP TABLE strata_schema_history;\n");
+  auto m = Open(dir);
+  ASSERT_TRUE(m->Up({1u}).ok());
+  UpOptions forced;
+  forced.safety.force = true;
+  auto run = m->Up(forced);
+  ASSERT_FALSE(run.ok());
+  const std::string text = run.status().ToString();
+  EXPECT_NE(text.find("0002_oops.up.sql: migration 2 (oops) ran, but its outcome cannot be recorded in strata's "
+                      "history table; did it drop, rename or alter that table?"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("migration 2 (oops) was rolled back; the database is still at version 1"), std::string::npos)
+      << text;
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -177,15 +177,25 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   }
   const double ms = watch.ElapsedMs();
 
+  // The migration ran: a history write that fails now is most likely its doing (it dropped,
+  // renamed or altered strata's table), so the error names the migration, not only the engine.
+  Status recorded;
   if (up) {
     driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, ms, *ctx.clock);
     // A no-transaction migration's row exists already (as dirty).
-    STRATA_RETURN_IF_ERROR(script.no_transaction ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row));
+    recorded = script.no_transaction ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row);
     after.push_back(ToApplied(row));
   } else {
-    STRATA_RETURN_IF_ERROR(ctx.driver->DeleteHistory(m.version));
+    recorded = ctx.driver->DeleteHistory(m.version);
   }
-  STRATA_RETURN_IF_ERROR(ctx.driver->MirrorVersion(mirrored));
+  if (recorded.ok()) recorded = ctx.driver->MirrorVersion(mirrored);
+  if (!recorded.ok()) {
+    return Status(recorded.code(),
+                  fmt::format("{}: {} {} ({}) ran, but its outcome cannot be recorded in strata's history table; "
+                              "did it drop, rename or alter that table? {} ({})",
+                              script.path, up ? "migration" : "the rollback of", m.version, m.name,
+                              recorded.message(), script.no_transaction ? words.left_dirty : words.rolled_back));
+  }
   if (Status committed = tx.Commit(); !committed.ok()) {
     if (script.no_transaction) return committed;
     return Status(committed.code(), fmt::format("{} ({})", committed.message(), words.rolled_back));
