@@ -253,5 +253,35 @@ TEST(CliPostgres, LockWaitTimeoutDoesNotLeakIntoNoTransactionMigrations) {
   EXPECT_EQ(db.QueryOne("SELECT v FROM seen"), "0");
 }
 
+
+// libpq parses the URL itself: with a space or a second '@' in the password it took the rest for a
+// host name and echoed it ("could not translate host name \"ss w0rd@127.0.0.1\""). Such URLs are
+// refused before libpq sees them, and whatever libpq says is scrubbed of the password.
+TEST(CliPostgres, PasswordNeverEchoedWhateverTheUrlShape) {
+  std::string server = PgServerUrl();
+  ASSERT_FALSE(server.empty());
+  std::string host = server.substr(server.find('@') + 1);  // 127.0.0.1:PORT/postgres
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  const std::vector<std::string> secrets = {"ss w0rd", "pa@ss9", "se#cr3t", "sl/sh9", "qu?ery9", "%41bc9"};
+  for (const std::string& pw : secrets) {
+    for (const std::string& url : {"postgres://postgres:" + pw + "@" + host,
+                                   "postgres://postgres@" + host + "?password=" + pw}) {
+      for (bool json : {false, true}) {
+        SCOPED_TRACE(url);
+        std::vector<std::string> argv = {STRATA_BINARY, "--url", url, "--dir", dir.Path("m")};
+        if (json) argv.push_back("--json");
+        argv.push_back("status");
+        ProcessResult r = strata::testing::Run(argv);
+        EXPECT_NE(r.exit_code, 0);
+        for (const std::string& fragment : {pw, pw.substr(0, 4), pw.substr(pw.size() - 4)}) {
+          EXPECT_EQ(r.out.find(fragment), std::string::npos) << r.out;
+          EXPECT_EQ(r.err.find(fragment), std::string::npos) << r.err;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::testing

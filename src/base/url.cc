@@ -1,5 +1,7 @@
 #include "base/url.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -104,6 +106,16 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
     STRATA_ASSIGN_OR_RETURN(url.database, PercentDecode(rest.substr(slash + 1), "database name"));
   }
   std::size_t at = authority.rfind('@');
+  // libpq ends the user information at the first '@' and stops at a space: a password written
+  // with either would be read as part of the host name, and echoed back in libpq's error.
+  if (at != std::string_view::npos && authority.find('@') != at) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "the PostgreSQL URL has more than one '@': write an '@' in the user name or password as %40");
+  }
+  if (authority.find(' ') != std::string_view::npos) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "the PostgreSQL URL has a space before the host: write it as %20");
+  }
   if (at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);
     authority = authority.substr(at + 1);
@@ -147,7 +159,46 @@ bool LooksLikeConninfo(std::string_view s) {
 
 }  // namespace
 
-std::string DatabaseUrl::Redacted() const { return RedactSecrets(raw); }
+std::string DatabaseUrl::Redacted() const { return Scrub(raw); }
+
+// libpq parses the URL itself and may echo any part of it; RedactSecrets stops at a space.
+std::vector<std::string> DatabaseUrl::Secrets() const {
+  std::vector<std::string> out;
+  auto add = [&](std::string s) {
+    if (s.size() >= 2 && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  };
+  add(password);
+  for (const auto& [key, value] : params) {
+    if (key == "password") add(value);
+  }
+  std::size_t scheme = raw.find("://");
+  if (scheme != std::string::npos) {
+    std::string_view rest = std::string_view(raw).substr(scheme + 3);
+    std::string_view authority = rest.substr(0, rest.find('/'));
+    std::size_t at = authority.rfind('@');
+    std::size_t colon = at == std::string_view::npos ? std::string_view::npos : authority.substr(0, at).find(':');
+    if (colon != std::string_view::npos) add(std::string(authority.substr(colon + 1, at - colon - 1)));
+    std::size_t query = raw.find("password=");
+    if (query != std::string::npos) {
+      std::string_view value = std::string_view(raw).substr(query + 9);
+      add(std::string(value.substr(0, value.find('&'))));
+    }
+  }
+  return out;
+}
+
+std::string DatabaseUrl::Scrub(std::string_view text) const { return ScrubSecrets(text, Secrets()); }
+
+std::string ScrubSecrets(std::string_view text, const std::vector<std::string>& secrets) {
+  // The known secrets first, whole: RedactSecrets would mask only a part of one with a space in it.
+  std::string out(text);
+  for (const std::string& secret : secrets) {
+    for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 4)) {
+      out.replace(at, secret.size(), "****");
+    }
+  }
+  return RedactSecrets(out);
+}
 
 namespace {
 Result<DatabaseUrl> Parse(std::string_view text) {

@@ -29,6 +29,12 @@ struct DatabaseUrl {
 
   // The URL as given, with any password replaced by "****". Safe to print.
   std::string Redacted() const;
+  // The password in every form this URL holds it (as decoded, as written, a password= parameter),
+  // two characters or longer: what no message may show.
+  std::vector<std::string> Secrets() const;
+  // `text` (any message, e.g. one libpq wrote about this URL) with RedactSecrets applied and every
+  // one of Secrets() masked.
+  std::string Scrub(std::string_view text) const;
 };
 
 // Parses `sqlite:relative/path.db`, `sqlite:///abs/path.db`, `sqlite3:...`, `sqlite::memory:`,
@@ -39,5 +45,8 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 // Masks secrets in free text: the password of any "scheme://user:password@" and the value of any
 // "password=..." key (quoted or not). Used on every engine message before it is shown.
 std::string RedactSecrets(std::string_view text);
+
+// Every occurrence of each of `secrets` replaced by "****", then RedactSecrets.
+std::string ScrubSecrets(std::string_view text, const std::vector<std::string>& secrets);
 
 }  // namespace strata::base

@@ -89,6 +89,24 @@ TEST(ParseDatabaseUrl, RejectsANulByteRawOrPercentEncoded) {
   }
 }
 
+// libpq reads the user information only up to the first '@' and stops at a space: it took the
+// rest of the password for a host name and echoed it in its error ("ss w0rd@127.0.0.1").
+TEST(ParseDatabaseUrl, RefusesWhatLibpqWouldReadAsAHostName) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"postgres://u:ss w0rd@127.0.0.1/db", "the PostgreSQL URL has a space before the host: write it as %20"},
+      {"postgres://u:pa@ss@127.0.0.1/db",
+       "the PostgreSQL URL has more than one '@': write an '@' in the user name or password as %40"},
+  };
+  for (const auto& [in, message] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), message) << in;
+  }
+  EXPECT_EQ(ParseDatabaseUrl("postgres://u:ss%20w0rd@127.0.0.1/db")->password, "ss w0rd");
+  EXPECT_EQ(ParseDatabaseUrl("postgres://u:pa%40ss@127.0.0.1/db")->password, "pa@ss");
+}
+
 // Found by fuzz/fuzz_url: each of these used to print the password.
 TEST(RedactSecrets, RegressionLeaksFoundByFuzzing) {
   const std::pair<const char*, const char*> cases[] = {

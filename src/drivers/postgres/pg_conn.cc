@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/text.h"
@@ -25,6 +26,7 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   STRATA_RETURN_IF_ERROR(LoadPq().status());
   Connection c;
   c.redacted_url_ = url.Redacted();
+  c.secrets_ = url.Secrets();
   std::string target = url.conninfo.empty() ? url.raw : url.conninfo;
   // Defaults come before dbname so that the URL's own settings win.
   // Only the first dbname is expanded as a URL or conninfo; a second one is a plain database name
@@ -37,7 +39,7 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   c.conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!c.conn_) return Status(ErrorCode::kUnavailable, "cannot connect: out of memory");
   if (PQstatus(c.conn_.get()) != CONNECTION_OK) {
-    std::string why = base::RedactSecrets(base::Trim(PQerrorMessage(c.conn_.get())));
+    std::string why = c.Scrub(base::Trim(PQerrorMessage(c.conn_.get())));
     return Status(IsAuthFailure(why) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable,
                   fmt::format("cannot connect to {}: {}", c.redacted_url_, base::OneLine(why, 400)));
   }
@@ -45,11 +47,13 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   return c;
 }
 
+std::string Connection::Scrub(std::string_view text) const { return base::ScrubSecrets(text, secrets_); }
+
 Status Connection::ErrorFrom(const PGresult* r, int* position) const {
   if (PQstatus(conn_.get()) == CONNECTION_BAD) {
     return Status(ErrorCode::kUnavailable,
                   fmt::format("lost the connection to {}: {}", redacted_url_,
-                              base::OneLine(base::RedactSecrets(PQerrorMessage(conn_.get())), 400)));
+                              base::OneLine(Scrub(PQerrorMessage(conn_.get())), 400)));
   }
   auto field = [&](int code) -> std::string {
     const char* v = r ? PQresultErrorField(r, code) : nullptr;
@@ -65,7 +69,7 @@ Status Connection::ErrorFrom(const PGresult* r, int* position) const {
     std::string pos = field(PG_DIAG_STATEMENT_POSITION);
     *position = pos.empty() ? 0 : std::atoi(pos.c_str());
   }
-  Status st(ErrorCode::kSqlError, base::RedactSecrets(message));
+  Status st(ErrorCode::kSqlError, Scrub(message));
   return st;
 }
 

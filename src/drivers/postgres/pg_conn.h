@@ -46,8 +46,13 @@ class Connection {
  private:
   Status ErrorFrom(const PGresult* r, int* position) const;
 
+  // `text` (a message from libpq or the server) with every password of the URL masked, in any
+  // form the URL holds it: libpq may echo a part of the URL it misread as a host name.
+  std::string Scrub(std::string_view text) const;
+
   std::unique_ptr<PGconn, ConnCloser> conn_;
   std::string redacted_url_;
+  std::vector<std::string> secrets_;  // the password as decoded and as written in the URL
 };
 
 // Field (`row`, `col`) of `r` as a number. strata chose the column's type, so NULL, a missing
