@@ -4,10 +4,12 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
 #include "cli.h"
+#include "flags.h"
 
 namespace strata::cli {
 
@@ -66,18 +68,19 @@ Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFl
       auto v = node.value<std::string>();
       if (!v) return type_error("a string");
       if (!given.table) inv.options.history_table = *v;
-    } else if (k == "lock_timeout") {
-      auto v = node.value<double>();
-      if (!v || *v < 0) return type_error("a number of seconds");
-      if (!given.lock_timeout) inv.options.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
     } else if (k == "schema") {
       auto v = node.value<std::string>();
       if (!v) return type_error("a string");
       if (!given.schema) inv.options.schema = *v;
-    } else if (k == "pg_lock_timeout" || k == "statement_timeout") {
+    } else if (k == "lock_timeout" || k == "pg_lock_timeout" || k == "statement_timeout") {
+      // TOML also has nan and inf, and a cast of those to milliseconds is undefined; as on the command
+      // line, a timeout is 0 to a day.
       auto v = node.value<double>();
-      if (!v || *v < 0) return type_error("a number of seconds");
-      auto ms = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
+      if (!v || !std::isfinite(*v) || *v < 0 || *v > kMaxSeconds) {
+        return type_error(fmt::format("a number of seconds from 0 to {}", kMaxSeconds).c_str());
+      }
+      auto ms = SecondsToMillis(*v);
+      if (k == "lock_timeout" && !given.lock_timeout) inv.options.lock_timeout = ms;
       if (k == "pg_lock_timeout" && !given.pg_lock_timeout) inv.options.pg_lock_timeout = ms;
       if (k == "statement_timeout" && !given.statement_timeout) inv.options.statement_timeout = ms;
     } else if (k == "foreign_keys") {

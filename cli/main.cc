@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "cli.h"
+#include "flags.h"
 
 namespace strata::cli {
 namespace {
@@ -19,8 +20,10 @@ struct Command {
   std::function<void(CLI::App&, Invocation&)> flags;
 };
 
+constexpr std::uint64_t kMaxVersion = std::numeric_limits<std::uint64_t>::max();
+
 void AddTo(CLI::App& app, Invocation& inv) {
-  app.add_option("--to", inv.to, "Target version");
+  app.add_option("--to", inv.to, "Target version")->transform(WholeNumber(0, kMaxVersion));
 }
 
 // The data guard and backups, shared by up and down.
@@ -50,9 +53,10 @@ const Command kCommands[] = {
      }},
     {"down", "Roll back applied migrations with their down parts", RunDown,
      [](CLI::App& app, Invocation& inv) {
-       auto* to = app.add_option("--to", inv.to, "Roll back every version above this one");
+       auto* to = app.add_option("--to", inv.to, "Roll back every version above this one")
+                      ->transform(WholeNumber(0, kMaxVersion));
        app.add_option("--steps", inv.steps, "Roll back this many migrations (default 1)")
-           ->check(CLI::Range(1u, std::numeric_limits<std::uint32_t>::max()))
+           ->transform(WholeNumber(1, std::numeric_limits<std::uint32_t>::max()))
            ->excludes(to);
        app.add_flag("--dry-run", inv.dry_run, "Print the SQL that would run and change nothing");
        AddSafety(app, inv);
@@ -88,7 +92,8 @@ const Command kCommands[] = {
      RunCheck, nullptr},
     {"baseline", "Record existing versions as applied without running them", RunBaseline,
      [](CLI::App& app, Invocation& inv) {
-       app.add_option("--version", inv.baseline_version, "Highest version to record (default: PRAGMA user_version)");
+       app.add_option("--version", inv.baseline_version, "Highest version to record (default: PRAGMA user_version)")
+           ->transform(WholeNumber(0, kMaxVersion));
      }},
     {"repair", "Clear dirty marks (and optionally realign checksums)", RunRepair,
      [](CLI::App& app, Invocation& inv) {
@@ -99,7 +104,7 @@ const Command kCommands[] = {
      }},
     {"log", "Show the run log: every up/down/baseline/repair/restore that changed something or failed", RunLog,
      [](CLI::App& app, Invocation& inv) {
-       app.add_option("--limit", inv.log_limit, "Newest N runs (default 20)")->check(CLI::Range(1, 1000000));
+       app.add_option("--limit", inv.log_limit, "Newest N runs (default 20)")->transform(WholeNumber(1, 1000000));
      }},
     {"new", "Create the next migration file(s)", RunNew,
      [](CLI::App& app, Invocation& inv) {
@@ -124,14 +129,14 @@ int Main(int argc, char** argv) {
   auto* dir = app.add_option("--dir", inv.dir, "Migrations directory (default ./migrations)");
   auto* table = app.add_option("--table", inv.options.history_table, "History table name");
   auto* timeout = app.add_option("--lock-timeout", lock_timeout_s, "Seconds to wait for another runner (default 60)")
-                      ->check(CLI::Range(0.0, 86400.0));
+                      ->check(Seconds());
   auto* schema = app.add_option("--schema", inv.options.schema, "PostgreSQL: schema of the history table (default public)");
   auto* pg_lock = app.add_option("--pg-lock-timeout", pg_lock_timeout_s,
                                  "PostgreSQL: lock_timeout per migration, seconds (default 10; 0: none)")
-                      ->check(CLI::Range(0.0, 86400.0));
+                      ->check(Seconds());
   auto* stmt = app.add_option("--statement-timeout", statement_timeout_s,
                               "PostgreSQL: statement_timeout per migration, seconds (default 0: none)")
-                   ->check(CLI::Range(0.0, 86400.0));
+                   ->check(Seconds());
   auto* config = app.add_option("--config", config_path, "Configuration file (default ./strata.toml)");
   app.add_flag("--no-foreign-keys", no_foreign_keys, "SQLite: do not enable or check foreign keys");
   app.add_flag("--allow-out-of-order", inv.options.allow_out_of_order,
@@ -161,10 +166,9 @@ int Main(int argc, char** argv) {
   if (!chosen) return kExitUsage;
   inv.command = chosen->name;
   if (chosen->handler != RunNew && chosen->handler != RunVersion) {
-    auto ms = [](double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); };
-    inv.options.lock_timeout = ms(lock_timeout_s);
-    inv.options.pg_lock_timeout = ms(pg_lock_timeout_s);
-    inv.options.statement_timeout = ms(statement_timeout_s);
+    inv.options.lock_timeout = SecondsToMillis(lock_timeout_s);
+    inv.options.pg_lock_timeout = SecondsToMillis(pg_lock_timeout_s);
+    inv.options.statement_timeout = SecondsToMillis(statement_timeout_s);
     ExplicitFlags given{url->count() > 0,    dir->count() > 0,     table->count() > 0, timeout->count() > 0,
                         schema->count() > 0, pg_lock->count() > 0, stmt->count() > 0};
     Status st = ApplyConfig(config_path, config->count() > 0, given, inv);
