@@ -1,5 +1,5 @@
-// What a flag's value means to strata, checked before CLI11 converts it. strata.toml's numbers go
-// through the same checks.
+// What a flag's value means to strata, checked before CLI11 converts it, and the closest command to
+// a mistyped one. strata.toml's numbers go through the same checks.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,9 @@ CLI::Validator Seconds();
 // `seconds` (finite, 0 to kMaxSeconds) in whole milliseconds. A positive value below half a
 // millisecond becomes 1 ms, since 0 means "no timeout" (or "do not wait").
 std::chrono::milliseconds SecondsToMillis(double seconds);
+
+// The name in `names` that `typed` most likely misspells (a letter missing, added, changed or two
+// swapped), or empty when none is close enough to suggest.
+std::string ClosestName(std::string_view typed, std::span<const std::string_view> names);
 
 }  // namespace strata::cli

@@ -1,11 +1,14 @@
 // strata's entry point: the command table, flag parsing (the only user of CLI11), and the one
 // last-resort catch. Everything else is in the command handlers.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <limits>
+#include <string_view>
+#include <vector>
 
 #include "cli.h"
 #include "flags.h"
@@ -115,6 +118,18 @@ const Command kCommands[] = {
     {"version", "Print strata's version", RunVersion, nullptr},
 };
 
+// The usage error for a command line whose first word is not a command. CLI11 would only say that
+// a subcommand is required, without naming the word it did not take for one.
+std::string UnknownCommand(const std::string& word) {
+  std::vector<std::string_view> names;
+  for (const Command& c : kCommands) names.emplace_back(c.name);
+  std::string message = fmt::format("'{}' is not a strata command", word);
+  if (std::string closest = ClosestName(word, names); !closest.empty()) {
+    message += fmt::format("; did you mean '{}'?", closest);
+  }
+  return message;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"strata: versioned SQL migrations for SQLite and PostgreSQL"};
   app.require_subcommand(1);
@@ -158,9 +173,18 @@ int Main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitUsage;  // --help, --version
+    std::string message = e.what();
+    if (app.get_subcommands().empty()) {
+      // The first word CLI11 could not place is the command the user meant.
+      for (const std::string& arg : app.remaining()) {
+        if (arg.empty() || arg[0] == '-') continue;
+        message = UnknownCommand(arg);
+        break;
+      }
+    }
     // CLI11 quotes the arguments it did not expect, which may be a URL with its password.
     std::fprintf(stderr, "strata: error: %s\nRun with --help for more information.\n",
-                 RedactSecrets(e.what()).c_str());
+                 RedactSecrets(message).c_str());
     return kExitUsage;
   }
   if (!chosen) return kExitUsage;

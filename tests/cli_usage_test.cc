@@ -211,5 +211,37 @@ TEST_F(CliUsageTest, ConfigTimeoutsRefuseNanInfinityAndOverflow) {
   EXPECT_FALSE(fs::exists(tmp_.Path("app.db")));
 }
 
+// ---------------------------------------------------------------------------------------------
+// (b) A command that does not exist.
+
+// `strata upp` said "A subcommand is required": it now names the word and the closest command.
+TEST_F(CliUsageTest, UnknownCommandIsNamedWithTheClosestCommand) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"upp"}, "'upp' is not a strata command; did you mean 'up'?"},
+      {{"stauts"}, "'stauts' is not a strata command; did you mean 'status'?"},
+      {{"dwon", "--steps", "1"}, "'dwon' is not a strata command; did you mean 'down'?"},
+      {{"verfy"}, "'verfy' is not a strata command; did you mean 'verify'?"},
+      {{"UP"}, "'UP' is not a strata command; did you mean 'up'?"},
+      {{"frobnicate"}, "'frobnicate' is not a strata command"},
+      {{"x"}, "'x' is not a strata command"},
+      {{"--json", "--lock-timeout", "5", "lg"}, "'lg' is not a strata command; did you mean 'log'?"},
+  };
+  for (const Case& c : cases) {
+    ProcessResult r = Strata(c.args);
+    EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
+    EXPECT_EQ(r.err, UsageError(c.message)) << Describe(r);
+    EXPECT_EQ(r.out, "") << Describe(r);
+  }
+  // A URL given where the command goes is shown without its password.
+  ProcessResult r = StrataRaw({"postgres://app:hunter2@db.example/app"});
+  EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
+  EXPECT_EQ(r.err, UsageError("'postgres://app:****@db.example/app' is not a strata command")) << Describe(r);
+  EXPECT_FALSE(fs::exists(db_));
+}
+
 }  // namespace
 }  // namespace strata::testing
