@@ -39,14 +39,6 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-std::string Describe(const ProcessResult& r) {
-  std::ostringstream s;
-  s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
-    << r.out << "--- stderr:\n"
-    << r.err << "---";
-  return s.str();
-}
-
 class CliInputTest : public ::testing::Test {
  protected:
   void SetUp() override { fs::create_directories(dir_); }

@@ -45,15 +45,6 @@ constexpr int kConnection = 7;
 constexpr int kPending = 8;
 constexpr int kVerifyFailed = 9;
 
-// Everything about a run, for failure messages.
-std::string Describe(const ProcessResult& r) {
-  std::ostringstream s;
-  s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
-    << r.out << "--- stderr:\n"
-    << r.err << "---";
-  return s.str();
-}
-
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }

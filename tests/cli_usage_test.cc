@@ -21,14 +21,6 @@ const std::string kBinary = STRATA_BINARY;
 constexpr int kOk = 0;
 constexpr int kUsage = 2;
 
-std::string Describe(const ProcessResult& r) {
-  std::ostringstream s;
-  s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
-    << r.out << "--- stderr:\n"
-    << r.err << "---";
-  return s.str();
-}
-
 std::string UsageError(const std::string& message) {
   return "strata: error: " + message + "\nRun with --help for more information.\n";
 }

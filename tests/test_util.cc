@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <sstream>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -148,6 +150,14 @@ ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::s
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
+}
+
+std::string Describe(const ProcessResult& r) {
+  std::ostringstream s;
+  s << "\n--- exit code " << r.exit_code << " (signal " << r.signal << ")\n--- stdout:\n"
+    << r.out << "--- stderr:\n"
+    << r.err << "---";
+  return s.str();
 }
 
 }  // namespace strata::testing

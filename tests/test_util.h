@@ -41,6 +41,9 @@ struct ProcessResult {
 // -1), standard output and error to /dev/null. Returns the child's pid.
 int Start(const std::vector<std::string>& argv, int stdin_fd = -1);
 
+// Everything about a finished run (exit code, signal, stdout, stderr), for failure messages.
+std::string Describe(const ProcessResult& r);
+
 // Runs `argv` (argv[0] is a path) with optional extra environment entries ("K=V"), stdin closed.
 ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                   const std::string& cwd = "");
