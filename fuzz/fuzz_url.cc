@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "base/url.h"
@@ -130,6 +131,15 @@ constexpr std::string_view kMessageText =
     "user:secret@)\n"
     "PostgreSQL URL must look like postgres://user@host:port/database (a password goes after the user, "
     "user:secret@)\n"
+    "the database URL contains a NUL byte\n"
+    "%00 (a NUL byte) in the URL's query\n"
+    "%00 (a NUL byte) in the URL's path\n"
+    "%00 (a NUL byte) in the URL's database name\n"
+    "%00 (a NUL byte) in the URL's user name\n"
+    "%00 (a NUL byte) in the URL's password\n"
+    "%00 (a NUL byte) in the URL's host\n"
+    "the PostgreSQL URL has more than one '@': write an '@' in the user name or password as %40\n"
+    "the PostgreSQL URL has a space before the host: write it as %20\n"
     "unterminated IPv6 address in the PostgreSQL URL\n"
     "unexpected text after the IPv6 address in the PostgreSQL URL\n"
     "invalid port in the PostgreSQL URL (expected digits after ':')\n"
@@ -207,7 +217,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const DatabaseUrl& url = *parsed;
   FUZZ_CHECK(url.raw == input);
   std::string shown = url.Redacted();
-  FUZZ_CHECK(shown == redacted_text);
+  // Redacted() masks RedactSecrets' patterns and, beyond them, the password in every form the URL
+  // holds it (a password with a space, which RedactSecrets cuts short).
+  const std::vector<std::string> secrets = url.Secrets();
+  if (secrets.empty()) FUZZ_CHECK(shown == redacted_text);
+  for (const std::string& secret : secrets) {
+    if (secret.find('*') == std::string::npos) FUZZ_CHECK(shown.find(secret) == std::string::npos);
+  }
 
   if (url.kind == DatabaseUrl::Kind::kSqlite) {
     FUZZ_CHECK(url.scheme == "sqlite" || url.scheme == "sqlite3");

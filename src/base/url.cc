@@ -171,7 +171,7 @@ std::vector<std::string> DatabaseUrl::Secrets() const {
   for (const auto& [key, value] : params) {
     if (key == "password") add(value);
   }
-  std::size_t scheme = raw.find("://");
+  std::size_t scheme = conninfo.empty() ? raw.find("://") : std::string::npos;
   if (scheme != std::string::npos) {
     std::string_view rest = std::string_view(raw).substr(scheme + 3);
     std::string_view authority = rest.substr(0, rest.find('/'));
@@ -190,14 +190,22 @@ std::vector<std::string> DatabaseUrl::Secrets() const {
 std::string DatabaseUrl::Scrub(std::string_view text) const { return ScrubSecrets(text, Secrets()); }
 
 std::string ScrubSecrets(std::string_view text, const std::vector<std::string>& secrets) {
-  // The known secrets first, whole: RedactSecrets would mask only a part of one with a space in it.
-  std::string out(text);
-  for (const std::string& secret : secrets) {
+  std::string out = RedactSecrets(text);
+  auto mask = [&](std::string_view secret) {
     for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 4)) {
       out.replace(at, secret.size(), "****");
     }
+  };
+  for (const std::string& secret : secrets) {
+    mask(secret);
+    // RedactSecrets ends a value at a blank: what it left of a password with a space in it.
+    for (std::size_t b = 0, e; b < secret.size(); b = e + 1) {
+      e = secret.find_first_of(" \t\n", b);
+      if (e == std::string::npos) e = secret.size();
+      if (e - b >= 4 && e - b < secret.size()) mask(std::string_view(secret).substr(b, e - b));
+    }
   }
-  return RedactSecrets(out);
+  return out;
 }
 
 namespace {

@@ -46,7 +46,8 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 // "password=..." key (quoted or not). Used on every engine message before it is shown.
 std::string RedactSecrets(std::string_view text);
 
-// Every occurrence of each of `secrets` replaced by "****", then RedactSecrets.
+// RedactSecrets, then every occurrence of each of `secrets` (and of each blank-separated part of
+// one, four characters or longer) replaced by "****".
 std::string ScrubSecrets(std::string_view text, const std::vector<std::string>& secrets);
 
 }  // namespace strata::base
