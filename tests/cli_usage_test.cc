@@ -20,6 +20,7 @@ const std::string kBinary = STRATA_BINARY;
 // Exit codes (cli/cli.h).
 constexpr int kOk = 0;
 constexpr int kUsage = 2;
+constexpr int kSqlError = 4;
 
 std::string UsageError(const std::string& message) {
   return "strata: error: " + message + "\nRun with --help for more information.\n";
@@ -233,6 +234,100 @@ TEST_F(CliUsageTest, UnknownCommandIsNamedWithTheClosestCommand) {
   EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
   EXPECT_EQ(r.err, UsageError("'postgres://app:****@db.example/app' is not a strata command")) << Describe(r);
   EXPECT_FALSE(fs::exists(db_));
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) A migration that breaks strata's history table.
+
+// What strata says when migration `subject` in `file` left the history table `table` `state`.
+std::string HistoryBroken(const std::string& file, const std::string& subject, const std::string& table,
+                          const std::string& state, const std::string& outcome) {
+  return file + ": " + subject +
+         " ran, but its outcome cannot be recorded in strata's history table; did it drop, rename or alter that "
+         "table? It did: after it, " + table + " " + state + ", and a migration must leave that table alone (" +
+         outcome + ")";
+}
+
+const std::string kRolledBack = "migration 2 (drop) was rolled back; the database is still at version 1";
+
+// A migration that dropped the history table failed with "cannot record the migration in the
+// history table: no such table: strata_schema_history", naming neither the file nor the migration.
+TEST_F(CliUsageTest, MigrationDroppingTheHistoryTableIsNamedInTheError) {
+  tmp_.Write("migrations/0001_a.sql", "CREATE TABLE a (x);\n");
+  tmp_.Write("migrations/0002_drop.sql", "CREATE TABLE b (x);\nDROP TABLE strata_schema_history;\n");
+  const std::string want = HistoryBroken(dir_ + "/0002_drop.sql", "migration 2 (drop)", "strata_schema_history",
+                                         "is gone", kRolledBack);
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_EQ(r.err, "strata: error: " + want + "\n") << Describe(r);
+  EXPECT_EQ(Applied(), "1") << "the history is as before the migration";
+  EXPECT_EQ(QueryOne(db_, "SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), "0");
+
+  r = Strata({"--json", "up"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_NE(r.out.find(R"({"code":"sql_error","event":"error","message":")" + want + "\"}\n"), std::string::npos)
+      << Describe(r);
+  EXPECT_EQ(QueryOne(db_, "SELECT error FROM strata_schema_history_log ORDER BY id DESC LIMIT 1"), want);
+}
+
+// The same for a rename, a changed layout, another history table name and a rollback.
+TEST_F(CliUsageTest, MigrationAlteringTheHistoryTableIsNamedInTheError) {
+  tmp_.Write("migrations/0001_a.up.sql", "CREATE TABLE a (x);\n");
+  tmp_.Write("migrations/0001_a.down.sql", "DROP TABLE a;\n");
+  const std::string file = dir_ + "/0002_drop.sql";
+  struct Case {
+    std::string sql;
+    std::string state;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"ALTER TABLE strata_schema_history RENAME TO kept;\n", "is gone"},
+           {"ALTER TABLE \"Strata_Schema_History\" DROP COLUMN checksum;\n", "no longer has its layout"},
+           {"DROP TABLE strata_schema_history;\nCREATE VIEW strata_schema_history AS SELECT 1 AS version;\n",
+            "no longer has its layout"}}) {
+    tmp_.Write("migrations/0002_drop.sql", c.sql);
+    ProcessResult r = Strata({"up"});
+    EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+    EXPECT_EQ(r.err, "strata: error: " + HistoryBroken(file, "migration 2 (drop)", "strata_schema_history", c.state,
+                                                       kRolledBack) + "\n")
+        << Describe(r);
+    EXPECT_EQ(Applied(), "1");
+  }
+
+  // Under another name (on another database), that name is the one watched.
+  tmp_.Write("migrations/0002_drop.sql", "DROP TABLE hist;\n");
+  ProcessResult r = StrataRaw({"--url", "sqlite:" + tmp_.Path("other.db"), "--dir", dir_, "--table", "hist", "up"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_EQ(r.err, "strata: error: " + HistoryBroken(file, "migration 2 (drop)", "hist", "is gone", kRolledBack) + "\n")
+      << Describe(r);
+  fs::remove(file);
+
+  // A down part that drops the history table.
+  tmp_.Write("migrations/0002_b.up.sql", "CREATE TABLE b (x);\n");
+  tmp_.Write("migrations/0002_b.down.sql", "DROP TABLE b;\nDROP TABLE strata_schema_history;\n");
+  r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  r = Strata({"down"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  const std::string undone = "rollback of 2 (b) was undone; the database is still at version 2";
+  EXPECT_EQ(r.err, "strata: error: " + HistoryBroken(dir_ + "/0002_b.down.sql", "the rollback of 2 (b)",
+                                                     "strata_schema_history", "is gone", undone) + "\n")
+      << Describe(r);
+  EXPECT_EQ(Applied(), "1,2");
+}
+
+// Outside a transaction the drop cannot be undone: the error says so instead of "marked dirty".
+TEST_F(CliUsageTest, NoTransactionMigrationDroppingTheHistoryTableSaysTheChangeStays) {
+  tmp_.Write("migrations/0001_a.sql", "CREATE TABLE a (x);\n");
+  tmp_.Write("migrations/0002_drop.sql", "-- strata:no-transaction\nDROP TABLE strata_schema_history;\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+  EXPECT_EQ(r.err, "strata: error: " + HistoryBroken(dir_ + "/0002_drop.sql", "migration 2 (drop)",
+                                                     "strata_schema_history", "is gone",
+                                                     "it ran outside a transaction, so that change stays: put the "
+                                                     "table back as it was before running strata on this database "
+                                                     "again") +
+                       "\n")
+      << Describe(r);
 }
 
 }  // namespace

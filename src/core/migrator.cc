@@ -363,6 +363,7 @@ class MigratorImpl : public Migrator {
     if (!read_only) memo_.valid = false;  // the caller may write; the cached answer is void
     RunContext ctx;
     ctx.clock = env_.clock;
+    ctx.history_table = options_.history_table;
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
     std::future<Result<Migrations>> loading;

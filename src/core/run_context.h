@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/clock.h"
@@ -29,6 +30,8 @@ struct RunContext {
   std::shared_ptr<const std::vector<source::Migration>> source;  // ascending versions
   std::shared_ptr<driver::Driver> driver;
   std::unique_ptr<driver::RunLock> lock;  // after `driver`: released before it
+  // The history table's name (Options::history_table), for messages about it.
+  std::string history_table;
   const base::Clock* clock = &base::RealClock();
   // Driver change token read just before the history was read (unset without a history table).
   std::optional<std::int64_t> read_token;

@@ -35,17 +35,60 @@ Status Locate(const Status& st, const source::Script& script, const std::string&
 struct Words {
   std::string rolled_back;  // a failure inside the transaction
   std::string left_dirty;   // a failure outside one
+  std::string subject;      // what ran: "migration 2 (b)", "the rollback of 2 (b)"
 };
 
 Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous) {
   if (d == Direction::kUp) {
     return {fmt::format("migration {} ({}) was rolled back; the database is still at version {}", m.version, m.name,
                         previous),
-            fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name)};
+            fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name),
+            fmt::format("migration {} ({})", m.version, m.name)};
   }
   return {fmt::format("rollback of {} ({}) was undone; the database is still at version {}", m.version, m.name,
                       previous),
-          fmt::format("rollback of {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name)};
+          fmt::format("rollback of {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name),
+          fmt::format("the rollback of {} ({})", m.version, m.name)};
+}
+
+// The start of every message about a migration whose outcome could not be written to the history.
+std::string Unrecorded(const source::Script& script, const Words& words) {
+  return fmt::format("{}: {} ran, but its outcome cannot be recorded in strata's history table; did it drop, "
+                     "rename or alter that table?",
+                     script.path, words.subject);
+}
+
+// A migration that drops, renames or reshapes strata's history table makes the history write after
+// it fail with the engine's bare "no such table", naming no migration (PostgreSQL even reports it
+// at COMMIT, where the history write travels). So the table is looked at after the statements,
+// inside the migration's transaction where the change is still visible: when the migration's text
+// names it, and always after a migration that ran outside a transaction, whose change stays
+// (dynamic SQL or DROP SCHEMA ... CASCADE name no table). Other migrations cost no query.
+Status RefuseIfHistoryTouched(RunContext& ctx, const source::Script& script, const Words& words) {
+  if (ctx.history_table.empty()) return Status::Ok();
+  const std::string name = base::Lower(ctx.history_table);
+  if (!script.no_transaction && !base::ContainsAnyIgnoringCase(script.sql(), {name})) return Status::Ok();
+  Result<bool> exists = ctx.driver->HistoryExists();
+  std::string what;
+  if (exists.ok() && !*exists) what = "is gone";
+  if (!exists.ok() && exists.status().code() == ErrorCode::kFailedPrecondition) what = "no longer has its layout";
+  // Still there as strata made it, or the question failed: the history write says what it finds.
+  if (what.empty()) return Status::Ok();
+  std::string outcome = script.no_transaction
+                            ? "it ran outside a transaction, so that change stays: put the table back as it was "
+                              "before running strata on this database again"
+                            : words.rolled_back;
+  return Status(ErrorCode::kSqlError,
+                fmt::format("{} It did: after it, {} {}, and a migration must leave that table alone ({})",
+                            Unrecorded(script, words), ctx.history_table, what, outcome));
+}
+
+// `failure` of strata's own bookkeeping after the statements ran (the history row, the mirrored
+// version, the commit), said of the migration and with what became of it.
+Status NotRecorded(const Status& failure, const source::Script& script, const Words& words, bool committing) {
+  std::string outcome = script.no_transaction ? words.left_dirty : words.rolled_back;
+  if (committing) return Status(failure.code(), fmt::format("{}: {} ({})", script.path, failure.message(), outcome));
+  return Status(failure.code(), fmt::format("{} {} ({})", Unrecorded(script, words), failure.message(), outcome));
 }
 
 // Indexes in `after` that are not in `before`, for the message of a failed no-transaction step.
@@ -176,6 +219,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
     STRATA_RETURN_IF_ERROR(RunInsideTransaction(ctx, script, direction, words, observer, before_commit));
   }
   const double ms = watch.ElapsedMs();
+  STRATA_RETURN_IF_ERROR(RefuseIfHistoryTouched(ctx, script, words));
 
   // The migration ran: a history write that fails now is most likely its doing (it dropped,
   // renamed or altered strata's table), so the error names the migration, not only the engine.
@@ -189,16 +233,9 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
     recorded = ctx.driver->DeleteHistory(m.version);
   }
   if (recorded.ok()) recorded = ctx.driver->MirrorVersion(mirrored);
-  if (!recorded.ok()) {
-    return Status(recorded.code(),
-                  fmt::format("{}: {} {} ({}) ran, but its outcome cannot be recorded in strata's history table; "
-                              "did it drop, rename or alter that table? {} ({})",
-                              script.path, up ? "migration" : "the rollback of", m.version, m.name,
-                              recorded.message(), script.no_transaction ? words.left_dirty : words.rolled_back));
-  }
+  if (!recorded.ok()) return NotRecorded(recorded, script, words, /*committing=*/false);
   if (Status committed = tx.Commit(); !committed.ok()) {
-    if (script.no_transaction) return committed;
-    return Status(committed.code(), fmt::format("{} ({})", committed.message(), words.rolled_back));
+    return NotRecorded(committed, script, words, /*committing=*/true);
   }
   ctx.applied = std::move(after);
   return ms;
