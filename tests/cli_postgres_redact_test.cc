@@ -2,6 +2,7 @@
 // the URL was written (against a closed port and against the test server, in text and --json),
 // and the migration named when it breaks strata's history table.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -92,6 +93,139 @@ TEST(CliPostgresHistory, NoTransactionMigrationDroppingTheHistoryTableSaysTheCha
                        "a transaction, so that change stays: put the table back as it was before running strata on "
                        "this database again)\n")
       << Describe(r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// No password in any message.
+
+constexpr int kInvalidInput = 3;
+constexpr int kConnection = 7;
+constexpr int kAuth = 10;
+
+// "127.0.0.1:PORT" of the test server.
+std::string ServerHostPort() {
+  std::string url = PgServerUrl();
+  std::string rest = url.substr(url.rfind('@') + 1);
+  return rest.substr(0, rest.find('/'));
+}
+
+// Runs `args` with `url`, in text and in --json, and fails the test when stdout or stderr holds
+// any of `secrets`. Returns the text run.
+ProcessResult RunShowingNothingOf(const std::string& url, const std::vector<std::string>& secrets,
+                                  const std::vector<std::string>& args = {"status"}) {
+  TempDir dir;
+  dir.Write("m/0001_a.sql", "CREATE TABLE a (x int);\n");
+  ProcessResult text;
+  for (bool json : {false, true}) {
+    std::vector<std::string> all = args;
+    if (json) all.insert(all.begin(), "--json");
+    ProcessResult r = Strata(url, dir.Path("m"), all);
+    for (const std::string& secret : secrets) {
+      EXPECT_EQ(r.out.find(secret), std::string::npos) << "'" << secret << "' shown for " << url << Describe(r);
+      EXPECT_EQ(r.err.find(secret), std::string::npos) << "'" << secret << "' shown for " << url << Describe(r);
+    }
+    if (json) {
+      EXPECT_EQ(r.exit_code, text.exit_code) << url << Describe(r);
+      EXPECT_NE(r.out.find("{\"code\":"), std::string::npos) << "no error event for " << url << Describe(r);
+    } else {
+      text = r;
+    }
+  }
+  return text;
+}
+
+// libpq reads the password up to the first '@' before any '/'; strata read it up to the last '@'
+// before the first '/' or '?'. `postgres://u:hunt3r@zebra42@127.0.0.1:1/db` therefore reached
+// libpq, which said `could not translate host name "zebra42@127.0.0.1"`; with a '/' in the
+// password a piece of it became the port or the database name, with a '?' strata showed it whole.
+// Each URL that the two read differently is now refused before libpq sees it (exit 3), with a
+// message that says what to percent-encode and quotes nothing of the URL. Against a closed port and
+// against the test server alike.
+TEST(CliPostgresRedact, UnencodedPasswordIsRefusedBeforeLibpqSeesIt) {
+  const std::string at = "the PostgreSQL URL has more than one '@': write an '@' in the user name or password as %40";
+  const std::string space = "the PostgreSQL URL has a space before the host: write it as %20";
+  const std::string control = "the PostgreSQL URL has a control character: write it percent-encoded (a tab is %09)";
+  const std::string question = "the PostgreSQL URL has a '?' in the user name or password: write it as %3F";
+  const std::string slash = "the PostgreSQL URL has an '@' after its first '/': write a '/' in the user name or "
+                            "password as %2F (and an '@' in the database name as %40)";
+  const std::string query = "the PostgreSQL URL has a query parameter without '=': write a '&' in a value as %26";
+  const std::vector<std::string> secrets = {"hunt3r", "zebra42", "ss w0rd", "w0rd"};
+  for (const std::string& host : {std::string("127.0.0.1:1"), ServerHostPort()}) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"postgres://u:ss w0rd@" + host + "/db", space},
+        {"postgres://u:hunt3r zebra42@" + host + "/db", space},
+        {"postgres://u:hunt3r\tzebra42@" + host + "/db", control},
+        {"postgres://u:hunt3r@zebra42@" + host + "/db", at},
+        {"postgres://u:hunt3r/zebra42@" + host + "/db", slash},
+        {"postgres://u:4242/zebra42@" + host + "/db", slash},
+        {"postgres://u:hunt3r?zebra42@" + host + "/db", question},
+        {"postgres://u:4242/1?zebra42@" + host + "/db", query},
+        {"postgres://u@" + host + "/db?password=hunt3r&zebra42", query},
+    };
+    for (const auto& [url, reason] : cases) {
+      ProcessResult r = RunShowingNothingOf(url, secrets);
+      EXPECT_EQ(r.exit_code, kInvalidInput) << url << Describe(r);
+      EXPECT_EQ(r.err, "strata: error: " + reason + "\n") << url << Describe(r);
+    }
+    // A key=value string libpq cannot read either (it quoted the word after the space).
+    const std::string port = host.substr(host.find(':') + 1);
+    ProcessResult r = RunShowingNothingOf("host=127.0.0.1 port=" + port + " user=u password=hunt3r zebra42", secrets);
+    EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
+  }
+}
+
+// What libpq and strata read alike goes to libpq; whatever libpq says back shows no form of the
+// password: against a closed port (exit 7) and against the server, which refuses it (exit 10).
+TEST(CliPostgresRedact, EncodedPasswordIsNeverShown) {
+  const std::vector<std::string> secrets = {"hunt3r", "zebra42", "hunt3r%20zebra42", "hunt3r zebra42"};
+  for (const std::string& host : {std::string("127.0.0.1:1"), ServerHostPort()}) {
+    const int want = host == "127.0.0.1:1" ? kConnection : kAuth;
+    const std::string port = host.substr(host.find(':') + 1);
+    for (const std::string& url : {
+             "postgres://postgres:hunt3r#zebra42@" + host + "/postgres",
+             "postgres://postgres:hunt3r%20zebra42@" + host + "/postgres",
+             "postgres://postgres:hunt3r%40zebra42%2F%3F%23@" + host + "/postgres",
+             "postgresql://postgres:hunt3r:zebra42@" + host + "/postgres?sslmode=disable",
+             "postgres://postgres@" + host + "/postgres?password=hunt3r%20zebra42",
+             "postgres://postgres@" + host + "/postgres?password=hunt3r zebra42",
+             "host=127.0.0.1 port=" + port + " user=postgres password='hunt3r zebra42'",
+         }) {
+      ProcessResult r = RunShowingNothingOf(url, secrets, {"up"});
+      EXPECT_EQ(r.exit_code, want) << url << Describe(r);
+      EXPECT_NE(r.err.find("cannot connect to "), std::string::npos) << url << Describe(r);
+    }
+  }
+}
+
+// Text that the server sends back is masked at the one place libpq's text enters strata, wherever
+// the password shows in it: whole, or a piece of it between the characters a parser splits on.
+TEST(CliPostgresRedact, PasswordEchoedByTheServerIsMasked) {
+  // Dropped after the database, which holds what the role owns.
+  struct Role {
+    std::string name = "redact_" + std::to_string(::getpid());
+    ~Role() { PgQuery(PgServerUrl(), "DROP ROLE IF EXISTS " + name); }
+  } owner;
+  const std::string& role = owner.name;
+  PgDatabase db;
+  db.Exec("CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'hunt3r#zebra42:x'");
+  TempDir dir;
+  // The password comes back from the server, built there from text that does not contain it.
+  dir.Write("m/0001_echo.sql",
+            "DO $$ BEGIN RAISE EXCEPTION 'whole %, piece %', reverse('x:24arbez#r3tnuh'), reverse('24arbez') "
+            "USING HINT = reverse('r3tnuh') || ' again'; END $$;\n");
+  const std::string url = "postgres://" + role + ":hunt3r%23zebra42%3Ax@" + ServerHostPort() + "/" + db.name();
+  for (bool json : {false, true}) {
+    std::vector<std::string> args = {"up"};
+    if (json) args.insert(args.begin(), "--json");
+    ProcessResult r = Strata(url, dir.Path("m"), args);
+    EXPECT_EQ(r.exit_code, kSqlError) << Describe(r);
+    for (const std::string secret : {"hunt3r", "zebra42"}) {
+      EXPECT_EQ(r.out.find(secret), std::string::npos) << Describe(r);
+      EXPECT_EQ(r.err.find(secret), std::string::npos) << Describe(r);
+    }
+    EXPECT_NE(r.err.find("whole ****, piece **** (SQLSTATE P0001); hint: **** again"), std::string::npos)
+        << Describe(r);
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <functional>
 #include <vector>
 
 #include "base/text.h"
@@ -87,6 +88,44 @@ Result<DatabaseUrl> ParseSqlite(std::string_view rest, DatabaseUrl url) {
   return url;
 }
 
+// libpq reads a URL itself, up to the first '@' that comes before any '/' for the user name and
+// password, and to ':', '/', '?' or ',' for the host; strata reads the user information up to the
+// last '@' before the first '/' or '?'. Where the two readings differ, a piece of the password
+// reaches libpq as a host, port, database name or parameter and comes back in its error message.
+// ParsePostgres refuses a second '@' and a space before the host; these are the other ways.
+// `rest` follows "scheme://".
+Status RefuseWhatLibpqSplitsElsewhere(std::string_view rest) {
+  auto refuse = [](const char* why) { return Status(ErrorCode::kInvalidArgument, why); };
+  for (char c : rest) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != ' ') || u == 0x7f) {
+      return refuse("the PostgreSQL URL has a control character: write it percent-encoded (a tab is %09)");
+    }
+  }
+  std::size_t first = rest.find_first_of("@/");
+  if (first != std::string_view::npos && rest[first] == '@') {
+    if (rest.substr(0, first).find('?') != std::string_view::npos) {
+      return refuse("the PostgreSQL URL has a '?' in the user name or password: write it as %3F");
+    }
+  } else if (first != std::string_view::npos) {
+    std::string_view path = rest.substr(first);
+    if (path.substr(0, path.find('?')).find('@') != std::string_view::npos) {
+      return refuse("the PostgreSQL URL has an '@' after its first '/': write a '/' in the user name or password "
+                    "as %2F (and an '@' in the database name as %40)");
+    }
+  }
+  if (std::size_t q = rest.find('?'); q != std::string_view::npos) {
+    for (std::string_view query = rest.substr(q + 1); !query.empty();) {
+      std::string_view item = query.substr(0, query.find('&'));
+      query.remove_prefix(std::min(query.size(), item.size() + 1));
+      if (!item.empty() && item.find('=') == std::string_view::npos) {
+        return refuse("the PostgreSQL URL has a query parameter without '=': write a '&' in a value as %26");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   if (!rest.starts_with("//")) {
     return Status(ErrorCode::kInvalidArgument,
@@ -95,6 +134,7 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
                               url.scheme));
   }
   rest.remove_prefix(2);
+  STRATA_RETURN_IF_ERROR(RefuseWhatLibpqSplitsElsewhere(rest));
   std::size_t qpos = rest.find('?');
   if (qpos != std::string_view::npos) {
     STRATA_ASSIGN_OR_RETURN(url.params, ParseQuery(rest.substr(qpos + 1)));
@@ -147,6 +187,43 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   return url;
 }
 
+// libpq's reading of a "key=value ..." string: a key, '=' (blanks around it allowed), and a value
+// in single quotes or up to the next blank, backslash escapes in both. A string that does not read
+// that way is refused here, as libpq would refuse it, but before libpq can quote it back: a
+// password with an unquoted space ends at the space, and libpq's error names the word after it
+// (`missing "=" after "w0rd"`).
+Status RefuseMalformedConninfo(std::string_view s) {
+  auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  const Status malformed(ErrorCode::kInvalidArgument,
+                         "the libpq key=value string is not a list of key=value settings: put a value with a space "
+                         "or a quote in single quotes, with \\' and \\\\ inside, as in application_name='nightly job'");
+  std::size_t i = 0;
+  while (true) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    if (i == s.size()) return Status::Ok();
+    std::size_t key = i;
+    while (i < s.size() && s[i] != '=' && !is_space(s[i])) ++i;
+    if (i == key) return malformed;
+    while (i < s.size() && is_space(s[i])) ++i;
+    if (i == s.size() || s[i] != '=') return malformed;
+    ++i;
+    while (i < s.size() && is_space(s[i])) ++i;
+    if (i < s.size() && s[i] == '\'') {
+      for (++i;; ++i) {
+        if (i == s.size()) return malformed;  // unterminated quote
+        if (s[i] == '\\' && i + 1 < s.size()) {
+          ++i;
+        } else if (s[i] == '\'') {
+          ++i;
+          break;
+        }
+      }
+    } else {
+      while (i < s.size() && !is_space(s[i])) i += (s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
+    }
+  }
+}
+
 bool LooksLikeConninfo(std::string_view s) {
   std::size_t eq = s.find('=');
   if (eq == std::string_view::npos || eq == 0) return false;
@@ -161,16 +238,62 @@ bool LooksLikeConninfo(std::string_view s) {
 
 std::string DatabaseUrl::Redacted() const { return Scrub(raw); }
 
+namespace {
+
+std::string PercentEncode(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", u);
+    }
+  }
+  return out;
+}
+
+// The values of the password key of a libpq "key=value ..." string (one ParseDatabaseUrl
+// accepted), as libpq reads them (quotes and backslash escapes undone) and as written.
+void ConninfoPasswords(std::string_view s, const std::function<void(std::string)>& add) {
+  auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  for (std::size_t i = 0; i + 8 <= s.size(); ++i) {
+    if (Lower(s.substr(i, 8)) != "password") continue;
+    std::size_t j = i + 8;
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j >= s.size() || s[j] != '=') continue;
+    ++j;
+    while (j < s.size() && is_space(s[j])) ++j;
+    bool quoted = j < s.size() && s[j] == '\'';
+    std::size_t begin = quoted ? ++j : j;
+    std::string value;
+    while (j < s.size() && (quoted ? s[j] != '\'' : !is_space(s[j]))) {
+      if (s[j] == '\\' && j + 1 < s.size()) ++j;
+      value += s[j++];
+    }
+    add(std::move(value));
+    add(std::string(s.substr(begin, j - begin)));
+  }
+}
+
+}  // namespace
+
 // libpq parses the URL itself and may echo any part of it; RedactSecrets stops at a space.
 std::vector<std::string> DatabaseUrl::Secrets() const {
   std::vector<std::string> out;
   auto add = [&](std::string s) {
     if (s.size() >= 2 && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
   };
-  add(password);
+  // As libpq reads them, and percent-encoded, the form a URL may hold them in.
+  std::vector<std::string> read = {password};
   for (const auto& [key, value] : params) {
-    if (key == "password") add(value);
+    if (key == "password") read.push_back(value);
   }
+  for (const std::string& r : read) {
+    add(r);
+    add(PercentEncode(r));
+  }
+  if (!conninfo.empty()) ConninfoPasswords(conninfo, add);
   std::size_t scheme = conninfo.empty() ? raw.find("://") : std::string::npos;
   if (scheme != std::string::npos) {
     std::string_view rest = std::string_view(raw).substr(scheme + 3);
@@ -191,19 +314,34 @@ std::string DatabaseUrl::Scrub(std::string_view text) const { return ScrubSecret
 
 std::string ScrubSecrets(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out = RedactSecrets(text);
-  auto mask = [&](std::string_view secret) {
-    for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 4)) {
+  auto in_word = [&](std::size_t i) {
+    auto c = static_cast<unsigned char>(out[i]);
+    return std::isalnum(c) || c == '_' || c >= 0x80;
+  };
+  auto mask = [&](std::string_view secret, bool whole_words_only) {
+    for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 1)) {
+      std::size_t end = at + secret.size();
+      if (whole_words_only && ((at > 0 && in_word(at - 1)) || (end < out.size() && in_word(end)))) continue;
       out.replace(at, secret.size(), "****");
+      at += 3;
+    }
+  };
+  // Pieces of a secret, four characters or longer, between the characters in `delimiters`.
+  auto pieces = [&](std::string_view secret, const char* delimiters, bool whole_words_only) {
+    for (std::size_t b = 0, e; b < secret.size(); b = e + 1) {
+      e = secret.find_first_of(delimiters, b);
+      if (e == std::string::npos) e = secret.size();
+      if (e - b >= 4 && e - b < secret.size()) mask(secret.substr(b, e - b), whole_words_only);
     }
   };
   for (const std::string& secret : secrets) {
-    mask(secret);
+    mask(secret, false);
     // RedactSecrets ends a value at a blank: what it left of a password with a space in it.
-    for (std::size_t b = 0, e; b < secret.size(); b = e + 1) {
-      e = secret.find_first_of(" \t\n", b);
-      if (e == std::string::npos) e = secret.size();
-      if (e - b >= 4 && e - b < secret.size()) mask(std::string_view(secret).substr(b, e - b));
-    }
+    pieces(secret, " \t\n", false);
+    // What a parser that split the password handed on as a host, port, database name or parameter
+    // (`could not translate host name "w0rd@host"`). Such a piece is masked only where it stands
+    // on its own, so that "pass" of "pass:w0rd" leaves "password authentication failed" readable.
+    pieces(secret, " \t\n\r\f\v@/?#:&=,;'\"\\", true);
   }
   return out;
 }
@@ -229,6 +367,7 @@ Result<DatabaseUrl> Parse(std::string_view text) {
     return ParsePostgres(text.substr(colon + 1), std::move(url));
   }
   if (LooksLikeConninfo(text)) {
+    STRATA_RETURN_IF_ERROR(RefuseMalformedConninfo(text));
     url.kind = DatabaseUrl::Kind::kPostgres;
     url.conninfo = std::string(text);
     return url;
@@ -263,11 +402,18 @@ std::string RedactSecrets(std::string_view text) {
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     // scheme://user:password@host: the authority runs to the first '/' or '?' (as in
-    // ParseDatabaseUrl); the password from the first ':' to the last '@' in it.
+    // ParseDatabaseUrl); the password from the first ':' to the last '@' in it. When there is no
+    // '@' before that '/' or '?', the password may contain one of them (a URL that
+    // ParseDatabaseUrl refuses, quoted back by some message): the authority then runs to the
+    // first blank or quote.
     if (text.compare(i, 3, "://") == 0) {
       std::size_t start = i + 3;
       std::size_t end = text.find_first_of("/?", start);
       if (end == std::string_view::npos) end = text.size();
+      if (text.substr(start, end - start).find('@') == std::string_view::npos) {
+        end = text.find_first_of(" \t\n\r\f\v\"'", start);
+        if (end == std::string_view::npos) end = text.size();
+      }
       std::string_view authority = text.substr(start, end - start);
       std::size_t at = authority.rfind('@');
       std::size_t colon = authority.find(':');

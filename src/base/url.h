@@ -29,8 +29,9 @@ struct DatabaseUrl {
 
   // The URL as given, with any password replaced by "****". Safe to print.
   std::string Redacted() const;
-  // The password in every form this URL holds it (as decoded, as written, a password= parameter),
-  // two characters or longer: what no message may show.
+  // The password in every form this URL holds it (as decoded, as written, percent-encoded, a
+  // password= parameter, a key=value string's password), two characters or longer: what no
+  // message may show.
   std::vector<std::string> Secrets() const;
   // `text` (any message, e.g. one libpq wrote about this URL) with RedactSecrets applied and every
   // one of Secrets() masked.
@@ -39,6 +40,10 @@ struct DatabaseUrl {
 
 // Parses `sqlite:relative/path.db`, `sqlite:///abs/path.db`, `sqlite3:...`, `sqlite::memory:`,
 // `postgres://user:pass@host:port/db?k=v`, `postgresql://...` and libpq "key=value" strings.
+// A PostgreSQL URL goes to libpq as written, so one that libpq would split elsewhere than strata
+// is refused: a second '@' or a space before the host, a control character, a '?' in the user
+// name or password, an '@' after the first '/' (a '/' in the password), a query parameter
+// without '='; so is a key=value string that libpq cannot read either.
 // Errors (kInvalidArgument) never contain the password.
 Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 
@@ -47,7 +52,9 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 std::string RedactSecrets(std::string_view text);
 
 // RedactSecrets, then every occurrence of each of `secrets` (and of each blank-separated part of
-// one, four characters or longer) replaced by "****".
+// one, four characters or longer) replaced by "****"; also each part of one, four characters or
+// longer, between the characters a URL or key=value parser splits on, where it is not inside a
+// longer word (letters, digits, '_').
 std::string ScrubSecrets(std::string_view text, const std::vector<std::string>& secrets);
 
 }  // namespace strata::base

@@ -136,5 +136,112 @@ TEST(RedactSecrets, MasksUrlPasswordsAndKeyValues) {
   EXPECT_EQ(RedactSecrets("no secrets here"), "no secrets here");
 }
 
+// libpq reads a URL's password up to the first '@' before any '/', strata up to the last '@' before
+// the first '/' or '?': `postgres://u:ss/w0rd@h/db` reached libpq with "w0rd@h/db" as the database
+// name, `postgres://u:ss?w0rd@h/db` with the password as a query parameter and shown unmasked by
+// strata. Besides a second '@' and a space (above), every such URL is refused.
+TEST(ParseDatabaseUrl, RefusesTheOtherUrlsThatLibpqWouldSplitElsewhere) {
+  const std::string control = "the PostgreSQL URL has a control character: write it percent-encoded (a tab is %09)";
+  const std::string question = "the PostgreSQL URL has a '?' in the user name or password: write it as %3F";
+  const std::string slash = "the PostgreSQL URL has an '@' after its first '/': write a '/' in the user name or "
+                            "password as %2F (and an '@' in the database name as %40)";
+  const std::string query = "the PostgreSQL URL has a query parameter without '=': write a '&' in a value as %26";
+  const std::pair<std::string, std::string> cases[] = {
+      {"postgres://u:ss\tw0rd@h/db", control},
+      {"postgres://u@h/db?password=s3cr3t\nx", control},
+      {"postgres://u:ss?w0rd@h/db", question},
+      {"postgres://h?user=a@b", question},
+      {"postgres://u:ss/w0rd@127.0.0.1:1/db", slash},
+      {"postgres://u:12/34@h:5/db", slash},
+      {"postgres://h/db@x", slash},
+      {"postgres://u:12/3?4@host/db", query},
+      {"postgres://u@h/db?password=s3cr3t&x", query},
+      {"postgres://u@h/db?sslmode", query},
+  };
+  for (const auto& [in, message] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << in;
+    EXPECT_EQ(r.status().message(), message) << in;
+  }
+}
+
+// What libpq and strata read alike is accepted as before.
+TEST(ParseDatabaseUrl, AcceptsUrlsThatLibpqSplitsTheSameWay) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"postgres://u:ss#w0rd@h/db", "ss#w0rd"},
+      {"postgres://u:pa:ss@h/db", "pa:ss"},
+      {"postgres://u:p%40ss%2Fw%3F%20d@h/db", "p@ss/w? d"},
+      {"postgres://u:pw@h1:5432,h2:5433/db?target_session_attrs=read-write", "pw"},
+      {"postgres://u:pw@[::1]:5432/db", "pw"},
+      {"postgres://h/db?user=a@b&password=x%20y", ""},
+      {"postgres://h/db?application_name=nightly job", ""},
+      {"postgres:///db?host=/var/run/postgresql", ""},
+  };
+  for (const auto& [in, password] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_TRUE(r.ok()) << in << ": " << r.status().message();
+    EXPECT_EQ(r->password, password) << in;
+  }
+}
+
+// A libpq key=value string that libpq cannot read either is refused before libpq quotes it back:
+// `password=ss w0rd` reached libpq, whose error named "w0rd".
+TEST(ParseDatabaseUrl, RefusesKeyValueStringsThatLibpqCannotRead) {
+  const std::string message = "the libpq key=value string is not a list of key=value settings: put a value with a "
+                              "space or a quote in single quotes, with \\' and \\\\ inside, as in "
+                              "application_name='nightly job'";
+  for (const char* in : {"host=h password=ss w0rd", "host=h password='ss w0rd", "host=h password",
+                         "host=h =w0rd", "host=h password=x y=z w0rd"}) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.status().message(), message) << in;
+  }
+  for (const char* in : {"host=h password='ss w0rd'", "host = h  password = 'it\\'s'", "host=h password=a\\ b",
+                         "host=h dbname=x "}) {
+    EXPECT_TRUE(ParseDatabaseUrl(in).ok()) << in;
+  }
+}
+
+TEST(DatabaseUrl, SecretsHoldEveryFormOfThePassword) {
+  auto url = ParseDatabaseUrl("postgres://u:p%40ss%3Aw0rd%23x@h/db");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->Secrets(), (std::vector<std::string>{"p@ss:w0rd#x", "p%40ss%3Aw0rd%23x"}));
+  auto query = ParseDatabaseUrl("postgres://u@h/db?sslmode=disable&password=s3cr3t%2fpw");
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->Secrets(), (std::vector<std::string>{"s3cr3t/pw", "s3cr3t%2Fpw", "s3cr3t%2fpw"}));
+  auto conninfo = ParseDatabaseUrl("host=h password='ss w0rd' user=u");
+  ASSERT_TRUE(conninfo.ok());
+  EXPECT_EQ(conninfo->Secrets(), (std::vector<std::string>{"ss w0rd"}));
+  auto escaped = ParseDatabaseUrl("host=h password=it\\'s");
+  ASSERT_TRUE(escaped.ok());
+  EXPECT_EQ(escaped->Secrets(), (std::vector<std::string>{"it's", "it\\'s"}));
+  EXPECT_TRUE(ParseDatabaseUrl("postgres://u@h/db")->Secrets().empty());
+  EXPECT_TRUE(ParseDatabaseUrl("sqlite:a.db")->Secrets().empty());
+}
+
+// Messages from libpq: a piece of the password between a parser's delimiters is masked where it
+// stands on its own, not inside a word (the whole password is masked everywhere).
+TEST(ScrubSecrets, MasksPiecesOfThePasswordOutsideWords) {
+  const std::vector<std::string> secrets = {"pass:w0rd@zebra42"};
+  EXPECT_EQ(ScrubSecrets("could not translate host name \"zebra42@127.0.0.1\" to address", secrets),
+            "could not translate host name \"****@127.0.0.1\" to address");
+  EXPECT_EQ(ScrubSecrets("invalid integer value \"w0rd\" for connection option \"port\"", secrets),
+            "invalid integer value \"****\" for connection option \"port\"");
+  EXPECT_EQ(ScrubSecrets("FATAL: password authentication failed for user \"pass\"", secrets),
+            "FATAL: password authentication failed for user \"****\"");
+  EXPECT_EQ(ScrubSecrets("w0rds zebra42x x_zebra42 pass:w0rd@zebra42!", secrets), "w0rds zebra42x x_zebra42 ****!");
+}
+
+// Free text that quotes a URL which ParseDatabaseUrl refuses (a CLI usage error, a backup
+// command): a '/' or '?' in the password used to end the authority before the '@'.
+TEST(RedactSecrets, MasksAPasswordWithASlashOrQuestionMark) {
+  EXPECT_EQ(RedactSecrets("'postgres://u:ss/w0rd@h/db' is not a strata command"),
+            "'postgres://u:****@h/db' is not a strata command");
+  EXPECT_EQ(RedactSecrets("pg_dump \"postgres://u:ss?w0rd@h:5/db\" > x"), "pg_dump \"postgres://u:****@h:5/db\" > x");
+  EXPECT_EQ(RedactSecrets("see postgres://h:5432/db and postgres://u:pw@h/db"),
+            "see postgres://h:5432/db and postgres://u:****@h/db");
+}
+
 }  // namespace
 }  // namespace strata::base

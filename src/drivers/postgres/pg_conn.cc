@@ -39,9 +39,10 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   c.conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!c.conn_) return Status(ErrorCode::kUnavailable, "cannot connect: out of memory");
   if (PQstatus(c.conn_.get()) != CONNECTION_OK) {
-    std::string why = c.Scrub(base::Trim(PQerrorMessage(c.conn_.get())));
-    return Status(IsAuthFailure(why) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable,
-                  fmt::format("cannot connect to {}: {}", c.redacted_url_, base::OneLine(why, 400)));
+    // Classified before masking, which could hide a word of it (a password "auth").
+    bool auth = IsAuthFailure(PQerrorMessage(c.conn_.get()));
+    return Status(auth ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable,
+                  fmt::format("cannot connect to {}: {}", c.redacted_url_, base::OneLine(c.ErrorMessage(), 400)));
   }
   PQsetNoticeProcessor(c.conn_.get(), IgnoreNotice, nullptr);
   return c;
@@ -49,28 +50,30 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
 
 std::string Connection::Scrub(std::string_view text) const { return base::ScrubSecrets(text, secrets_); }
 
+std::string Connection::ErrorMessage() const {
+  return Scrub(base::Trim(conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
+}
+
 Status Connection::ErrorFrom(const PGresult* r, int* position) const {
   if (PQstatus(conn_.get()) == CONNECTION_BAD) {
     return Status(ErrorCode::kUnavailable,
-                  fmt::format("lost the connection to {}: {}", redacted_url_,
-                              base::OneLine(Scrub(PQerrorMessage(conn_.get())), 400)));
+                  fmt::format("lost the connection to {}: {}", redacted_url_, base::OneLine(ErrorMessage(), 400)));
   }
   auto field = [&](int code) -> std::string {
     const char* v = r ? PQresultErrorField(r, code) : nullptr;
     return v ? v : "";
   };
   std::string primary = field(PG_DIAG_MESSAGE_PRIMARY);
-  if (primary.empty()) primary = base::OneLine(PQerrorMessage(conn_.get()), 400);
-  std::string message = primary;
+  std::string message = primary.empty() ? base::OneLine(ErrorMessage(), 400) : Scrub(primary);
+  // The SQLSTATE is a five-character code that callers look for; the text around it is masked.
   if (std::string state = field(PG_DIAG_SQLSTATE); !state.empty()) message += " (SQLSTATE " + state + ")";
-  if (std::string detail = field(PG_DIAG_MESSAGE_DETAIL); !detail.empty()) message += "; detail: " + detail;
-  if (std::string hint = field(PG_DIAG_MESSAGE_HINT); !hint.empty()) message += "; hint: " + hint;
+  if (std::string detail = field(PG_DIAG_MESSAGE_DETAIL); !detail.empty()) message += "; detail: " + Scrub(detail);
+  if (std::string hint = field(PG_DIAG_MESSAGE_HINT); !hint.empty()) message += "; hint: " + Scrub(hint);
   if (position) {
     std::string pos = field(PG_DIAG_STATEMENT_POSITION);
     *position = pos.empty() ? 0 : std::atoi(pos.c_str());
   }
-  Status st(ErrorCode::kSqlError, Scrub(message));
-  return st;
+  return Status(ErrorCode::kSqlError, message);
 }
 
 Result<ResultPtr> Connection::Exec(const std::string& sql, int* position) {

@@ -43,12 +43,15 @@ class Connection {
   bool InTransaction() const;
   const std::string& redacted_url() const { return redacted_url_; }
 
+  // `text` (a message from libpq or the server) with every password of the URL masked, in any
+  // form the URL holds it: libpq may echo a part of the URL it misread as a host name. The one way
+  // such text enters strata.
+  std::string Scrub(std::string_view text) const;
+  // Scrub(PQerrorMessage(...)) without the trailing newline.
+  std::string ErrorMessage() const;
+
  private:
   Status ErrorFrom(const PGresult* r, int* position) const;
-
-  // `text` (a message from libpq or the server) with every password of the URL masked, in any
-  // form the URL holds it: libpq may echo a part of the URL it misread as a host name.
-  std::string Scrub(std::string_view text) const;
 
   std::unique_ptr<PGconn, ConnCloser> conn_;
   std::string redacted_url_;

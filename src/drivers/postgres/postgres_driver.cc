@@ -415,7 +415,7 @@ class PostgresDriver : public Driver {
     std::vector<std::string> out;
     for (const auto& p : Params(r)) {
       char* lit = PQescapeLiteral(conn_.get(), p->data(), p->size());
-      if (!lit) return Status(ErrorCode::kSqlError, PQerrorMessage(conn_.get()));
+      if (!lit) return Status(ErrorCode::kSqlError, conn_.ErrorMessage());
       out.emplace_back(lit);
       PQfreemem(lit);
     }
