@@ -1,6 +1,7 @@
 // The strata binary against PostgreSQL, for what a run shows: no password in any message, however
 // the URL was written (against a closed port and against the test server, in text and --json),
-// and the migration named when it breaks strata's history table.
+// and the migration named when it breaks strata's history table. Also the one timeout whose
+// rounding the server shows.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -226,6 +227,23 @@ TEST(CliPostgresRedact, PasswordEchoedByTheServerIsMasked) {
     EXPECT_NE(r.err.find("whole ****, piece **** (SQLSTATE P0001); hint: **** again"), std::string::npos)
         << Describe(r);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts.
+
+// `--pg-lock-timeout 0.0001` was truncated to 0 ms, which PostgreSQL reads as "no lock_timeout":
+// the opposite of a short wait. A positive timeout is at least 1 ms.
+TEST(CliPostgresTimeouts, SubMillisecondLockTimeoutIsNotNone) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_show.sql",
+            "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS l, "
+            "current_setting('statement_timeout') AS s;\n");
+  ProcessResult r =
+      Strata(db.url(), dir.Path("m"), {"--pg-lock-timeout", "0.0001", "--statement-timeout", "2.5", "up"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(db.QueryOne("SELECT l || ' ' || s FROM seen"), "1ms 2500ms");
 }
 
 }  // namespace
