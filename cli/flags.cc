@@ -1,10 +1,12 @@
 #include "flags.h"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace strata::cli {
@@ -36,8 +38,6 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
-}  // namespace
-
 std::optional<std::uint64_t> ParseWholeNumber(std::string_view text) {
   // std::from_chars takes no sign, space or base prefix and reports an overflow, unlike strtoull.
   std::uint64_t value = 0;
@@ -57,6 +57,8 @@ std::optional<double> ParseSeconds(std::string_view text) {
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
   return value;
 }
+
+}  // namespace
 
 CLI::Validator WholeNumber(std::uint64_t min, std::uint64_t max) {
   auto check = [min, max](std::string& text) -> std::string {
