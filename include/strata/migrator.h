@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "strata/engine.h"
+#include "strata/lint.h"
 #include "strata/schema.h"
 #include "strata/status.h"
 #include "strata/version.h"
@@ -330,6 +331,12 @@ class Migrator {
   // reads as empty.
   virtual Result<schema::Schema> InspectSchema(bool include_strata_tables = false) = 0;
 
+  // Lints the migrations `options` select (all, named files, or with pending_only those this
+  // database has not applied) in this database's dialect; with live_data, also asks the database,
+  // read-only, whether each would fail on the rows it holds now (include/strata/lint.h). Changes
+  // nothing and never takes the migration lock.
+  virtual Result<LintReport> Lint(const LintOptions& options = {}) = 0;
+
   // The URL with its password masked.
   virtual std::string RedactedUrl() const = 0;
 };
@@ -378,6 +385,10 @@ struct CheckReport {
 // whose up part fails stops the check (later ones cannot be replayed): kSqlError with its
 // location, not a problem in the report.
 Result<CheckReport> CheckReversibility(const Source& source, const ScratchOptions& scratch);
+
+// Lints `source`'s migrations without a database, in the dialect of options.engine (default
+// SQLite); options.pending_only and live_data need a database (Migrator::Lint) and are ignored.
+Result<LintReport> LintSource(const Source& source, const LintOptions& options = {});
 
 // `text` with every password masked (URLs' user:password@ and password=... settings), as strata
 // does for all of its own messages.

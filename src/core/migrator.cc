@@ -14,6 +14,7 @@
 #include "base/text.h"
 #include "base/url.h"
 #include "core/driver_handle.h"
+#include "core/lint.h"
 #include "core/migrator_impl.h"
 #include "core/run_context.h"
 #include "core/restore.h"
@@ -82,6 +83,20 @@ class MigratorImpl : public Migrator {
     if (!ctx.migrations().empty()) report.latest_version = ctx.migrations().back().version;
     STRATA_ASSIGN_OR_RETURN(report.invalid_indexes, ctx.driver->InvalidIndexes());
     return report;
+  }
+
+  Result<LintReport> Lint(const LintOptions& options) override {
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
+    Engine engine = ctx.driver->engine();
+    if (options.engine && *options.engine != engine) {
+      return Status(ErrorCode::kInvalidArgument, fmt::format("cannot lint for {}: the database is {}",
+                                                             EngineName(*options.engine), EngineName(engine)));
+    }
+    std::vector<std::uint64_t> pending;
+    for (const plan::Entry& e : plan::Classify(ctx.available, ctx.applied)) {
+      if (e.state == plan::EntryState::kPending || e.state == plan::EntryState::kOutOfOrder) pending.push_back(e.version);
+    }
+    return LintSelected(engine, ctx.migrations(), options.pending_only ? &pending : nullptr, options, ctx.driver.get());
   }
 
   Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options) override {
@@ -343,18 +358,7 @@ class MigratorImpl : public Migrator {
 
   using Migrations = std::shared_ptr<const std::vector<source::Migration>>;
 
-  Result<Migrations> LoadSource() const {
-    if (!source_.embedded()) {
-      STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(*env_.fs, source_.label()));
-      return std::make_shared<const std::vector<source::Migration>>(std::move(loaded));
-    }
-    std::vector<source::RawFile> files;
-    for (const Source::File& f : source_.files()) {
-      files.push_back({base::JoinPath(source_.label(), f.name), f.name, std::string(f.contents)});
-    }
-    STRATA_ASSIGN_OR_RETURN(auto built, source::BuildMigrations(std::move(files)));
-    return std::make_shared<const std::vector<source::Migration>>(std::move(built));
-  }
+  Result<Migrations> LoadSource() const { return LoadMigrations(source_, *env_.fs); }
 
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later

@@ -7,8 +7,23 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "core/step.h"
+#include "source/loader.h"
 
 namespace strata::core {
+
+Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrations(const Source& source,
+                                                                             base::FileSystem& fs) {
+  if (!source.embedded()) {
+    STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(fs, source.label()));
+    return std::make_shared<const std::vector<source::Migration>>(std::move(loaded));
+  }
+  std::vector<source::RawFile> files;
+  for (const Source::File& f : source.files()) {
+    files.push_back({base::JoinPath(source.label(), f.name), f.name, std::string(f.contents)});
+  }
+  STRATA_ASSIGN_OR_RETURN(auto built, source::BuildMigrations(std::move(files)));
+  return std::make_shared<const std::vector<source::Migration>>(std::move(built));
+}
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "drivers/driver.h"
 #include "plan/planner.h"
 #include "source/migration.h"
@@ -23,6 +24,10 @@ class WriteTransaction;  // core/step.h
 driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms,
                                   const base::Clock& clock);
 plan::Applied ToApplied(const driver::HistoryRow& row);
+
+// Reads and checks every migration of `source` (a directory through `fs`), ascending versions.
+Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrations(
+    const Source& source, base::FileSystem& fs = base::RealFileSystem());
 
 struct RunContext {
   // Shared with the Migrator, which keeps both across calls (an embedded source is parsed once,

@@ -137,7 +137,7 @@ Status ApplyDirective(const Keyword& k, SectionRange& range) {
                                          *known, kExactly));
   }
   return ErrorAt(k.offset, fmt::format("unknown directive '{}' (known: strata:no-transaction, strata:no-split, "
-                                       "strata:allow-data-loss)",
+                                       "strata:allow-data-loss, strata:lint-ignore)",
                                        k.body));
 }
 
@@ -156,7 +156,17 @@ Status ScanPart(const std::vector<Line>& lines, std::size_t first, std::size_t l
   bool in_header = true;
   for (std::size_t i = first; i < last; ++i) {
     const Line& l = lines[i];
-    if (auto k = FindKeyword(l); k && LooksLikeDirective(*k)) {
+    auto k = FindKeyword(l);
+    if (k && k->directive && Fold(k->word) == "lint-ignore") {
+      // Read by the linter (src/lint/ignore.h), anywhere in the part.
+      if (!k->exact || k->word != "lint-ignore") {
+        return ErrorAt(k->offset, fmt::format("directive '{}' must be written exactly '-- strata:lint-ignore RULE: "
+                                              "reason'{}",
+                                              k->written, kExactly));
+      }
+      continue;
+    }
+    if (k && LooksLikeDirective(*k)) {
       if (!in_header) {
         return ErrorAt(k->offset, "strata directives must come before the first statement of the migration");
       }

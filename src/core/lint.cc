@@ -1,0 +1,57 @@
+#include "core/lint.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "base/fs.h"
+#include "lint/lint.h"
+
+namespace strata {
+
+namespace core {
+
+namespace {
+
+std::string_view BaseName(std::string_view path) {
+  std::size_t slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Result<LintReport> LintSelected(Engine engine, const std::vector<source::Migration>& migrations,
+                                const std::vector<std::uint64_t>* pending, const LintOptions& options,
+                                driver::Driver* live) {
+  std::set<std::string_view> names;
+  for (const std::string& f : options.files) names.insert(BaseName(f));
+  for (std::string_view name : names) {
+    bool found = std::any_of(migrations.begin(), migrations.end(),
+                             [&](const source::Migration& m) { return BaseName(m.up.path) == name; });
+    if (!found) {
+      return Status(ErrorCode::kNotFound,
+                    fmt::format("'{}' is not the up file of a migration in this directory (lint reads up parts only)",
+                                name));
+    }
+  }
+  auto selected = [&](const source::Migration& m) {
+    if (!names.empty() && !names.contains(BaseName(m.up.path))) return false;
+    if (pending != nullptr && std::find(pending->begin(), pending->end(), m.version) == pending->end()) return false;
+    return true;
+  };
+  lint::LintRun run = lint::LintMigrations(engine, migrations, selected, options.severity);
+  if (options.live_data && live != nullptr) {
+    STRATA_RETURN_IF_ERROR(AskLiveData(*live, run.checks, run.report));
+  }
+  return std::move(run.report);
+}
+
+}  // namespace core
+
+Result<LintReport> LintSource(const Source& source, const LintOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(auto migrations, core::LoadMigrations(source));
+  return core::LintSelected(options.engine.value_or(Engine::kSqlite), *migrations, nullptr, options, nullptr);
+}
+
+}  // namespace strata

@@ -1,0 +1,120 @@
+#include "lint/lint.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "base/text.h"
+#include "lint/analyzers.h"
+#include "lint/ignore.h"
+
+namespace strata::lint {
+
+const char* DataCheckRule(DataCheckKind kind) {
+  switch (kind) {
+    case DataCheckKind::kDuplicates: return "D001";
+    case DataCheckKind::kNulls:
+    case DataCheckKind::kRows: return "D002";
+    case DataCheckKind::kOrphans: return "D003";
+    case DataCheckKind::kCheckViolations: return "D004";
+  }
+  return "D001";
+}
+
+LintSeverity SeverityOf(const std::string& rule, const std::map<std::string, LintSeverity>& overrides) {
+  if (auto it = overrides.find(rule); it != overrides.end()) return it->second;
+  const LintRule* r = FindLintRule(rule);
+  return r == nullptr ? LintSeverity::kWarning : r->severity;
+}
+
+namespace {
+
+bool KnownRule(std::string_view id) { return FindLintRule(id) != nullptr; }
+
+// A finding for `offset` of `script`'s part.
+LintFinding Locate(const source::Migration& m, const source::Script& script, std::size_t offset,
+                   std::size_t statement_begin, std::size_t statement_end) {
+  LintFinding f;
+  base::LineColumn lc = base::LocateOffset(*script.text, script.begin + offset);
+  f.file = script.path;
+  f.line = lc.line;
+  f.column = lc.column;
+  f.version = m.version;
+  std::string_view sql = script.sql();
+  if (statement_end > statement_begin && statement_end <= sql.size()) {
+    f.statement = base::OneLine(sql.substr(statement_begin, statement_end - statement_begin));
+  }
+  return f;
+}
+
+}  // namespace
+
+LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
+                       const std::function<bool(const source::Migration&)>& selected,
+                       const std::map<std::string, LintSeverity>& severity) {
+  LintRun run;
+  std::size_t last = 0;  // one past the last selected migration: later ones need not be read
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (selected(all[i])) last = i + 1;
+  }
+  PgAnalyzer pg;
+  std::unique_ptr<SqliteAnalyzer> sqlite;
+  if (engine == Engine::kSqlite) sqlite = std::make_unique<SqliteAnalyzer>();
+  for (std::size_t i = 0; i < last; ++i) {
+    const source::Migration& m = all[i];
+    bool check = selected(m);
+    const source::Script& script = m.up;
+    bool transactional = !script.no_transaction;
+    PartLint part;
+    if (engine == Engine::kPostgres) {
+      auto analyzed = pg.Analyze(script.sql(), transactional, check);
+      if (!analyzed.ok()) {
+        if (check) {
+          std::size_t at = analyzed.status().sql_offset().value_or(0);
+          part.hits.push_back({"L002", at, at, at,
+                               "not linted: " + analyzed.status().message()});
+        }
+      } else {
+        part = std::move(*analyzed);
+      }
+    } else {
+      part = sqlite->Analyze(script.sql(), transactional, check);
+    }
+    if (!check) continue;
+    ++run.report.migrations;
+    Ignores ignores = ParseIgnores(script.sql(), part.statement_begins, KnownRule);
+    auto add = [&](const std::string& rule, std::size_t offset, std::size_t begin, std::size_t end,
+                   std::string message) {
+      LintSeverity s = SeverityOf(rule, severity);
+      if (s == LintSeverity::kOff || ignores.Silences(rule, begin)) return;
+      LintFinding f = Locate(m, script, offset, begin, end);
+      f.rule = rule;
+      f.severity = s;
+      f.message = std::move(message);
+      if (const LintRule* r = FindLintRule(rule)) f.hint = r->hint;
+      run.report.findings.push_back(std::move(f));
+    };
+    std::size_t first = run.report.findings.size();
+    for (const IgnoreProblem& p : ignores.problems) add("L001", p.offset, p.offset, p.offset, p.message);
+    for (Hit& h : part.hits) add(h.rule, h.offset, h.statement_begin, h.statement_end, std::move(h.message));
+    // Within a file, by position.
+    std::stable_sort(run.report.findings.begin() + static_cast<std::ptrdiff_t>(first), run.report.findings.end(),
+                     [](const LintFinding& a, const LintFinding& b) {
+                       return a.line != b.line ? a.line < b.line : a.column < b.column;
+                     });
+    for (DataCheck& c : part.checks) {
+      std::string rule = DataCheckRule(c.kind);
+      if (SeverityOf(rule, severity) == LintSeverity::kOff || ignores.Silences(rule, c.statement_begin)) continue;
+      LintFinding where = Locate(m, script, c.offset, c.statement_begin, c.statement_end);
+      LocatedCheck located{std::move(c), std::move(where)};
+      located.finding.rule = rule;
+      located.finding.severity = SeverityOf(rule, severity);
+      if (const LintRule* r = FindLintRule(rule)) located.finding.hint = r->hint;
+      run.checks.push_back(std::move(located));
+    }
+  }
+  return run;
+}
+
+}  // namespace strata::lint

@@ -1,0 +1,258 @@
+// The lint rules, table-driven through the public API: each rule fires on its bad example at the
+// right line and column, and stays silent on its safe rewrite and on a table the same migration
+// created.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "strata/migrator.h"
+
+namespace strata {
+namespace {
+
+constexpr const char* kPgSchema =
+    "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(50), name text, age int, score numeric(5,2));\n"
+    "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n";
+
+constexpr const char* kSqliteSchema =
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, name TEXT, age INT);\n"
+    "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INT REFERENCES users (id));\n"
+    "CREATE INDEX orders_user ON orders (user_id);\n";
+
+// "RULE@line:col" for each finding of migration 2, in order.
+std::vector<std::string> Findings(Engine engine, const std::string& sql, const LintOptions& extra = {}) {
+  Source source = Source::Embedded({{"v001_schema.sql", engine == Engine::kPostgres ? kPgSchema : kSqliteSchema},
+                                    {"v002_change.sql", sql}},
+                                   "m");
+  LintOptions options = extra;
+  options.engine = engine;
+  auto report = LintSource(source, options);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  std::vector<std::string> out;
+  if (!report.ok()) return {"<error>"};
+  EXPECT_EQ(report->migrations, 2u);
+  for (const LintFinding& f : report->findings) {
+    EXPECT_EQ(f.version, 2u) << f.rule << " in the schema migration: " << f.message;
+    EXPECT_FALSE(f.message.empty()) << f.rule;
+    out.push_back(f.rule + "@" + std::to_string(f.line) + ":" + std::to_string(f.column));
+  }
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+struct Case {
+  const char* name;
+  const char* sql;
+  V expected;
+};
+
+class PgRules : public testing::TestWithParam<Case> {};
+
+TEST_P(PgRules, FiresWhereExpected) {
+  EXPECT_EQ(Findings(Engine::kPostgres, GetParam().sql), GetParam().expected) << GetParam().sql;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lint, PgRules,
+    testing::Values(
+        Case{"PG001_Bad", "CREATE INDEX users_email ON users (email);", {"PG001@1:1"}},
+        Case{"PG001_Safe", "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);", {}},
+        Case{"PG001_NewTable", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);", {}},
+        Case{"PG002_CreateIndex", "CREATE INDEX CONCURRENTLY users_email ON users (email);", {"PG002@1:1"}},
+        Case{"PG002_DropIndex", "\n  DROP INDEX CONCURRENTLY users_email;", {"PG002@2:3"}},
+        Case{"PG002_Reindex", "REINDEX INDEX CONCURRENTLY users_email;", {"PG002@1:1"}},
+        Case{"PG002_NewTableStillFails", "CREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY t_a ON t (a);",
+             {"PG002@2:1"}},
+        Case{"PG002_Safe", "-- strata:no-transaction\nDROP INDEX CONCURRENTLY users_email;", {}},
+        Case{"PG003_Bad", "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+             {"PG003@1:24"}},
+        Case{"PG003_Safe",
+             "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;", {}},
+        Case{"PG003_NewTable",
+             "CREATE TABLE t (a bigint);\nALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES users (id);", {}},
+        Case{"PG004_Bad", "ALTER TABLE users ADD CONSTRAINT ck CHECK (age > 0);", {"PG004@1:23"}},
+        Case{"PG004_Safe", "ALTER TABLE users ADD CONSTRAINT ck CHECK (age > 0) NOT VALID;", {}},
+        Case{"PG005_Bad", "ALTER TABLE users ALTER COLUMN name SET NOT NULL;", {"PG005@1:1"}},
+        Case{"PG005_Safe", "ALTER TABLE users ADD CONSTRAINT name_nn CHECK (name IS NOT NULL) NOT VALID;", {}},
+        Case{"PG005_NewTable", "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;", {}},
+        Case{"PG006_Bad", "ALTER TABLE users ALTER COLUMN age TYPE bigint;", {"PG006@1:1"}},
+        Case{"PG006_Shrink", "ALTER TABLE users ALTER COLUMN email TYPE varchar(20);", {"PG006@1:1"}},
+        Case{"PG006_Using", "ALTER TABLE users ALTER COLUMN email TYPE varchar(80) USING lower(email);", {"PG006@1:1"}},
+        Case{"PG006_UnknownColumn", "ALTER TABLE other ALTER COLUMN x TYPE varchar(80);", {"PG006@1:1"}},
+        Case{"PG006_SafeLonger", "ALTER TABLE users ALTER COLUMN email TYPE varchar(100);", {}},
+        Case{"PG006_SafeText", "ALTER TABLE users ALTER COLUMN email SET DATA TYPE text;", {}},
+        Case{"PG006_SafeNumeric", "ALTER TABLE users ALTER COLUMN score TYPE numeric(9,2);", {}},
+        Case{"PG006_AfterEarlierChange",
+             "ALTER TABLE users ALTER COLUMN email TYPE text;\nALTER TABLE users ALTER COLUMN email TYPE varchar(10);",
+             {"PG006@2:1"}},
+        Case{"PG007_Bad", "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();", {"PG007@1:30"}},
+        Case{"PG007_Serial", "ALTER TABLE users ADD COLUMN seq bigserial;", {"PG007@1:30"}},
+        Case{"PG007_SafeStable", "ALTER TABLE users ADD COLUMN seen timestamptz DEFAULT now();", {}},
+        Case{"PG008_Bad", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);", {"PG008@1:23"}},
+        Case{"PG008_Safe", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email;", {}},
+        Case{"M001_Bad", "ALTER TABLE users ADD COLUMN plan text NOT NULL;", {"M001@1:30"}},
+        Case{"M001_Safe", "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';", {}},
+        Case{"M001_NewTable", "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int NOT NULL;", {}},
+        Case{"M002_Bad", "ALTER TABLE users DROP COLUMN age;", {"M002@1:1"}},
+        Case{"M003_Column", "ALTER TABLE users RENAME COLUMN name TO full_name;", {"M003@1:1"}},
+        Case{"M003_Table", "ALTER TABLE users RENAME TO people;", {"M003@1:1"}},
+        Case{"M003_NewTable", "CREATE TABLE t (a int);\nALTER TABLE t RENAME TO u;\nALTER TABLE u RENAME a TO b;", {}},
+        Case{"M004_Bad", "DROP TABLE orders;", {"M004@1:1"}},
+        Case{"M004_NewTable", "CREATE TABLE tmp (a int);\nDROP TABLE tmp;", {}},
+        Case{"M005_Update", "UPDATE users SET age = 0;", {"M005@1:1"}},
+        Case{"M005_Delete", "DELETE FROM orders;", {"M005@1:1"}},
+        Case{"M005_Safe", "UPDATE users SET age = 0 WHERE age IS NULL;", {}},
+        Case{"M005_FunctionBodyOutOfScope", "DO $$ BEGIN UPDATE users SET age = 0; END $$;", {}},
+        Case{"L002_DoesNotParse", "CREATE TABLE (;", {"L002@1:14"}}),
+    [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+class SqliteRules : public testing::TestWithParam<Case> {};
+
+TEST_P(SqliteRules, FiresWhereExpected) {
+  EXPECT_EQ(Findings(Engine::kSqlite, GetParam().sql), GetParam().expected) << GetParam().sql;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lint, SqliteRules,
+    testing::Values(
+        Case{"SQ001_Bad", "PRAGMA foreign_keys = OFF;", {"SQ001@1:1"}},
+        Case{"SQ001_Schema", "PRAGMA main.foreign_keys=0;", {"SQ001@1:1"}},
+        Case{"SQ001_SafeNoTransaction", "-- strata:no-transaction\nPRAGMA foreign_keys = OFF;", {}},
+        Case{"SQ001_ReadingIsFine", "PRAGMA foreign_keys;", {}},
+        Case{"SQ002_Dml", "UPDATE users SET name = \"unknown\" WHERE id = 1;", {"SQ002@1:25"}},
+        Case{"SQ002_Ddl", "CREATE TABLE t (status TEXT CHECK (status IN (\"a\", 'b')));", {"SQ002@1:47"}},
+        Case{"SQ002_Safe", "UPDATE users SET name = 'unknown' WHERE \"id\" = 1;", {}},
+        Case{"SQ003_AddConstraint", "ALTER TABLE users ADD CONSTRAINT u UNIQUE (email);", {"SQ003@1:19"}},
+        Case{"SQ003_AlterColumn", "ALTER TABLE users ALTER COLUMN age SET NOT NULL;", {"SQ003@1:19"}},
+        Case{"SQ003_UniqueColumn", "ALTER TABLE users ADD COLUMN code TEXT UNIQUE;", {"SQ003@1:30"}},
+        Case{"SQ003_NonConstantDefault", "ALTER TABLE users ADD COLUMN seen TEXT DEFAULT CURRENT_TIMESTAMP;",
+             {"SQ003@1:30"}},
+        Case{"SQ003_DropIndexedColumn", "ALTER TABLE orders DROP COLUMN user_id;", {"M002@1:1", "SQ003@1:1"}},
+        Case{"M001_Bad", "ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;", {"M001@1:30"}},
+        Case{"M001_Safe", "ALTER TABLE users ADD plan TEXT NOT NULL DEFAULT 'free';", {}},
+        Case{"M001_NewTable", "CREATE TABLE t (a INT);\nALTER TABLE t ADD COLUMN b INT NOT NULL;", {}},
+        Case{"M002_Bad", "ALTER TABLE users DROP COLUMN age;", {"M002@1:1"}},
+        Case{"M003_Column", "ALTER TABLE users RENAME name TO full_name;", {"M003@1:1"}},
+        Case{"M003_Table", "ALTER TABLE \"users\" RENAME TO people;", {"M003@1:1"}},
+        Case{"M003_NewTable", "CREATE TABLE t (a INT);\nALTER TABLE t RENAME TO u;\nALTER TABLE u RENAME a TO b;", {}},
+        Case{"M004_Bad", "DROP TABLE IF EXISTS orders;", {"M004@1:1"}},
+        Case{"M004_NewTable", "CREATE TABLE tmp (a INT);\nDROP TABLE tmp;", {}},
+        Case{"M005_Update", "UPDATE OR IGNORE users SET age = (SELECT 1 WHERE 1);", {"M005@1:1"}},
+        Case{"M005_Delete", "DELETE FROM orders;", {"M005@1:1"}},
+        Case{"M005_Safe", "DELETE FROM orders WHERE user_id IS NULL;", {}},
+        Case{"M005_TriggerBodyIsNotRun",
+             "CREATE TRIGGER tr AFTER INSERT ON users BEGIN DELETE FROM orders; END;", {}}),
+    [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+class Ignores : public testing::TestWithParam<Case> {};
+
+TEST_P(Ignores, SilenceOnlyWhatTheySay) {
+  EXPECT_EQ(Findings(Engine::kSqlite, GetParam().sql), GetParam().expected) << GetParam().sql;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lint, Ignores,
+    testing::Values(
+        Case{"Statement", "-- strata:lint-ignore M005: ten rows, all reset on purpose\nUPDATE users SET age = 0;", {}},
+        Case{"CommentsBetween", "-- strata:lint-ignore M005: all rows\n-- more words\nUPDATE users SET age = 0;", {}},
+        Case{"OnlyTheNextStatement", "-- strata:lint-ignore M005: ok\nUPDATE users SET age = 0;\nDELETE FROM orders;",
+             {"M005@3:1"}},
+        Case{"OnlyTheNamedRule", "-- strata:lint-ignore M002: ok\nUPDATE users SET age = 0;", {"M005@2:1"}},
+        Case{"SeveralRules", "-- strata:lint-ignore M002, M005: ok\nUPDATE users SET age = 0;", {}},
+        Case{"WholeFile",
+             "-- strata:lint-ignore M005,M002: the cleanup release\n\nUPDATE users SET age = 0;\nALTER TABLE users DROP "
+             "COLUMN name;",
+             {}},
+        Case{"NoReason", "-- strata:lint-ignore M005\nUPDATE users SET age = 0;", {"L001@1:4", "M005@2:1"}},
+        Case{"EmptyReason", "-- strata:lint-ignore M005:  \nUPDATE users SET age = 0;", {"L001@1:4", "M005@2:1"}},
+        Case{"UnknownRule", "-- strata:lint-ignore X999: why\nUPDATE users SET age = 0;", {"L001@1:4", "M005@2:1"}},
+        Case{"LowerCaseRule", "-- strata:lint-ignore m005: why\nUPDATE users SET age = 0;", {"L001@1:4", "M005@2:1"}},
+        Case{"PrecedesNothing", "UPDATE users SET age = 0 WHERE id = 1;\n-- strata:lint-ignore M005: why\n\nSELECT 1;",
+             {"L001@2:4"}}),
+    [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+TEST(Lint, SeverityOverridesAndDisabledRules) {
+  LintOptions off;
+  off.severity["M005"] = LintSeverity::kOff;
+  EXPECT_EQ(Findings(Engine::kPostgres, "UPDATE users SET age = 0;", off), V{});
+
+  LintOptions stricter;
+  stricter.severity["PG001"] = LintSeverity::kError;
+  Source source = Source::Embedded({{"v001_a.sql", kPgSchema}, {"v002_b.sql", "CREATE INDEX i ON users (email);"}});
+  stricter.engine = Engine::kPostgres;
+  auto report = LintSource(source, stricter);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->findings.size(), 1u);
+  EXPECT_EQ(report->findings[0].severity, LintSeverity::kError);
+  EXPECT_EQ(report->errors(), 1u);
+  EXPECT_EQ(report->warnings(), 0u);
+}
+
+TEST(Lint, FindingCarriesFileStatementHintAndMessage) {
+  Source source = Source::Embedded({{"v001_a.sql", kPgSchema}, {"v002_b.sql", "\n\nDROP   TABLE\n  orders;\n"}}, "mig");
+  LintOptions options;
+  options.engine = Engine::kPostgres;
+  auto report = LintSource(source, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->findings.size(), 1u);
+  const LintFinding& f = report->findings[0];
+  EXPECT_EQ(f.rule, "M004");
+  EXPECT_EQ(f.file, "mig/v002_b.sql");
+  EXPECT_EQ(f.line, 3u);
+  EXPECT_EQ(f.column, 1u);
+  EXPECT_EQ(f.statement, "DROP TABLE orders");
+  EXPECT_NE(f.message.find("orders"), std::string::npos) << f.message;
+  EXPECT_NE(f.hint.find("expand"), std::string::npos) << f.hint;
+}
+
+TEST(Lint, OnlyTheNamedFilesAndOnlyUpParts) {
+  // Embedded contents are views: keep the text alive.
+  const std::string first = std::string("-- migrate:up\n") + kSqliteSchema + "-- migrate:down\nDROP TABLE orders;\n";
+  Source source = Source::Embedded({{"20250101000000_a.sql", first},
+                                    {"20250102000000_b.sql", "-- migrate:up\nDELETE FROM orders;\n"},
+                                    {"20250103000000_c.sql", "-- migrate:up\nDELETE FROM users;\n"}});
+  LintOptions options;
+  options.files = {"some/dir/20250103000000_c.sql"};
+  auto report = LintSource(source, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->migrations, 1u);
+  ASSERT_EQ(report->findings.size(), 1u);
+  EXPECT_EQ(report->findings[0].version, 20250103000000u);
+
+  options.files = {"20250109000000_missing.sql"};
+  auto missing = LintSource(source, options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("20250109000000_missing.sql"), std::string::npos);
+}
+
+TEST(Lint, SqliteReplayNeverTouchesAFile) {
+  // ATTACH and VACUUM INTO would create files: the replay skips them, and nothing is written.
+  std::string path = testing::TempDir() + "/lint_attach_probe.db";
+  std::remove(path.c_str());
+  const std::string sql = "ATTACH DATABASE '" + path + "' AS x;\nVACUUM INTO '" + path + "';\nCREATE TABLE t (a);\n";
+  Source source = Source::Embedded({{"v001_a.sql", sql}});
+  auto report = LintSource(source);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::FILE* probe = std::fopen(path.c_str(), "r");
+  EXPECT_EQ(probe, nullptr) << "lint created " << path;
+  if (probe != nullptr) std::fclose(probe);
+}
+
+TEST(Lint, RuleCatalogueIsSortedAndComplete) {
+  const std::vector<LintRule>& rules = LintRules();
+  for (std::size_t i = 1; i < rules.size(); ++i) EXPECT_LT(std::string(rules[i - 1].id), std::string(rules[i].id));
+  for (const char* id : {"PG001", "PG002", "PG003", "PG004", "PG005", "PG006", "PG007", "PG008", "M001", "M002", "M003",
+                         "M004", "M005", "SQ001", "SQ002", "SQ003", "D001", "D002", "D003", "D004", "PG100", "L001"}) {
+    const LintRule* r = FindLintRule(id);
+    ASSERT_NE(r, nullptr) << id;
+    EXPECT_NE(std::string(r->hint), "") << id;
+  }
+  EXPECT_EQ(FindLintRule("pg001"), nullptr);
+}
+
+}  // namespace
+}  // namespace strata
