@@ -185,6 +185,31 @@ TEST_P(DriverConformance, ExecuteRunsEveryStatementOfALargeText) {
   EXPECT_EQ(*d->CountRows("", "many"), kRows);
 }
 
+// Query reads rows as text, NULL kept apart, sees the open transaction's changes, and refuses
+// anything that writes before it runs.
+TEST_P(DriverConformance, QueryReadsAndNeverWrites) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(Run(*d, "CREATE TABLE q (a INTEGER, b TEXT); INSERT INTO q VALUES (1, 'x'), (2, NULL);"));
+  auto rows = d->Query("SELECT a, b FROM q ORDER BY a", std::chrono::seconds(5));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0][0], std::optional<std::string>("1"));
+  EXPECT_EQ((*rows)[0][1], std::optional<std::string>("x"));
+  EXPECT_EQ((*rows)[1][1], std::nullopt);
+
+  auto write = d->Query("DELETE FROM q", std::chrono::seconds(5));
+  EXPECT_FALSE(write.ok());
+  EXPECT_EQ(ValueOr(d->CountRows("", "q"), -1), 2) << "a refused query changed the table";
+
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->Execute("INSERT INTO q VALUES (3, 'y');", {.in_transaction = true}, nullptr).ok());
+  auto inside = d->Query("SELECT count(*) FROM q", std::chrono::seconds(0));
+  ASSERT_TRUE(inside.ok()) << inside.status().ToString();
+  EXPECT_EQ((*inside)[0][0], std::optional<std::string>("3"));
+  d->Rollback();
+  EXPECT_FALSE(d->Query("SELECT * FROM no_such_table", std::chrono::seconds(5)).ok());
+}
+
 TEST_P(DriverConformance, RollbackUndoesDdlAndData) {
   auto d = OpenOrDie();
   ASSERT_TRUE(d->BeginWrite().ok());

@@ -154,6 +154,11 @@ Result<std::int64_t> FakeDriver::CountRows(const std::string&, const std::string
   return std::int64_t{0};
 }
 
+Result<std::vector<driver::Driver::Row>> FakeDriver::Query(const std::string&, std::chrono::milliseconds) {
+  STRATA_RETURN_IF_ERROR(Call("Query"));
+  return std::vector<Row>{};
+}
+
 Result<driver::TableFingerprint> FakeDriver::Fingerprint(const std::string&, const std::string&) {
   STRATA_RETURN_IF_ERROR(Call("Fingerprint"));
   return driver::TableFingerprint{};

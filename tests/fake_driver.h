@@ -56,6 +56,8 @@ class FakeDriver : public driver::Driver {
   Result<schema::Schema> Introspect(const driver::IntrospectOptions& options) override;
   Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) override;
   Result<driver::TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) override;
+  // Answers no rows.
+  Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) override;
 
  private:
   // Records the call; kUnavailable when it is the one chosen to fail.

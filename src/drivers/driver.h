@@ -244,6 +244,14 @@ class Driver {
   // and with the same errors. An empty table has a hash too, equal for every empty table.
   virtual Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) = 0;
 
+  // Runs one query that only reads and returns its rows, each column as text (std::nullopt for
+  // NULL). A statement that would write is refused (kInvalidArgument) before it runs. Inside an
+  // open transaction it runs in it and sees its changes; outside, on its own, stopped after
+  // `timeout` (0: no limit) with kSqlError (PostgreSQL: in a READ ONLY transaction with
+  // statement_timeout). For lint's questions about live data and its lock trace.
+  using Row = std::vector<std::optional<std::string>>;
+  virtual Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) = 0;
+
   // False when foreign keys (and so ON DELETE CASCADE) are not enforced on this connection
   // (SQLite with foreign keys off).
   virtual bool EnforcesForeignKeys() const { return true; }

@@ -371,6 +371,34 @@ class PostgresDriver : public Driver {
     return FingerprintPostgres(conn_, schema, table);
   }
 
+  Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    bool own = !conn_.InTransaction();
+    if (own) {
+      STRATA_RETURN_IF_ERROR(conn_.Exec("BEGIN READ ONLY").status());
+      Status set = conn_.Exec(fmt::format("SET LOCAL statement_timeout = {}", timeout.count())).status();
+      if (!set.ok()) {
+        (void)conn_.Exec("ROLLBACK");
+        return set;
+      }
+    }
+    auto r = conn_.Exec(sql);
+    if (own) (void)conn_.Exec(r.ok() ? "COMMIT" : "ROLLBACK");
+    STRATA_RETURN_IF_ERROR(r.status());
+    std::vector<Row> rows;
+    PGresult* res = r->get();
+    for (int i = 0; i < PQntuples(res); ++i) {
+      Row row;
+      for (int c = 0; c < PQnfields(res); ++c) {
+        if (PQgetisnull(res, i, c)) row.emplace_back(std::nullopt);
+        else row.emplace_back(std::string(PQgetvalue(res, i, c), static_cast<std::size_t>(PQgetlength(res, i, c))));
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
   Result<std::vector<std::string>> InvalidIndexes() override {
     STRATA_RETURN_IF_ERROR(Flush());
     STRATA_ASSIGN_OR_RETURN(

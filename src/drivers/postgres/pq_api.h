@@ -14,7 +14,8 @@ struct PqApi {
 #define STRATA_PQ_FUNCTIONS(X)                                                                            \
   X(PQconnectdbParams) X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQsetNoticeProcessor) X(PQexec)      \
   X(PQexecParams) X(PQresultStatus) X(PQresultErrorField) X(PQclear) X(PQtransactionStatus) X(PQntuples) \
-  X(PQgetvalue) X(PQgetisnull) X(PQcmdStatus) X(PQescapeLiteral) X(PQfreemem)
+  X(PQgetvalue) X(PQgetisnull) X(PQcmdStatus) X(PQescapeLiteral) X(PQfreemem) X(PQnfields)  \
+  X(PQgetlength)
 #define STRATA_PQ_MEMBER(name) decltype(&::name) name##_ = nullptr;
   STRATA_PQ_FUNCTIONS(STRATA_PQ_MEMBER)
 #undef STRATA_PQ_MEMBER
@@ -47,4 +48,6 @@ const PqApi& Pq();
 #define PQcmdStatus(...) ::strata::driver::pg::Pq().PQcmdStatus_(__VA_ARGS__)
 #define PQescapeLiteral(...) ::strata::driver::pg::Pq().PQescapeLiteral_(__VA_ARGS__)
 #define PQfreemem(...) ::strata::driver::pg::Pq().PQfreemem_(__VA_ARGS__)
+#define PQnfields(...) ::strata::driver::pg::Pq().PQnfields_(__VA_ARGS__)
+#define PQgetlength(...) ::strata::driver::pg::Pq().PQgetlength_(__VA_ARGS__)
 #endif

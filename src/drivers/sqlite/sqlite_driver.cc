@@ -336,6 +336,43 @@ class SqliteDriver : public Driver {
     return FingerprintSqlite(db_.get(), table);
   }
 
+  Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) override {
+    STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db_.get(), sql, "cannot run the query"));
+    if (!sqlite3_stmt_readonly(stmt.get())) {
+      return Status(ErrorCode::kInvalidArgument, "a query that writes was refused: " + base::OneLine(sql));
+    }
+    // SQLite has no statement timeout: a progress handler interrupts the query at the deadline.
+    struct Deadline {
+      std::chrono::steady_clock::time_point at;
+    } deadline{std::chrono::steady_clock::now() + timeout};
+    bool in_transaction = sqlite3_get_autocommit(db_.get()) == 0;
+    if (timeout.count() > 0 && !in_transaction) {
+      sqlite3_progress_handler(
+          db_.get(), 1000,
+          [](void* d) { return std::chrono::steady_clock::now() > static_cast<Deadline*>(d)->at ? 1 : 0; }, &deadline);
+    }
+    std::vector<Row> rows;
+    Status status = Status::Ok();
+    while (true) {
+      auto step = StepStmt(stmt.get(), "the query failed");
+      if (!step.ok()) {
+        status = step.status();
+        break;
+      }
+      if (!*step) break;
+      Row row;
+      for (int c = 0; c < sqlite3_column_count(stmt.get()); ++c) {
+        if (sqlite3_column_type(stmt.get(), c) == SQLITE_NULL) row.emplace_back(std::nullopt);
+        else row.emplace_back(ColumnText(stmt.get(), c));
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+    STRATA_RETURN_IF_ERROR(status);
+    return rows;
+  }
+
   Status MirrorVersion(std::uint64_t version) override {
     // user_version is a signed 32-bit header field: timestamp versions do not fit and are not mirrored.
     if (version > static_cast<std::uint64_t>(INT_MAX)) return Status::Ok();
