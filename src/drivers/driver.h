@@ -245,9 +245,10 @@ class Driver {
   virtual Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) = 0;
 
   // Runs one query that only reads and returns its rows, each column as text (std::nullopt for
-  // NULL). A statement that would write is refused (kInvalidArgument) before it runs. Inside an
-  // open transaction it runs in it and sees its changes; outside, on its own, stopped after
-  // `timeout` (0: no limit) with kSqlError (PostgreSQL: in a READ ONLY transaction with
+  // NULL). Inside an open transaction it runs in it and sees its changes (the caller sends only
+  // reads there). Outside, it runs on its own, stopped after `timeout` (0: no limit) with
+  // kSqlError, and a statement that would write fails without changing anything (SQLite refuses it
+  // before it runs, kInvalidArgument; PostgreSQL runs it in a READ ONLY transaction with
   // statement_timeout). For lint's questions about live data and its lock trace.
   using Row = std::vector<std::optional<std::string>>;
   virtual Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) = 0;
