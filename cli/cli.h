@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ enum ExitCode : int {
   kExitDataChanged = 12,     // up --verify-data: a migration changed a table it does not name
   kExitDiffers = 13,         // schema diff / drift / check: the schemas differ
   kExitLockLost = 14,        // the run lost its migration lock; the migration in progress was not committed
+  kExitLintFailed = 15,      // lint found an error (or, with --strict, a warning); up --lint=error refused to run
 };
 
 int ExitCodeFor(const Status& status);
@@ -66,6 +68,14 @@ struct Invocation {
   std::string scratch_url;
   std::string schema_file;  // verify --schema
   bool include_strata_tables = false;
+  // lint, and the lint that up and plan run first.
+  bool pending = false;
+  bool strict = false;
+  bool trace = false;
+  std::string engine;                 // lint without a URL: sqlite or postgres
+  std::string lint_mode = "warn";     // up/plan: off, warn or error (strata.toml [lint] up)
+  std::optional<std::string> lint_flag;  // up/plan --lint, which wins over strata.toml
+  std::map<std::string, LintSeverity> lint_severity;  // strata.toml [lint.rules] / disable
 };
 
 // Prints `status` as an error (human text on stderr; in --json mode also an error event on
@@ -89,6 +99,12 @@ int RunRestore(const Invocation& inv);
 int RunSchema(const Invocation& inv);
 int RunDrift(const Invocation& inv);
 int RunCheck(const Invocation& inv);
+int RunLint(const Invocation& inv);
+
+// up and plan: lints the pending migrations first and prints the findings as warnings. Returns
+// kExitOk to go on, or the exit code that ends the run (lint_mode "error" and an error finding,
+// or a failure to lint).
+int LintBeforeRun(const Invocation& inv, Migrator& migrator);
 
 // Reads strata.toml (if `path` exists) and the environment into `inv` for values the command
 // line did not set. kInvalidArgument with file:line:col for a malformed or unknown key.

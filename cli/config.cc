@@ -29,6 +29,67 @@ std::string Actor() {
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   return fmt::format("{}@{}", user && *user ? user : "unknown", host[0] ? host : "unknown");
 }
+
+constexpr const char* kLintModes = "\"off\", \"warn\" or \"error\"";
+
+Status LintMode(const std::string& path, const toml::node& node, Invocation& inv) {
+  auto v = node.value<std::string>();
+  if (!v || (*v != "off" && *v != "warn" && *v != "error")) {
+    return ConfigError(path, node.source(), fmt::format("lint mode must be {}", kLintModes));
+  }
+  inv.lint_mode = *v;
+  return Status::Ok();
+}
+
+Status KnownRule(const std::string& path, const toml::node& node, const std::string& id) {
+  if (FindLintRule(id) != nullptr) return Status::Ok();
+  return ConfigError(path, node.source(), fmt::format("unknown lint rule '{}' (docs/lint.md lists them)", id));
+}
+
+// `lint = "error"` (the mode of up and plan), or a [lint] table:
+//   up = "warn"                       # off, warn or error
+//   disable = ["M005"]                # rules that never report
+//   rules = { PG001 = "error" }       # a rule's severity: off, warning or error
+Status ApplyLintConfig(const std::string& path, const toml::node& node, Invocation& inv) {
+  if (node.is_string()) return LintMode(path, node, inv);
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    return ConfigError(path, node.source(), fmt::format("'lint' must be {} or a [lint] table", kLintModes));
+  }
+  for (auto&& [key, value] : *table) {
+    std::string k(key.str());
+    if (k == "up") {
+      STRATA_RETURN_IF_ERROR(LintMode(path, value, inv));
+    } else if (k == "disable") {
+      const toml::array* ids = value.as_array();
+      if (ids == nullptr) return ConfigError(path, value.source(), "lint.disable must be an array of rule IDs");
+      for (const toml::node& id : *ids) {
+        auto s = id.value<std::string>();
+        if (!s) return ConfigError(path, id.source(), "lint.disable must be an array of rule IDs");
+        STRATA_RETURN_IF_ERROR(KnownRule(path, id, *s));
+        inv.lint_severity[*s] = LintSeverity::kOff;
+      }
+    } else if (k == "rules") {
+      const toml::table* rules = value.as_table();
+      if (rules == nullptr) return ConfigError(path, value.source(), "lint.rules must be a table: { PG001 = \"error\" }");
+      for (auto&& [id, severity] : *rules) {
+        std::string rule(id.str());
+        STRATA_RETURN_IF_ERROR(KnownRule(path, severity, rule));
+        auto s = severity.value<std::string>();
+        if (!s || (*s != "off" && *s != "warning" && *s != "error")) {
+          return ConfigError(path, severity.source(),
+                             fmt::format("lint.rules.{} must be \"off\", \"warning\" or \"error\"", rule));
+        }
+        inv.lint_severity[rule] = *s == "off" ? LintSeverity::kOff : *s == "error" ? LintSeverity::kError
+                                                                                   : LintSeverity::kWarning;
+      }
+    } else {
+      return ConfigError(path, key.source(), fmt::format("unknown key 'lint.{}' (known: up, disable, rules)", k));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFlags& given, Invocation& inv) {
@@ -87,6 +148,8 @@ Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFl
       auto v = node.value<bool>();
       if (!v) return type_error("true or false");
       inv.options.foreign_keys = *v;
+    } else if (k == "lint") {
+      STRATA_RETURN_IF_ERROR(ApplyLintConfig(path, node, inv));
     } else if (k == "allow_out_of_order") {
       auto v = node.value<bool>();
       if (!v) return type_error("true or false");
@@ -94,7 +157,7 @@ Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFl
     } else {
       return ConfigError(path, key.source(),
                          fmt::format("unknown key '{}' (known: url, dir, table, schema, lock_timeout, "
-                                     "pg_lock_timeout, statement_timeout, foreign_keys, allow_out_of_order)",
+                                     "pg_lock_timeout, statement_timeout, foreign_keys, allow_out_of_order, lint)",
                                      k));
     }
   }

@@ -41,6 +41,21 @@ std::string JsonEvent(const Event& e, const std::string& redacted_url) {
   return Dump(j);
 }
 
+std::string JsonLintFinding(const LintFinding& f, const char* event) {
+  json j = json::object();
+  if (event != nullptr) j["event"] = event;
+  j["rule"] = f.rule;
+  j["severity"] = LintSeverityName(f.severity);
+  j["file"] = f.file;
+  j["line"] = f.line;
+  j["column"] = f.column;
+  j["message"] = f.message;
+  j["hint"] = f.hint;
+  j["version"] = f.version;
+  j["statement"] = f.statement;
+  return Dump(j);
+}
+
 std::string JsonError(const Status& status) {
   json j = {{"event", "error"}, {"code", ErrorCodeName(status.code())}, {"message", status.message()}};
   if (const auto& loc = status.location()) {

@@ -19,6 +19,9 @@ std::string JsonSchema(const schema::Schema& schema);
 // {"same": bool, <key>: [{"kind", "object", "before", "after"}...]}
 std::string JsonChanges(const std::vector<schema::Change>& changes, const std::string& key = "changes");
 std::string JsonCheck(const CheckReport& report);
+// {"rule","severity","file","line","column","message","hint","version","statement"}; with
+// `event`, an "event" key first (up and plan's lint events).
+std::string JsonLintFinding(const LintFinding& finding, const char* event = nullptr);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
 }  // namespace strata::cli

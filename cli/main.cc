@@ -40,6 +40,13 @@ void AddSafety(CLI::App& app, Invocation& inv) {
                  "{version} and {timestamp} are replaced");
 }
 
+// up and plan lint the pending migrations first.
+void AddLintMode(CLI::App& app, Invocation& inv) {
+  app.add_option("--lint", inv.lint_flag,
+                 "Lint pending migrations first: warn (default: print findings), error (an error finding refuses "
+                 "the run), off")
+      ->check(CLI::IsMember({"off", "warn", "error"}));
+}
 
 const Command kCommands[] = {
     {"status", "Show every migration and its state", RunStatus,
@@ -53,6 +60,7 @@ const Command kCommands[] = {
        AddSafety(app, inv);
        app.add_flag("--verify-data", inv.verify_data,
                     "Fingerprint every table a migration does not name and roll it back if any changed");
+       AddLintMode(app, inv);
      }},
     {"down", "Roll back applied migrations with their down parts", RunDown,
      [](CLI::App& app, Invocation& inv) {
@@ -65,7 +73,21 @@ const Command kCommands[] = {
        AddSafety(app, inv);
      }},
     {"plan", "Print the SQL that `up` would run; changes nothing", RunPlan,
-     [](CLI::App& app, Invocation& inv) { AddTo(app, inv); }},
+     [](CLI::App& app, Invocation& inv) {
+       AddTo(app, inv);
+       AddLintMode(app, inv);
+     }},
+    {"lint", "Find statements that would lock, fail or break production, before they run", RunLint,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("files", inv.inputs, "Migration files to lint (default: every migration of --dir)");
+       app.add_flag("--pending", inv.pending, "Only the migrations not yet applied on --url");
+       app.add_option("--engine", inv.engine, "Dialect when no --url is given: sqlite (default) or postgres")
+           ->check(CLI::IsMember({"sqlite", "postgres"}));
+       app.add_flag("--strict", inv.strict, "Treat warnings as errors (exit 15)");
+       app.add_flag("--trace", inv.trace,
+                    "PostgreSQL: replay on the scratch database (--scratch-url) and report the locks each statement "
+                    "holds and the tables it rewrites");
+     }},
     {"verify", "Check checksums, missing files, order and dirty state (and the schema, with --schema)", RunVerify,
      [](CLI::App& app, Invocation& inv) {
        app.add_option("--schema", inv.schema_file,
@@ -201,6 +223,7 @@ int Main(int argc, char** argv) {
       return kExitUsage;
     }
     if (no_foreign_keys) inv.options.foreign_keys = false;
+    if (inv.lint_flag) inv.lint_mode = *inv.lint_flag;
   } else if (chosen->handler == RunNew && dir->count() == 0) {
     ExplicitFlags given{true, false, true, true, true, true, true};
     Status st = ApplyConfig(config_path, config->count() > 0, given, inv);

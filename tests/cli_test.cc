@@ -1113,7 +1113,7 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   // The line is that of the key. (The column is not pinned: see UnknownKeyColumnIsTheKeys.)
   EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(^strata: error: strata\.toml:2:[0-9]+: unknown key 'colour' )")))
       << Describe(r);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(\(known: url, dir, table, [a-z_, ]*allow_out_of_order\)\n$)")))
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(\(known: url, dir, table, [a-z_, ]*allow_out_of_order, lint\)\n$)")))
       << Describe(r);
   EXPECT_FALSE(fs::exists(project.Path("app.db")));
 

@@ -86,6 +86,9 @@ int Run(const Invocation& inv, Direction direction) {
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   Migrator& m = **migrator;
+  if (direction == Direction::kUp) {
+    if (int code = LintBeforeRun(inv, m); code != kExitOk) return code;
+  }
   std::string url = m.RedactedUrl();
   m.SetEventCallback([&](const Event& e) { PrintEvent(inv, url, e); });
   auto run = [&]() -> Result<RunReport> {

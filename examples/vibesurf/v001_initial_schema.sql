@@ -5,7 +5,7 @@
 --            updated_at maintenance triggers.
 -- All DDL is guarded with IF NOT EXISTS so the script is idempotent.
 
-PRAGMA foreign_keys = ON;
+-- Foreign keys: strata turns them on for every migration (PRAGMA foreign_keys would be a no-op inside its transaction).
 
 -- ---------------------------------------------------------------------------
 -- LLM profiles: named provider/model configurations used by tasks.

@@ -4,7 +4,7 @@
 --            whether each toolkit is enabled, with indexes and an
 --            updated_at trigger.
 
-PRAGMA foreign_keys = ON;
+-- Foreign keys: strata turns them on for every migration (PRAGMA foreign_keys would be a no-op inside its transaction).
 
 CREATE TABLE IF NOT EXISTS composio_toolkits (
     id                  TEXT PRIMARY KEY NOT NULL,

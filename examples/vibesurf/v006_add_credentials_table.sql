@@ -4,7 +4,7 @@
 --            third-party API keys, with an index and an updated_at trigger.
 --            Values are encrypted by the application before insert.
 
-PRAGMA foreign_keys = ON;
+-- Foreign keys: strata turns them on for every migration (PRAGMA foreign_keys would be a no-op inside its transaction).
 
 CREATE TABLE IF NOT EXISTS credentials (
     id                  TEXT PRIMARY KEY NOT NULL,

@@ -4,7 +4,7 @@
 --            updated_at trigger.
 -- NOTE: this file intentionally ends without a trailing newline.
 
-PRAGMA foreign_keys = ON;
+-- Foreign keys: strata turns them on for every migration (PRAGMA foreign_keys would be a no-op inside its transaction).
 
 CREATE TABLE IF NOT EXISTS schedules (
     id                  TEXT PRIMARY KEY NOT NULL,

@@ -43,7 +43,9 @@ LintFinding Locate(const source::Migration& m, const source::Script& script, std
   f.version = m.version;
   std::string_view sql = script.sql();
   if (statement_end > statement_begin && statement_end <= sql.size()) {
-    f.statement = base::OneLine(sql.substr(statement_begin, statement_end - statement_begin));
+    std::string_view statement = base::Trim(sql.substr(statement_begin, statement_end - statement_begin));
+    while (!statement.empty() && statement.back() == ';') statement = base::Trim(statement.substr(0, statement.size() - 1));
+    f.statement = base::OneLine(statement);
   }
   return f;
 }
@@ -85,8 +87,9 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
     ++run.report.migrations;
     Ignores ignores = ParseIgnores(script.sql(), part.statement_begins, KnownRule);
     auto add = [&](const std::string& rule, std::size_t offset, std::size_t begin, std::size_t end,
-                   std::string message) {
+                   std::string message, bool lesser = false) {
       LintSeverity s = SeverityOf(rule, severity);
+      if (lesser && s == LintSeverity::kError && !severity.contains(rule)) s = LintSeverity::kWarning;
       if (s == LintSeverity::kOff || ignores.Silences(rule, begin)) return;
       LintFinding f = Locate(m, script, offset, begin, end);
       f.rule = rule;
@@ -97,7 +100,7 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
     };
     std::size_t first = run.report.findings.size();
     for (const IgnoreProblem& p : ignores.problems) add("L001", p.offset, p.offset, p.offset, p.message);
-    for (Hit& h : part.hits) add(h.rule, h.offset, h.statement_begin, h.statement_end, std::move(h.message));
+    for (Hit& h : part.hits) add(h.rule, h.offset, h.statement_begin, h.statement_end, std::move(h.message), h.lesser);
     // Within a file, by position.
     std::stable_sort(run.report.findings.begin() + static_cast<std::ptrdiff_t>(first), run.report.findings.end(),
                      [](const LintFinding& a, const LintFinding& b) {

@@ -22,6 +22,9 @@ struct Hit {
   std::size_t statement_begin = 0;  // the statement's span in the part's text
   std::size_t statement_end = 0;
   std::string message;
+  // The finding is a warning unless the configuration set the rule's severity (a harmless form of
+  // what the rule catches, such as PRAGMA foreign_keys = ON, which strata does anyway).
+  bool lesser = false;
 };
 
 // A question for the live database: would this statement fail on the rows there now?

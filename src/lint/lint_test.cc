@@ -122,6 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"SQ001_Schema", "PRAGMA main.foreign_keys=0;", {"SQ001@1:1"}},
         Case{"SQ001_SafeNoTransaction", "-- strata:no-transaction\nPRAGMA foreign_keys = OFF;", {}},
         Case{"SQ001_ReadingIsFine", "PRAGMA foreign_keys;", {}},
+        Case{"SQ001_OnIsFoundToo", "PRAGMA foreign_keys = ON;", {"SQ001@1:1"}},
         Case{"SQ002_Dml", "UPDATE users SET name = \"unknown\" WHERE id = 1;", {"SQ002@1:25"}},
         Case{"SQ002_Ddl", "CREATE TABLE t (status TEXT CHECK (status IN (\"a\", 'b')));", {"SQ002@1:47"}},
         Case{"SQ002_Safe", "UPDATE users SET name = 'unknown' WHERE \"id\" = 1;", {}},
@@ -189,6 +190,22 @@ TEST(Lint, SeverityOverridesAndDisabledRules) {
   EXPECT_EQ(report->findings[0].severity, LintSeverity::kError);
   EXPECT_EQ(report->errors(), 1u);
   EXPECT_EQ(report->warnings(), 0u);
+}
+
+TEST(Lint, ForeignKeysOnIsOnlyAWarningUnlessConfigured) {
+  auto severity_of = [](const std::string& sql, const LintOptions& options) {
+    Source source = Source::Embedded({{"v001_a.sql", sql}});
+    auto report = LintSource(source, options);
+    EXPECT_TRUE(report.ok());
+    return report.ok() && report->findings.size() == 1 ? report->findings[0].severity : LintSeverity::kOff;
+  };
+  EXPECT_EQ(severity_of("PRAGMA foreign_keys = OFF;", {}), LintSeverity::kError);
+  EXPECT_EQ(severity_of("PRAGMA foreign_keys = 0;", {}), LintSeverity::kError);
+  EXPECT_EQ(severity_of("PRAGMA foreign_keys = ON;", {}), LintSeverity::kWarning);
+  EXPECT_EQ(severity_of("PRAGMA foreign_keys(1);", {}), LintSeverity::kWarning);
+  LintOptions strict;
+  strict.severity["SQ001"] = LintSeverity::kError;
+  EXPECT_EQ(severity_of("PRAGMA foreign_keys = ON;", strict), LintSeverity::kError);
 }
 
 TEST(Lint, FindingCarriesFileStatementHintAndMessage) {

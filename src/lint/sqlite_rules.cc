@@ -190,9 +190,21 @@ bool StatementRules::Run(sql::StatementSpan span) {
     std::size_t i = 1;
     std::string name = t.Name(i);
     if (name == "foreign_keys" && (t.Punct(i, '=') || t.Punct(i, '('))) {
-      Hit("SQ001", span.begin,
-          "PRAGMA foreign_keys is a no-op inside a transaction, and strata runs this migration in one: foreign keys "
-          "stay as they were");
+      std::size_t value = i + 1;
+      std::string v = t.Word(value);
+      bool on = v == "ON" || v == "TRUE" || v == "YES" ||
+                (value < t.size() && t[value].kind == SqliteTokenKind::kNumber && text_[t[value].begin] != '0');
+      if (on) {
+        // Harmless: strata has already turned foreign keys on (unless told not to).
+        Hit("SQ001", span.begin,
+            "PRAGMA foreign_keys = ON is a no-op inside a transaction, and strata runs this migration in one (strata "
+            "turns foreign keys on itself)");
+        out_.hits.back().lesser = true;
+      } else {
+        Hit("SQ001", span.begin,
+            "PRAGMA foreign_keys is a no-op inside a transaction, and strata runs this migration in one: foreign keys "
+            "stay ON, so a table rebuild here would still cascade deletes and check every key");
+      }
     }
   }
   return sq003_;

@@ -1,0 +1,106 @@
+// strata lint, and the lint that up and plan run before they change anything.
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "../cli.h"
+#include "../json_output.h"
+
+namespace strata::cli {
+
+namespace {
+
+// FILE:LINE:COL: RULE severity: message, then the hint indented.
+std::string FindingText(const LintFinding& f) {
+  return fmt::format("{}:{}:{}: {} {}: {}\n  hint: {}", f.file, f.line, f.column, f.rule, LintSeverityName(f.severity),
+                     f.message, f.hint);
+}
+
+// The directory of the migrations to lint: --dir, or the one directory all named files are in.
+Result<std::string> LintDirectory(const Invocation& inv) {
+  if (inv.inputs.empty()) return inv.dir;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(fs::path(inv.dir), ec);
+  std::optional<fs::path> common;
+  for (const std::string& file : inv.inputs) {
+    fs::path parent = fs::weakly_canonical(fs::path(file), ec).parent_path();
+    if (ec) parent = fs::path(file).parent_path();
+    if (common && *common != parent) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("lint the files of one migrations directory at a time ('{}' and '{}' are in different "
+                                "ones)",
+                                inv.inputs.front(), file));
+    }
+    common = parent;
+  }
+  if (*common == dir) return inv.dir;
+  std::string shown = fs::path(inv.inputs.front()).parent_path().string();
+  return shown.empty() ? std::string(".") : shown;
+}
+
+}  // namespace
+
+int RunLint(const Invocation& inv) {
+  LintOptions options;
+  options.files = inv.inputs;
+  options.severity = inv.lint_severity;
+  if (!inv.engine.empty()) options.engine = inv.engine == "postgres" ? Engine::kPostgres : Engine::kSqlite;
+  auto dir = LintDirectory(inv);
+  if (!dir.ok()) return ReportError(inv, dir.status());
+  Result<LintReport> report = Status(ErrorCode::kInternal, "not linted");
+  if (!inv.url.empty()) {
+    // The database decides the dialect, tells what is pending, and answers the live-data questions.
+    options.pending_only = inv.pending;
+    options.live_data = true;
+    auto migrator = Migrator::Open(inv.url, Source::Directory(*dir), inv.options);
+    if (!migrator.ok()) return ReportError(inv, migrator.status());
+    report = (*migrator)->Lint(options);
+  } else if (inv.pending) {
+    return ReportError(inv, Status(ErrorCode::kInvalidArgument,
+                                   "lint --pending needs a database: give --url (or DATABASE_URL, or url in strata.toml)"));
+  } else {
+    report = LintSource(Source::Directory(*dir), options);
+  }
+  if (!report.ok()) return ReportError(inv, report.status());
+  for (const LintFinding& f : report->findings) {
+    if (inv.json) {
+      fmt::print("{}\n", JsonLintFinding(f));
+    } else {
+      fmt::print("{}\n", FindingText(f));
+    }
+  }
+  std::size_t errors = report->errors(), warnings = report->warnings();
+  if (!inv.json) {
+    fmt::print("lint: {} migration{} linted, {} error{}, {} warning{}\n", report->migrations,
+               report->migrations == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+  }
+  return errors > 0 || (inv.strict && warnings > 0) ? kExitLintFailed : kExitOk;
+}
+
+int LintBeforeRun(const Invocation& inv, Migrator& migrator) {
+  if (inv.lint_mode == "off") return kExitOk;
+  LintOptions options;
+  options.pending_only = true;
+  options.severity = inv.lint_severity;
+  auto report = migrator.Lint(options);
+  if (!report.ok()) return ReportError(inv, report.status());
+  for (const LintFinding& f : report->findings) {
+    if (inv.json) {
+      fmt::print("{}\n", JsonLintFinding(f, "lint"));
+    } else {
+      fmt::print(stderr, "strata: lint: {}\n", FindingText(f));
+    }
+  }
+  if (inv.lint_mode == "error" && report->errors() > 0) {
+    ReportError(inv, Status(ErrorCode::kFailedPrecondition,
+                            fmt::format("lint found {} error{} in the pending migrations; nothing was changed (fix "
+                                        "them, silence one with `-- strata:lint-ignore RULE: reason`, or run with "
+                                        "--lint=warn)",
+                                        report->errors(), report->errors() == 1 ? "" : "s")));
+    return kExitLintFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace strata::cli
