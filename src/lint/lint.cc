@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <tuple>
 
 #include "base/text.h"
 #include "lint/analyzers.h"
@@ -101,11 +102,11 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
     std::size_t first = run.report.findings.size();
     for (const IgnoreProblem& p : ignores.problems) add("L001", p.offset, p.offset, p.offset, p.message);
     for (Hit& h : part.hits) add(h.rule, h.offset, h.statement_begin, h.statement_end, std::move(h.message), h.lesser);
-    // Within a file, by position.
-    std::stable_sort(run.report.findings.begin() + static_cast<std::ptrdiff_t>(first), run.report.findings.end(),
-                     [](const LintFinding& a, const LintFinding& b) {
-                       return a.line != b.line ? a.line < b.line : a.column < b.column;
-                     });
+    // Within a file, by position (then rule, so that the order never depends on the rules' order).
+    std::sort(run.report.findings.begin() + static_cast<std::ptrdiff_t>(first), run.report.findings.end(),
+              [](const LintFinding& a, const LintFinding& b) {
+                return std::tie(a.line, a.column, a.rule, a.message) < std::tie(b.line, b.column, b.rule, b.message);
+              });
     for (DataCheck& c : part.checks) {
       std::string rule = DataCheckRule(c.kind);
       if (SeverityOf(rule, severity) == LintSeverity::kOff || ignores.Silences(rule, c.statement_begin)) continue;

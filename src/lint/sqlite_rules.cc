@@ -86,9 +86,12 @@ struct SqliteAnalyzer::Replay {
   ~Replay() { sqlite3_close_v2(db); }
 
   void Dqs(int on) {
+    if (on == dqs) return;
+    dqs = on;
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, on, nullptr);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, on, nullptr);
   }
+  int dqs = -1;  // unknown until first set
 
   // Prepares the statement and, unless it only reads or writes rows, runs it. "" when it worked,
   // else SQLite's message.
