@@ -79,6 +79,19 @@ bool ContainsAnyIgnoringCase(std::string_view text, std::initializer_list<std::s
   return false;
 }
 
+std::vector<TextLine> SplitLines(std::string_view text) {
+  std::vector<TextLine> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
+    lines.push_back({pos, end, next, text.substr(pos, end - pos)});
+    pos = next;
+  }
+  return lines;
+}
+
 std::string_view Trim(std::string_view s) {
   const char* ws = " \t\r\n\f\v";
   std::size_t b = s.find_first_not_of(ws);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "strata/status.h"
 
@@ -31,6 +32,16 @@ SourceLocation MakeLocation(std::string_view file, std::string_view text, std::s
                             std::string_view statement = {});
 
 std::string_view Trim(std::string_view s);
+
+// One line of a text: bytes [begin, end) without its '\n'; `next` is where the following line
+// starts (text.size() after the last one).
+struct TextLine {
+  std::size_t begin = 0, end = 0, next = 0;
+  std::string_view text;
+};
+
+// The lines of `text`, split at '\n' ("a\n" is one line, "" none).
+std::vector<TextLine> SplitLines(std::string_view text);
 
 // True when `text` contains one of `lower_words` (each lower-case), ignoring ASCII case, anywhere
 // (not only as whole words). A cheap filter before parsing.

@@ -101,5 +101,19 @@ TEST(ParseNumbers, Rejected) {
   }
 }
 
+TEST(SplitLines, OffsetsOfEachLine) {
+  auto lines = SplitLines("a\nbc\r\n\nd");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].text, "a");
+  EXPECT_EQ(lines[1].text, "bc\r");
+  EXPECT_EQ(lines[1].begin, 2u);
+  EXPECT_EQ(lines[1].next, 6u);
+  EXPECT_EQ(lines[2].text, "");
+  EXPECT_EQ(lines[3].text, "d");
+  EXPECT_EQ(lines[3].next, 8u);
+  EXPECT_TRUE(SplitLines("").empty());
+  EXPECT_EQ(SplitLines("x\n").size(), 1u);
+}
+
 }  // namespace
 }  // namespace strata::base

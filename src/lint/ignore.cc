@@ -14,22 +14,6 @@ constexpr std::string_view kPrefix = "strata:lint-ignore";
 
 bool IsIdChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-struct Line {
-  std::size_t begin = 0, end = 0;
-};
-
-std::vector<Line> Lines(std::string_view text) {
-  std::vector<Line> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    lines.push_back({pos, end});
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-  }
-  return lines;
-}
-
 bool IsCommentLine(std::string_view line) { return base::Trim(line).starts_with("--"); }
 
 // Parses "RULE[,RULE]: reason" (after the prefix). Returns a problem message, or "" when fine.
@@ -75,10 +59,10 @@ bool Ignores::Silences(std::string_view rule, std::size_t statement_begin) const
 Ignores ParseIgnores(std::string_view text, const std::vector<std::size_t>& statement_begins,
                      bool (*known_rule)(std::string_view id)) {
   Ignores out;
-  std::vector<Line> lines = Lines(text);
+  std::vector<base::TextLine> lines = base::SplitLines(text);
   std::size_t first_statement = statement_begins.empty() ? text.size() : statement_begins.front();
   for (std::size_t li = 0; li < lines.size(); ++li) {
-    std::string_view line = text.substr(lines[li].begin, lines[li].end - lines[li].begin);
+    std::string_view line = lines[li].text;
     std::string_view t = base::Trim(line);
     if (!t.starts_with("--")) continue;
     std::string_view comment = base::Trim(t.substr(2));
@@ -92,11 +76,11 @@ Ignores ParseIgnores(std::string_view text, const std::vector<std::size_t>& stat
     }
     // The next line that is not a comment decides what the ignore applies to.
     std::size_t next = li + 1;
-    while (next < lines.size() && IsCommentLine(text.substr(lines[next].begin, lines[next].end - lines[next].begin))) {
+    while (next < lines.size() && IsCommentLine(lines[next].text)) {
       ++next;
     }
     bool blank = next >= lines.size() ||
-                 base::Trim(text.substr(lines[next].begin, lines[next].end - lines[next].begin)).empty();
+                 base::Trim(lines[next].text).empty();
     if (blank || next >= lines.size()) {
       if (offset < first_statement) {
         ig.whole_part = true;

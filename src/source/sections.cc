@@ -13,24 +13,9 @@ namespace strata::source {
 
 namespace {
 
-struct Line {
-  std::size_t begin, end;  // without the newline
-  std::size_t next;        // start of the following line
-  std::string_view text;
-};
+using Line = base::TextLine;
 
-std::vector<Line> Lines(std::string_view text) {
-  std::vector<Line> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
-    lines.push_back({pos, end, next, text.substr(pos, end - pos)});
-    pos = next;
-  }
-  return lines;
-}
+std::vector<Line> Lines(std::string_view text) { return base::SplitLines(text); }
 
 // "-- strata:foo" -> "strata:foo" when the line is a comment; otherwise nullopt.
 std::optional<std::string_view> CommentBody(std::string_view line) {
