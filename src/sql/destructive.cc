@@ -214,6 +214,9 @@ void Classify(const Statement& s, std::vector<Destructive>* out, std::vector<Cop
       return;
     }
     if (!t.Is(i, "drop")) return;
+    // DROP CONSTRAINT name (PostgreSQL syntax, which strata may rewrite for SQLite) drops no column;
+    // `DROP constraint` alone drops a column named "constraint".
+    if (t.Is(i + 1, "constraint") && t.IsName(i + 2)) return;
     i += t.Is(i + 1, "column") ? 2 : 1;
     if (!t.IsName(i)) return;
     Destructive d = Entry(s, DestructiveKind::kDropColumn, std::move(name));
