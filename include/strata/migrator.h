@@ -400,7 +400,8 @@ struct TracedLock {
 };
 
 // A table that existed before the migration and whose storage a statement replaced (its
-// relfilenode changed): every row was copied, under an ACCESS EXCLUSIVE lock.
+// relfilenode changed): ALTER COLUMN TYPE, VACUUM FULL or CLUSTER copied every row under an
+// ACCESS EXCLUSIVE lock (TRUNCATE replaces the storage too, empty).
 struct TracedRewrite {
   std::string table;      // schema-qualified
   std::string location;   // file:line of the statement that rewrote it (the first, if several did)
@@ -418,9 +419,10 @@ struct MigrationTrace {
   // mode its first locking statement took, and again only if a later statement takes a stronger one
   // (CREATE INDEX, then ALTER COLUMN TYPE: ShareLock, then AccessExclusiveLock).
   std::vector<TracedLock> locks;
-  std::vector<TracedRewrite> rewritten;   // in the order rewritten
-  std::vector<LintFinding> findings;      // PG100: one per pre-existing table held ACCESS EXCLUSIVE
-                                          // while later statements of the migration ran
+  std::vector<TracedRewrite> rewritten;  // in the order rewritten
+  // PG100: one per pre-existing table held ACCESS EXCLUSIVE while later statements of the migration
+  // ran, at the statement that took the lock; ordered by line.
+  std::vector<LintFinding> findings;
 };
 
 struct LockTraceReport {
