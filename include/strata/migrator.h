@@ -386,6 +386,63 @@ struct CheckReport {
 // location, not a problem in the report.
 Result<CheckReport> CheckReversibility(const Source& source, const ScratchOptions& scratch);
 
+// ---- The lock trace (PostgreSQL) ---------------------------------------------------------------
+
+// A table that a migration's transaction held in a mode that blocks writes to it: "ShareLock",
+// "ShareRowExclusiveLock", "ExclusiveLock" or "AccessExclusiveLock" (pg_locks' names; the last
+// also blocks reads). Held from `location` until the migration commits.
+struct TracedLock {
+  std::string table;          // schema-qualified
+  std::string mode;
+  std::string location;       // file:line of the statement that took the lock
+  std::string statement;      // that statement, on one line
+  bool pre_existing = false;  // the table existed before the migration (a new one blocks no one)
+};
+
+// A table that existed before the migration and whose storage a statement replaced (its
+// relfilenode changed): ALTER COLUMN TYPE, VACUUM FULL or CLUSTER copied every row under an
+// ACCESS EXCLUSIVE lock (TRUNCATE replaces the storage too, empty).
+struct TracedRewrite {
+  std::string table;      // schema-qualified
+  std::string location;   // file:line of the statement that rewrote it (the first, if several did)
+  std::string statement;  // on one line
+};
+
+struct MigrationTrace {
+  std::uint64_t version = 0;
+  std::string name;
+  std::string file;
+  // False for `-- strata:no-transaction`: each statement ran on its own and released its locks when
+  // it ended, so no lock is seen (`locks` is empty); rewrites are still seen.
+  bool transactional = true;
+  // In the order taken (one statement's by table name). A table appears once with the strongest
+  // mode its first locking statement took, and again only if a later statement takes a stronger one
+  // (CREATE INDEX, then ALTER COLUMN TYPE: ShareLock, then AccessExclusiveLock).
+  std::vector<TracedLock> locks;
+  std::vector<TracedRewrite> rewritten;  // in the order rewritten
+  // PG100: one per pre-existing table held ACCESS EXCLUSIVE while later statements of the migration
+  // ran, at the statement that took the lock; ordered by line.
+  std::vector<LintFinding> findings;
+};
+
+struct LockTraceReport {
+  std::vector<MigrationTrace> migrations;  // those options.files selects, ascending versions
+};
+
+// Replays `source`'s migrations, in version order, on a scratch PostgreSQL database (scratch.url
+// names the server; the database is dropped afterwards, also on failure) and observes each
+// statement of the migrations that `options.files` selects (empty: all): after it, inside the
+// migration's transaction, the locks that transaction holds and which existing tables' storage
+// changed. Migrations after the last selected one are not run. options.severity can change or turn
+// off PG100 (kOff: no findings); other options are ignored. strata's history table is not created
+// and strata's own tables and the system catalogs are never reported.
+// Errors: kFailedPrecondition for a SQLite scratch URL; kNotFound for a name in options.files that
+// is no migration's up file; kInvalidArgument for BEGIN/COMMIT in a transactional migration (as Up);
+// kSqlError at file:line:col when a statement fails (the trace stops); kAborted when
+// scratch.interrupted says so (asked before each migration).
+Result<LockTraceReport> TraceLocks(const Source& source, const ScratchOptions& scratch,
+                                   const LintOptions& options = {});
+
 // Lints `source`'s migrations without a database, in the dialect of options.engine (default
 // SQLite); options.pending_only and live_data need a database (Migrator::Lint) and are ignored.
 Result<LintReport> LintSource(const Source& source, const LintOptions& options = {});

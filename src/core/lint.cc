@@ -21,12 +21,11 @@ std::string_view BaseName(std::string_view path) {
 
 }  // namespace
 
-Result<LintReport> LintSelected(Engine engine, const std::vector<source::Migration>& migrations,
-                                const std::vector<std::uint64_t>* pending, const LintOptions& options,
-                                driver::Driver* live) {
-  std::set<std::string_view> names;
-  for (const std::string& f : options.files) names.insert(BaseName(f));
-  for (std::string_view name : names) {
+Result<std::function<bool(const source::Migration&)>> SelectUpFiles(const std::vector<source::Migration>& migrations,
+                                                                   const std::vector<std::string>& files) {
+  std::set<std::string, std::less<>> names;
+  for (const std::string& f : files) names.emplace(BaseName(f));
+  for (const std::string& name : names) {
     bool found = std::any_of(migrations.begin(), migrations.end(),
                              [&](const source::Migration& m) { return BaseName(m.up.path) == name; });
     if (!found) {
@@ -35,8 +34,17 @@ Result<LintReport> LintSelected(Engine engine, const std::vector<source::Migrati
                                 name));
     }
   }
+  return std::function<bool(const source::Migration&)>([names = std::move(names)](const source::Migration& m) {
+    return names.empty() || names.contains(BaseName(m.up.path));
+  });
+}
+
+Result<LintReport> LintSelected(Engine engine, const std::vector<source::Migration>& migrations,
+                                const std::vector<std::uint64_t>* pending, const LintOptions& options,
+                                driver::Driver* live) {
+  STRATA_ASSIGN_OR_RETURN(auto named, SelectUpFiles(migrations, options.files));
   auto selected = [&](const source::Migration& m) {
-    if (!names.empty() && !names.contains(BaseName(m.up.path))) return false;
+    if (!named(m)) return false;
     if (pending != nullptr && std::find(pending->begin(), pending->end(), m.version) == pending->end()) return false;
     return true;
   };

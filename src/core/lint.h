@@ -2,6 +2,8 @@
 // questions (D001-D004) asked of the database the Migrator has open.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "core/run_context.h"
@@ -10,6 +12,11 @@
 #include "strata/lint.h"
 
 namespace strata::core {
+
+// Which of `migrations` the up-file names `files` select (each a path or a bare file name; empty:
+// all). kNotFound for a name that is no migration's up file. The predicate owns its names.
+Result<std::function<bool(const source::Migration&)>> SelectUpFiles(const std::vector<source::Migration>& migrations,
+                                                                   const std::vector<std::string>& files);
 
 // Lints `migrations` for `engine` as `options` select them; `pending` holds the versions the
 // database has not applied (used with pending_only). kNotFound for a file in `options.files` that

@@ -13,10 +13,6 @@
 
 namespace strata::core {
 
-namespace {
-
-// `error` located at file:line:col from the byte offset and statement the driver reported in
-// `where` (an error without an offset gets `what` as a prefix instead).
 Status Locate(Status error, const Status& where, const source::Script& script, const std::string& what) {
   if (!where.sql_offset()) return std::move(error).WithPrefix(what + ": ");
   std::size_t offset = script.begin + *where.sql_offset();
@@ -26,6 +22,10 @@ Status Locate(Status error, const Status& where, const source::Script& script, c
   for (Remedy r : where.remedies()) out = std::move(out).WithRemedy(r);
   return out;
 }
+
+namespace {
+
+using core::Locate;  // the overload below would hide it
 
 Status Locate(const Status& st, const source::Script& script, const std::string& what) {
   return Locate(st, st, script, what);

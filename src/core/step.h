@@ -13,6 +13,11 @@
 
 namespace strata::core {
 
+// `error` located at file:line:col from the byte offset (inside `script`'s part) and the statement
+// that the driver reported in `where`, with `where`'s remedies; `what` (what happened to the run)
+// is added in parentheses. An error without an offset gets `what` as a prefix instead.
+Status Locate(Status error, const Status& where, const source::Script& script, const std::string& what);
+
 // A write transaction on ctx.driver, owned by this object: rolled back by the destructor unless
 // Commit succeeded. Not copyable; moving it moves the ownership.
 class WriteTransaction {
