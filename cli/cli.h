@@ -82,6 +82,11 @@ struct Invocation {
 // stdout) and returns its exit code.
 int ReportError(const Invocation& inv, const Status& status);
 
+// Where check, drift, schema, verify --schema and lint --trace replay migrations: --scratch-url,
+// else --url when it is PostgreSQL, else a temporary SQLite file (kInvalidArgument when
+// `needs_postgres`). Ctrl-C stops the work (interrupt.h).
+Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres);
+
 // Opens the Migrator for `inv` (URL + directory + options).
 Result<std::unique_ptr<Migrator>> OpenMigrator(const Invocation& inv);
 

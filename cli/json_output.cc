@@ -56,6 +56,21 @@ std::string JsonLintFinding(const LintFinding& f, const char* event) {
   return Dump(j);
 }
 
+std::string JsonLockTrace(const MigrationTrace& m) {
+  json locks = json::array();
+  for (const TracedLock& l : m.locks) {
+    locks.push_back({{"table", l.table}, {"mode", l.mode}, {"location", l.location}, {"statement", l.statement},
+                     {"pre_existing", l.pre_existing}});
+  }
+  json rewritten = json::array();
+  for (const TracedRewrite& r : m.rewritten) {
+    rewritten.push_back({{"table", r.table}, {"location", r.location}, {"statement", r.statement}});
+  }
+  json j = {{"event", "trace"}, {"version", m.version},         {"name", m.name},   {"file", m.file},
+            {"transactional", m.transactional}, {"locks", locks}, {"rewritten", rewritten}};
+  return Dump(j);
+}
+
 std::string JsonError(const Status& status) {
   json j = {{"event", "error"}, {"code", ErrorCodeName(status.code())}, {"message", status.message()}};
   if (const auto& loc = status.location()) {

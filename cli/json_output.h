@@ -22,6 +22,9 @@ std::string JsonCheck(const CheckReport& report);
 // {"rule","severity","file","line","column","message","hint","version","statement"}; with
 // `event`, an "event" key first (up and plan's lint events).
 std::string JsonLintFinding(const LintFinding& finding, const char* event = nullptr);
+// {"event":"trace","version","name","file","transactional","locks":[{table,mode,location,
+// statement,pre_existing}],"rewritten":[{table,location,statement}]}
+std::string JsonLockTrace(const MigrationTrace& trace);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
 }  // namespace strata::cli

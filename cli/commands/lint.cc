@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "../cli.h"
+#include "../interrupt.h"
 #include "../json_output.h"
 
 namespace strata::cli {
@@ -39,6 +40,43 @@ Result<std::string> LintDirectory(const Invocation& inv) {
   return shown.empty() ? std::string(".") : shown;
 }
 
+// "AccessExclusiveLock" -> "ACCESS EXCLUSIVE", as PostgreSQL's documentation names the modes.
+std::string ModeName(std::string_view mode) {
+  if (mode.ends_with("Lock")) mode.remove_suffix(4);
+  std::string out;
+  for (char c : mode) {
+    if (c >= 'A' && c <= 'Z' && !out.empty()) out += ' ';
+    out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  return out;
+}
+
+// The lock trace (PostgreSQL): per migration, the tables locked against writes and from where, the
+// tables rewritten; its PG100 findings join `findings`.
+Status PrintTrace(const Invocation& inv, const std::string& dir, const LintOptions& options,
+                  std::vector<LintFinding>& findings) {
+  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, false));
+  STRATA_ASSIGN_OR_RETURN(LockTraceReport report, TraceLocks(Source::Directory(dir), scratch, options));
+  for (const MigrationTrace& m : report.migrations) {
+    if (inv.json) {
+      fmt::print("{}\n", JsonLockTrace(m));
+    } else {
+      fmt::print("trace {} {} ({}){}\n", m.version, m.name, m.file,
+                 m.transactional ? "" : " [no transaction: each statement releases its locks when it ends]");
+      for (const TracedLock& l : m.locks) {
+        fmt::print("  {:<22} {}{}  from {} until commit\n      {}\n", ModeName(l.mode), l.table,
+                   l.pre_existing ? "" : " (new)", l.location, l.statement);
+      }
+      for (const TracedRewrite& r : m.rewritten) {
+        fmt::print("  {:<22} {}  at {}\n      {}\n", "REWRITTEN", r.table, r.location, r.statement);
+      }
+      if (m.locks.empty() && m.rewritten.empty()) fmt::print("  no table locked against writes, none rewritten\n");
+    }
+    findings.insert(findings.end(), m.findings.begin(), m.findings.end());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunLint(const Invocation& inv) {
@@ -63,6 +101,13 @@ int RunLint(const Invocation& inv) {
     report = LintSource(Source::Directory(*dir), options);
   }
   if (!report.ok()) return ReportError(inv, report.status());
+  if (inv.trace) {
+    InterruptGuard guard;
+    LintOptions traced = options;
+    traced.engine = Engine::kPostgres;
+    Status st = PrintTrace(inv, *dir, traced, report->findings);
+    if (!st.ok()) return ReportUnlessInterrupted(inv, st);
+  }
   for (const LintFinding& f : report->findings) {
     if (inv.json) {
       fmt::print("{}\n", JsonLintFinding(f));

@@ -40,22 +40,6 @@ Result<std::string> ReadFile(const std::string& path) {
 
 // Where migrations and dumps are replayed: --scratch-url, else the PostgreSQL server of --url,
 // else a temporary SQLite file.
-Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres) {
-  ScratchOptions s;
-  s.options = inv.options;
-  s.interrupted = InterruptRequested;
-  if (!inv.scratch_url.empty()) {
-    s.url = inv.scratch_url;
-  } else if (IsPostgresUrl(inv.url)) {
-    s.url = inv.url;
-  } else if (needs_postgres) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "a PostgreSQL schema must be replayed on a PostgreSQL server: pass --scratch-url postgres://... "
-                  "(strata creates and drops a temporary database there)");
-  }
-  return s;
-}
-
 bool DumpIsPostgres(const std::string& text) { return text.rfind("-- strata schema dump (postgres)", 0) == 0; }
 
 // A database URL, a schema dump (or any DDL script) or a migrations directory.
@@ -111,6 +95,23 @@ int PrintChanges(const Invocation& inv, const std::vector<schema::Change>& chang
 }
 
 }  // namespace
+
+Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres) {
+  ScratchOptions s;
+  s.options = inv.options;
+  s.interrupted = InterruptRequested;
+  if (!inv.scratch_url.empty()) {
+    s.url = inv.scratch_url;
+  } else if (IsPostgresUrl(inv.url)) {
+    s.url = inv.url;
+  } else if (needs_postgres) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a PostgreSQL schema must be replayed on a PostgreSQL server: pass --scratch-url postgres://... "
+                  "(strata creates and drops a temporary database there)");
+  }
+  return s;
+}
+
 
 int RunSchema(const Invocation& inv) {
   InterruptGuard guard;
