@@ -4,14 +4,13 @@
 // cannot be answered (an expression the server rejects, a missing privilege, the statement timeout).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
-#include <tuple>
 
 #include "base/url.h"
 #include "core/driver_handle.h"
 #include "core/lint.h"
 #include "drivers/registry.h"
+#include "lint_live_util.h"
 #include "pg_test_util.h"
 #include "strata/lint.h"
 #include "strata/migrator.h"
@@ -19,26 +18,6 @@
 
 namespace strata::testing {
 namespace {
-
-std::vector<std::string> LiveFindings(const LintReport& report) {
-  std::vector<std::string> out;
-  for (const LintFinding& f : report.findings) {
-    if (!f.rule.starts_with("D")) continue;
-    std::string file = f.file.substr(f.file.find_last_of('/') + 1);
-    out.push_back(file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " + f.rule + " " +
-                  LintSeverityName(f.severity) + ": " + f.message);
-  }
-  return out;
-}
-
-// The report keeps migration order, then position in the file, with the live findings among the others.
-bool InOrder(const LintReport& report) {
-  return std::is_sorted(report.findings.begin(), report.findings.end(), [](const LintFinding& a, const LintFinding& b) {
-    return std::tie(a.version, a.line, a.column) < std::tie(b.version, b.line, b.column);
-  });
-}
-
-const LintOptions kLive = {.pending_only = true, .live_data = true};
 
 const char* kBase =
     "CREATE TABLE orgs (id int PRIMARY KEY, code text);\n"
@@ -248,29 +227,42 @@ TEST_F(LintLivePostgresTest, MissingPrivilegeIsAWarningWithoutPassword) {
   PgQuery(db_.url(), "DROP ROLE " + role);
 }
 
+// A driver on `db` as lint's Migrator opens it, for AskLiveData with a timeout of the test's choosing.
+std::unique_ptr<driver::Driver> OpenReadOnly(const PgDatabase& db) {
+  auto url = base::ParseDatabaseUrl(db.url());
+  EXPECT_TRUE(url.ok()) << url.status().ToString();
+  if (!url.ok()) return nullptr;
+  auto driver = driver::OpenDriver(*url, core::OpenOptionsFor({}, /*read_only=*/true));
+  EXPECT_TRUE(driver.ok()) << driver.status().ToString();
+  return driver.ok() ? std::move(*driver) : nullptr;
+}
+
+lint::LocatedCheck CheckOn(const std::string& table, const std::string& expression) {
+  lint::LocatedCheck check;
+  check.check.kind = lint::DataCheckKind::kCheckViolations;
+  check.check.table = table;
+  check.check.expression = expression;
+  check.finding.rule = "D004";
+  check.finding.severity = LintSeverity::kError;
+  return check;
+}
+
 // The statement timeout ends a slow question: a warning, and the connection is usable afterwards.
 TEST_F(LintLivePostgresTest, TimeoutIsAWarning) {
   db_.Exec("CREATE TABLE slow (x int); INSERT INTO slow VALUES (1), (2)");
-  auto url = base::ParseDatabaseUrl(db_.url());
-  ASSERT_TRUE(url.ok());
-  auto driver = driver::OpenDriver(*url, core::OpenOptionsFor({}, /*read_only=*/true));
-  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
-  lint::LocatedCheck check;
-  check.check.kind = lint::DataCheckKind::kCheckViolations;
-  check.check.table = "slow";
-  check.check.expression = "length(pg_sleep(5)::text) = 0";
-  check.finding.rule = "D004";
-  check.finding.severity = LintSeverity::kError;
+  auto driver = OpenReadOnly(db_);
+  ASSERT_NE(driver, nullptr);
   LintReport report;
   auto started = std::chrono::steady_clock::now();
-  ASSERT_TRUE(core::AskLiveData(**driver, {check}, report, std::chrono::milliseconds(200)).ok());
+  ASSERT_TRUE(core::AskLiveData(*driver, {CheckOn("slow", "length(pg_sleep(5)::text) = 0")}, report,
+                                std::chrono::milliseconds(200))
+                  .ok());
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << "the timeout was not applied";
   ASSERT_EQ(report.findings.size(), 1u);
   EXPECT_EQ(report.findings[0].severity, LintSeverity::kWarning);
   EXPECT_NE(report.findings[0].message.find("statement timeout"), std::string::npos) << report.findings[0].message;
-  check.check.expression = "x > 1";
   LintReport again;
-  ASSERT_TRUE(core::AskLiveData(**driver, {check}, again).ok());
+  ASSERT_TRUE(core::AskLiveData(*driver, {CheckOn("slow", "x > 1")}, again).ok());
   ASSERT_EQ(again.findings.size(), 1u);
   EXPECT_EQ(again.findings[0].message, "1 row of slow violates CHECK (x > 1) (e.g. ctid (0,1)): ADD CHECK will fail");
 }
@@ -278,17 +270,10 @@ TEST_F(LintLivePostgresTest, TimeoutIsAWarning) {
 // A CHECK text that would smuggle a second statement past the read-only transaction is refused.
 TEST_F(LintLivePostgresTest, OnlyOneStatementIsSent) {
   db_.Exec("CREATE TABLE t (x int); INSERT INTO t VALUES (1)");
-  auto url = base::ParseDatabaseUrl(db_.url());
-  ASSERT_TRUE(url.ok());
-  auto driver = driver::OpenDriver(*url, core::OpenOptionsFor({}, /*read_only=*/true));
-  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
-  lint::LocatedCheck check;
-  check.check.kind = lint::DataCheckKind::kCheckViolations;
-  check.check.table = "t";
-  check.check.expression = "true); COMMIT; DROP TABLE t; SELECT (1";
-  check.finding.rule = "D004";
+  auto driver = OpenReadOnly(db_);
+  ASSERT_NE(driver, nullptr);
   LintReport report;
-  ASSERT_TRUE(core::AskLiveData(**driver, {check}, report).ok());
+  ASSERT_TRUE(core::AskLiveData(*driver, {CheckOn("t", "true); COMMIT; DROP TABLE t; SELECT (1")}, report).ok());
   ASSERT_EQ(report.findings.size(), 1u);
   EXPECT_EQ(report.findings[0].severity, LintSeverity::kWarning);
   EXPECT_NE(report.findings[0].message.find("not one SQL statement"), std::string::npos) << report.findings[0].message;

@@ -5,11 +5,10 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <fstream>
-#include <tuple>
 #include <sstream>
 
+#include "lint_live_util.h"
 #include "strata/lint.h"
 #include "strata/migrator.h"
 #include "test_util.h"
@@ -17,33 +16,12 @@
 namespace strata::testing {
 namespace {
 
-// "file:line:col RULE severity: message" for each live-data finding (rules D*), in report order.
-std::vector<std::string> LiveFindings(const LintReport& report) {
-  std::vector<std::string> out;
-  for (const LintFinding& f : report.findings) {
-    if (!f.rule.starts_with("D")) continue;
-    std::string file = f.file.substr(f.file.find_last_of('/') + 1);
-    out.push_back(file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " + f.rule + " " +
-                  LintSeverityName(f.severity) + ": " + f.message);
-  }
-  return out;
-}
-
-// The report keeps migration order, then position in the file, with the live findings among the others.
-bool InOrder(const LintReport& report) {
-  return std::is_sorted(report.findings.begin(), report.findings.end(), [](const LintFinding& a, const LintFinding& b) {
-    return std::tie(a.version, a.line, a.column) < std::tie(b.version, b.line, b.column);
-  });
-}
-
 std::string Bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
-
-const LintOptions kLive = {.pending_only = true, .live_data = true};
 
 class LintLiveTest : public ::testing::Test {
  protected:
