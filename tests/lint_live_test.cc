@@ -141,6 +141,26 @@ TEST_F(LintLiveTest, WhatAPendingMigrationCreatesIsNotAsked) {
                                                 "will fail"}));
 }
 
+// Linting every migration (not only pending ones) asks only about those not applied: 0002 ran on
+// an empty table, and its NOT NULL column must not be reported as failing on the rows there now.
+TEST_F(LintLiveTest, AppliedMigrationsAreNotAsked) {
+  dir_.Write("m/0001_users.up.sql", kUsers);
+  dir_.Write("m/0002_nick.up.sql", "ALTER TABLE users ADD COLUMN nick TEXT NOT NULL;\n"
+                                   "CREATE UNIQUE INDEX users_name ON users (name);\n");
+  dir_.Write("m/0003_unique.up.sql", "CREATE UNIQUE INDEX users_email ON users (email);\n");
+  auto m = Open();
+  ASSERT_TRUE(m->Up({2}).ok());
+  Exec(db(), "INSERT INTO users (email, nick) VALUES ('a@x.org', 'a'), ('a@x.org', 'b')");
+  std::string before = Bytes(db());
+  auto report = m->Lint({.live_data = true});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(Bytes(db()), before);
+  EXPECT_EQ(report->migrations, 3u);
+  EXPECT_EQ(LiveFindings(*report), (std::vector<std::string>{"0003_unique.up.sql:1:1 D001 error: 1 value of "
+                                                             "users(email) is duplicated now (e.g. 'a@x.org' x2): "
+                                                             "CREATE UNIQUE INDEX users_email will fail"}));
+}
+
 TEST_F(LintLiveTest, EmbeddedSourceAndSeverityOverride) {
   auto m = Migrator::Open(url(), Source::Embedded({{"0001_users.up.sql", kUsers}, {"0002_unique.up.sql", kPending}}),
                           {});

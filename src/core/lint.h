@@ -13,8 +13,9 @@
 namespace strata::core {
 
 // Lints `migrations` for `engine` as `options` select them; `pending` holds the versions the
-// database has not applied (used with pending_only). kNotFound for a file in `options.files` that
-// is no migration's up file.
+// database has not applied (null: all of them): with pending_only only those are linted, and
+// `live` (when options.live_data) is asked only about those. kNotFound for a file in
+// `options.files` that is no migration's up file.
 Result<LintReport> LintSelected(Engine engine, const std::vector<source::Migration>& migrations,
                                 const std::vector<std::uint64_t>* pending, const LintOptions& options,
                                 driver::Driver* live);
