@@ -58,7 +58,8 @@ struct LintOptions {
   // Per-rule severity overrides (strata.toml's [lint]); kOff disables the rule.
   std::map<std::string, LintSeverity> severity;
   // Migrator::Lint: also ask the live database, read-only and under a statement timeout, whether
-  // each linted migration would fail on the rows it holds now (D001-D004).
+  // each linted migration it has not applied yet would fail on the rows it holds now (D001-D004;
+  // an applied migration has already met its data and is not asked about).
   bool live_data = false;
 };
 

@@ -96,7 +96,7 @@ class MigratorImpl : public Migrator {
     for (const plan::Entry& e : plan::Classify(ctx.available, ctx.applied)) {
       if (e.state == plan::EntryState::kPending || e.state == plan::EntryState::kOutOfOrder) pending.push_back(e.version);
     }
-    return LintSelected(engine, ctx.migrations(), options.pending_only ? &pending : nullptr, options, ctx.driver.get());
+    return LintSelected(engine, ctx.migrations(), &pending, options, ctx.driver.get());
   }
 
   Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options) override {
