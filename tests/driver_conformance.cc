@@ -200,6 +200,10 @@ TEST_P(DriverConformance, QueryReadsAndNeverWrites) {
   auto write = d->Query("DELETE FROM q", std::chrono::seconds(5));
   EXPECT_FALSE(write.ok());
   EXPECT_EQ(ValueOr(d->CountRows("", "q"), -1), 2) << "a refused query changed the table";
+  // Only one statement runs: a second one cannot end the read-only transaction and write.
+  auto tail = d->Query("SELECT 1; COMMIT; DELETE FROM q", std::chrono::seconds(5));
+  EXPECT_EQ(ValueOr(d->CountRows("", "q"), -1), 2) << "a query's second statement ran";
+  (void)tail;
 
   ASSERT_TRUE(d->BeginWrite().ok());
   ASSERT_TRUE(d->Execute("INSERT INTO q VALUES (3, 'y');", {.in_transaction = true}, nullptr).ok());

@@ -383,7 +383,9 @@ class PostgresDriver : public Driver {
         return set;
       }
     }
-    auto r = conn_.Exec(sql);
+    // The extended protocol takes exactly one statement: a text such as "SELECT 1; COMMIT; ..." is
+    // refused instead of ending the READ ONLY transaction.
+    auto r = conn_.ExecParams(sql, {});
     if (own) (void)conn_.Exec(r.ok() ? "COMMIT" : "ROLLBACK");
     STRATA_RETURN_IF_ERROR(r.status());
     std::vector<Row> rows;
