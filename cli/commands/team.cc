@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 
 #include "../cli.h"
@@ -120,7 +121,7 @@ int RunRebase(const Invocation& inv) {
   }
   if (lines.empty()) fmt::print("nothing to renumber\n");
   for (const std::string& l : lines) fmt::print("renamed {}\n", l);
-  fmt::print("wrote {}/strata.sum\n", inv.dir);
+  fmt::print("wrote {}\n", (std::filesystem::path(inv.dir) / "strata.sum").string());
   return kExitOk;
 }
 
