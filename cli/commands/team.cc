@@ -17,6 +17,19 @@ namespace strata::cli {
 
 namespace {
 
+// Everything left to read on `fd`, which is then closed.
+std::string Drain(int fd) {
+  std::string text;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return text;
+}
+
 // Runs `git -C dir ARGS...` from PATH and returns its standard output. kInvalidArgument with git's
 // own message when it fails (an unknown revision, not a repository), or when git cannot be run.
 Result<std::string> RunGit(const std::string& dir, std::vector<std::string> args) {
@@ -38,18 +51,7 @@ Result<std::string> RunGit(const std::string& dir, std::vector<std::string> args
     _exit(127);
   }
   close(out[1]), close(err[1]);
-  auto drain = [](int fd) {
-    std::string text;
-    char buf[65536];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      text.append(buf, static_cast<std::size_t>(n));
-    }
-    close(fd);
-    return text;
-  };
-  std::string stdout_text = drain(out[0]), stderr_text = drain(err[0]);
+  std::string stdout_text = Drain(out[0]), stderr_text = Drain(err[0]);
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }

@@ -63,11 +63,10 @@ Result<std::vector<bool>> Ours(const RenumberRequest& r, const std::vector<Group
   return ours;
 }
 
-}  // namespace
-
-Result<std::vector<Rename>> PlanRenumber(const RenumberRequest& r) {
+// The migrations of `names`, in version order, each with its files up before down.
+std::vector<Group> Groups(const std::vector<std::string>& names) {
   std::map<std::pair<std::uint64_t, std::string>, Group> by_key;
-  for (const std::string& n : r.names) {
+  for (const std::string& n : names) {
     auto parsed = ParseFileName(n);
     if (!parsed.ok() || !parsed->has_value()) continue;
     const FileName& f = **parsed;
@@ -87,6 +86,13 @@ Result<std::vector<Rename>> PlanRenumber(const RenumberRequest& r) {
     });
     groups.push_back(std::move(g));
   }
+  return groups;
+}
+
+}  // namespace
+
+Result<std::vector<Rename>> PlanRenumber(const RenumberRequest& r) {
+  const std::vector<Group> groups = Groups(r.names);
   STRATA_ASSIGN_OR_RETURN(std::vector<bool> ours, Ours(r, groups));
 
   std::uint64_t newest_other = 0;
