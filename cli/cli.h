@@ -30,6 +30,7 @@ enum ExitCode : int {
   kExitDiffers = 13,         // schema diff / drift / check: the schemas differ
   kExitLockLost = 14,        // the run lost its migration lock; the migration in progress was not committed
   kExitLintFailed = 15,      // lint found an error (or, with --strict, a warning); up --lint=error refused to run
+  kExitIntegrity = 16,       // the directory does not match strata.sum, or verify --git-base found offenders
 };
 
 int ExitCodeFor(const Status& status);
@@ -67,6 +68,7 @@ struct Invocation {
   std::string graph_format = "mermaid";
   std::string scratch_url;
   std::string schema_file;  // verify --schema
+  std::string git_base;     // verify --git-base
   bool include_strata_tables = false;
   // lint, and the lint that up and plan run first.
   bool pending = false;
@@ -105,6 +107,9 @@ int RunSchema(const Invocation& inv);
 int RunDrift(const Invocation& inv);
 int RunCheck(const Invocation& inv);
 int RunLint(const Invocation& inv);
+int RunHash(const Invocation& inv);        // commands/team.cc
+int RunRebase(const Invocation& inv);      // commands/team.cc
+int RunVerifyGitBase(const Invocation& inv);  // commands/team.cc: verify --git-base
 
 // up and plan: lints the pending migrations first and prints the findings as warnings. Returns
 // kExitOk to go on, or the exit code that ends the run (lint_mode "error" and an error finding,

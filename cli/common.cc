@@ -23,6 +23,7 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kDataAtRisk: return kExitDataAtRisk;
     case ErrorCode::kDataChanged: return kExitDataChanged;
     case ErrorCode::kLockLost: return kExitLockLost;
+    case ErrorCode::kIntegrity: return kExitIntegrity;
   }
   return kExitInternal;
 }

@@ -93,6 +93,9 @@ const Command kCommands[] = {
        app.add_option("--schema", inv.schema_file,
                       "Also check that the database has every object of this file (a schema dump, or a list of "
                       "`table t`, `column t.c`, `index i`, ... lines)");
+       app.add_option("--git-base", inv.git_base,
+                      "Instead: check the directory against this git revision (exit 16): added migrations above its "
+                      "newest, none of its migrations edited or deleted");
      }},
     {"restore", "SQLite: put back a backup file (checked with PRAGMA integrity_check first)", RunRestore,
      [](CLI::App& app, Invocation& inv) {
@@ -136,6 +139,11 @@ const Command kCommands[] = {
        app.add_option("name", inv.new_name, "Description, e.g. add_users")->required();
        app.add_option("--format", inv.new_format, "auto, seed, paired, timestamp or flyway")
            ->check(CLI::IsMember({"auto", "seed", "paired", "timestamp", "flyway"}));
+     }},
+    {"hash", "Write strata.sum, the integrity file of the migrations directory", RunHash, nullptr},
+    {"rebase", "After a merge, renumber this branch's migrations after the ones that came in", RunRebase,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("files", inv.inputs, "Migration files to renumber (default: this branch's, found by strata.sum)");
      }},
     {"version", "Print strata's version", RunVersion, nullptr},
 };

@@ -10,6 +10,7 @@ namespace strata::cli {
 Result<std::vector<std::string>> SchemaProblems(const Invocation& inv, Migrator& migrator);
 
 int RunVerify(const Invocation& inv) {
+  if (!inv.git_base.empty()) return RunVerifyGitBase(inv);
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   auto report = (*migrator)->Verify();

@@ -30,6 +30,9 @@ enum class ErrorCode : int {
   kDataChanged,         // `verify_data`: a migration changed a table it does not name; rolled back
   kLockLost,            // the run lost its migration lock (its connection ended, its lock file was
                         // replaced); the migration in progress was not committed: check, then retry
+  kIntegrity,           // the migrations directory does not match its strata.sum (a file was added,
+                        // removed or edited since it was written, or it has merge conflict markers),
+                        // or a branch's migrations do not follow its base's: renumber or re-hash
 };
 
 // Returns a stable lower-case name for `code` ("invalid_argument", ...).

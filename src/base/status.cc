@@ -23,6 +23,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kDataAtRisk: return "data_at_risk";
     case ErrorCode::kDataChanged: return "data_changed";
     case ErrorCode::kLockLost: return "lock_lost";
+    case ErrorCode::kIntegrity: return "integrity";
   }
   return "unknown";
 }

@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "source/loader.h"
 #include "strata/migrator.h"
+#include "strata/team.h"
 
 namespace strata {
 
@@ -40,6 +41,8 @@ Result<std::vector<std::string>> NewMigration(const std::string& dir, std::strin
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status(ErrorCode::kUnavailable, fmt::format("cannot create directory '{}': {}", dir, ec.message()));
+  // A team that keeps a strata.sum gets it updated; LoadDirectory refuses a stale one first.
+  const bool keeps_sum = HasSumFile(dir);
   STRATA_ASSIGN_OR_RETURN(auto migrations, source::LoadDirectory(base::RealFileSystem(), dir));
 
   std::uint64_t max = migrations.empty() ? 0 : migrations.back().version;
@@ -96,6 +99,7 @@ Result<std::vector<std::string>> NewMigration(const std::string& dir, std::strin
     STRATA_RETURN_IF_ERROR(base::RealFileSystem().CreateFile(path, contents));
     paths.push_back(path);
   }
+  if (keeps_sum) STRATA_RETURN_IF_ERROR(WriteSumFile(dir).status());
   return paths;
 }
 

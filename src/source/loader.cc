@@ -8,12 +8,11 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "source/sections.h"
+#include "source/sum_file.h"
 
 namespace strata::source {
 
-std::string Checksum(std::string_view sql) {
-  // Hash the text as if every "\r\n" were "\n", without copying it. One context per thread.
-  thread_local base::Sha256 h;
+void UpdateNormalized(base::Sha256& h, std::string_view sql) {
   std::size_t from = 0;
   for (std::size_t cr = sql.find('\r'); cr != std::string_view::npos; cr = sql.find('\r', cr + 1)) {
     if (cr + 1 < sql.size() && sql[cr + 1] == '\n') {
@@ -22,6 +21,11 @@ std::string Checksum(std::string_view sql) {
     }
   }
   h.Update(sql.substr(from));
+}
+
+std::string Checksum(std::string_view sql) {
+  thread_local base::Sha256 h;  // one context per thread
+  UpdateNormalized(h, sql);
   return "sha256:" + h.HexDigest();
 }
 
@@ -131,12 +135,17 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
   return out;
 }
 
-Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir) {
+Result<DirectoryFiles> ReadDirectory(base::FileSystem& fs, const std::string& dir) {
   STRATA_ASSIGN_OR_RETURN(std::vector<base::DirEntry> entries, fs.ListDirectory(dir));
-  std::vector<RawFile> files;
+  DirectoryFiles out;
+  std::vector<RawFile>& files = out.files;
   files.reserve(entries.size());
   for (base::DirEntry& e : entries) {
     if (e.type == base::DirEntry::Type::kDirectory) continue;  // not recursive
+    if (e.name == kSumFileName) {
+      STRATA_ASSIGN_OR_RETURN(out.sum, fs.ReadFile(base::JoinPath(dir, e.name)));
+      continue;
+    }
     auto parsed = ParseFileName(e.name);
     if (parsed.ok() && !parsed->has_value()) continue;  // not a candidate: do not even read it
     RawFile f;
@@ -158,7 +167,13 @@ Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::st
     f.name = std::move(e.name);
     files.push_back(std::move(f));
   }
-  return BuildMigrations(std::move(files));
+  return out;
+}
+
+Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir) {
+  STRATA_ASSIGN_OR_RETURN(DirectoryFiles read, ReadDirectory(fs, dir));
+  if (read.sum) STRATA_RETURN_IF_ERROR(VerifySum(dir, *read.sum, read.files));
+  return BuildMigrations(std::move(read.files));
 }
 
 }  // namespace strata::source

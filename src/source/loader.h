@@ -2,6 +2,7 @@
 // naming problem reported at once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +28,19 @@ struct RawFile {
 // (as path:line:col).
 Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files);
 
-// Reads every candidate file of `dir` (not recursive: sub-directories, and links to directories,
-// are skipped) and calls BuildMigrations. A candidate that is not a readable regular file (a
+// Every candidate file of `dir` (not recursive: sub-directories, and links to directories, are
+// skipped) and the text of its strata.sum, if it has one. A candidate that is not a readable
+// regular file (a broken or looping symbolic link, a FIFO) or that the file system refuses to
+// read (kInvalidArgument, kNotFound) carries a RawFile::problem; any other read failure, or a
+// strata.sum that cannot be read, is returned as it is.
+struct DirectoryFiles {
+  std::vector<RawFile> files;
+  std::optional<std::string> sum;
+};
+Result<DirectoryFiles> ReadDirectory(base::FileSystem& fs, const std::string& dir);
+
+// Reads `dir` (ReadDirectory), checks its strata.sum if it has one (VerifySum: kIntegrity naming
+// what changed) and calls BuildMigrations. A candidate that is not a readable regular file (a
 // broken or looping symbolic link, a FIFO) or that the file system refuses to read
 // (kInvalidArgument, kNotFound) is a problem reported with the others; any other read failure is
 // returned as it is.

@@ -10,6 +10,10 @@
 
 #include "source/filename.h"
 
+namespace strata::base {
+class Sha256;
+}
+
 namespace strata::source {
 
 // One executable part of a migration file (the whole file, or one -- migrate: section).
@@ -36,5 +40,9 @@ struct Migration {
 
 // "sha256:<hex>" of `sql` after CRLF -> LF. (The byte-order mark is already gone from a Script.)
 std::string Checksum(std::string_view sql);
+
+// Adds `text` to `h` as if every "\r\n" were "\n", without copying it: the normalization of
+// Checksum, shared with strata.sum.
+void UpdateNormalized(base::Sha256& h, std::string_view text);
 
 }  // namespace strata::source

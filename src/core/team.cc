@@ -1,0 +1,113 @@
+// Working in a team: strata.sum, strata rebase, verify --git-base (the I/O around
+// source/sum_file.h and source/renumber.h).
+#include "strata/team.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/text.h"
+#include "source/loader.h"
+#include "source/renumber.h"
+#include "source/sum_file.h"
+
+namespace strata {
+
+namespace {
+
+std::string SumPath(const std::string& dir) { return base::JoinPath(dir, source::kSumFileName); }
+
+// Replaces `path` in one rename, so a reader never sees half a file.
+Status ReplaceFile(const std::string& path, const std::string& contents) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << contents;
+    out.close();
+    if (!out) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}'", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}': {}", path, ec.message()));
+  return Status::Ok();
+}
+
+// The directory's files, loaded without the sum check (so they can be re-hashed) but otherwise
+// checked exactly as every command checks them.
+Result<source::DirectoryFiles> ReadValid(const std::string& dir) {
+  STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, source::ReadDirectory(base::RealFileSystem(), dir));
+  STRATA_RETURN_IF_ERROR(source::BuildMigrations(read.files).status());
+  return read;
+}
+
+std::string NameOf(const std::string& file) { return std::filesystem::path(file).filename().string(); }
+
+}  // namespace
+
+bool HasSumFile(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(SumPath(dir), ec);
+}
+
+Result<std::string> WriteSumFile(const std::string& dir) {
+  STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, ReadValid(dir));
+  const std::string path = SumPath(dir);
+  STRATA_RETURN_IF_ERROR(ReplaceFile(path, source::FormatSum(source::ComputeSum(source::SumInputs(read.files)))));
+  return path;
+}
+
+Result<std::vector<RenamedFile>> RebaseMigrations(const std::string& dir, const RebaseOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, source::ReadDirectory(base::RealFileSystem(), dir));
+  source::RenumberRequest request;
+  request.dir = dir;
+  for (const source::SumInput& f : source::SumInputs(read.files)) request.names.push_back(f.name);
+  request.sum_text = read.sum;
+  for (const std::string& f : options.files) request.named.push_back(NameOf(f));
+  request.applied = options.applied;
+  request.now = base::ParseUint64(base::UtcNowCompact()).value_or(0);
+  STRATA_ASSIGN_OR_RETURN(std::vector<source::Rename> renames, source::PlanRenumber(request));
+
+  // Check the result before touching anything: it must load as every command loads it.
+  std::vector<source::RawFile> after = read.files;
+  for (source::RawFile& f : after) {
+    for (const source::Rename& r : renames) {
+      if (f.name == r.from) f.name = r.to;
+    }
+    f.path = base::JoinPath(dir, f.name);
+  }
+  if (auto built = source::BuildMigrations(after); !built.ok()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "after renumbering, the migrations would still not load (nothing was renamed):\n" +
+                      built.status().message());
+  }
+  std::vector<RenamedFile> done;
+  for (const source::Rename& r : renames) {
+    RenamedFile f{base::JoinPath(dir, r.from), base::JoinPath(dir, r.to)};
+    std::error_code ec;
+    std::filesystem::rename(f.from, f.to, ec);
+    if (ec) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("cannot rename '{}' to '{}': {}", f.from, f.to, ec.message()));
+    }
+    done.push_back(std::move(f));
+  }
+  STRATA_RETURN_IF_ERROR(WriteSumFile(dir).status());
+  return done;
+}
+
+Result<std::vector<std::string>> CompareWithBase(const std::string& dir, const std::vector<BaseFile>& base,
+                                                 const std::string& base_label) {
+  STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, source::ReadDirectory(base::RealFileSystem(), dir));
+  if (read.sum) STRATA_RETURN_IF_ERROR(source::VerifySum(dir, *read.sum, read.files));
+  std::vector<source::SumInput> then;
+  for (const BaseFile& f : base) {
+    auto parsed = source::ParseFileName(f.name);
+    if (parsed.ok() && parsed->has_value()) then.push_back({f.name, f.contents});
+  }
+  return source::CompareWithBase(dir, then, source::SumInputs(read.files), base_label);
+}
+
+}  // namespace strata
