@@ -35,8 +35,13 @@ class SqliteAnalyzer {
   SqliteAnalyzer(const SqliteAnalyzer&) = delete;
   SqliteAnalyzer& operator=(const SqliteAnalyzer&) = delete;
 
-  // Never fails. `check` false: only replay the part on the in-memory schema.
-  PartLint Analyze(std::string_view sql, bool transactional, bool check);
+  // Never fails. `check` false: only replay the part on the in-memory schema. `replay` false: the
+  // token rules only (nothing later needs SQLite's answers: see NeedsReplay).
+  PartLint Analyze(std::string_view sql, bool transactional, bool check, bool replay = true);
+
+  // Whether SQLite's own answers could find something in `sql` (SQ002 needs a double quote, the
+  // replayed SQ003 an ALTER TABLE). A cheap filter: true may be wrong, false never is.
+  static bool NeedsReplay(std::string_view sql);
 
  private:
   struct Replay;

@@ -63,7 +63,22 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
   }
   PgAnalyzer pg;
   std::unique_ptr<SqliteAnalyzer> sqlite;
-  if (engine == Engine::kSqlite) sqlite = std::make_unique<SqliteAnalyzer>();
+  // SQLite: the in-memory replay costs as much as the DDL itself (SQLite re-reads its schema table
+  // after each change); it runs only up to the last linted migration whose answers it could change.
+  std::size_t replay_until = 0;
+  // PostgreSQL: earlier migrations are parsed only for the column types PG006 compares, so only
+  // up to the last linted migration that changes a type.
+  std::size_t learn_until = 0;
+  if (engine == Engine::kPostgres) {
+    for (std::size_t i = 0; i < last; ++i) {
+      if (selected(all[i]) && base::ContainsAnyIgnoringCase(all[i].up.sql(), {"type"})) learn_until = i + 1;
+    }
+  } else {
+    sqlite = std::make_unique<SqliteAnalyzer>();
+    for (std::size_t i = 0; i < last; ++i) {
+      if (selected(all[i]) && SqliteAnalyzer::NeedsReplay(all[i].up.sql())) replay_until = i + 1;
+    }
+  }
   for (std::size_t i = 0; i < last; ++i) {
     const source::Migration& m = all[i];
     bool check = selected(m);
@@ -71,6 +86,7 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
     bool transactional = !script.no_transaction;
     PartLint part;
     if (engine == Engine::kPostgres) {
+      if (!check && i >= learn_until) continue;
       auto analyzed = pg.Analyze(script.sql(), transactional, check);
       if (!analyzed.ok()) {
         if (check) {
@@ -82,7 +98,8 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
         part = std::move(*analyzed);
       }
     } else {
-      part = sqlite->Analyze(script.sql(), transactional, check);
+      if (!check && i >= replay_until) continue;
+      part = sqlite->Analyze(script.sql(), transactional, check, i < replay_until);
     }
     if (!check) continue;
     ++run.report.migrations;

@@ -336,7 +336,11 @@ bool NeverReplayed(std::string_view keyword) {
 
 }  // namespace
 
-PartLint SqliteAnalyzer::Analyze(std::string_view sql, bool transactional, bool check) {
+bool SqliteAnalyzer::NeedsReplay(std::string_view sql) {
+  return sql.find('"') != std::string_view::npos || base::ContainsAnyIgnoringCase(sql, {"alter"});
+}
+
+PartLint SqliteAnalyzer::Analyze(std::string_view sql, bool transactional, bool check, bool replaying) {
   PartLint out;
   std::set<std::string> created;
   Replay& replay = *replay_;
@@ -346,7 +350,7 @@ PartLint SqliteAnalyzer::Analyze(std::string_view sql, bool transactional, bool 
     out.statement_begins.push_back(span.begin);
     bool refused = false;
     if (check) refused = StatementRules(sql, transactional, created, out).Run(span);
-    if (replay.broken) continue;
+    if (!replaying || replay.broken) continue;
     std::string_view statement = sql.substr(span.begin, span.end - span.begin);
     char buffer[16];
     std::string_view keyword = sql::FirstKeyword(statement, buffer);
