@@ -187,6 +187,29 @@ TEST_F(CliTeamTest, RebaseRefusesToRenumberAnAppliedMigration) {
   EXPECT_EQ(QueryOne(tmp_.Path("app.db"), "SELECT group_concat(version) FROM strata_schema_history"), "1,2,3");
 }
 
+// This branch's v002_x and v003_x both move up one: v002_x -> v003_x must not replace this
+// branch's own v003_x before that one moved to v004_x.
+TEST_F(CliTeamTest, RebaseMovesAChainOfFilesWithoutLosingOne) {
+  tmp_.Write("m/v001_base.sql", "CREATE TABLE base (id INTEGER PRIMARY KEY);\n");
+  tmp_.Write("m/v002_in.sql", "CREATE TABLE incoming (id INTEGER PRIMARY KEY);\n");
+  ASSERT_EQ(Strata({"hash"}).exit_code, kOk);
+  tmp_.Write("m/v003_x.sql", "CREATE TABLE third (id INTEGER PRIMARY KEY);\n");
+  tmp_.Write("m/v004_x.sql", "CREATE TABLE fourth (id INTEGER PRIMARY KEY);\n");
+  // Both of this branch's files were numbered 2 and 3 before the incoming v002_in arrived.
+  fs::rename(tmp_.Path("m/v003_x.sql"), tmp_.Path("m/v002_x.sql"));
+  fs::rename(tmp_.Path("m/v004_x.sql"), tmp_.Path("m/v003_x.sql"));
+  ProcessResult r = Strata({"rebase"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(ReadFile(tmp_.Path("m/v003_x.sql")), "CREATE TABLE third (id INTEGER PRIMARY KEY);\n");
+  EXPECT_EQ(ReadFile(tmp_.Path("m/v004_x.sql")), "CREATE TABLE fourth (id INTEGER PRIMARY KEY);\n");
+  EXPECT_FALSE(Exists("m/v002_x.sql"));
+  for (const auto& entry : fs::directory_iterator(tmp_.Path("m"))) {
+    EXPECT_EQ(entry.path().filename().string().find(".strata-rebase"), std::string::npos) << entry.path();
+  }
+  ProcessResult up = Strata({"--url", Url(), "up"});
+  EXPECT_EQ(up.exit_code, kOk) << Describe(up);
+}
+
 TEST_F(CliTeamTest, RebaseRefusals) {
   tmp_.Write("m/v001_a.sql", "SELECT 1;\n");
   ProcessResult r = Strata({"rebase"});

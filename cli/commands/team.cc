@@ -2,6 +2,7 @@
 // "Working in a team").
 #include <fmt/format.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,17 +18,34 @@ namespace strata::cli {
 
 namespace {
 
-// Everything left to read on `fd`, which is then closed.
-std::string Drain(int fd) {
-  std::string text;
+// Everything git writes on both pipes, read as it comes (a child that fills one pipe while we wait
+// on the other would block for ever); both descriptors are closed.
+void DrainBoth(int out_fd, int err_fd, std::string& out, std::string& err) {
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  std::string* into[2] = {&out, &err};
   char buf[65536];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      into[i]->append(buf, static_cast<std::size_t>(n));
+    }
   }
-  close(fd);
-  return text;
+  for (pollfd& f : fds) {
+    if (f.fd >= 0) close(f.fd);
+  }
 }
 
 // Runs `git -C dir ARGS...` from PATH and returns its standard output. kInvalidArgument with git's
@@ -38,10 +56,18 @@ Result<std::string> RunGit(const std::string& dir, std::vector<std::string> args
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int out[2], err[2];
-  if (pipe(out) != 0 || pipe(err) != 0) return Status(ErrorCode::kInternal, "pipe failed");
+  if (pipe(out) != 0) return Status(ErrorCode::kInternal, "pipe failed");
+  if (pipe(err) != 0) {
+    close(out[0]), close(out[1]);
+    return Status(ErrorCode::kInternal, "pipe failed");
+  }
   std::fflush(nullptr);
   pid_t pid = fork();
-  if (pid < 0) return Status(ErrorCode::kInternal, fmt::format("fork failed: {}", std::strerror(errno)));
+  if (pid < 0) {
+    int error = errno;
+    close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+    return Status(ErrorCode::kInternal, fmt::format("fork failed: {}", std::strerror(error)));
+  }
   if (pid == 0) {
     dup2(out[1], 1);
     dup2(err[1], 2);
@@ -51,7 +77,8 @@ Result<std::string> RunGit(const std::string& dir, std::vector<std::string> args
     _exit(127);
   }
   close(out[1]), close(err[1]);
-  std::string stdout_text = Drain(out[0]), stderr_text = Drain(err[0]);
+  std::string stdout_text, stderr_text;
+  DrainBoth(out[0], err[0], stdout_text, stderr_text);
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }

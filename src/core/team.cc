@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -70,11 +71,15 @@ Result<std::vector<RenamedFile>> RebaseMigrations(const std::string& dir, const 
   request.now = base::ParseUint64(base::UtcNowCompact()).value_or(0);
   STRATA_ASSIGN_OR_RETURN(std::vector<source::Rename> renames, source::PlanRenumber(request));
 
-  // Check the result before touching anything: it must load as every command loads it.
+  // Check the result before touching anything: it must load as every command loads it. Each file
+  // is renamed once (a plan 002->003, 003->004 moves two files, it does not chain).
   std::vector<source::RawFile> after = read.files;
   for (source::RawFile& f : after) {
     for (const source::Rename& r : renames) {
-      if (f.name == r.from) f.name = r.to;
+      if (f.name == r.from) {
+        f.name = r.to;
+        break;
+      }
     }
     f.path = base::JoinPath(dir, f.name);
   }
@@ -83,15 +88,45 @@ Result<std::vector<RenamedFile>> RebaseMigrations(const std::string& dir, const 
                   "after renumbering, the migrations would still not load (nothing was renamed):\n" +
                       built.status().message());
   }
-  std::vector<RenamedFile> done;
+  std::error_code ec;
   for (const source::Rename& r : renames) {
-    RenamedFile f{base::JoinPath(dir, r.from), base::JoinPath(dir, r.to)};
-    std::error_code ec;
-    std::filesystem::rename(f.from, f.to, ec);
-    if (ec) {
+    bool moving = std::any_of(renames.begin(), renames.end(), [&](const source::Rename& o) { return o.from == r.to; });
+    if (!moving && std::filesystem::exists(base::JoinPath(dir, r.to), ec)) {
       return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("cannot rename '{}' to '{}': {}", f.from, f.to, ec.message()));
+                    fmt::format("cannot rename '{}' to '{}': that file exists (nothing was renamed)",
+                                base::JoinPath(dir, r.from), base::JoinPath(dir, r.to)));
     }
+  }
+  // Two phases, through temporary names, so that no rename replaces a file that is itself still
+  // to be moved; a failure puts back every file already moved.
+  struct Move {
+    std::string from, to;
+  };
+  std::vector<Move> moved;
+  auto undo = [&] {
+    for (auto m = moved.rbegin(); m != moved.rend(); ++m) {
+      std::error_code ignored;
+      std::filesystem::rename(m->to, m->from, ignored);
+    }
+  };
+  auto move = [&](const std::string& from, const std::string& to) -> Status {
+    std::filesystem::rename(from, to, ec);
+    if (ec) {
+      undo();
+      return Status(ErrorCode::kInvalidArgument, fmt::format("cannot rename '{}' to '{}': {} (every file was put back)",
+                                                             from, to, ec.message()));
+    }
+    moved.push_back({from, to});
+    return Status::Ok();
+  };
+  std::vector<RenamedFile> done;
+  for (std::size_t i = 0; i < renames.size(); ++i) {
+    STRATA_RETURN_IF_ERROR(move(base::JoinPath(dir, renames[i].from),
+                                base::JoinPath(dir, fmt::format(".strata-rebase-{}.tmp", i))));
+  }
+  for (std::size_t i = 0; i < renames.size(); ++i) {
+    RenamedFile f{base::JoinPath(dir, renames[i].from), base::JoinPath(dir, renames[i].to)};
+    STRATA_RETURN_IF_ERROR(move(base::JoinPath(dir, fmt::format(".strata-rebase-{}.tmp", i)), f.to));
     done.push_back(std::move(f));
   }
   STRATA_RETURN_IF_ERROR(WriteSumFile(dir).status());

@@ -142,5 +142,15 @@ TEST(SumFile, CompareWithBaseNamesEveryOffender) {
   EXPECT_TRUE(CompareWithBase("m", {}, head, "main").empty());
 }
 
+TEST(SumFile, CompareWithBaseAcceptsADownPartAddedToAnExistingMigration) {
+  std::vector<SumInput> base = {{"0001_a.up.sql", "a"}, {"0002_b.up.sql", "b"}};
+  std::vector<SumInput> head = {{"0001_a.up.sql", "a"}, {"0001_a.down.sql", "undo a"}, {"0002_b.up.sql", "b"}};
+  EXPECT_TRUE(CompareWithBase("m", base, head, "main").empty());
+  head.push_back({"0001_other.up.sql", "x"});
+  EXPECT_EQ(CompareWithBase("m", base, head, "main"),
+            (std::vector<std::string>{"m/0001_other.up.sql: added since main with version 1, not above its newest "
+                                      "version 2 (m/0002_b.up.sql)"}));
+}
+
 }  // namespace
 }  // namespace strata::source
