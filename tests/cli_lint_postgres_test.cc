@@ -86,6 +86,16 @@ TEST_F(CliLintPostgres, TraceInJsonIsOneEventPerMigration) {
   EXPECT_EQ(findings[1]["rule"], "PG100");
 }
 
+// Without --url, --trace on a --scratch-url lints the text in PostgreSQL's dialect too.
+TEST_F(CliLintPostgres, TraceWithOnlyAScratchUrlLintsAsPostgres) {
+  std::vector<std::string> argv = {STRATA_BINARY, "--scratch-url", PgServerUrl(), "--dir", dir_.Path("m"), "lint",
+                                   "--trace"};
+  ProcessResult r = strata::testing::Run(argv, {"DATABASE_URL="}, dir_.path());
+  EXPECT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_NE(r.out.find("v002_type.sql:1:1: PG006 warning"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PG100 warning"), std::string::npos) << r.out;
+}
+
 TEST_F(CliLintPostgres, TraceNeedsPostgres) {
   std::vector<std::string> argv = {STRATA_BINARY, "--url", "sqlite:" + dir_.Path("a.db"), "--dir", dir_.Path("m"),
                                    "lint", "--trace"};

@@ -219,6 +219,22 @@ TEST(PgLockTrace, Pg100TurnedOffGivesNoFindingButTheSameTrace) {
   EXPECT_EQ(report->migrations[0].locks.size(), 1u);
 }
 
+TEST(PgLockTrace, ALintIgnoreSilencesPg100ForItsStatementOnly) {
+  std::vector<Source::File> files = {kFiles[0],
+                                     {"v002_type.sql",
+                                      "-- strata:lint-ignore PG100: t has 100 rows; the update is part of the change\n"
+                                      "ALTER TABLE t ALTER COLUMN c TYPE bigint;\n"
+                                      "ALTER TABLE parent ADD COLUMN note text DEFAULT random()::text;\n"
+                                      "UPDATE t SET c = c + 1;\n"}};
+  auto report = TraceLocks(Source::Embedded(files), OnServer(), {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const MigrationTrace& m = Version(*report, 2);
+  ASSERT_EQ(m.findings.size(), 1u) << ::testing::PrintToString(Findings(m));
+  EXPECT_EQ(m.findings[0].line, 3u);
+  EXPECT_NE(m.findings[0].message.find("public.parent"), std::string::npos) << m.findings[0].message;
+  EXPECT_EQ(m.locks.size(), 2u) << "the trace itself still lists both locks";
+}
+
 TEST(PgLockTrace, ANameThatIsNoMigrationIsNotFound) {
   LintOptions options;
   options.files = {"v009_missing.sql"};

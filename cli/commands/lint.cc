@@ -84,6 +84,8 @@ int RunLint(const Invocation& inv) {
   options.files = inv.inputs;
   options.severity = inv.lint_severity;
   if (!inv.engine.empty()) options.engine = inv.engine == "postgres" ? Engine::kPostgres : Engine::kSqlite;
+  // The lock trace is PostgreSQL's: without a URL or --engine, the text is PostgreSQL too.
+  if (inv.trace && inv.engine.empty() && inv.url.empty()) options.engine = Engine::kPostgres;
   auto dir = LintDirectory(inv);
   if (!dir.ok()) return ReportError(inv, dir.status());
   Result<LintReport> report = Status(ErrorCode::kInternal, "not linted");

@@ -15,6 +15,7 @@
 #include "core/run_context.h"
 #include "core/step.h"
 #include "drivers/registry.h"
+#include "lint/ignore.h"
 #include "lint/lint.h"
 #include "sql/pg_split.h"
 #include "strata/migrator.h"
@@ -146,9 +147,14 @@ Status ObserveLocks(driver::Driver& db, std::size_t i, const SourceLocation& at,
 void AddLongExclusiveLocks(Observation& o, LintSeverity severity) {
   const LintRule* rule = FindLintRule("PG100");
   if (severity == LintSeverity::kOff || rule == nullptr) return;
+  // `-- strata:lint-ignore PG100: reason` silences it as it silences every rule.
+  std::vector<std::size_t> begins;
+  for (const sql::StatementSpan& span : o.spans) begins.push_back(span.begin);
+  lint::Ignores ignores = lint::ParseIgnores(o.m.up.sql(), begins,
+                                             [](std::string_view id) { return FindLintRule(id) != nullptr; });
   for (const auto& [oid, i] : o.exclusive_from) {
     std::size_t later = o.spans.size() - 1 - i;
-    if (later == 0) continue;
+    if (later == 0 || ignores.Silences("PG100", o.spans[i].begin)) continue;
     const SourceLocation at = Where(o.m.up, o.spans[i]);
     LintFinding f;
     f.rule = rule->id;

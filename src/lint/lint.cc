@@ -103,7 +103,9 @@ LintRun LintMigrations(Engine engine, const std::vector<source::Migration>& all,
     }
     if (!check) continue;
     ++run.report.migrations;
-    Ignores ignores = ParseIgnores(script.sql(), part.statement_begins, KnownRule);
+    // A part that did not parse has no statements to attach ignores to: its L002 says it all.
+    bool parsed = part.hits.empty() || part.hits.front().rule != "L002";
+    Ignores ignores = parsed ? ParseIgnores(script.sql(), part.statement_begins, KnownRule) : Ignores{};
     auto add = [&](const std::string& rule, std::size_t offset, std::size_t begin, std::size_t end,
                    std::string message, bool lesser = false) {
       LintSeverity s = SeverityOf(rule, severity);

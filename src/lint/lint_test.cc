@@ -106,7 +106,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"M005_Delete", "DELETE FROM orders;", {"M005@1:1"}},
         Case{"M005_Safe", "UPDATE users SET age = 0 WHERE age IS NULL;", {}},
         Case{"M005_FunctionBodyOutOfScope", "DO $$ BEGIN UPDATE users SET age = 0; END $$;", {}},
-        Case{"L002_DoesNotParse", "CREATE TABLE (;", {"L002@1:14"}}),
+        Case{"L002_DoesNotParse", "CREATE TABLE (;", {"L002@1:14"}},
+        Case{"L002_NoIgnoreFindingsWhenNothingParsed",
+             "-- strata:lint-ignore M005: fine\nUPDATE users SET age = 0;\nCREATE TABLE (;", {"L002@3:14"}},
+        Case{"PG004_CheckWithACommentInside",
+             "ALTER TABLE users ADD CONSTRAINT check_age CHECK (age >= 0 -- can't be negative\n);", {"PG004@1:23"}}),
     [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 class SqliteRules : public testing::TestWithParam<Case> {};
@@ -125,6 +129,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"SQ001_OnIsFoundToo", "PRAGMA foreign_keys = ON;", {"SQ001@1:1"}},
         Case{"SQ002_Dml", "UPDATE users SET name = \"unknown\" WHERE id = 1;", {"SQ002@1:25"}},
         Case{"SQ002_Ddl", "CREATE TABLE t (status TEXT CHECK (status IN (\"a\", 'b')));", {"SQ002@1:47"}},
+        // SQLite's grammar reads DEFAULT "x" as a string whatever the switch says: not the misfeature,
+        // and the replay goes on past it.
+        Case{"SQ002_DefaultIsAStringByTheGrammar",
+             "CREATE TABLE t (s TEXT DEFAULT \"x\");\nUPDATE t SET s = \"y\" WHERE rowid = 1;", {"SQ002@2:18"}},
+        Case{"L002_ReplayStops", "CREATE INDEX i ON nowhere (a);\nUPDATE users SET name = \"x\" WHERE id = 1;",
+             {"L002@1:1"}},
         Case{"SQ002_Safe", "UPDATE users SET name = 'unknown' WHERE \"id\" = 1;", {}},
         Case{"SQ003_AddConstraint", "ALTER TABLE users ADD CONSTRAINT u UNIQUE (email);", {"SQ003@1:19"}},
         Case{"SQ003_AlterColumn", "ALTER TABLE users ALTER COLUMN age SET NOT NULL;", {"SQ003@1:19"}},

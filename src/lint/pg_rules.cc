@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "lint/analyzers.h"
 #include "sql/pg_parse.h"
+#include "sql/pg_split.h"
 
 namespace strata::lint {
 
@@ -88,23 +89,48 @@ bool BinaryCompatible(const PgAnalyzer::ColumnType& from, const PgAnalyzer::Colu
   return false;
 }
 
-// The text inside the parentheses that follow `keyword` at or after `from` (a CHECK's expression).
-std::string ParenthesizedAfter(std::string_view sql, std::size_t from, std::string_view keyword) {
-  std::string lower = base::Lower(sql.substr(std::min(from, sql.size())));
-  std::size_t k = lower.find(keyword);
-  if (k == std::string::npos) return "";
-  std::size_t open = sql.find('(', from + k);
-  if (open == std::string_view::npos) return "";
+// The text inside the parentheses that follow `keyword` at or after `from` (a CHECK's expression),
+// read with PostgreSQL's lexical rules: strings, quoted names, dollar quotes and comments (nested
+// block comments) may hold parentheses and quotes. "" when the parentheses do not close.
+std::string ParenthesizedAfter(std::string_view text, std::size_t from, std::string_view keyword) {
+  auto word_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+  };
+  std::string lower = base::Lower(text);
+  std::size_t open = text.size();
+  // The keyword as a word of its own, then '(' (a constraint named check_age is not it).
+  for (std::size_t k = lower.find(keyword, from); k != std::string::npos; k = lower.find(keyword, k + 1)) {
+    std::size_t end = k + keyword.size();
+    if ((k > 0 && word_char(text[k - 1])) || (end < text.size() && word_char(text[end]))) continue;
+    open = sql::SkipPgSpaceAndComments(text, end, text.size());
+    if (open < text.size() && text[open] == '(') break;
+    open = text.size();
+  }
+  if (open >= text.size()) return "";
   int depth = 0;
-  for (std::size_t i = open; i < sql.size(); ++i) {
-    char c = sql[i];
+  for (std::size_t i = open; i < text.size(); ++i) {
+    char c = text[i];
     if (c == '\'' || c == '"') {
-      for (++i; i < sql.size() && sql[i] != c; ++i) {
+      for (++i; i < text.size() && text[i] != c; ++i) {
+      }
+    } else if ((c == '-' && i + 1 < text.size() && text[i + 1] == '-') ||
+               (c == '/' && i + 1 < text.size() && text[i + 1] == '*')) {
+      i = sql::SkipPgSpaceAndComments(text, i, text.size()) - 1;
+    } else if (c == '$') {
+      std::size_t tag_end = text.find('$', i + 1);
+      std::string_view tag = tag_end == std::string_view::npos ? "" : text.substr(i, tag_end - i + 1);
+      bool is_tag = !tag.empty() && std::all_of(tag.begin() + 1, tag.end() - 1, [](char t) {
+        return (t >= 'a' && t <= 'z') || (t >= 'A' && t <= 'Z') || t == '_' || (t >= '0' && t <= '9');
+      });
+      if (is_tag && !(tag.size() > 2 && tag[1] >= '0' && tag[1] <= '9')) {
+        std::size_t close = text.find(tag, tag_end + 1);
+        if (close == std::string_view::npos) return "";
+        i = close + tag.size() - 1;
       }
     } else if (c == '(') {
       ++depth;
     } else if (c == ')' && --depth == 0) {
-      return std::string(sql.substr(open + 1, i - open - 1));
+      return std::string(text.substr(open + 1, i - open - 1));
     }
   }
   return "";
