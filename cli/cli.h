@@ -111,10 +111,11 @@ int RunHash(const Invocation& inv);        // commands/team.cc
 int RunRebase(const Invocation& inv);      // commands/team.cc
 int RunVerifyGitBase(const Invocation& inv);  // commands/team.cc: verify --git-base
 
-// up and plan: lints the pending migrations first and prints the findings as warnings. Returns
-// kExitOk to go on, or the exit code that ends the run (lint_mode "error" and an error finding,
-// or a failure to lint).
-int LintBeforeRun(const Invocation& inv, Migrator& migrator);
+// up and plan lint the pending migrations first. ReportLint prints the findings as warnings and
+// returns the error that refuses the run (lint_mode "error" and an error finding), else Ok;
+// LintBeforePlan lints through Migrator::Lint and returns kExitOk or the exit code that ends plan.
+Status ReportLint(const Invocation& inv, const LintReport& report);
+int LintBeforePlan(const Invocation& inv, Migrator& migrator);
 
 // Reads strata.toml (if `path` exists) and the environment into `inv` for values the command
 // line did not set. kInvalidArgument with file:line:col for a malformed or unknown key.

@@ -125,26 +125,33 @@ int RunLint(const Invocation& inv) {
   return errors > 0 || (inv.strict && warnings > 0) ? kExitLintFailed : kExitOk;
 }
 
-int LintBeforeRun(const Invocation& inv, Migrator& migrator) {
-  if (inv.lint_mode == "off") return kExitOk;
-  LintOptions options;
-  options.pending_only = true;
-  options.severity = inv.lint_severity;
-  auto report = migrator.Lint(options);
-  if (!report.ok()) return ReportError(inv, report.status());
-  for (const LintFinding& f : report->findings) {
+Status ReportLint(const Invocation& inv, const LintReport& report) {
+  for (const LintFinding& f : report.findings) {
     if (inv.json) {
       fmt::print("{}\n", JsonLintFinding(f, "lint"));
     } else {
       fmt::print(stderr, "strata: lint: {}\n", FindingText(f));
     }
   }
-  if (inv.lint_mode == "error" && report->errors() > 0) {
-    ReportError(inv, Status(ErrorCode::kFailedPrecondition,
-                            fmt::format("lint found {} error{} in the pending migrations; nothing was changed (fix "
-                                        "them, silence one with `-- strata:lint-ignore RULE: reason`, or run with "
-                                        "--lint=warn)",
-                                        report->errors(), report->errors() == 1 ? "" : "s")));
+  if (inv.lint_mode == "error" && report.errors() > 0) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("lint found {} error{} in the pending migrations; nothing was changed (fix them, "
+                              "silence one with `-- strata:lint-ignore RULE: reason`, or run with --lint=warn)",
+                              report.errors(), report.errors() == 1 ? "" : "s"));
+  }
+  return Status::Ok();
+}
+
+int LintBeforePlan(const Invocation& inv, Migrator& migrator) {
+  if (inv.lint_mode == "off") return kExitOk;
+  LintOptions options;
+  options.pending_only = true;
+  options.severity = inv.lint_severity;
+  auto report = migrator.Lint(options);
+  if (!report.ok()) return ReportError(inv, report.status());
+  Status st = ReportLint(inv, *report);
+  if (!st.ok()) {
+    ReportError(inv, st);
     return kExitLintFailed;
   }
   return kExitOk;

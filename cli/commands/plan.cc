@@ -12,7 +12,7 @@ int RunPlan(const Invocation& inv) {
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   bool down = inv.command == "down";
   if (!down) {
-    if (int code = LintBeforeRun(inv, **migrator); code != kExitOk) return code;
+    if (int code = LintBeforePlan(inv, **migrator); code != kExitOk) return code;
   }
   auto plan = down ? (*migrator)->PlanDown({inv.to, inv.steps}) : (*migrator)->PlanUp({inv.to});
   if (!plan.ok()) return ReportError(inv, plan.status());

@@ -86,17 +86,27 @@ int Run(const Invocation& inv, Direction direction) {
   auto migrator = OpenMigrator(inv);
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   Migrator& m = **migrator;
-  if (direction == Direction::kUp) {
-    if (int code = LintBeforeRun(inv, m); code != kExitOk) return code;
-  }
   std::string url = m.RedactedUrl();
   m.SetEventCallback([&](const Event& e) { PrintEvent(inv, url, e); });
+  bool lint_refused = false;
   auto run = [&]() -> Result<RunReport> {
-    if (direction == Direction::kUp) return m.Up({inv.to, Safety(inv)});
-    return m.Down({inv.to, inv.steps, Safety(inv)});
+    if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv)});
+    UpOptions up{inv.to, Safety(inv)};
+    if (inv.lint_mode != "off") {
+      up.lint_options.severity = inv.lint_severity;
+      up.lint = [&](const LintReport& found) {
+        Status st = ReportLint(inv, found);
+        lint_refused = !st.ok();
+        return st;
+      };
+    }
+    return m.Up(up);
   };
   Result<RunReport> report = run();
-  if (!report.ok()) return ReportError(inv, report.status());
+  if (!report.ok()) {
+    int code = ReportError(inv, report.status());
+    return lint_refused ? kExitLintFailed : code;
+  }
   const RunReport& r = *report;
   if (inv.json) {
     fmt::print("{}\n", JsonRunDone(r, direction));

@@ -185,6 +185,12 @@ struct RunReport {
 struct UpOptions {
   std::optional<std::uint64_t> target;  // stop after this version
   SafetyOptions safety = {};
+  // Lints the migrations the run is about to apply, offline (LintSource's rules, with
+  // lint_options.severity), once the run knows it has work and before it takes the lock or
+  // changes anything; an up-to-date database is not linted. An error `lint` returns stops the
+  // run with that error. Unset: no lint (the CLI's `up` sets it).
+  std::function<Status(const LintReport&)> lint;
+  LintOptions lint_options;
 };
 
 struct DownOptions {

@@ -387,10 +387,12 @@ Status AskLiveData(driver::Driver& db, const std::vector<lint::LocatedCheck>& ch
     }
     report.findings.push_back(std::move(finding));
   }
-  // Findings stay in migration order, then by position, as lint placed its own.
-  std::stable_sort(report.findings.begin(), report.findings.end(), [](const LintFinding& x, const LintFinding& y) {
-    return std::tie(x.version, x.line, x.column, x.rule, x.message) <
-           std::tie(y.version, y.line, y.column, y.rule, y.message);
+  // Findings stay in migration order, then by position, as lint placed its own. (Findings equal on
+  // every key are interchangeable: std::sort is enough, and std::stable_sort trips a libstdc++
+  // deprecation under clang.)
+  std::sort(report.findings.begin(), report.findings.end(), [](const LintFinding& x, const LintFinding& y) {
+    return std::tie(x.version, x.line, x.column, x.rule, x.message, x.severity) <
+           std::tie(y.version, y.line, y.column, y.rule, y.message, y.severity);
   });
   return Status::Ok();
 }

@@ -128,6 +128,16 @@ class MigratorImpl : public Migrator {
         Remember(ctx, options, report.to_version);
         return report;
       }
+      // Lint what this plan would apply, from the files already read, before anything changes.
+      if (first.ok() && options.lint) {
+        LintOptions lint = options.lint_options;
+        lint.files.clear();
+        lint.pending_only = true;
+        lint.live_data = false;
+        STRATA_ASSIGN_OR_RETURN(LintReport found,
+                                LintSelected(ctx.driver->engine(), ctx.migrations(), &*first, lint, nullptr));
+        STRATA_RETURN_IF_ERROR(options.lint(found));
+      }
     }
     // There is work, or a problem that may be another runner's work in progress (a dirty
     // no-transaction migration): decide under the lock, on a fresh read.

@@ -269,6 +269,45 @@ TEST(Lint, SqliteReplayNeverTouchesAFile) {
   if (probe != nullptr) std::fclose(probe);
 }
 
+// Up lints exactly what it is about to apply, before anything changes, and an up-to-date database
+// costs no lint at all.
+TEST(Lint, UpLintsWhatItIsAboutToApplyBeforeAnythingChanges) {
+  std::string path = testing::TempDir() + "/lint_up_hook.db";
+  std::remove(path.c_str());
+  Source source = Source::Embedded({{"v001_a.sql", kSqliteSchema},
+                                    {"v002_b.sql", "UPDATE users SET age = 0;"},
+                                    {"v003_c.sql", "DELETE FROM orders;"}});
+  auto migrator = Migrator::Open("sqlite:" + path, source);
+  ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
+  std::vector<std::string> seen;
+  UpOptions up;
+  up.target = 2;
+  up.lint = [&](const LintReport& report) {
+    for (const LintFinding& f : report.findings) seen.push_back(f.rule + " v" + std::to_string(f.version));
+    return Status::Ok();
+  };
+  auto first = (*migrator)->Up(up);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"M005 v2"})) << "v3 is beyond the target";
+
+  seen.clear();
+  auto again = (*migrator)->Up(up);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(seen.empty()) << "nothing to apply, nothing linted";
+
+  up.target.reset();
+  up.lint = [](const LintReport& report) {
+    return report.findings.empty() ? Status::Ok() : Status(ErrorCode::kFailedPrecondition, "refused by lint");
+  };
+  auto refused = (*migrator)->Up(up);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "refused by lint");
+  auto status = (*migrator)->GetStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->current_version, 2u) << "a refused run changed nothing";
+  std::remove(path.c_str());
+}
+
 TEST(Lint, RuleCatalogueIsSortedAndComplete) {
   const std::vector<LintRule>& rules = LintRules();
   for (std::size_t i = 1; i < rules.size(); ++i) EXPECT_LT(std::string(rules[i - 1].id), std::string(rules[i].id));
