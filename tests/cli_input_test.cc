@@ -26,6 +26,41 @@ namespace fs = std::filesystem;
 
 const std::string kBinary = STRATA_BINARY;
 
+// The binary as nobody (65534) can run it: the build tree may sit in a directory only its owner
+// can enter (a checkout under a mktemp -d directory), so under root the binary is copied once into
+// a directory of its own that everyone may enter, removed when the tests end.
+class UnprivilegedCopy {
+ public:
+  UnprivilegedCopy() {
+    if (geteuid() != 0) return;
+    char dir[] = "/tmp/strata-bin-XXXXXX";
+    if (mkdtemp(dir) == nullptr) return;
+    dir_ = dir;
+    std::error_code ec;
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec, ec);
+    path_ = dir_ + "/strata";
+    fs::copy_file(kBinary, path_, ec);
+    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec, ec);
+    if (ec) path_.clear();
+  }
+  ~UnprivilegedCopy() {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  // The copy, or the build's binary when none was needed (or made: the run then fails with 127).
+  const std::string& path() const { return path_.empty() ? kBinary : path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
+const std::string& UnprivilegedBinary() {
+  static const UnprivilegedCopy copy;
+  return copy.path();
+}
+
 // Exit codes (cli/cli.h).
 constexpr int kOk = 0;
 constexpr int kInvalidInput = 3;
@@ -69,7 +104,7 @@ class CliInputTest : public ::testing::Test {
   // `Strata` as a user whom file permissions apply to: the current one, or nobody (65534) when
   // the tests run as root, who reads a chmod 000 file anyway and so would test nothing.
   ProcessResult StrataUnprivileged(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv = {kBinary, "--url", Url(), "--dir", dir_};
+    std::vector<std::string> argv = {UnprivilegedBinary(), "--url", Url(), "--dir", dir_};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> c_argv;
     for (const std::string& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
