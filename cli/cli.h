@@ -109,6 +109,7 @@ int RunCheck(const Invocation& inv);
 int RunLint(const Invocation& inv);
 int RunHash(const Invocation& inv);        // commands/team.cc
 int RunRebase(const Invocation& inv);      // commands/team.cc
+int RunCheckpoint(const Invocation& inv);  // commands/team.cc
 int RunVerifyGitBase(const Invocation& inv);  // commands/team.cc: verify --git-base
 
 // up and plan lint the pending migrations first. ReportLint prints the findings as warnings and

@@ -284,6 +284,12 @@ std::string JsonLog(const std::vector<LogEntry>& log) {
   return Dump(json{{"log", std::move(items)}});
 }
 
+std::string JsonCheckpoint(const CheckpointResult& r) {
+  return Dump(json{{"checkpoint", r.path},   {"version", r.version}, {"migrations", r.migrations},
+                   {"tables", r.tables},     {"rows", r.rows},       {"replaced", r.replaced},
+                   {"sum_written", r.sum_written}});
+}
+
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values) {
   return Dump(json{{key, values}});
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "strata/migrator.h"
+#include "strata/team.h"
 
 namespace strata::cli {
 
@@ -25,6 +26,7 @@ std::string JsonLintFinding(const LintFinding& finding, const char* event = null
 // {"event":"trace","version","name","file","transactional","locks":[{table,mode,location,
 // statement,pre_existing}],"rewritten":[{table,location,statement}]}
 std::string JsonLockTrace(const MigrationTrace& trace);
+std::string JsonCheckpoint(const CheckpointResult& result);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
 }  // namespace strata::cli

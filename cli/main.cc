@@ -145,6 +145,12 @@ const Command kCommands[] = {
      [](CLI::App& app, Invocation& inv) {
        app.add_option("files", inv.inputs, "Migration files to renumber (default: this branch's, found by strata.sum)");
      }},
+    {"checkpoint", "Write one checkpoint migration that a fresh database applies instead of versions up to N",
+     RunCheckpoint,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("--to", inv.to, "Newest version the checkpoint stands for (default: the newest migration)")
+           ->transform(WholeNumber(1, kMaxVersion));
+     }},
     {"version", "Print strata's version", RunVersion, nullptr},
 };
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "../cli.h"
+#include "../interrupt.h"
 #include "../json_output.h"
 #include "strata/team.h"
 
@@ -126,6 +127,30 @@ int RunHash(const Invocation& inv) {
   } else {
     fmt::print("wrote {}\n", *path);
   }
+  return kExitOk;
+}
+
+int RunCheckpoint(const Invocation& inv) {
+  InterruptGuard guard;
+  auto scratch = Scratch(inv, false);
+  if (!scratch.ok()) return ReportError(inv, scratch.status());
+  CheckpointOptions options;
+  options.to = inv.to;
+  options.scratch = *scratch;
+  auto written = WriteCheckpoint(inv.dir, options);
+  if (!written.ok()) return ReportUnlessInterrupted(inv, written.status());
+  const CheckpointResult& r = *written;
+  if (inv.json) {
+    fmt::print("{}\n", JsonCheckpoint(r));
+    return kExitOk;
+  }
+  fmt::print("{} {}: versions up to {} ({} migration{}), {} table{}, {} row{}\n", r.replaced ? "rewrote" : "wrote",
+             r.path, r.version, r.migrations, r.migrations == 1 ? "" : "s", r.tables, r.tables == 1 ? "" : "s",
+             r.rows, r.rows == 1 ? "" : "s");
+  if (r.sum_written) fmt::print("updated {}/strata.sum\n", inv.dir);
+  fmt::print("A fresh database now applies it instead of those migrations; keep their files while any database "
+             "is still below version {}\n",
+             r.version);
   return kExitOk;
 }
 

@@ -171,6 +171,15 @@ void Normalize(Schema& schema);
 // Loading it into an empty database of the same engine and dumping again gives the same text.
 std::string Dump(const Schema& schema);
 
+// Dump's statements, without their ';', split where loading rows belongs: `before_data` creates
+// what rows go into (types, sequences, functions, tables; SQLite's foreign keys inline), and
+// `after_data` the rest (PostgreSQL's foreign keys, indexes, views, triggers), so that rows loaded
+// in between fire no trigger and fill materialized views and indexes once.
+struct DumpParts {
+  std::vector<std::string> before_data, after_data;
+};
+DumpParts DumpStatements(const Schema& schema);
+
 // One difference between two schemas, object by object.
 struct Change {
   enum class Kind { kAdded, kRemoved, kChanged };

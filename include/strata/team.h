@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "strata/migrator.h"
 #include "strata/status.h"
 
 namespace strata {
@@ -57,5 +58,35 @@ struct BaseFile {
 // all is well). Files whose names are not migrations are ignored on both sides.
 Result<std::vector<std::string>> CompareWithBase(const std::string& dir, const std::vector<BaseFile>& base,
                                                  const std::string& base_label);
+
+struct CheckpointOptions {
+  // The newest version the checkpoint stands for; default: the newest migration of the directory.
+  std::optional<std::uint64_t> to;
+  // Where the migrations are replayed (and the checkpoint loaded again, to prove it exact): a
+  // `sqlite:` URL for SQLite, a PostgreSQL server for PostgreSQL (see ScratchOptions).
+  ScratchOptions scratch;
+};
+
+struct CheckpointResult {
+  std::string path;             // the checkpoint file written
+  std::uint64_t version = 0;    // the newest version it stands for
+  std::size_t migrations = 0;   // how many migrations it stands for
+  std::size_t tables = 0;       // tables it creates
+  std::size_t rows = 0;         // rows it inserts
+  bool replaced = false;        // an older checkpoint file of the same name was replaced
+  bool sum_written = false;     // strata.sum was rewritten to include it
+};
+
+// `strata checkpoint` (docs/migrations.md, "Checkpoints"): replays the migrations of `dir` up to
+// options.to on a scratch database and writes one checkpoint migration beside them: the schema
+// (Dump's statements) and every row those migrations left, tables in foreign-key order, the
+// counters (sequences, AUTOINCREMENT) as they were. Before writing, the text is loaded into a second
+// scratch database, which must give the same schema, the same rows in every table and the same
+// counters; otherwise nothing is written (kFailedPrecondition naming what differs). The file is
+// named CheckpointFileName (the directory's convention, version N, "checkpoint"); strata.sum, if
+// the directory has one, is rewritten. kInvalidArgument: no migration has version `to`, or a file
+// of that name that is not a checkpoint exists; kFailedPrecondition: a virtual table holds rows
+// (its contents cannot be copied as rows).
+Result<CheckpointResult> WriteCheckpoint(const std::string& dir, const CheckpointOptions& options);
 
 }  // namespace strata

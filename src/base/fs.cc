@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -169,6 +171,20 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   if (out.back() != '/') out += '/';
   out += name;
   return out;
+}
+
+Status ReplaceFile(const std::string& path, const std::string& contents) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << contents;
+    out.close();
+    if (!out) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}'", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}': {}", path, ec.message()));
+  return Status::Ok();
 }
 
 }  // namespace strata::base

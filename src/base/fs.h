@@ -44,6 +44,10 @@ class FileSystem {
 // The process-wide real file system. Thread-safe.
 FileSystem& RealFileSystem();
 
+// Writes `contents` to `path` through a temporary file beside it and one rename, so that a reader
+// never sees half a file (the real file system; kInvalidArgument naming the path on failure).
+Status ReplaceFile(const std::string& path, const std::string& contents);
+
 // Joins a directory and a file name with exactly one '/'.
 std::string JoinPath(std::string_view dir, std::string_view name);
 

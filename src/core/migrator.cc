@@ -102,9 +102,15 @@ class MigratorImpl : public Migrator {
   Result<std::vector<PlannedMigration>> PlanUp(const UpOptions& options) override {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
-    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
-    STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
-    return Planned(ctx, versions, Direction::kUp);
+    STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, UpRequest(options)));
+    STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, plan.versions, Direction::kUp));
+    std::vector<PlannedMigration> out;
+    if (plan.checkpoint) {
+      const source::Migration& c = plan.checkpoint->migration;
+      out.push_back({c.version, c.name, c.up.path, Direction::kUp, true, std::string(c.up.sql())});
+    }
+    for (PlannedMigration& m : Planned(ctx, plan.versions, Direction::kUp)) out.push_back(std::move(m));
+    return out;
   }
 
   Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override {
@@ -122,7 +128,7 @@ class MigratorImpl : public Migrator {
     plan::UpRequest request = UpRequest(options);
     RunReport report;
     if (!ctx.NeedsBaseline()) {
-      auto first = plan::PlanUp(ctx.available, ctx.applied, request);
+      auto first = PlanWithCheckpoints(ctx, request);
       if (first.ok() && first->empty()) {
         report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
         Remember(ctx, options, report.to_version);
@@ -134,8 +140,8 @@ class MigratorImpl : public Migrator {
         lint.files.clear();
         lint.pending_only = true;
         lint.live_data = false;
-        STRATA_ASSIGN_OR_RETURN(LintReport found,
-                                LintSelected(ctx.driver->engine(), ctx.migrations(), &*first, lint, nullptr));
+        STRATA_ASSIGN_OR_RETURN(LintReport found, LintSelected(ctx.driver->engine(), ctx.migrations(),
+                                                               &first->versions, lint, nullptr));
         STRATA_RETURN_IF_ERROR(options.lint(found));
       }
     }
@@ -145,14 +151,16 @@ class MigratorImpl : public Migrator {
     STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
     STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
-    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, request));
+    STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
-    if (versions.empty()) return report;
+    if (plan.empty()) return report;
+    std::vector<std::uint64_t> versions = std::move(plan.versions);
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
     RunRecord record("up", report.from_version, *env_.clock);
+    // A checkpoint only ever starts a fresh database: there is nothing for the guard to protect.
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ctx.EnsureHistory();
-    if (st.ok()) st = ApplyUps(ctx, std::move(versions), request, options.safety, report);
+    if (st.ok()) st = ApplyUps(ctx, std::move(versions), request, options.safety, report, plan.checkpoint);
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
@@ -161,9 +169,14 @@ class MigratorImpl : public Migrator {
   // Applies `versions` in order, re-planning whenever another runner moved the history; fills
   // `report` with what ran, also when it stops on an error.
   Status ApplyUps(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
-                  const SafetyOptions& safety, RunReport& report) {
+                  const SafetyOptions& safety, RunReport& report, const source::Checkpoint* checkpoint = nullptr) {
     base::Stopwatch total(*env_.clock);
-    Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
+    Emit({.kind = EventKind::kRunStarted, .total = versions.size() + (checkpoint ? 1 : 0)});
+    if (checkpoint) {
+      STRATA_RETURN_IF_ERROR(ApplyCheckpoint(ctx, *checkpoint, versions.size() + 1, report));
+      report.total_ms = total.ElapsedMs();
+    }
+    const std::size_t offset = checkpoint ? 1 : 0;
     for (std::size_t i = 0; i < versions.size();) {
       // Another runner may have applied migrations since we planned: re-plan inside the lock.
       auto tx = WriteTransaction::Begin(ctx);
@@ -177,7 +190,7 @@ class MigratorImpl : public Migrator {
         continue;
       }
       const source::Migration& m = *ctx.Find(versions[i]);
-      Emit(StartEvent(m, Direction::kUp, i + 1, versions.size()));
+      Emit(StartEvent(m, Direction::kUp, i + 1 + offset, versions.size() + offset));
       std::function<Status()> verify;
       std::optional<DataWitness> witness;
       if (safety.verify_data && m.up.no_transaction) {
@@ -202,6 +215,27 @@ class MigratorImpl : public Migrator {
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = total.ElapsedMs();
     Emit({.kind = EventKind::kRunFinished, .ms = report.total_ms});
+    return Status::Ok();
+  }
+
+  // Applies `c` to a fresh database in one transaction: its statements, then one history row per
+  // migration it stands for (as baseline: recorded without running their files).
+  Status ApplyCheckpoint(RunContext& ctx, const source::Checkpoint& c, std::size_t total, RunReport& report) {
+    auto tx = WriteTransaction::Begin(ctx);
+    if (!tx.ok()) return ctx.BlameLostLock(tx.status());
+    if (!ctx.applied.empty()) {
+      return Status(ErrorCode::kAborted, fmt::format("the history table was written while this run held the "
+                                                     "migration lock; the checkpoint {} was not applied. Check "
+                                                     "`strata status` and run the command again",
+                                                     c.migration.up.path));
+    }
+    const source::Migration& m = c.migration;
+    Emit(StartEvent(m, Direction::kUp, 1, total));
+    auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, nullptr, &c.covers);
+    report.to_version = plan::CurrentVersion(ctx.applied);
+    if (!ms.ok()) return ctx.BlameLostLock(ms.status());
+    report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
+    Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = *ms});
     return Status::Ok();
   }
 
@@ -366,9 +400,37 @@ class MigratorImpl : public Migrator {
     if (callback_) callback_(e);
   }
 
-  using Migrations = std::shared_ptr<const std::vector<source::Migration>>;
+  // What up runs: maybe a checkpoint (a fresh database), then these versions.
+  struct UpPlan {
+    const source::Checkpoint* checkpoint = nullptr;  // points into ctx.checkpoints
+    std::vector<std::uint64_t> versions;
+    bool empty() const { return !checkpoint && versions.empty(); }
+  };
 
-  Result<Migrations> LoadSource() const { return LoadMigrations(source_, *env_.fs); }
+  static Result<UpPlan> PlanWithCheckpoints(const RunContext& ctx, const plan::UpRequest& request) {
+    UpPlan out;
+    if (!ctx.checkpoints || ctx.checkpoints->empty()) {
+      STRATA_ASSIGN_OR_RETURN(out.versions, plan::PlanUp(ctx.available, ctx.applied, request));
+      return out;
+    }
+    STRATA_ASSIGN_OR_RETURN(plan::CheckpointPlan cp,
+                            plan::PlanCheckpoint(ctx.CheckpointEntries(), ctx.available, ctx.applied, request));
+    if (cp.apply) out.checkpoint = &(*ctx.checkpoints)[*cp.apply];
+    STRATA_ASSIGN_OR_RETURN(out.versions, plan::PlanUp(ctx.available, cp.applied, request));
+    return out;
+  }
+
+  using Migrations = std::shared_ptr<const std::vector<source::Migration>>;
+  struct Loaded {
+    Migrations migrations;
+    Checkpoints checkpoints;
+  };
+
+  Result<Loaded> LoadSource() const {
+    Loaded out;
+    STRATA_ASSIGN_OR_RETURN(out.migrations, LoadMigrations(source_, *env_.fs, &out.checkpoints));
+    return out;
+  }
 
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later
@@ -380,9 +442,10 @@ class MigratorImpl : public Migrator {
     ctx.history_table = options_.history_table;
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
-    std::future<Result<Migrations>> loading;
+    std::future<Result<Loaded>> loading;
     if (embedded_cache_) {
       ctx.source = embedded_cache_;
+      ctx.checkpoints = embedded_checkpoints_;
     } else {
       try {
         loading = std::async(std::launch::async, [this] { return LoadSource(); });
@@ -410,8 +473,12 @@ class MigratorImpl : public Migrator {
       auto migrations = loading.get();
       // Problems with the files come first: they are the user's to fix whatever the database says.
       if (!migrations.ok()) return migrations.status();
-      ctx.source = std::move(*migrations);
-      if (source_.embedded()) embedded_cache_ = ctx.source;
+      ctx.source = std::move(migrations->migrations);
+      ctx.checkpoints = std::move(migrations->checkpoints);
+      if (source_.embedded()) {
+        embedded_cache_ = ctx.source;
+        embedded_checkpoints_ = ctx.checkpoints;
+      }
     }
     STRATA_RETURN_IF_ERROR(read);
     ctx.IndexMigrations();
@@ -468,6 +535,7 @@ class MigratorImpl : public Migrator {
   EventCallback callback_;
   DriverHandle handle_;  // kept open across calls once opened read-write
   Migrations embedded_cache_;
+  Checkpoints embedded_checkpoints_;
   Memo memo_;
 };
 

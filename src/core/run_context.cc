@@ -12,16 +12,23 @@
 namespace strata::core {
 
 Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrations(const Source& source,
-                                                                             base::FileSystem& fs) {
+                                                                             base::FileSystem& fs,
+                                                                             Checkpoints* checkpoints) {
+  std::vector<source::Checkpoint> found;
+  auto keep = [&] {
+    if (checkpoints) *checkpoints = std::make_shared<const std::vector<source::Checkpoint>>(std::move(found));
+  };
   if (!source.embedded()) {
-    STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(fs, source.label()));
+    STRATA_ASSIGN_OR_RETURN(auto loaded, source::LoadDirectory(fs, source.label(), &found));
+    keep();
     return std::make_shared<const std::vector<source::Migration>>(std::move(loaded));
   }
   std::vector<source::RawFile> files;
   for (const Source::File& f : source.files()) {
     files.push_back({base::JoinPath(source.label(), f.name), f.name, std::string(f.contents)});
   }
-  STRATA_ASSIGN_OR_RETURN(auto built, source::BuildMigrations(std::move(files)));
+  STRATA_ASSIGN_OR_RETURN(auto built, source::BuildMigrations(std::move(files), &found));
+  keep();
   return std::make_shared<const std::vector<source::Migration>>(std::move(built));
 }
 
@@ -67,6 +74,19 @@ void RunContext::IndexMigrations() {
   for (const source::Migration& m : migrations()) {
     available.push_back({m.version, m.name, m.checksum, m.up.path, m.down.has_value()});
   }
+}
+
+std::vector<plan::CheckpointEntry> RunContext::CheckpointEntries() const {
+  std::vector<plan::CheckpointEntry> out;
+  if (!checkpoints) return out;
+  for (const source::Checkpoint& c : *checkpoints) {
+    plan::CheckpointEntry e{c.migration.version, c.migration.up.path, {}};
+    for (const source::Covered& covered : c.covers) {
+      e.covers.push_back({covered.version, covered.name, covered.checksum, plan::AppliedState::kBaseline, "", 0});
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Status RunContext::ReadDatabase(bool with_token) {

@@ -13,6 +13,7 @@
 #include "base/fs.h"
 #include "drivers/driver.h"
 #include "plan/planner.h"
+#include "source/checkpoint.h"
 #include "source/migration.h"
 #include "strata/migrator.h"
 
@@ -25,14 +26,18 @@ driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState s
                                   const base::Clock& clock);
 plan::Applied ToApplied(const driver::HistoryRow& row);
 
-// Reads and checks every migration of `source` (a directory through `fs`), ascending versions.
+using Checkpoints = std::shared_ptr<const std::vector<source::Checkpoint>>;
+
+// Reads and checks every migration of `source` (a directory through `fs`), ascending versions;
+// its checkpoints go to `*checkpoints` when asked for.
 Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrations(
-    const Source& source, base::FileSystem& fs = base::RealFileSystem());
+    const Source& source, base::FileSystem& fs = base::RealFileSystem(), Checkpoints* checkpoints = nullptr);
 
 struct RunContext {
   // Shared with the Migrator, which keeps both across calls (an embedded source is parsed once,
   // the connection stays open).
   std::shared_ptr<const std::vector<source::Migration>> source;  // ascending versions
+  Checkpoints checkpoints;                                       // ascending versions; may be null
   std::shared_ptr<driver::Driver> driver;
   std::unique_ptr<driver::RunLock> lock;  // after `driver`: released before it
   // The history table's name (Options::history_table), for messages about it.
@@ -56,6 +61,8 @@ struct RunContext {
   Status ReadDatabase(bool with_token = false);
   // Fills `available` from `migrations`.
   void IndexMigrations();
+  // The checkpoints as the planner sees them.
+  std::vector<plan::CheckpointEntry> CheckpointEntries() const;
   // Takes the migration lock and reads the history again under it.
   Status LockAndReread();
   // `failure` as kLockLost, its message kept, when the run has lost its lock meanwhile (the

@@ -198,7 +198,8 @@ Status WriteTransaction::Reopen() {
 }
 
 Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction direction,
-                         const std::function<void(const Event&)>& emit, const std::function<Status()>& before_commit) {
+                         const std::function<void(const Event&)>& emit, const std::function<Status()>& before_commit,
+                         const std::vector<source::Covered>* covers) {
   const bool up = direction == Direction::kUp;
   const source::Script& script = up ? m.up : *m.down;
   const std::string_view sql = script.sql();
@@ -224,7 +225,19 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   // The migration ran: a history write that fails now is most likely its doing (it dropped,
   // renamed or altered strata's table), so the error names the migration, not only the engine.
   Status recorded;
-  if (up) {
+  if (up && covers) {
+    for (const source::Covered& c : *covers) {
+      if (!recorded.ok()) break;
+      source::Migration covered;
+      covered.version = c.version;
+      covered.name = c.name;
+      covered.checksum = c.checksum;
+      driver::HistoryRow row =
+          MakeHistoryRow(covered, driver::RowState::kBaseline, c.version == m.version ? ms : 0, *ctx.clock);
+      recorded = ctx.driver->InsertHistory(row);
+      after.push_back(ToApplied(row));
+    }
+  } else if (up) {
     driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, ms, *ctx.clock);
     // A no-transaction migration's row exists already (as dirty).
     recorded = script.no_transaction ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row);

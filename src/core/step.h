@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/run_context.h"
+#include "source/checkpoint.h"
 #include "source/migration.h"
 #include "strata/migrator.h"
 
@@ -62,9 +63,12 @@ class WriteTransaction {
 //  - `-- strata:no-transaction`: the history row is first committed as `dirty`, then the
 //    statements run one by one in autocommit mode, then a second transaction records the outcome.
 //    A failure leaves the row `dirty` (ctx.applied says so) and the Status says how to repair it.
+// With `covers` (a checkpoint, up, inside a transaction), the history gets one baseline row per
+// covered migration instead of m's own row; the duration goes to the row of m's version.
 Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction direction,
                          const std::function<void(const Event&)>& emit,
-                         const std::function<Status()>& before_commit = nullptr);
+                         const std::function<Status()>& before_commit = nullptr,
+                         const std::vector<source::Covered>* covers = nullptr);
 
 // kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a
 // transaction in a migration of `versions` (run in `direction`) that runs inside strata's

@@ -21,21 +21,6 @@ namespace {
 
 std::string SumPath(const std::string& dir) { return base::JoinPath(dir, source::kSumFileName); }
 
-// Replaces `path` in one rename, so a reader never sees half a file.
-Status ReplaceFile(const std::string& path, const std::string& contents) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << contents;
-    out.close();
-    if (!out) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}'", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}': {}", path, ec.message()));
-  return Status::Ok();
-}
-
 // The directory's files, loaded without the sum check (so they can be re-hashed) but otherwise
 // checked exactly as every command checks them.
 Result<source::DirectoryFiles> ReadValid(const std::string& dir) {
@@ -56,7 +41,7 @@ bool HasSumFile(const std::string& dir) {
 Result<std::string> WriteSumFile(const std::string& dir) {
   STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, ReadValid(dir));
   const std::string path = SumPath(dir);
-  STRATA_RETURN_IF_ERROR(ReplaceFile(path, source::FormatSum(source::ComputeSum(source::SumInputs(read.files)))));
+  STRATA_RETURN_IF_ERROR(base::ReplaceFile(path, source::FormatSum(source::ComputeSum(source::SumInputs(read.files)))));
   return path;
 }
 

@@ -253,6 +253,27 @@ class Driver {
   using Row = std::vector<std::optional<std::string>>;
   virtual Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) = 0;
 
+  // Every row of `table` as the text of one VALUES tuple, "(lit, lit, ...)", of `columns` in that
+  // order, each literal in the engine's own syntax so that inserting it back gives an equal value
+  // (SQLite: quote(), which also writes blobs and exact reals; PostgreSQL: quote_nullable(), read
+  // back through the column's type). On SQLite the column "rowid" is the row's rowid. `row` is
+  // called once per row; an error it returns ends the read. For strata checkpoint.
+  virtual Status ReadRowsAsSql(const std::string& schema, const std::string& table,
+                               const std::vector<std::string>& columns,
+                               const std::function<Status(std::string_view)>& row) {
+    (void)schema, (void)table, (void)columns, (void)row;
+    return Status(ErrorCode::kFailedPrecondition, "this engine cannot write its rows as SQL");
+  }
+  // Statements that give the engine's counters the state they have now, to follow rows inserted
+  // with their keys (PostgreSQL: setval for each sequence that was used; SQLite: the
+  // AUTOINCREMENT rows of sqlite_sequence), each with the name of the table the counter belongs
+  // to (empty for a sequence of its own). For strata checkpoint.
+  struct CounterState {
+    std::string table;
+    std::string sql;
+  };
+  virtual Result<std::vector<CounterState>> CounterStateSql() { return std::vector<CounterState>{}; }
+
   // False when foreign keys (and so ON DELETE CASCADE) are not enforced on this connection
   // (SQLite with foreign keys off).
   virtual bool EnforcesForeignKeys() const { return true; }

@@ -136,6 +136,51 @@ Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& availabl
   return plan;
 }
 
+Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkpoints,
+                                      const std::vector<Available>& available, const std::vector<Applied>& applied,
+                                      const UpRequest& request) {
+  CheckpointPlan out;
+  out.applied = applied;
+  if (checkpoints.empty()) return out;
+  if (applied.empty()) {
+    for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+      if (request.target && checkpoints[i].version > *request.target) continue;
+      if (!out.apply || checkpoints[i].version > checkpoints[*out.apply].version) out.apply = i;
+    }
+  }
+  if (out.apply) out.applied = checkpoints[*out.apply].covers;
+  std::uint64_t from = CurrentVersion(out.applied);
+  std::map<std::uint64_t, bool> known;
+  for (const Available& m : available) known[m.version] = true;
+  for (const Applied& a : out.applied) known[a.version] = true;
+  std::map<std::uint64_t, std::pair<const Applied*, const CheckpointEntry*>> missing;
+  for (const CheckpointEntry& c : checkpoints) {
+    for (const Applied& covered : c.covers) {
+      if (covered.version <= from || known.count(covered.version)) continue;
+      if (request.target && covered.version > *request.target) continue;
+      missing.emplace(covered.version, std::make_pair(&covered, &c));
+    }
+  }
+  if (missing.empty()) return out;
+  std::string list;
+  std::size_t shown = 0;
+  for (const auto& [v, m] : missing) {
+    if (++shown > 10) {
+      list += fmt::format("\n  ... and {} more", missing.size() - 10);
+      break;
+    }
+    list += fmt::format("\n  {} (only in the checkpoint {})", Label(v, m.first->name), m.second->file);
+  }
+  std::string where = from == 0 ? std::string("a fresh database") : fmt::format("the database at version {}", from);
+  std::string why = from == 0 && request.target && applied.empty()
+                        ? fmt::format("a checkpoint applies only up to the target {}", *request.target)
+                        : std::string("a checkpoint applies only to a fresh database");
+  return Status(ErrorCode::kFailedPrecondition,
+                fmt::format("{} needs migrations whose files are gone ({}):{}\nRestore those files (for example "
+                            "with `git checkout <an older commit> -- <their paths>`), then run the command again",
+                            where, why, list));
+}
+
 Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
                                             const std::vector<Applied>& applied, const DownRequest& request) {
   STRATA_RETURN_IF_ERROR(CheckDirty(applied));

@@ -56,6 +56,31 @@ Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& availabl
 Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
                                             const std::vector<Applied>& applied, const DownRequest& request);
 
+// A checkpoint migration (docs/migrations.md, "Checkpoints"): one file that stands for the
+// migrations in `covers` and is applied only to a fresh database.
+struct CheckpointEntry {
+  std::uint64_t version = 0;    // the newest covered version
+  std::string file;
+  std::vector<Applied> covers;  // version, name, checksum of each migration it stands for; ascending
+};
+
+struct CheckpointPlan {
+  // Index into the checkpoints: a fresh database (no history row at all) starts from the newest
+  // checkpoint at or below the target. Unset: no checkpoint applies.
+  std::optional<std::size_t> apply;
+  // The history once that checkpoint ran (its covered migrations as baseline rows), for PlanUp;
+  // the `applied` argument when none applies.
+  std::vector<Applied> applied;
+};
+
+// Whether a checkpoint starts this run, and the history PlanUp then plans from. kFailedPrecondition
+// when the run needs a migration whose file is gone and that only a checkpoint stands for (a
+// database between two versions a checkpoint covers, or a fresh one with a target below the
+// checkpoint): the message names each such version and the checkpoint.
+Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkpoints,
+                                      const std::vector<Available>& available, const std::vector<Applied>& applied,
+                                      const UpRequest& request);
+
 enum class EntryState { kApplied, kBaseline, kPending, kOutOfOrder, kChanged, kMissingFile, kDirty };
 
 const char* EntryStateName(EntryState state);

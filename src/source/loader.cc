@@ -52,7 +52,7 @@ Script MakeScript(const Parsed& p, const SectionRange& r) {
 
 }  // namespace
 
-Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
+Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files, std::vector<Checkpoint>* checkpoints) {
   std::vector<std::string> errors;
   std::vector<Parsed> parsed;
   for (RawFile& f : files) {
@@ -85,10 +85,46 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
   auto duplicate = [&](std::uint64_t v, const std::string& a, const std::string& b) {
     errors.push_back(fmt::format("duplicate migration version {}: {} and {}", v, a, b));
   };
+  std::map<std::uint64_t, Checkpoint> checkpoint_by_version;
   // Up parts first, so that a down file can find its partner whatever the listing order.
   for (const Parsed& p : parsed) {
     if (p.name.role == FileRole::kDown) continue;
     std::uint64_t v = p.name.version;
+    if (p.sections.up->checkpoint) {
+      if (auto it = checkpoint_by_version.find(v); it != checkpoint_by_version.end()) {
+        errors.push_back(fmt::format("two checkpoints of version {}: {} and {}", v, it->second.migration.up.path,
+                                     p.path));
+        continue;
+      }
+      auto fail = [&](std::size_t offset, const std::string& message) {
+        errors.push_back(base::FormatLocated(base::MakeLocation(p.path, *p.text, offset), message));
+      };
+      if (p.sections.down) {
+        fail(p.sections.down->begin, "a checkpoint has no down part: roll back with the files it stands for");
+        continue;
+      }
+      auto covers = ReadCovers(*p.text, p.sections.up->begin, p.sections.up->end);
+      if (!covers.ok()) {
+        fail(covers.status().sql_offset().value_or(0), covers.status().message());
+        continue;
+      }
+      if (covers->back().version != v) {
+        fail(p.sections.up->begin, fmt::format("a checkpoint's last covered version must be its own version {}, "
+                                               "not {}",
+                                               v, covers->back().version));
+        continue;
+      }
+      Checkpoint c;
+      c.migration.version = v;
+      c.migration.version_text = p.name.version_text;
+      c.migration.name = p.name.name;
+      c.migration.convention = p.name.convention;
+      c.migration.up = MakeScript(p, *p.sections.up);
+      c.migration.checksum = Checksum(c.migration.up.sql());
+      c.covers = std::move(*covers);
+      checkpoint_by_version[v] = std::move(c);
+      continue;
+    }
     if (auto it = up_path.find(v); it != up_path.end()) {
       duplicate(v, it->second, p.path);
       continue;
@@ -124,6 +160,22 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
     down_path[v] = p.path;
     it->second.down = MakeScript(p, *p.sections.up);
   }
+  // A checkpoint written before a covered file was edited or renamed no longer gives what the files
+  // give: a fresh database would differ from one migrated file by file.
+  for (const auto& [v, c] : checkpoint_by_version) {
+    for (const Covered& covered : c.covers) {
+      auto it = by_version.find(covered.version);
+      if (it == by_version.end()) continue;
+      const Migration& m = it->second;
+      if (m.name != covered.name || m.checksum != covered.checksum) {
+        errors.push_back(fmt::format("{}: the checkpoint is stale: it stands for version {} ({}), but {} {}; run "
+                                     "`strata checkpoint --to {}` to write it again",
+                                     c.migration.up.path, covered.version, covered.name, m.up.path,
+                                     m.name != covered.name ? "has another name" : "was edited since",
+                                     c.migration.version));
+      }
+    }
+  }
   if (!errors.empty()) {
     std::string joined;
     for (const std::string& e : errors) joined += (joined.empty() ? "" : "\n") + e;
@@ -132,6 +184,10 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files) {
   std::vector<Migration> out;
   out.reserve(by_version.size());
   for (auto& [_, m] : by_version) out.push_back(std::move(m));
+  if (checkpoints) {
+    checkpoints->clear();
+    for (auto& [_, c] : checkpoint_by_version) checkpoints->push_back(std::move(c));
+  }
   return out;
 }
 
@@ -170,10 +226,11 @@ Result<DirectoryFiles> ReadDirectory(base::FileSystem& fs, const std::string& di
   return out;
 }
 
-Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir) {
+Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir,
+                                             std::vector<Checkpoint>* checkpoints) {
   STRATA_ASSIGN_OR_RETURN(DirectoryFiles read, ReadDirectory(fs, dir));
   if (read.sum) STRATA_RETURN_IF_ERROR(VerifySum(dir, *read.sum, read.files));
-  return BuildMigrations(std::move(read.files));
+  return BuildMigrations(std::move(read.files), checkpoints);
 }
 
 }  // namespace strata::source

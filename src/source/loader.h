@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "source/checkpoint.h"
 #include "source/migration.h"
 
 namespace strata::source {
@@ -26,7 +27,13 @@ struct RawFile {
 // line: names that do not parse, files that could not be read (RawFile::problem), duplicate
 // versions (naming both files), a down without an up, NUL bytes, malformed sections or directives
 // (as path:line:col).
-Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files);
+// A file whose header says `-- strata:checkpoint` is not one of the migrations: it goes to
+// `*checkpoints` (ascending versions; dropped when null) and may share its version with the
+// ordinary file of that version. Also errors: two checkpoints of one version, a checkpoint with a
+// down part or malformed covers lines, a covered migration whose file is there under another name or
+// with another checksum (the checkpoint is stale: write it again).
+Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files,
+                                               std::vector<Checkpoint>* checkpoints = nullptr);
 
 // Every candidate file of `dir` (not recursive: sub-directories, and links to directories, are
 // skipped) and the text of its strata.sum, if it has one. A candidate that is not a readable
@@ -44,6 +51,7 @@ Result<DirectoryFiles> ReadDirectory(base::FileSystem& fs, const std::string& di
 // broken or looping symbolic link, a FIFO) or that the file system refuses to read
 // (kInvalidArgument, kNotFound) is a problem reported with the others; any other read failure is
 // returned as it is.
-Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir);
+Result<std::vector<Migration>> LoadDirectory(base::FileSystem& fs, const std::string& dir,
+                                             std::vector<Checkpoint>* checkpoints = nullptr);
 
 }  // namespace strata::source

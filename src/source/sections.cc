@@ -42,6 +42,7 @@ constexpr Directive kDirectives[] = {
     {"no-transaction", &SectionRange::no_transaction},
     {"no-split", &SectionRange::no_split},
     {"allow-data-loss", &SectionRange::allow_data_loss},
+    {"checkpoint", &SectionRange::checkpoint},
 };
 constexpr std::string_view kExactly = " (case-sensitive, no spaces around ':')";
 // What separates words on a comment line (base::Trim's set without the newline).
@@ -122,7 +123,8 @@ Status ApplyDirective(const Keyword& k, SectionRange& range) {
                                          *known, kExactly));
   }
   return ErrorAt(k.offset, fmt::format("unknown directive '{}' (known: strata:no-transaction, strata:no-split, "
-                                       "strata:allow-data-loss, strata:lint-ignore)",
+                                       "strata:allow-data-loss, strata:lint-ignore, strata:checkpoint, "
+                                       "strata:covers)",
                                        k.body));
 }
 
@@ -138,6 +140,7 @@ Status ScanPart(const std::vector<Line>& lines, std::size_t first, std::size_t l
   range.no_transaction = range.no_transaction || inherited.no_transaction;
   range.no_split = range.no_split || inherited.no_split;
   range.allow_data_loss = range.allow_data_loss || inherited.allow_data_loss;
+  range.checkpoint = range.checkpoint || inherited.checkpoint;
   bool in_header = true;
   for (std::size_t i = first; i < last; ++i) {
     const Line& l = lines[i];
@@ -148,6 +151,18 @@ Status ScanPart(const std::vector<Line>& lines, std::size_t first, std::size_t l
         return ErrorAt(k->offset, fmt::format("directive '{}' must be written exactly '-- strata:lint-ignore RULE: "
                                               "reason'{}",
                                               k->written, kExactly));
+      }
+      continue;
+    }
+    if (k && k->directive && Fold(k->word) == "covers" && k->body.starts_with("strata:")) {
+      // A checkpoint's list of versions, read by ReadCovers (source/checkpoint.h).
+      if (!k->exact || k->word != "covers") {
+        return ErrorAt(k->offset, fmt::format("directive '{}' must be written exactly '-- strata:covers VERSION "
+                                              "NAME CHECKSUM'{}",
+                                              k->written, kExactly));
+      }
+      if (!in_header) {
+        return ErrorAt(k->offset, "strata directives must come before the first statement of the migration");
       }
       continue;
     }

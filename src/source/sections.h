@@ -15,6 +15,9 @@ struct SectionRange {
   bool no_transaction = false;
   bool no_split = false;  // -- strata:no-split (PostgreSQL: send the part as one string)
   bool allow_data_loss = false;  // -- strata:allow-data-loss (the data guard asks nothing)
+  // -- strata:checkpoint: the file stands for the versions its `-- strata:covers` lines list
+  // (source/checkpoint.h reads them); only a fresh database applies it.
+  bool checkpoint = false;
 };
 
 struct FileSections {

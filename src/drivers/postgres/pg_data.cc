@@ -36,4 +36,36 @@ Result<TableFingerprint> FingerprintPostgres(Connection& conn, const std::string
   return out;
 }
 
+// quote_nullable() gives each value's text form as a literal; the INSERT reads it back through the
+// column's type (float8 prints the shortest exact form since PostgreSQL 12).
+Status ReadPostgresRowsAsSql(Connection& conn, const std::string& schema, const std::string& table,
+                             const std::vector<std::string>& columns,
+                             const std::function<Status(std::string_view)>& row) {
+  std::vector<std::string> literals;
+  for (const std::string& c : columns) literals.push_back("quote_nullable(t." + base::QuoteIdentifier(c) + ")");
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Exec(fmt::format("SELECT '(' || concat_ws(', ', {}) || ')' FROM {} AS t",
+                                                        fmt::join(literals, ", "), Relation(schema, table))));
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    STRATA_RETURN_IF_ERROR(row(std::string_view(PQgetvalue(r.get(), i, 0), PQgetlength(r.get(), i, 0))));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Driver::CounterState>> PostgresCounterStateSql(Connection& conn) {
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Exec("SELECT format('SELECT pg_catalog.setval(%L, %s, true)', "
+                        "quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename), s.last_value), "
+                        "coalesce((SELECT t.relname FROM pg_catalog.pg_depend d "
+                        "JOIN pg_catalog.pg_class t ON t.oid = d.refobjid "
+                        "WHERE d.classid = 'pg_catalog.pg_class'::regclass "
+                        "AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i') "
+                        "AND d.objid = format('%I.%I', s.schemaname, s.sequencename)::regclass LIMIT 1), '') "
+                        "FROM pg_catalog.pg_sequences s WHERE s.last_value IS NOT NULL "
+                        "AND s.schemaname NOT IN ('pg_catalog', 'information_schema') "
+                        "ORDER BY s.schemaname, s.sequencename"));
+  std::vector<Driver::CounterState> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back({PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 0)});
+  return out;
+}
+
 }  // namespace strata::driver::pg

@@ -30,5 +30,9 @@ Status CanonicalizeExpressions(Connection& conn, schema::Schema& schema,
 // `schema` empty: the first schema of the search_path that has the table.
 Result<std::int64_t> CountPostgresRows(Connection& conn, const std::string& schema, const std::string& table);
 Result<TableFingerprint> FingerprintPostgres(Connection& conn, const std::string& schema, const std::string& table);
+Status ReadPostgresRowsAsSql(Connection& conn, const std::string& schema, const std::string& table,
+                             const std::vector<std::string>& columns,
+                             const std::function<Status(std::string_view)>& row);
+Result<std::vector<Driver::CounterState>> PostgresCounterStateSql(Connection& conn);
 
 }  // namespace strata::driver::pg

@@ -371,6 +371,16 @@ class PostgresDriver : public Driver {
     return FingerprintPostgres(conn_, schema, table);
   }
 
+  Status ReadRowsAsSql(const std::string& schema, const std::string& table, const std::vector<std::string>& columns,
+                       const std::function<Status(std::string_view)>& row) override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    return ReadPostgresRowsAsSql(conn_, schema, table, columns, row);
+  }
+  Result<std::vector<CounterState>> CounterStateSql() override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    return PostgresCounterStateSql(conn_);
+  }
+
   Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) override {
     STRATA_RETURN_IF_ERROR(Flush());
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));

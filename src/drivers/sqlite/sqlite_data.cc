@@ -72,4 +72,46 @@ Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table
   return out;
 }
 
+// quote() writes the literal SQLite reads back as the same value: text and blobs exactly, and a
+// real with as many digits as it takes to round-trip.
+Status ReadSqliteRowsAsSql(sqlite3* db, const std::string& table, const std::vector<std::string>& columns,
+                           const std::function<Status(std::string_view)>& row) {
+  std::string select = "SELECT '(' || ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    select += (i ? " || ', ' || " : "") + fmt::format("quote({})", base::QuoteIdentifier(columns[i]));
+  }
+  select += " || ')' FROM " + base::QuoteIdentifier(table);
+  const std::string what = "cannot read table " + base::QuoteIdentifier(table);
+  STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db, select, what));
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool more, StepStmt(stmt.get(), what));
+    if (!more) return Status::Ok();
+    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    int n = sqlite3_column_bytes(stmt.get(), 0);
+    STRATA_RETURN_IF_ERROR(row(std::string_view(text ? text : "", static_cast<std::size_t>(n))));
+  }
+}
+
+Result<std::vector<Driver::CounterState>> SqliteCounterStateSql(sqlite3* db) {
+  std::vector<Driver::CounterState> out;
+  STRATA_ASSIGN_OR_RETURN(StmtPtr exists, PrepareStmt(db, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'",
+                                                      "cannot read sqlite_schema"));
+  STRATA_ASSIGN_OR_RETURN(bool any, StepStmt(exists.get(), "cannot read sqlite_schema"));
+  if (!any) return out;
+  const std::string what = "cannot read sqlite_sequence";
+  STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db, "SELECT name, quote(name), seq FROM sqlite_sequence ORDER BY name", what));
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool more, StepStmt(stmt.get(), what));
+    if (!more) return out;
+    auto text = [&](int i) {
+      const unsigned char* t = sqlite3_column_text(stmt.get(), i);
+      return std::string(t ? reinterpret_cast<const char*>(t) : "");
+    };
+    std::string quoted = text(1);
+    out.push_back({text(0), fmt::format("DELETE FROM sqlite_sequence WHERE name = {}", quoted)});
+    out.push_back({text(0), fmt::format("INSERT INTO sqlite_sequence (name, seq) VALUES ({}, {})", quoted,
+                                        sqlite3_column_int64(stmt.get(), 2))});
+  }
+}
+
 }  // namespace strata::driver

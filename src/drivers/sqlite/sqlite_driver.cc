@@ -336,6 +336,12 @@ class SqliteDriver : public Driver {
     return FingerprintSqlite(db_.get(), table);
   }
 
+  Status ReadRowsAsSql(const std::string&, const std::string& table, const std::vector<std::string>& columns,
+                       const std::function<Status(std::string_view)>& row) override {
+    return ReadSqliteRowsAsSql(db_.get(), table, columns, row);
+  }
+  Result<std::vector<CounterState>> CounterStateSql() override { return SqliteCounterStateSql(db_.get()); }
+
   Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
     STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db_.get(), sql, "cannot run the query"));

@@ -4,7 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "drivers/driver.h"
 
@@ -17,5 +20,8 @@ Result<schema::Schema> IntrospectSqlite(sqlite3* db, const std::string& history_
 
 Result<std::int64_t> CountSqliteRows(sqlite3* db, const std::string& table);
 Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table);
+Status ReadSqliteRowsAsSql(sqlite3* db, const std::string& table, const std::vector<std::string>& columns,
+                           const std::function<Status(std::string_view)>& row);
+Result<std::vector<Driver::CounterState>> SqliteCounterStateSql(sqlite3* db);
 
 }  // namespace strata::driver
