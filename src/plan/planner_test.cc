@@ -138,3 +138,69 @@ TEST(Classify, EveryState) {
 
 }  // namespace
 }  // namespace strata::plan
+
+namespace strata::plan {
+namespace {
+
+CheckpointEntry Checkpoint(std::uint64_t upto) {
+  CheckpointEntry c{upto, "dir/v" + std::to_string(upto) + "_checkpoint.sql", {}};
+  for (std::uint64_t v = 1; v <= upto; ++v) {
+    Applied a = Done(v, AppliedState::kBaseline);
+    a.applied_at.clear();
+    c.covers.push_back(a);
+  }
+  return c;
+}
+
+TEST(PlanCheckpoint, AFreshDatabaseStartsFromTheNewestCheckpointAtOrBelowTheTarget) {
+  std::vector<Available> files = {File(1), File(2), File(3), File(4), File(5)};
+  std::vector<CheckpointEntry> checkpoints = {Checkpoint(2), Checkpoint(4)};
+  auto all = PlanCheckpoint(checkpoints, files, {}, {});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_TRUE(all->apply);
+  EXPECT_EQ(*all->apply, 1u);
+  EXPECT_EQ(CurrentVersion(all->applied), 4u);
+  auto rest = PlanUp(files, all->applied, {});
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(*rest, (V{5}));
+
+  auto to3 = PlanCheckpoint(checkpoints, files, {}, {3, false});
+  ASSERT_TRUE(to3.ok());
+  ASSERT_TRUE(to3->apply);
+  EXPECT_EQ(*to3->apply, 0u);
+  EXPECT_EQ(*PlanUp(files, to3->applied, {3, false}), (V{3}));
+}
+
+TEST(PlanCheckpoint, ADatabaseWithHistoryIgnoresCheckpoints) {
+  std::vector<Available> files = {File(1), File(2), File(3)};
+  auto r = PlanCheckpoint({Checkpoint(3)}, files, {Done(1)}, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_FALSE(r->apply);
+  EXPECT_EQ(*PlanUp(files, r->applied, {}), (V{2, 3}));
+  // Past the checkpoint: nothing to do, whether or not the old files are still there.
+  auto past = PlanCheckpoint({Checkpoint(3)}, {File(4)}, {Done(1), Done(2), Done(3)}, {});
+  ASSERT_TRUE(past.ok()) << past.status().message();
+  EXPECT_FALSE(past->apply);
+}
+
+TEST(PlanCheckpoint, ADatabaseBetweenNamesEveryVersionWhoseFileIsGone) {
+  // Files 2 and 3 were deleted after the checkpoint; the database stopped at 1.
+  auto r = PlanCheckpoint({Checkpoint(3)}, {File(4)}, {Done(1)}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(),
+            "the database at version 1 needs migrations whose files are gone (a checkpoint applies only to a fresh "
+            "database):\n  2 (m2) (only in the checkpoint dir/v3_checkpoint.sql)\n  3 (m3) (only in the checkpoint "
+            "dir/v3_checkpoint.sql)\nRestore those files (for example with `git checkout <an older commit> -- <their "
+            "paths>`), then run the command again");
+  // A fresh database with a target below the checkpoint needs them too.
+  auto below = PlanCheckpoint({Checkpoint(3)}, {File(4)}, {}, {2, false});
+  ASSERT_FALSE(below.ok());
+  EXPECT_NE(below.status().message().find("a fresh database needs migrations whose files are gone (a checkpoint "
+                                          "applies only up to the target 2)"),
+            std::string::npos)
+      << below.status().message();
+}
+
+}  // namespace
+}  // namespace strata::plan

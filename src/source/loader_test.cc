@@ -1,4 +1,5 @@
 #include "source/loader.h"
+#include "source/sections.h"
 
 #include "mem_file_system.h"
 
@@ -165,6 +166,98 @@ TEST(LoadDirectory, NulByteIsRefusedLikeInAnEmbeddedSource) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(r.status().message().starts_with("m/v001_t.sql:1:19: NUL byte in a migration file")) << r.status().message();
+}
+
+
+const char kSum1[] = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+std::string CheckpointText(const std::string& covers) {
+  return "-- strata:checkpoint\n" + covers + "\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n";
+}
+
+TEST(LoadDirectory, KeepsCheckpointsApartFromTheMigrationOfTheirVersion) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+  std::string a_sum = Checksum("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+  fs.Add("m/v001_checkpoint.sql", CheckpointText("-- strata:covers 1 a " + a_sum + "\n"));
+  fs.Add("m/v002_b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n");
+  std::vector<Checkpoint> checkpoints;
+  auto r = LoadDirectory(fs, "m", &checkpoints);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].up.path, "m/v001_a.sql");
+  ASSERT_EQ(checkpoints.size(), 1u);
+  EXPECT_EQ(checkpoints[0].migration.version, 1u);
+  EXPECT_EQ(checkpoints[0].migration.up.path, "m/v001_checkpoint.sql");
+  ASSERT_EQ(checkpoints[0].covers.size(), 1u);
+  EXPECT_EQ(checkpoints[0].covers[0].name, "a");
+  EXPECT_EQ(checkpoints[0].covers[0].checksum, a_sum);
+  // Without a place for them, checkpoints are left out.
+  auto plain = LoadDirectory(fs, "m");
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(plain->size(), 2u);
+}
+
+TEST(LoadDirectory, RefusesMalformedAndStaleCheckpoints) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+  fs.Add("m/v001_checkpoint.sql", CheckpointText(std::string("-- strata:covers 1 a ") + kSum1 + "\n"));
+  fs.Add("m/0002_checkpoint.up.sql", CheckpointText("-- strata:covers 2 b sha256:12\n"));
+  fs.Add("m/v003_checkpoint.sql", CheckpointText(std::string("-- strata:covers 2 b ") + kSum1 + "\n"));
+  fs.Add("m/20250101000004_checkpoint.sql", "-- strata:checkpoint\n-- strata:covers 4 d " + std::string(kSum1) +
+                                                "\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+  fs.Add("m/v005_checkpoint.sql", "-- strata:checkpoint\nSELECT 1;\n");
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "m/0002_checkpoint.up.sql:2:1: malformed covers line: expected '-- strata:covers VERSION NAME "
+            "sha256:<64 hex digits>'\n"
+            "    -- strata:covers 2 b sha256:12\n"
+            "    ^\n"
+            "m/20250101000004_checkpoint.sql:6:1: a checkpoint has no down part: roll back with the files it stands "
+            "for\n"
+            "    SELECT 2;\n"
+            "    ^\n"
+            "m/v003_checkpoint.sql:1:1: a checkpoint's last covered version must be its own version 3, not 2\n"
+            "    -- strata:checkpoint\n"
+            "    ^\n"
+            "m/v005_checkpoint.sql:1:1: a checkpoint lists the migrations it stands for in '-- strata:covers' lines, "
+            "and this one lists none\n"
+            "    -- strata:checkpoint\n"
+            "    ^\n"
+            "m/v001_checkpoint.sql: the checkpoint is stale: it stands for version 1 (a), but m/v001_a.sql was edited "
+            "since; run `strata checkpoint --to 1` to write it again");
+}
+
+TEST(LoadDirectory, RefusesTwoCheckpointsOfOneVersionAndCoversOutOfOrder) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_checkpoint.sql", CheckpointText(std::string("-- strata:covers 1 a ") + kSum1 + "\n"));
+  fs.Add("m/0001_checkpoint.up.sql", CheckpointText(std::string("-- strata:covers 1 a ") + kSum1 + "\n"));
+  fs.Add("m/v002_checkpoint.sql", CheckpointText(std::string("-- strata:covers 2 b ") + kSum1 +
+                                                 "\n-- strata:covers 2 c " + kSum1 + "\n"));
+  auto r = LoadDirectory(fs, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("two checkpoints of version 1: "), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("m/v002_checkpoint.sql:3:1: covers version 2 after version 2: the versions "
+                                      "must ascend"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST(SplitSections, CoversLinesBelongInTheHeaderAndAreSpelledExactly) {
+  auto late = SplitSections("-- strata:checkpoint\nSELECT 1;\n-- strata:covers 1 a x\n", false);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().message(), "strata directives must come before the first statement of the migration");
+  auto spaced = SplitSections("-- strata: covers 1 a x\nSELECT 1;\n", false);
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_NE(spaced.status().message().find("must be written exactly '-- strata:covers VERSION NAME CHECKSUM'"),
+            std::string::npos)
+      << spaced.status().message();
+  auto prose = SplitSections("-- Strata: covers the users table\nSELECT 1;\n", false);
+  EXPECT_TRUE(prose.ok()) << prose.status().message();
+  auto flagged = SplitSections("-- strata:checkpoint\nSELECT 1;\n", false);
+  ASSERT_TRUE(flagged.ok());
+  EXPECT_TRUE(flagged->up->checkpoint);
 }
 
 }  // namespace

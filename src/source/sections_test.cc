@@ -84,7 +84,7 @@ struct Rejected {
 
 TEST(SplitSections, RejectsWithMessageAndOffset) {
   const Rejected cases[] = {
-      {"-- strata:no-transactoin\nVACUUM;", false, "unknown directive 'strata:no-transactoin' (known: strata:no-transaction, strata:no-split, strata:allow-data-loss, strata:lint-ignore)", 3},
+      {"-- strata:no-transactoin\nVACUUM;", false, "unknown directive 'strata:no-transactoin' (known: strata:no-transaction, strata:no-split, strata:allow-data-loss, strata:lint-ignore, strata:checkpoint, strata:covers)", 3},
       {"CREATE TABLE a(x);\n-- strata:no-transaction\n", false,
        "strata directives must come before the first statement of the migration", 22},
       {"-- migrate:down\nDROP TABLE a;\n", true, "-- migrate:down without a -- migrate:up section", 0},
@@ -137,7 +137,7 @@ TEST(SplitSections, NearMissMarkersOptionsAndDirectivesAreRefusedWithTheExactSpe
        "directive 'strata:lint_ignore' must be written exactly '-- strata:lint-ignore RULE: reason'" + exactly, 3},
       {"-- strata:no-transaction please\nVACUUM;\n", false,
        "unknown directive 'strata:no-transaction please' (known: strata:no-transaction, strata:no-split, "
-       "strata:allow-data-loss, strata:lint-ignore)",
+       "strata:allow-data-loss, strata:lint-ignore, strata:checkpoint, strata:covers)",
        3},
       {"-- migrate:up\nA;\n-- migrate:down\n-- STRATA:ALLOW-DATA-LOSS\nB;\n", true,
        "directive 'STRATA:ALLOW-DATA-LOSS' must be written exactly '-- strata:allow-data-loss'" + exactly, 36},
