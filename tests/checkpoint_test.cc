@@ -125,12 +125,10 @@ TEST_F(CheckpointTest, ADatabasePastTheCheckpointIgnoresItAndOneBetweenNeedsTheO
   ASSERT_TRUE(Up(P("past.db"), P("m"), 25).ok());
   ASSERT_TRUE(Up(P("between.db"), P("m"), 5).ok());
   ASSERT_TRUE(Write("m", 20).ok());
-  std::string before = QueryOne(P("past.db"), "SELECT group_concat(version || state, ',') FROM strata_schema_history");
   auto past = Up(P("past.db"), P("m"));
   ASSERT_TRUE(past.ok()) << past.status().ToString();
   EXPECT_EQ(past->migrations.size(), 5u);  // 26..30, no checkpoint
   EXPECT_EQ(QueryOne(P("past.db"), "SELECT count(*) FROM strata_schema_history WHERE state = 'baseline'"), "0");
-  EXPECT_NE(before, "");
 
   // The old files are gone: the database at 5 cannot be brought to 20 by the checkpoint.
   for (int v = 1; v <= 20; ++v) fs::remove(P("m/" + GeneratedName(v)));
@@ -148,7 +146,7 @@ TEST_F(CheckpointTest, ADatabasePastTheCheckpointIgnoresItAndOneBetweenNeedsTheO
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   EXPECT_EQ(fresh->to_version, 30u);
   EXPECT_EQ(QueryOne(P("fresh.db"), "PRAGMA user_version"), "30");
-  // A past database whose old files are gone shows them as baseline-free applied rows, not pending.
+  // Past the checkpoint, with the old files gone, there is nothing to do.
   auto again = Up(P("past.db"), P("m"));
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_TRUE(again->migrations.empty());

@@ -51,7 +51,7 @@ inline std::string GeneratedMigration(int v, GeneratedDialect d) {
              "CASCADE, note text);\nCREATE INDEX t" + n + "_event ON t" + n + " (event_id);\n";
     case 1:
       return "INSERT INTO events (kind, payload, score) VALUES ('k" + n + "', " +
-             (pg ? "'\\x00ff" + n + "'::bytea" : "X'00ff'") + ", 0.1 * " + n + "), ('again" + n + "', NULL, NULL);\n";
+             (pg ? "'\\x00ff'::bytea || int4send(" + n + ")" : "X'00ff' || CAST(" + n + " AS BLOB)") + ", 0.1 * " + n + "), ('again" + n + "', NULL, NULL);\n";
     case 2:
       return "INSERT INTO kv (k, v) VALUES ('key" + n + "', 'it''s " + n + "');\n";
     case 3:

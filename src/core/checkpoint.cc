@@ -209,10 +209,12 @@ Status ProveExact(const std::string& text, const std::string& label, const schem
   for (const auto& [table, want] : expected_data.tables) {
     auto it = got.tables.find(table);
     if (it == got.tables.end() || it->second.rows != want.rows || it->second.hash != want.hash) {
+      std::int64_t rows = it == got.tables.end() ? 0 : it->second.rows;
       return Status(ErrorCode::kFailedPrecondition,
-                    fmt::format("the checkpoint would not be exact, so it was not written: table {} holds other rows "
-                                "when loaded from it ({} row(s) instead of {})",
-                                table, it == got.tables.end() ? 0 : it->second.rows, want.rows));
+                    fmt::format("the checkpoint would not be exact, so it was not written: loaded from it, table {} "
+                                "holds {}",
+                                table, rows == want.rows ? fmt::format("{} row(s) as it should, but other values", rows)
+                                                         : fmt::format("{} row(s) instead of {}", rows, want.rows)));
     }
   }
   if (got.counters != expected_data.counters) {

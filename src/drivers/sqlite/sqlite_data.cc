@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
 
 #include "base/sha256.h"
 #include "base/text.h"
@@ -72,23 +73,84 @@ Result<TableFingerprint> FingerprintSqlite(sqlite3* db, const std::string& table
   return out;
 }
 
-// quote() writes the literal SQLite reads back as the same value: text and blobs exactly, and a
-// real with as many digits as it takes to round-trip.
+namespace {
+
+void AppendHex(std::string& out, const unsigned char* p, int n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < n; ++i) {
+    out += kHex[p[i] >> 4];
+    out += kHex[p[i] & 15];
+  }
+}
+
+// The literal SQLite reads back as the same value and the same storage class: a real always has a
+// '.' or an exponent (else it would come back an integer), text with a NUL byte goes through a
+// blob (quote() would stop at the NUL).
+void AppendLiteral(std::string& out, sqlite3_stmt* q, int i) {
+  switch (sqlite3_column_type(q, i)) {
+    case SQLITE_NULL:
+      out += "NULL";
+      return;
+    case SQLITE_INTEGER:
+      out += std::to_string(sqlite3_column_int64(q, i));
+      return;
+    case SQLITE_FLOAT: {
+      double v = sqlite3_column_double(q, i);
+      if (std::isinf(v)) {
+        out += v > 0 ? "9e999" : "-9e999";
+        return;
+      }
+      std::string text = fmt::format("{}", v);  // the shortest text that reads back as v
+      if (text.find_first_of(".e") == std::string::npos) text += ".0";
+      out += text;
+      return;
+    }
+    case SQLITE_TEXT: {
+      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(q, i));
+      std::string_view text(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(q, i)));
+      if (text.find('\0') != std::string_view::npos) {
+        out += "CAST(X'";
+        AppendHex(out, reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+        out += "' AS TEXT)";
+        return;
+      }
+      out += '\'';
+      for (char c : text) {
+        if (c == '\'') out += '\'';
+        out += c;
+      }
+      out += '\'';
+      return;
+    }
+    default: {
+      out += "X'";
+      AppendHex(out, static_cast<const unsigned char*>(sqlite3_column_blob(q, i)), sqlite3_column_bytes(q, i));
+      out += '\'';
+    }
+  }
+}
+
+}  // namespace
+
 Status ReadSqliteRowsAsSql(sqlite3* db, const std::string& table, const std::vector<std::string>& columns,
                            const std::function<Status(std::string_view)>& row) {
-  std::string select = "SELECT '(' || ";
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    select += (i ? " || ', ' || " : "") + fmt::format("quote({})", base::QuoteIdentifier(columns[i]));
-  }
-  select += " || ')' FROM " + base::QuoteIdentifier(table);
+  std::vector<std::string> quoted;
+  for (const std::string& c : columns) quoted.push_back(base::QuoteIdentifier(c));
   const std::string what = "cannot read table " + base::QuoteIdentifier(table);
-  STRATA_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareStmt(db, select, what));
+  STRATA_ASSIGN_OR_RETURN(
+      StmtPtr stmt,
+      PrepareStmt(db, fmt::format("SELECT {} FROM {}", fmt::join(quoted, ", "), base::QuoteIdentifier(table)), what));
+  std::string values;
   while (true) {
     STRATA_ASSIGN_OR_RETURN(bool more, StepStmt(stmt.get(), what));
     if (!more) return Status::Ok();
-    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
-    int n = sqlite3_column_bytes(stmt.get(), 0);
-    STRATA_RETURN_IF_ERROR(row(std::string_view(text ? text : "", static_cast<std::size_t>(n))));
+    values = "(";
+    for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
+      if (i) values += ", ";
+      AppendLiteral(values, stmt.get(), i);
+    }
+    values += ')';
+    STRATA_RETURN_IF_ERROR(row(values));
   }
 }
 
