@@ -306,5 +306,50 @@ TEST_F(CliTeamTest, TwoBranchesMergeConflictInStrataSumRebaseResolvesItUpApplies
   EXPECT_EQ(QueryOne(db, "SELECT count(*) FROM strata_schema_history"), "3");
 }
 
+TEST_F(CliTeamTest, CheckpointWritesTheFileAndTheSumAndAFreshDatabaseStartsFromIt) {
+  tmp_.Write("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT);\nINSERT INTO a (v) VALUES ('x');\n");
+  tmp_.Write("m/v002_b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n");
+  ASSERT_EQ(Strata({"hash"}).exit_code, kOk);
+  ProcessResult written = Strata({"checkpoint"});
+  ASSERT_EQ(written.exit_code, kOk) << Describe(written);
+  EXPECT_EQ(written.out,
+            "wrote m/v002_checkpoint.sql: versions up to 2 (2 migrations), 2 tables, 1 row\n"
+            "updated m/strata.sum\n"
+            "A fresh database now applies it instead of those migrations; keep their files while any database is "
+            "still below version 2\n");
+  std::string text = ReadFile(tmp_.Path("m/v002_checkpoint.sql"));
+  EXPECT_TRUE(text.starts_with("-- strata:checkpoint\n")) << text;
+  EXPECT_NE(text.find("INSERT INTO \"a\" (\"id\", \"v\") VALUES\n  (1, 'x');\n"), std::string::npos) << text;
+  // strata.sum now lists it: every command still reads the directory.
+  ProcessResult plan = Strata({"--url", Url(), "plan"});
+  ASSERT_EQ(plan.exit_code, kOk) << Describe(plan);
+  EXPECT_EQ(plan.out.substr(0, plan.out.find('\n')), "-- up 2 checkpoint (m/v002_checkpoint.sql)");
+  ProcessResult up = Strata({"--url", Url(), "up"});
+  ASSERT_EQ(up.exit_code, kOk) << Describe(up);
+  EXPECT_NE(up.out.find("done: version 0 -> 2 (1 migration"), std::string::npos) << up.out;
+  ProcessResult json = Strata({"--json", "checkpoint"});
+  ASSERT_EQ(json.exit_code, kOk) << Describe(json);
+  EXPECT_EQ(json.out, "{\"checkpoint\":\"m/v002_checkpoint.sql\",\"migrations\":2,\"replaced\":true,\"rows\":1,"
+                      "\"sum_written\":true,\"tables\":2,\"version\":2}\n");
+  ProcessResult missing = Strata({"checkpoint", "--to", "9"});
+  EXPECT_EQ(missing.exit_code, kInvalidInput) << Describe(missing);
+  EXPECT_EQ(missing.err, "strata: error: no migration of m has version 9\n");
+  // An edit to a file it stands for makes the checkpoint stale: a fresh database runs the files and
+  // says why, and strata checkpoint writes it again.
+  tmp_.Write("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT, w TEXT);\n");
+  ASSERT_EQ(Strata({"hash"}).exit_code, kOk);
+  ProcessResult stale = Strata({"--url", "sqlite:" + tmp_.Path("fresh.db"), "up"});
+  ASSERT_EQ(stale.exit_code, kOk) << Describe(stale);
+  EXPECT_NE(stale.err.find("the checkpoint m/v002_checkpoint.sql is stale: it stands for version 1 (a), but "
+                           "m/v001_a.sql was edited since; run `strata checkpoint --to 2` to write it again; this "
+                           "fresh database runs the files instead"),
+            std::string::npos)
+      << Describe(stale);
+  EXPECT_NE(stale.out.find("done: version 0 -> 2 (2 migrations"), std::string::npos) << stale.out;
+  ProcessResult again = Strata({"checkpoint"});
+  ASSERT_EQ(again.exit_code, kOk) << Describe(again);
+  EXPECT_NE(ReadFile(tmp_.Path("m/v002_checkpoint.sql")).find("\"w\" TEXT"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -154,6 +154,13 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (plan.empty()) return report;
+    if (ctx.checkpoints && ctx.applied.empty()) {
+      for (const source::Checkpoint& c : *ctx.checkpoints) {
+        if (c.stale.empty()) continue;
+        Emit({.kind = EventKind::kWarning,
+              .message = "the checkpoint " + c.stale + "; this fresh database runs the files instead"});
+      }
+    }
     std::vector<std::uint64_t> versions = std::move(plan.versions);
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
     RunRecord record("up", report.from_version, *env_.clock);

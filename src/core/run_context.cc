@@ -80,6 +80,7 @@ std::vector<plan::CheckpointEntry> RunContext::CheckpointEntries() const {
   std::vector<plan::CheckpointEntry> out;
   if (!checkpoints) return out;
   for (const source::Checkpoint& c : *checkpoints) {
+    if (!c.stale.empty()) continue;  // the files say otherwise now: never applied
     plan::CheckpointEntry e{c.migration.version, c.migration.up.path, {}};
     for (const source::Covered& covered : c.covers) {
       e.covers.push_back({covered.version, covered.name, covered.checksum, plan::AppliedState::kBaseline, "", 0});

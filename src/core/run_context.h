@@ -61,7 +61,7 @@ struct RunContext {
   Status ReadDatabase(bool with_token = false);
   // Fills `available` from `migrations`.
   void IndexMigrations();
-  // The checkpoints as the planner sees them.
+  // The checkpoints as the planner sees them (stale ones left out).
   std::vector<plan::CheckpointEntry> CheckpointEntries() const;
   // Takes the migration lock and reads the history again under it.
   Status LockAndReread();

@@ -25,6 +25,9 @@ struct Covered {
 struct Checkpoint {
   Migration migration;          // version N (the newest covered), the file and its SQL
   std::vector<Covered> covers;  // ascending; the last has version N
+  // Set when a file it stands for is there under another name or with another checksum (edited
+  // since the checkpoint was written): why, naming the file. A stale checkpoint is never applied.
+  std::string stale;
 };
 
 // The `-- strata:covers` lines of `text` in [begin, end) (a checkpoint's part), in file order.

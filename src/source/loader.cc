@@ -162,17 +162,16 @@ Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files, std::
   }
   // A checkpoint written before a covered file was edited or renamed no longer gives what the files
   // give: a fresh database would differ from one migrated file by file.
-  for (const auto& [v, c] : checkpoint_by_version) {
+  for (auto& [v, c] : checkpoint_by_version) {
     for (const Covered& covered : c.covers) {
       auto it = by_version.find(covered.version);
       if (it == by_version.end()) continue;
       const Migration& m = it->second;
-      if (m.name != covered.name || m.checksum != covered.checksum) {
-        errors.push_back(fmt::format("{}: the checkpoint is stale: it stands for version {} ({}), but {} {}; run "
-                                     "`strata checkpoint --to {}` to write it again",
-                                     c.migration.up.path, covered.version, covered.name, m.up.path,
-                                     m.name != covered.name ? "has another name" : "was edited since",
-                                     c.migration.version));
+      if (c.stale.empty() && (m.name != covered.name || m.checksum != covered.checksum)) {
+        c.stale = fmt::format("{} is stale: it stands for version {} ({}), but {} {}; run `strata checkpoint --to "
+                              "{}` to write it again",
+                              c.migration.up.path, covered.version, covered.name, m.up.path,
+                              m.name != covered.name ? "has another name" : "was edited since", c.migration.version);
       }
     }
   }

@@ -30,8 +30,8 @@ struct RawFile {
 // A file whose header says `-- strata:checkpoint` is not one of the migrations: it goes to
 // `*checkpoints` (ascending versions; dropped when null) and may share its version with the
 // ordinary file of that version. Also errors: two checkpoints of one version, a checkpoint with a
-// down part or malformed covers lines, a covered migration whose file is there under another name or
-// with another checksum (the checkpoint is stale: write it again).
+// down part or malformed covers lines. A checkpoint that a file contradicts is loaded with
+// Checkpoint::stale set, not refused: `strata checkpoint` must be able to replace it.
 Result<std::vector<Migration>> BuildMigrations(std::vector<RawFile> files,
                                                std::vector<Checkpoint>* checkpoints = nullptr);
 

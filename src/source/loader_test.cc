@@ -198,7 +198,7 @@ TEST(LoadDirectory, KeepsCheckpointsApartFromTheMigrationOfTheirVersion) {
   EXPECT_EQ(plain->size(), 2u);
 }
 
-TEST(LoadDirectory, RefusesMalformedAndStaleCheckpoints) {
+TEST(LoadDirectory, RefusesMalformedCheckpoints) {
   base::MemFileSystem fs;
   fs.Add("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
   fs.Add("m/v001_checkpoint.sql", CheckpointText(std::string("-- strata:covers 1 a ") + kSum1 + "\n"));
@@ -224,9 +224,20 @@ TEST(LoadDirectory, RefusesMalformedAndStaleCheckpoints) {
             "m/v005_checkpoint.sql:1:1: a checkpoint lists the migrations it stands for in '-- strata:covers' lines, "
             "and this one lists none\n"
             "    -- strata:checkpoint\n"
-            "    ^\n"
-            "m/v001_checkpoint.sql: the checkpoint is stale: it stands for version 1 (a), but m/v001_a.sql was edited "
-            "since; run `strata checkpoint --to 1` to write it again");
+            "    ^");
+}
+
+TEST(LoadDirectory, MarksACheckpointThatAFileContradictsAsStale) {
+  base::MemFileSystem fs;
+  fs.Add("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+  fs.Add("m/v001_checkpoint.sql", CheckpointText(std::string("-- strata:covers 1 a ") + kSum1 + "\n"));
+  std::vector<Checkpoint> checkpoints;
+  auto r = LoadDirectory(fs, "m", &checkpoints);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(checkpoints.size(), 1u);
+  EXPECT_EQ(checkpoints[0].stale,
+            "m/v001_checkpoint.sql is stale: it stands for version 1 (a), but m/v001_a.sql was edited since; run "
+            "`strata checkpoint --to 1` to write it again");
 }
 
 TEST(LoadDirectory, RefusesTwoCheckpointsOfOneVersionAndCoversOutOfOrder) {
