@@ -349,6 +349,13 @@ TEST_F(CliTeamTest, CheckpointWritesTheFileAndTheSumAndAFreshDatabaseStartsFromI
   ProcessResult again = Strata({"checkpoint"});
   ASSERT_EQ(again.exit_code, kOk) << Describe(again);
   EXPECT_NE(ReadFile(tmp_.Path("m/v002_checkpoint.sql")).find("\"w\" TEXT"), std::string::npos);
+  // Sharing version 2 with v002_b.sql is no collision for rebase; two files of version 3 are.
+  tmp_.Write("m/v003_c.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n");
+  tmp_.Write("m/v003_d.sql", "CREATE TABLE d (id INTEGER PRIMARY KEY);\n");
+  ProcessResult rebase = Strata({"rebase", "m/v003_d.sql"});
+  ASSERT_EQ(rebase.exit_code, kOk) << Describe(rebase);
+  EXPECT_EQ(rebase.out, "renamed m/v003_d.sql -> m/v004_d.sql\nwrote m/strata.sum\n");
+  EXPECT_TRUE(Exists("m/v002_checkpoint.sql"));
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "base/clock.h"
 #include "base/fs.h"
 #include "base/text.h"
+#include "source/checkpoint.h"
 #include "source/loader.h"
 #include "source/renumber.h"
 #include "source/sum_file.h"
@@ -49,7 +51,14 @@ Result<std::vector<RenamedFile>> RebaseMigrations(const std::string& dir, const 
   STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, source::ReadDirectory(base::RealFileSystem(), dir));
   source::RenumberRequest request;
   request.dir = dir;
-  for (const source::SumInput& f : source::SumInputs(read.files)) request.names.push_back(f.name);
+  // A checkpoint shares its version with the migration it ends at by design: never renumbered.
+  std::set<std::string> checkpoints;
+  for (const source::RawFile& f : read.files) {
+    if (source::IsCheckpoint(f.name, f.contents)) checkpoints.insert(f.name);
+  }
+  for (const source::SumInput& f : source::SumInputs(read.files)) {
+    if (!checkpoints.count(f.name)) request.names.push_back(f.name);
+  }
   request.sum_text = read.sum;
   for (const std::string& f : options.files) request.named.push_back(NameOf(f));
   request.applied = options.applied;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/text.h"
+#include "source/sections.h"
 
 namespace strata::source {
 
@@ -61,6 +62,13 @@ Result<std::vector<Covered>> ReadCovers(std::string_view text, std::size_t begin
                           "one lists none");
   }
   return out;
+}
+
+bool IsCheckpoint(std::string_view name, std::string_view contents) {
+  auto parsed = ParseFileName(name);
+  if (!parsed.ok() || !parsed->has_value() || (*parsed)->role == FileRole::kDown) return false;
+  auto sections = SplitSections(base::StripBom(contents), (*parsed)->role == FileRole::kSectioned);
+  return sections.ok() && sections->up && sections->up->checkpoint;
 }
 
 std::string CheckpointHeader(const std::vector<Covered>& covers) {

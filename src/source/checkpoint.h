@@ -35,6 +35,9 @@ struct Checkpoint {
 // version that does not ascend, or none at all.
 Result<std::vector<Covered>> ReadCovers(std::string_view text, std::size_t begin, std::size_t end);
 
+// True when the file `name` with `contents` is a checkpoint (its header says -- strata:checkpoint).
+bool IsCheckpoint(std::string_view name, std::string_view contents);
+
 // The header of a checkpoint file: the directive, a comment for the reader, one covers line per
 // migration. Ends with a blank line.
 std::string CheckpointHeader(const std::vector<Covered>& covers);
