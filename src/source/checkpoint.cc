@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "base/text.h"
 #include "source/sections.h"
 
@@ -64,11 +66,28 @@ Result<std::vector<Covered>> ReadCovers(std::string_view text, std::size_t begin
   return out;
 }
 
-bool IsCheckpoint(std::string_view name, std::string_view contents) {
+namespace {
+
+std::optional<SectionRange> CheckpointPart(std::string_view name, std::string_view text) {
   auto parsed = ParseFileName(name);
-  if (!parsed.ok() || !parsed->has_value() || (*parsed)->role == FileRole::kDown) return false;
-  auto sections = SplitSections(base::StripBom(contents), (*parsed)->role == FileRole::kSectioned);
-  return sections.ok() && sections->up && sections->up->checkpoint;
+  if (!parsed.ok() || !parsed->has_value() || (*parsed)->role == FileRole::kDown) return std::nullopt;
+  auto sections = SplitSections(text, (*parsed)->role == FileRole::kSectioned);
+  if (!sections.ok() || !sections->up || !sections->up->checkpoint) return std::nullopt;
+  return *sections->up;
+}
+
+}  // namespace
+
+bool IsCheckpoint(std::string_view name, std::string_view contents) {
+  return CheckpointPart(name, base::StripBom(contents)).has_value();
+}
+
+std::vector<Covered> CoversOf(std::string_view name, std::string_view contents) {
+  std::string_view text = base::StripBom(contents);
+  auto part = CheckpointPart(name, text);
+  if (!part) return {};
+  auto covers = ReadCovers(text, part->begin, part->end);
+  return covers.ok() ? std::move(*covers) : std::vector<Covered>{};
 }
 
 std::string CheckpointHeader(const std::vector<Covered>& covers) {

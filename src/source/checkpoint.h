@@ -37,6 +37,8 @@ Result<std::vector<Covered>> ReadCovers(std::string_view text, std::size_t begin
 
 // True when the file `name` with `contents` is a checkpoint (its header says -- strata:checkpoint).
 bool IsCheckpoint(std::string_view name, std::string_view contents);
+// The migrations a checkpoint file stands for; empty when it is not a checkpoint or does not parse.
+std::vector<Covered> CoversOf(std::string_view name, std::string_view contents);
 
 // The header of a checkpoint file: the directive, a comment for the reader, one covers line per
 // migration. Ends with a blank line.

@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/sha256.h"
 #include "base/text.h"
+#include "source/checkpoint.h"
 #include "source/filename.h"
 
 namespace strata::source {
@@ -234,12 +235,22 @@ std::vector<std::string> CompareWithBase(std::string_view dir, const std::vector
   std::uint64_t newest = 0;
   std::string newest_file;
   std::vector<std::string> problems;
+  // A checkpoint may be added, rewritten or removed at any time, and the files a checkpoint of the
+  // head stands for may go: it takes their place for every fresh database.
+  std::set<std::pair<std::uint64_t, std::string>> covered;
+  for (const SumInput& f : head) {
+    for (const Covered& c : CoversOf(f.name, f.contents)) covered.insert({c.version, c.name});
+  }
   for (const SumLine& l : ComputeSum(base).lines) {
+    if (IsCheckpoint(l.name, then[l.name])) continue;
     if (auto v = ParseFileName(l.name); v.ok() && v->has_value() && (newest_file.empty() || (*v)->version > newest)) {
       newest = (*v)->version;
       newest_file = l.name;
     }
     auto found = now.find(l.name);
+    auto parsed = ParseFileName(l.name);
+    bool stands_in = parsed.ok() && parsed->has_value() && covered.contains({(*parsed)->version, (*parsed)->name});
+    if (found == now.end() && stands_in) continue;
     if (found == now.end()) {
       problems.push_back(fmt::format("{}: deleted since {}", base::JoinPath(dir, l.name), label));
     } else if (normalized(found->second) != normalized(then[l.name])) {
@@ -252,7 +263,7 @@ std::vector<std::string> CompareWithBase(std::string_view dir, const std::vector
     if (auto v = ParseFileName(f.name); v.ok() && v->has_value()) base_migrations.insert({(*v)->version, (*v)->name});
   }
   for (const SumLine& l : ComputeSum(head).lines) {
-    if (then.count(l.name)) continue;
+    if (then.count(l.name) || IsCheckpoint(l.name, now[l.name])) continue;
     auto v = ParseFileName(l.name);
     if (newest_file.empty() || !v.ok() || !v->has_value() || (*v)->version > newest) continue;
     if (base_migrations.contains({(*v)->version, (*v)->name})) continue;

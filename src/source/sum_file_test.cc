@@ -142,6 +142,22 @@ TEST(SumFile, CompareWithBaseNamesEveryOffender) {
   EXPECT_TRUE(CompareWithBase("m", {}, head, "main").empty());
 }
 
+TEST(SumFile, CompareWithBaseLetsACheckpointArriveAndTheFilesItStandsForGo) {
+  const std::string sum(64, '0');
+  std::vector<SumInput> base = {{"v001_a.sql", "a"}, {"v002_b.sql", "b"}, {"v003_c.sql", "c"}};
+  std::string checkpoint = "-- strata:checkpoint\n-- strata:covers 1 a sha256:" + sum + "\n-- strata:covers 2 b sha256:" +
+                           sum + "\n\nCREATE TABLE a (id int);\n";
+  // The checkpoint of version 2 is added with a version below the base's newest, and v001/v002 go.
+  std::vector<SumInput> head = {{"v002_checkpoint.sql", checkpoint}, {"v003_c.sql", "c"}};
+  EXPECT_TRUE(CompareWithBase("m", base, head, "main").empty());
+  // A file it does not stand for still may not go, and an ordinary file at version 2 may not come.
+  head = {{"v002_checkpoint.sql", checkpoint}, {"v002_other.sql", "x"}};
+  EXPECT_EQ(CompareWithBase("m", base, head, "main"),
+            (std::vector<std::string>{"m/v003_c.sql: deleted since main",
+                                      "m/v002_other.sql: added since main with version 2, not above its newest "
+                                      "version 3 (m/v003_c.sql)"}));
+}
+
 TEST(SumFile, CompareWithBaseAcceptsADownPartAddedToAnExistingMigration) {
   std::vector<SumInput> base = {{"0001_a.up.sql", "a"}, {"0002_b.up.sql", "b"}};
   std::vector<SumInput> head = {{"0001_a.up.sql", "a"}, {"0001_a.down.sql", "undo a"}, {"0002_b.up.sql", "b"}};
