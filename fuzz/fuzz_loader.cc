@@ -39,14 +39,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::size_t n_files = files.size();
 
-  auto result = BuildMigrations(std::move(files));
+  std::vector<Checkpoint> checkpoints;
+  auto result = BuildMigrations(std::move(files), &checkpoints);
   if (!result.ok()) {
     FUZZ_CHECK(result.status().code() == strata::ErrorCode::kInvalidArgument);
     FUZZ_CHECK(!result.status().message().empty());
     return 0;
   }
   const std::vector<Migration>& ms = *result;
-  FUZZ_CHECK(ms.size() <= n_files);
+  FUZZ_CHECK(ms.size() + checkpoints.size() <= n_files);
+  for (std::size_t k = 0; k < checkpoints.size(); ++k) {
+    const Checkpoint& c = checkpoints[k];
+    if (k > 0) FUZZ_CHECK(checkpoints[k - 1].migration.version < c.migration.version);
+    FUZZ_CHECK(!c.covers.empty() && c.covers.back().version == c.migration.version);
+    FUZZ_CHECK(!c.migration.down);
+  }
   for (std::size_t k = 0; k < ms.size(); ++k) {
     const Migration& m = ms[k];
     if (k > 0) FUZZ_CHECK(ms[k - 1].version < m.version);  // sorted, no duplicates

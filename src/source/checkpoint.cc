@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "base/text.h"
@@ -50,7 +51,9 @@ Result<std::vector<Covered>> ReadCovers(std::string_view text, std::size_t begin
     std::string_view name = NextWord(rest);
     std::string_view checksum = NextWord(rest);
     auto v = base::ParseUint64(version);
-    if (!v || name.empty() || !IsChecksum(checksum) || !base::Trim(rest).empty()) {
+    bool printable = std::none_of(name.begin(), name.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (!v || name.empty() || !printable || !IsChecksum(checksum) || !base::Trim(rest).empty()) {
       return ErrorAt(offset, fmt::format("malformed covers line: {}", kForm));
     }
     if (!out.empty() && *v <= out.back().version) {

@@ -1,0 +1,1 @@
+-- strata:covers 3 x sha256:12
