@@ -282,5 +282,50 @@ TEST_F(RebuildTest, LentConnectionGetsTheSameRebuildAndItsForeignKeysBack) {
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM orders"), "4");
 }
 
+// A runner killed at any moment of the rebuild of a large table (the copy, the indexes) leaves the
+// previous version: the table, its rows, its indexes and the history as they were. The next run
+// does the rebuild.
+TEST_F(RebuildTest, KilledDuringTheRebuildOfALargeTableLeavesThePreviousVersion) {
+  Mig("v1_big.sql",
+      "CREATE TABLE big (id INTEGER PRIMARY KEY, a INT, b TEXT, c TEXT);\n"
+      "CREATE TABLE kids (id INTEGER PRIMARY KEY, big_id INT REFERENCES big(id) ON DELETE CASCADE);\n"
+      "INSERT INTO big SELECT x, x % 1000, hex(randomblob(16)), 'c' || x FROM (WITH RECURSIVE n(x) AS (SELECT 1 "
+      "UNION ALL SELECT x + 1 FROM n WHERE x < 500000) SELECT x FROM n);\n"
+      "INSERT INTO kids (big_id) SELECT id FROM big WHERE id % 100 = 0;\n"
+      "CREATE INDEX big_a ON big (a);\nCREATE INDEX big_b ON big (b);\nCREATE INDEX big_c ON big (c, a);\n");
+  ASSERT_TRUE(Up().ok());
+  const std::string count = QueryOne(db(), "SELECT count(*) || ',' || sum(a) FROM big");
+  const std::string ddl = Sql("big");
+  Mig("v2_rebuild.sql", "ALTER TABLE big ALTER COLUMN b SET NOT NULL;\nALTER TABLE big ALTER COLUMN c TYPE VARCHAR(40);\n");
+  int pid = Start({STRATA_BINARY, "--url", url(), "--dir", dir_.Path("m"), "up"});
+  ASSERT_GT(pid, 0);
+  // The rebuild has begun writing once the rollback journal exists; then let it get well into the copy.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline && access((db() + "-journal").c_str(), F_OK) != 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the rebuild finished before it could be killed";
+
+  EXPECT_EQ(QueryOne(db(), "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) || ',' || sum(a) FROM big"), count);
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM kids"), "5000");
+  EXPECT_EQ(Sql("big"), ddl);
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE tbl_name LIKE 'big%' "
+                           "AND type = 'index' ORDER BY name)"),
+            "big_a,big_b,big_c");
+  EXPECT_EQ(QueryOne(db(), "SELECT max(version) FROM strata_schema_history"), "1");
+
+  auto r = Up();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) || ',' || sum(a) FROM big"), count);
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM kids"), "5000");
+  EXPECT_NE(Sql("big").find("c VARCHAR(40)"), std::string::npos) << Sql("big");
+}
+
 }  // namespace
 }  // namespace strata::testing
