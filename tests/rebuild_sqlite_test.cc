@@ -282,6 +282,39 @@ TEST_F(RebuildTest, LentConnectionGetsTheSameRebuildAndItsForeignKeysBack) {
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM orders"), "4");
 }
 
+// plan shows, after the migration's own text, the statements of each rebuild as comments; plan
+// changes nothing.
+TEST_F(RebuildTest, PlanPrintsTheStatementsOfTheRebuild) {
+  Mig("v1_init.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\nCREATE INDEX t_a ON t (a);\n");
+  ASSERT_TRUE(Up().ok());
+  std::string dir = Mig("v2_alter.sql", "ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n");
+  ProcessResult r = testing::Run({STRATA_BINARY, "--url", url(), "--dir", dir, "plan"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "-- up 2 alter (" + dir + "/v2_alter.sql)\n"
+                   "ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n\n"
+                   "-- SQLite has no such ALTER TABLE: strata rebuilds t instead of running\n"
+                   "--   ALTER TABLE t ALTER COLUMN a SET NOT NULL\n"
+                   "-- with foreign keys off around the migration's transaction, it runs:\n"
+                   "--   CREATE TABLE \"t__strata_rebuild\" (\n"
+                   "--     id INTEGER PRIMARY KEY,\n"
+                   "--     a TEXT NOT NULL\n"
+                   "--   );\n"
+                   "--   INSERT INTO \"t__strata_rebuild\" (\"id\", \"a\") SELECT \"id\", \"a\" FROM \"t\";\n"
+                   "--   DROP TABLE \"t\";\n"
+                   "--   ALTER TABLE \"t__strata_rebuild\" RENAME TO \"t\";\n"
+                   "--   CREATE INDEX t_a ON t (a);\n"
+                   "--   then PRAGMA foreign_key_check on t and the tables that reference it\n\n");
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
+  // A table that an earlier statement of the migration creates is read when the rebuild runs.
+  Mig("v2_alter.sql", "CREATE TABLE u (x INT);\nALTER TABLE u ALTER COLUMN x SET NOT NULL;\n");
+  r = testing::Run({STRATA_BINARY, "--url", url(), "--dir", dir, "--json", "plan"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("\"rebuilds\":[{\"replaces\":[\"ALTER TABLE u ALTER COLUMN x SET NOT NULL\"],"
+                       "\"statements\":[],\"table\":\"u\"}]"),
+            std::string::npos)
+      << r.out;
+}
+
 // A runner killed at any moment of the rebuild of a large table (the copy, the indexes) leaves the
 // previous version: the table, its rows, its indexes and the history as they were. The next run
 // does the rebuild.

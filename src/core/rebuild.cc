@@ -24,12 +24,12 @@ std::string Literal(std::string_view s) {
 
 using Rows = std::vector<driver::Driver::Row>;
 
-Result<Rows> Ask(RunContext& ctx, const std::string& sql) { return ctx.driver->Query(sql, std::chrono::milliseconds(0)); }
+Result<Rows> Ask(const RunContext& ctx, const std::string& sql) { return ctx.driver->Query(sql, std::chrono::milliseconds(0)); }
 
 std::string Cell(const driver::Driver::Row& row, std::size_t i) { return i < row.size() && row[i] ? *row[i] : ""; }
 
 // The live table as the statements before the rebuild left it; kInvalidArgument when it is not there.
-Result<rb::LiveTable> ReadLive(RunContext& ctx, const std::string& name) {
+Result<rb::LiveTable> ReadLive(const RunContext& ctx, const std::string& name) {
   rb::LiveTable live;
   STRATA_ASSIGN_OR_RETURN(Rows table, Ask(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name = " +
                                                    Literal(name) + " COLLATE NOCASE"));
@@ -241,7 +241,7 @@ Status ExecuteWithRebuilds(RunContext& ctx, std::string_view sql, const std::vec
   return ExecutePart(ctx, sql, pos, sql.size(), observer);
 }
 
-Result<std::vector<RebuildPreview>> PreviewRebuilds(RunContext& ctx, const source::Script& script) {
+Result<std::vector<RebuildPreview>> PreviewRebuilds(const RunContext& ctx, const source::Script& script) {
   STRATA_ASSIGN_OR_RETURN(auto alters, FindRebuilds(ctx, script));
   std::vector<RebuildPreview> out;
   const std::string_view sql = script.sql();

@@ -62,6 +62,6 @@ struct RebuildPreview {
   std::vector<std::string> alters;
   std::vector<std::string> statements;  // empty when they depend on earlier statements
 };
-Result<std::vector<RebuildPreview>> PreviewRebuilds(RunContext& ctx, const source::Script& script);
+Result<std::vector<RebuildPreview>> PreviewRebuilds(const RunContext& ctx, const source::Script& script);
 
 }  // namespace strata::core

@@ -255,6 +255,7 @@ bool StatementRules::AlterTable(const Tokens& t) {
       Hit("SQ003", t.Offset(i), fmt::format("SQLite's ALTER TABLE cannot DROP {}", what));
     } else if (existing) {
       std::size_t j = i + 1 + (what == "COLUMN" ? 1 : 0);
+      if (t.Word(j) == "IF" && t.Word(j + 1) == "EXISTS") j += 2;
       Hit("M002", span_.begin,
           fmt::format("DROP COLUMN {}.{}: the application version still running may read it", table, t.Name(j)));
     }

@@ -189,7 +189,9 @@ Result<AlterStatement> ReadStatement(std::string_view text, std::size_t base, st
     if (!read.ok()) return std::move(read).WithSqlOffset(base + *read.sql_offset());
     st.commands.push_back(std::move(c));
   }
-  st.maybe_native = maybe_native && st.commands.size() == 1 && st.commands[0].kind == AlterKind::kDropColumn;
+  // SQLite has no DROP COLUMN IF EXISTS: strata runs that one itself.
+  st.maybe_native = maybe_native && st.commands.size() == 1 && st.commands[0].kind == AlterKind::kDropColumn &&
+                    !st.commands[0].if_exists;
   return st;
 }
 
