@@ -282,6 +282,23 @@ TEST_F(RebuildTest, LentConnectionGetsTheSameRebuildAndItsForeignKeysBack) {
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM orders"), "4");
 }
 
+// A down part rebuilds too: the constraint the up part added is dropped again, rows kept.
+TEST_F(RebuildTest, DownPartRebuildsToo) {
+  Mig("0001_init.up.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\nINSERT INTO t VALUES (1, 'x'), (2, 'y');\n");
+  Mig("0001_init.down.sql", "DROP TABLE t;\n");
+  Mig("0002_key.up.sql", "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\n");
+  Mig("0002_key.down.sql", "ALTER TABLE t DROP CONSTRAINT t_a_key;\n");
+  auto m = Migrator::Open(url(), Source::Directory(dir_.Path("m")));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE((*m)->Up().ok());
+  EXPECT_NE(Sql("t").find("t_a_key"), std::string::npos);
+  auto down = (*m)->Down();
+  ASSERT_TRUE(down.ok()) << down.status().ToString();
+  EXPECT_EQ(Sql("t").find("t_a_key"), std::string::npos) << Sql("t");
+  EXPECT_EQ(Rows("t"), (std::vector<std::string>{"1|1|x", "2|2|y"}));
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
+}
+
 // plan shows, after the migration's own text, the statements of each rebuild as comments; plan
 // changes nothing.
 TEST_F(RebuildTest, PlanPrintsTheStatementsOfTheRebuild) {
