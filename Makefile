@@ -59,6 +59,7 @@ fuzz-smoke: fuzz-build
 
 bench: build
 	bench/run_sqlite.sh $(BUILD)
+	bench/run_rebuild.sh $(BUILD)
 	bench/run_lint.sh $(BUILD)
 
 clean:

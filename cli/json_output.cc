@@ -256,8 +256,13 @@ std::string JsonVerify(const VerifyReport& r) {
 std::string JsonPlan(const std::vector<PlannedMigration>& plan) {
   json items = json::array();
   for (const PlannedMigration& p : plan) {
+    json rebuilds = json::array();
+    for (const PlannedRebuild& r : p.rebuilds) {
+      rebuilds.push_back({{"table", r.table}, {"replaces", r.replaces}, {"statements", r.statements}});
+    }
     items.push_back({{"version", p.version}, {"name", p.name}, {"file", p.file},
-                     {"direction", DirectionName(p.direction)}, {"transaction", p.transactional}, {"sql", p.sql}});
+                     {"direction", DirectionName(p.direction)}, {"transaction", p.transactional}, {"sql", p.sql},
+                     {"rebuilds", std::move(rebuilds)}});
   }
   return Dump(json{{"plan", std::move(items)}});
 }

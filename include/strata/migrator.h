@@ -116,6 +116,17 @@ struct StatusReport {
   std::vector<std::string> invalid_indexes;
 };
 
+// SQLite: a table rebuild that strata runs in place of ALTER TABLE statements SQLite lacks
+// (ADD/DROP CONSTRAINT, ALTER COLUMN, a DROP COLUMN it refuses), with foreign keys off around the
+// migration's transaction (docs/migrations.md, "What strata rewrites on SQLite").
+struct PlannedRebuild {
+  std::string table;
+  std::vector<std::string> replaces;    // the ALTER TABLE statements, as written
+  // What strata will run, from the table as it is now; empty when an earlier statement of the
+  // migration names the table (the statements are then computed when the rebuild runs).
+  std::vector<std::string> statements;
+};
+
 struct PlannedMigration {
   std::uint64_t version = 0;
   std::string name;
@@ -123,6 +134,7 @@ struct PlannedMigration {
   Direction direction = Direction::kUp;
   bool transactional = true;
   std::string sql;
+  std::vector<PlannedRebuild> rebuilds;  // in the order they run
 };
 
 struct AppliedMigration {

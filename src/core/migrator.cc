@@ -16,6 +16,7 @@
 #include "core/driver_handle.h"
 #include "core/lint.h"
 #include "core/migrator_impl.h"
+#include "core/rebuild.h"
 #include "core/run_context.h"
 #include "core/restore.h"
 #include "core/verify.h"
@@ -398,7 +399,12 @@ class MigratorImpl : public Migrator {
     for (std::uint64_t v : versions) {
       const source::Migration& m = *ctx.Find(v);
       const source::Script& s = d == Direction::kUp ? m.up : *m.down;
-      out.push_back({m.version, m.name, s.path, d, !s.no_transaction, std::string(s.sql())});
+      out.push_back({m.version, m.name, s.path, d, !s.no_transaction, std::string(s.sql()), {}});
+      if (auto previews = PreviewRebuilds(ctx, s); previews.ok()) {
+        for (RebuildPreview& r : *previews) {
+          out.back().rebuilds.push_back({r.table, std::move(r.alters), std::move(r.statements)});
+        }
+      }
     }
     return out;
   }

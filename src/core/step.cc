@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "base/clock.h"
+#include "core/rebuild.h"
 #include "base/text.h"
 #include "sql/pg_split.h"
 #include "sql/sqlite_lexer.h"
@@ -128,8 +130,11 @@ Status RunOutsideTransaction(RunContext& ctx, WriteTransaction& tx, const source
 
 // The statements of a migration inside `tx`, the engine's integrity check and `before_commit`.
 Status RunInsideTransaction(RunContext& ctx, const source::Script& script, Direction d, const Words& words,
-                            const driver::StatementObserver& observer, const std::function<Status()>& before_commit) {
-  Status st = ctx.driver->Execute(script.sql(), {.in_transaction = true, .no_split = script.no_split}, observer);
+                            const driver::StatementObserver& observer, const std::function<Status()>& before_commit,
+                            const std::vector<sql::rebuild::AlterStatement>& alters, bool foreign_keys_off) {
+  Status st = alters.empty()
+                  ? ctx.driver->Execute(script.sql(), {.in_transaction = true, .no_split = script.no_split}, observer)
+                  : ExecuteWithRebuilds(ctx, script.sql(), alters, foreign_keys_off, observer);
   if (!st.ok()) {
     std::string why = st.message();
     if (ctx.driver->CannotRunInTransaction(st)) {
@@ -191,6 +196,13 @@ Status WriteTransaction::Commit() {
   return ctx_->driver->Commit();
 }
 
+Status WriteTransaction::RestartAround(const std::function<Status()>& outside) {
+  if (open_) ctx_->driver->Rollback();
+  open_ = false;
+  STRATA_RETURN_IF_ERROR(outside());
+  return Reopen();
+}
+
 Status WriteTransaction::Reopen() {
   STRATA_RETURN_IF_ERROR(ctx_->driver->BeginWrite());
   open_ = true;
@@ -213,11 +225,28 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
           .file = script.path, .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
   };
 
+  // A table rebuild needs foreign keys off, which SQLite only takes outside a transaction: the one
+  // just begun (nothing written yet) is begun again. The guard puts them back whatever happens.
+  std::vector<sql::rebuild::AlterStatement> alters;
+  std::optional<ForeignKeysOff> foreign_keys_off;
+  if (!script.no_transaction) {
+    STRATA_ASSIGN_OR_RETURN(alters, FindRebuilds(ctx, script));
+    bool off = false;
+    if (!alters.empty()) {
+      STRATA_ASSIGN_OR_RETURN(off, NeedsForeignKeysOff(ctx, alters));
+    }
+    if (off) {
+      foreign_keys_off.emplace(ctx.driver.get());
+      STRATA_RETURN_IF_ERROR(tx.RestartAround([&] { return foreign_keys_off->Suspend(); }));
+    }
+  }
+
   base::Stopwatch watch(*ctx.clock);
   if (script.no_transaction) {
     STRATA_RETURN_IF_ERROR(RunOutsideTransaction(ctx, tx, m, direction, script, words, observer));
   } else {
-    STRATA_RETURN_IF_ERROR(RunInsideTransaction(ctx, script, direction, words, observer, before_commit));
+    STRATA_RETURN_IF_ERROR(RunInsideTransaction(ctx, script, direction, words, observer, before_commit, alters,
+                                                foreign_keys_off.has_value()));
   }
   const double ms = watch.ElapsedMs();
   STRATA_RETURN_IF_ERROR(RefuseIfHistoryTouched(ctx, script, words));
@@ -261,7 +290,19 @@ Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::ui
     const source::Migration* m = ctx.Find(v);
     if (m == nullptr || (direction == Direction::kDown && !m->down)) continue;
     const source::Script& script = direction == Direction::kUp ? m->up : *m->down;
-    if (script.no_transaction) continue;
+    STRATA_ASSIGN_OR_RETURN(auto alters, FindRebuilds(ctx, script));
+    if (script.no_transaction) {
+      for (const sql::rebuild::AlterStatement& a : alters) {
+        if (a.maybe_native) continue;
+        return Status(ErrorCode::kInvalidArgument,
+                      "this ALTER TABLE needs a table rebuild on SQLite, which strata runs only inside the "
+                      "migration's transaction (with foreign keys off around it): remove `-- strata:no-transaction`, "
+                      "or move the statement to a migration of its own (nothing was run)")
+            .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + a.begin,
+                                             script.sql().substr(a.begin, a.end - a.begin)));
+      }
+      continue;
+    }
     std::string_view sql = script.sql();
     // Every transaction control statement starts with one of these words; most migrations have none.
     if (!base::ContainsAnyIgnoringCase(sql, {"begin", "start", "commit", "end", "abort", "rollback"})) continue;

@@ -44,6 +44,11 @@ class WriteTransaction {
   // Starts a new transaction after Commit, without the change-token check (the second transaction
   // of a migration that runs outside one).
   Status Reopen();
+  // Rolls back the open transaction (nothing may have been written in it yet), runs `outside`
+  // with no transaction open, and begins again without the change-token check (this run holds
+  // the migration lock): for settings that only take outside a transaction, such as SQLite's
+  // foreign keys before a table rebuild. On failure no transaction is open.
+  Status RestartAround(const std::function<Status()>& outside);
 
  private:
   explicit WriteTransaction(RunContext& ctx) : ctx_(&ctx) {}

@@ -277,6 +277,15 @@ class Driver {
   // False when foreign keys (and so ON DELETE CASCADE) are not enforced on this connection
   // (SQLite with foreign keys off).
   virtual bool EnforcesForeignKeys() const { return true; }
+  // SQLite: PRAGMA foreign_keys = OFF on this connection until ResumeForeignKeys, for a table
+  // rebuild, whose DROP TABLE would otherwise delete (or cascade to) the rows that reference it.
+  // Outside any transaction only (inside one SQLite ignores the pragma): kFailedPrecondition there,
+  // and when the setting did not take. Does nothing where enforcement cannot be switched
+  // (PostgreSQL). EnforcesForeignKeys() keeps answering for the connection as opened.
+  virtual Status SuspendForeignKeys() { return Status::Ok(); }
+  // Puts enforcement back as the connection was opened (OpenOptions::foreign_keys); rolls back a
+  // transaction left open first, so that the pragma takes. Never fails loudly.
+  virtual void ResumeForeignKeys() {}
   // SQLite: the database file's path, where backups go beside it; empty where there is none
   // (in-memory database, PostgreSQL).
   virtual std::string DatabasePath() const { return std::string(); }

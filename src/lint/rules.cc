@@ -87,8 +87,9 @@ const std::vector<LintRule> kRules = {
      "a double-quoted name that no column has: SQLite silently reads it as a string literal",
      "write strings in single quotes ('text'); double quotes are for names only"},
     {"SQ003", LintSeverity::kError, "sqlite",
-     "an ALTER TABLE that SQLite cannot run (ADD CONSTRAINT, ALTER COLUMN, DROP CONSTRAINT, adding a UNIQUE, "
-     "PRIMARY KEY, STORED or non-constant DEFAULT column, dropping a column in a key or an index)",
+     "an ALTER TABLE that SQLite cannot run and strata does not rebuild the table for (ADD PRIMARY KEY, adding a "
+     "UNIQUE, PRIMARY KEY, STORED or non-constant DEFAULT column; ADD/DROP CONSTRAINT, ALTER COLUMN and DROP COLUMN "
+     "in a migration that runs outside a transaction)",
      "rebuild the table: CREATE TABLE new_t (...); INSERT INTO new_t SELECT ... FROM t; DROP TABLE t; ALTER TABLE "
      "new_t RENAME TO t; then recreate its indexes, triggers and views (sqlite.org/lang_altertable.html)"},
 };

@@ -213,15 +213,23 @@ void Classify(const Statement& s, std::vector<Destructive>* out, std::vector<Cop
       out->push_back(std::move(d));
       return;
     }
-    if (!t.Is(i, "drop")) return;
-    // DROP CONSTRAINT name (PostgreSQL syntax, which strata may rewrite for SQLite) drops no column;
-    // `DROP constraint` alone drops a column named "constraint".
-    if (t.Is(i + 1, "constraint") && t.IsName(i + 2)) return;
-    i += t.Is(i + 1, "column") ? 2 : 1;
-    if (!t.IsName(i)) return;
-    Destructive d = Entry(s, DestructiveKind::kDropColumn, std::move(name));
-    d.column = t[i].name;
-    out->push_back(std::move(d));
+    // PostgreSQL's commands separated by commas (`DROP COLUMN a, DROP COLUMN b`), which strata runs
+    // itself on SQLite as a table rebuild: each command starts after a top-level comma.
+    for (int depth = 0; i < t.size(); ++i) {
+      if (t.IsPunct(i, '(')) ++depth;
+      if (t.IsPunct(i, ')')) --depth;
+      bool starts = i == 0 || (depth == 0 && (t.IsPunct(i - 1, ',') || t.Is(i - 1, name.table_lower) ||
+                                              t[i - 1].name == name.table));
+      if (!starts || !t.Is(i, "drop")) continue;
+      // DROP CONSTRAINT name drops no column; `DROP constraint` alone drops a column named "constraint".
+      if (t.Is(i + 1, "constraint") && t.IsName(i + 2)) continue;
+      std::size_t k = i + (t.Is(i + 1, "column") ? 2 : 1);
+      if (t.Is(k, "if") && t.Is(k + 1, "exists")) k += 2;
+      if (!t.IsName(k)) continue;
+      Destructive d = Entry(s, DestructiveKind::kDropColumn, name);
+      d.column = t[k].name;
+      out->push_back(std::move(d));
+    }
   } else if (t.Is(i, "delete") && t.Is(i + 1, "from")) {
     i += 2;
     if (ReadName(t, &i, &name) && FindTopLevel(t, i, {"where"}) == t.size()) {

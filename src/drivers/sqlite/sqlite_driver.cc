@@ -318,6 +318,24 @@ class SqliteDriver : public Driver {
   }
 
   bool EnforcesForeignKeys() const override { return options_.foreign_keys; }
+  Status SuspendForeignKeys() override {
+    if (!sqlite3_get_autocommit(db_.get())) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    "foreign keys cannot be switched off inside a transaction (SQLite ignores the pragma there)");
+    }
+    STRATA_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys = OFF", "cannot switch foreign keys off"));
+    StmtPtr s;
+    STRATA_RETURN_IF_ERROR(Prepare("PRAGMA foreign_keys", s));
+    if (sqlite3_step(s.get()) != SQLITE_ROW || sqlite3_column_int(s.get(), 0) != 0) {
+      return Status(ErrorCode::kFailedPrecondition, "foreign keys could not be switched off on " + path_);
+    }
+    return Status::Ok();
+  }
+  void ResumeForeignKeys() override {
+    Rollback();
+    sqlite3_exec(db_.get(), options_.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", nullptr,
+                 nullptr, nullptr);
+  }
   std::string DatabasePath() const override { return path_ == ":memory:" ? std::string() : path_; }
   Status BackupTo(const std::string& path) override { return BackupSqlite(db_.get(), path); }
   Status RestoreFrom(const std::string& path) override {
