@@ -104,6 +104,7 @@ class MigratorImpl : public Migrator {
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanUp(ctx.available, ctx.applied, UpRequest(options)));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+    if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
     return Planned(ctx, versions, Direction::kUp);
   }
 
@@ -123,6 +124,8 @@ class MigratorImpl : public Migrator {
     RunReport report;
     if (!ctx.NeedsBaseline()) {
       auto first = plan::PlanUp(ctx.available, ctx.applied, request);
+      // Refused before lint, the lock or anything else that could be asked or changed.
+      if (first.ok() && options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, *first));
       if (first.ok() && first->empty()) {
         report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
         Remember(ctx, options, report.to_version);
@@ -149,10 +152,15 @@ class MigratorImpl : public Migrator {
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
     if (versions.empty()) return report;
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+    if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
     RunRecord record("up", report.from_version, *env_.clock);
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ctx.EnsureHistory();
-    if (st.ok()) st = ApplyUps(ctx, std::move(versions), request, options.safety, report);
+    if (st.ok() && options.single_transaction) {
+      st = ApplyUpsGrouped(ctx, std::move(versions), request, options.safety, report);
+    } else if (st.ok()) {
+      st = ApplyUps(ctx, std::move(versions), request, options.safety, report);
+    }
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
@@ -199,6 +207,64 @@ class MigratorImpl : public Migrator {
       Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = *ms});
       ++i;
     }
+    report.to_version = plan::CurrentVersion(ctx.applied);
+    report.total_ms = total.ElapsedMs();
+    Emit({.kind = EventKind::kRunFinished, .ms = report.total_ms});
+    return Status::Ok();
+  }
+
+  // ApplyUps for `up --single-transaction`: every step in one WriteTransaction, the mirrored
+  // version and one commit at the end. A failure rolls all of it back, so `report` and ctx.applied
+  // then say that nothing ran; the done events are sent only once the commit succeeded.
+  Status ApplyUpsGrouped(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
+                         const SafetyOptions& safety, RunReport& report) {
+    base::Stopwatch total(*env_.clock);
+    auto tx = WriteTransaction::Begin(ctx);
+    if (!tx.ok()) return ctx.BlameLostLock(tx.status());
+    if (tx->history_changed()) {
+      STRATA_ASSIGN_OR_RETURN(versions, plan::PlanUp(ctx.available, ctx.applied, request));
+      STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+      STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
+    }
+    const std::vector<plan::Applied> before = ctx.applied;
+    const Group group{plan::CurrentVersion(before)};
+    report.from_version = report.to_version = group.from_version;
+    if (versions.empty()) return Status::Ok();
+    auto fail = [&](Status st) {
+      ctx.applied = before;
+      report.migrations.clear();
+      report.to_version = group.from_version;
+      report.total_ms = total.ElapsedMs();
+      return ctx.BlameLostLock(std::move(st));
+    };
+    Emit({.kind = EventKind::kRunStarted, .total = versions.size()});
+    std::vector<Event> done;
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      const source::Migration& m = *ctx.Find(versions[i]);
+      Emit(StartEvent(m, Direction::kUp, i + 1, versions.size()));
+      std::function<Status()> verify;
+      std::optional<DataWitness> witness;
+      if (safety.verify_data) {
+        auto witnessed = DataWitness::Before(ctx, m);
+        if (!witnessed.ok()) return fail(witnessed.status());
+        witness = std::move(*witnessed);
+        verify = [&] { return witness->After(ctx, m); };
+      }
+      auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, verify, &group);
+      if (!ms.ok()) return fail(ms.status());
+      report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
+      done.push_back({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path,
+                      .ms = *ms});
+    }
+    Status st = ctx.driver->MirrorVersion(plan::CurrentVersion(ctx.applied));
+    if (st.ok()) st = tx->Commit();
+    if (!st.ok()) {
+      return fail(Status(st.code(), fmt::format("the single transaction of this run could not be committed, so no "
+                                                "migration of it was applied and the database is still at version "
+                                                "{}: {}",
+                                                group.from_version, st.message())));
+    }
+    for (const Event& e : done) Emit(e);
     report.to_version = plan::CurrentVersion(ctx.applied);
     report.total_ms = total.ElapsedMs();
     Emit({.kind = EventKind::kRunFinished, .ms = report.total_ms});
@@ -369,6 +435,7 @@ class MigratorImpl : public Migrator {
   using Migrations = std::shared_ptr<const std::vector<source::Migration>>;
 
   Result<Migrations> LoadSource() const { return LoadMigrations(source_, *env_.fs); }
+
 
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later
