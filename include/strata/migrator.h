@@ -74,6 +74,14 @@ struct Options {
   std::chrono::milliseconds statement_timeout{0};
   // Who runs the migrations, recorded in the run log (the CLI uses "user@host").
   std::string actor;
+  // `Up` of a migrations directory keeps a stat cache (each file's size, mtime, ctime and inode
+  // with its checksum) so that an up-to-date run does not read files that cannot have changed;
+  // any run with work, and Verify, status and the rest, read and hash every file. SQLite keeps it
+  // beside the database file (`<db>.strata-stat`); PostgreSQL in `stat_cache_dir` (the CLI passes
+  // $XDG_CACHE_HOME/strata or ~/.cache/strata; empty: no cache), one file per directory and URL.
+  // A missing or corrupt cache is rewritten, never an error. false: no cache at all.
+  bool stat_cache = true;
+  std::string stat_cache_dir;
 };
 
 enum class Direction { kUp, kDown };

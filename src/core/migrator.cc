@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/sha256.h"
 #include "base/text.h"
 #include "base/url.h"
 #include "core/driver_handle.h"
@@ -119,8 +120,17 @@ class MigratorImpl : public Migrator {
     if (auto fast = UpToDate(options)) return *fast;
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
-    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false));
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false, /*stat_cache=*/true));
     plan::UpRequest request = UpRequest(options);
+    if (ctx.plan_only_source) {
+      // The cache answers "nothing to do"; anything else needs the files themselves.
+      auto planned = plan::PlanUp(ctx.available, ctx.applied, request);
+      if (ctx.NeedsBaseline() || !planned.ok() || !planned->empty()) {
+        STRATA_ASSIGN_OR_RETURN(ctx.source, LoadSource());
+        ctx.plan_only_source = false;
+        ctx.IndexMigrations();
+      }
+    }
     RunReport report;
     if (!ctx.NeedsBaseline()) {
       auto first = plan::PlanUp(ctx.available, ctx.applied, request);
@@ -436,11 +446,27 @@ class MigratorImpl : public Migrator {
 
   Result<Migrations> LoadSource() const { return LoadMigrations(source_, *env_.fs); }
 
+  // Where Up keeps its stat cache and the key that ties the cache to this directory and URL
+  // (see Options::stat_cache); an empty path when there is none.
+  StatCacheFile StatCache() const {
+    if (!options_.stat_cache || source_.embedded()) return {};
+    base::Sha256 h;
+    h.Update(source_.label());
+    h.Update(std::string_view("\0", 1));
+    h.Update(url_.Redacted());
+    std::string key = h.HexDigest();
+    if (url_.kind == base::DatabaseUrl::Kind::kSqlite) {
+      if (url_.path.empty() || url_.path == ":memory:" || url_.path.starts_with("file:")) return {};
+      return {url_.path + ".strata-stat", key, false};
+    }
+    if (options_.stat_cache_dir.empty()) return {};
+    return {base::JoinPath(options_.stat_cache_dir, key.substr(0, 32) + ".stat"), key, true};
+  }
 
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later
   // calls; an embedded source is parsed once.
-  Result<RunContext> Start(bool read_only, bool lock = true) {
+  Result<RunContext> Start(bool read_only, bool lock = true, bool stat_cache = false) {
     if (!read_only) memo_.valid = false;  // the caller may write; the cached answer is void
     RunContext ctx;
     ctx.clock = env_.clock;
@@ -448,13 +474,17 @@ class MigratorImpl : public Migrator {
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
     std::future<Result<Migrations>> loading;
+    // Only Up's first look may use the stat cache (see RunContext::plan_only_source).
+    const StatCacheFile cache = stat_cache ? StatCache() : StatCacheFile();
+    bool plan_only = false;
+    auto load = [this, &cache, &plan_only] { return LoadMigrationsCached(source_, *env_.fs, cache, plan_only); };
     if (embedded_cache_) {
       ctx.source = embedded_cache_;
     } else {
       try {
-        loading = std::async(std::launch::async, [this] { return LoadSource(); });
+        loading = std::async(std::launch::async, load);
       } catch (const std::system_error&) {  // no thread to be had: read the files when needed
-        loading = std::async(std::launch::deferred, [this] { return LoadSource(); });
+        loading = std::async(std::launch::deferred, load);
       }
     }
     // A read-only open never creates the database: a call that turns out to need writing reopens
@@ -478,6 +508,7 @@ class MigratorImpl : public Migrator {
       // Problems with the files come first: they are the user's to fix whatever the database says.
       if (!migrations.ok()) return migrations.status();
       ctx.source = std::move(*migrations);
+      ctx.plan_only_source = plan_only;
       if (source_.embedded()) embedded_cache_ = ctx.source;
     }
     STRATA_RETURN_IF_ERROR(read);
