@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -187,8 +188,10 @@ class RealFs : public FileSystem {
   }
 
   Status ReplaceFile(const std::string& path, std::string_view contents) override {
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // Unique per process and call, so that two writers never share a temporary file.
+    static std::atomic<unsigned> calls{0};
+    std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), calls.fetch_add(1));
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
       int err = errno;
       return PathError(err, fmt::format("cannot create '{}': {}", tmp, std::strerror(err)));
