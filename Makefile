@@ -57,10 +57,14 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
+# Every benchmark of docs/benchmarks.md; run_postgres.sh starts (and removes) its own local cluster.
 bench: build
 	bench/run_sqlite.sh $(BUILD)
 	bench/run_rebuild.sh $(BUILD)
+	bench/run_postgres.sh $(BUILD) 1000 5
+	bench/run_checkpoint.sh $(BUILD)
 	bench/run_lint.sh $(BUILD)
+	$(BUILD)/bench/startup_bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo

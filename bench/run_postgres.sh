@@ -22,6 +22,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-pgbench.XXXXXX")
 state=$tmp/pg
 cleanup() { "$root/scripts/pg-test-cluster.sh" stop "$state" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
 trap cleanup EXIT
+# up's stat cache for a PostgreSQL URL lives in the user's cache directory: keep this run's apart.
+export XDG_CACHE_HOME=$tmp/cache
 "$root/scripts/pg-test-cluster.sh" start "$state" >&2
 server=$(cat "$state/url")
 base=${server%/postgres}

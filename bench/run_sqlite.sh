@@ -17,6 +17,7 @@
 # Each repetition runs, alternating which tool goes first:
 #   fresh up:  apply all N migrations to a new database file (peak RSS via /usr/bin/time)
 #   no-op up:  run again on the now up-to-date database
+#   grouped:   strata up --single-transaction on a new database file (files shape only)
 # and the medians are printed as a markdown table on stdout (progress goes to stderr).
 # Any failing command aborts the script, showing that command's stderr.
 set -euo pipefail
@@ -133,6 +134,8 @@ run_cmd() {
 
 fresh_db() { rm -f -- "$1" "$1-journal" "$1-wal" "$1-shm"; }
 
+gdb=$tmp/g.db
+strata_group_up() { run_cmd "$1" 0 "$strata" --url "sqlite:$gdb" --dir "$gen" up --single-transaction "${strata_extra[@]}"; }
 strata_up() { run_cmd "$1" "$2" "$strata" --url "sqlite:$sdb" --dir "$gen" up "${strata_extra[@]}"; }
 reference_up() { run_cmd "$1" "$2" "$reference" "$rdb" "$gen"; }
 
@@ -178,7 +181,7 @@ for ((i = 0; i < warmup; i++)); do
   check_db sqlite_reference "$rdb"
 done
 
-s_fresh=(); r_fresh=(); s_noop=(); r_noop=(); s_rss=(); r_rss=()
+s_fresh=(); r_fresh=(); s_noop=(); r_noop=(); s_rss=(); r_rss=(); s_group=()
 for ((i = 0; i < repeat; i++)); do
   if ((i % 2 == 0)); then order="strata reference"; else order="reference strata"; fi
   progress "run $((i + 1))/$repeat (order: $order)"
@@ -200,6 +203,10 @@ for ((i = 0; i < repeat; i++)); do
       reference_up "sqlite_reference no-op run" 0; r_noop+=("$LAST_NS")
     fi
   done
+  if [ "$shape" = files ]; then
+    fresh_db "$gdb"; strata_group_up "strata fresh up --single-transaction"; s_group+=("$LAST_NS")
+    check_db "strata --single-transaction" "$gdb"
+  fi
 done
 
 sf=$(median "${s_fresh[@]}"); rf=$(median "${r_fresh[@]}")
@@ -243,3 +250,10 @@ echo "| case | strata ms | reference ms | ratio (strata/reference) | strata peak
 echo "|---|---:|---:|---:|---:|---:|"
 echo "| fresh up ($workload) | $(ms "$sf") | $(ms "$rf") | $(ratio "$sf" "$rf") | $srss | $rrss |"
 echo "| no-op up (the same, applied) | $(ms "$sn") | $(ms "$rn") | $(ratio "$sn" "$rn") | - | - |"
+if [ "$shape" = files ]; then
+  sg=$(median "${s_group[@]}")
+  echo "| fresh up --single-transaction | $(ms "$sg") | $(ms "$rf") | $(ratio "$sg" "$rf") | - | - |"
+  echo
+  echo "fresh up --single-transaction against strata's per-migration fresh up: $(ratio "$sf" "$sg")x faster" \
+    "($(ms "$sg") vs $(ms "$sf") ms)"
+fi

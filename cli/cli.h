@@ -60,6 +60,7 @@ struct Invocation {
   bool backup = false;
   std::string backup_command;
   bool verify_data = false;
+  bool single_transaction = false;
   // restore / schema / drift / check / verify --schema.
   std::string restore_file;
   std::string schema_action;        // dump, diff, graph

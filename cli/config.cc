@@ -30,6 +30,14 @@ std::string Actor() {
   return fmt::format("{}@{}", user && *user ? user : "unknown", host[0] ? host : "unknown");
 }
 
+// Where `up` keeps the stat cache of a PostgreSQL database's migrations: $XDG_CACHE_HOME/strata,
+// else ~/.cache/strata (the XDG default); empty (no cache) when neither is set.
+std::string StatCacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') return std::string(xdg) + "/strata";
+  if (const char* home = std::getenv("HOME"); home && *home == '/') return std::string(home) + "/.cache/strata";
+  return std::string();
+}
+
 constexpr const char* kLintModes = "\"off\", \"warn\" or \"error\"";
 
 Status LintMode(const std::string& path, const toml::node& node, Invocation& inv) {
@@ -94,6 +102,7 @@ Status ApplyLintConfig(const std::string& path, const toml::node& node, Invocati
 
 Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFlags& given, Invocation& inv) {
   if (inv.options.actor.empty()) inv.options.actor = Actor();
+  if (inv.options.stat_cache_dir.empty()) inv.options.stat_cache_dir = StatCacheDir();
   bool url_set = given.url;
   if (!url_set) {
     if (const char* env = std::getenv("DATABASE_URL"); env && *env) {

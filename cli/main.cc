@@ -60,6 +60,8 @@ const Command kCommands[] = {
        AddSafety(app, inv);
        app.add_flag("--verify-data", inv.verify_data,
                     "Fingerprint every table a migration does not name and roll it back if any changed");
+       app.add_flag("--single-transaction", inv.single_transaction,
+                    "Apply every pending migration in one transaction: all of them or none");
        AddLintMode(app, inv);
      }},
     {"down", "Roll back applied migrations with their down parts", RunDown,

@@ -15,10 +15,11 @@ Result<std::vector<DirEntry>> MemFileSystem::ListDirectory(const std::string& di
     std::size_t slash = rest.find('/');
     if (slash != std::string::npos) {
       std::string sub = rest.substr(0, slash);
-      entries.emplace(sub, DirEntry{sub, DirEntry::Type::kDirectory, ""});
+      entries.emplace(sub, DirEntry{sub, DirEntry::Type::kDirectory, "", std::nullopt});
       return;
     }
-    entries[rest] = DirEntry{rest, type, problem};
+    entries[rest] = DirEntry{rest, type, problem, std::nullopt};
+    if (auto st = stats_.find(path); st != stats_.end() && type == DirEntry::Type::kFile) entries[rest].stat = st->second;
   };
   for (const auto& [path, _] : files_) add(path, DirEntry::Type::kFile, "");
   for (const auto& [path, problem] : others_) add(path, DirEntry::Type::kOther, problem);
@@ -29,6 +30,7 @@ Result<std::vector<DirEntry>> MemFileSystem::ListDirectory(const std::string& di
 }
 
 Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
+  ++all_reads_;
   if (fail_after_ >= 0 && reads_++ >= fail_after_) {
     return Status(ErrorCode::kUnavailable, fmt::format("cannot read '{}': injected failure", path));
   }
@@ -40,6 +42,22 @@ Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
 
 Status MemFileSystem::CreateFile(const std::string& path, std::string_view contents) {
   if (files_.count(path)) return Status(ErrorCode::kFailedPrecondition, fmt::format("cannot create '{}': file exists", path));
+  files_[path] = std::string(contents);
+  return Status::Ok();
+}
+
+}  // namespace strata::base
+
+namespace strata::base {
+
+Result<FileStat> MemFileSystem::Stat(const std::string& path) {
+  if (!files_.count(path)) return Status(ErrorCode::kNotFound, fmt::format("cannot examine '{}': no such file", path));
+  auto it = stats_.find(path);
+  if (it == stats_.end()) return Status(ErrorCode::kFailedPrecondition, fmt::format("no stat for '{}'", path));
+  return it->second;
+}
+
+Status MemFileSystem::ReplaceFile(const std::string& path, std::string_view contents) {
   files_[path] = std::string(contents);
   return Status::Ok();
 }

@@ -20,17 +20,26 @@ class MemFileSystem : public FileSystem {
   void FailRead(const std::string& path, Status error) { read_errors_[path] = std::move(error); }
   void FailReadsAfter(int n) { fail_after_ = n; }
   const std::map<std::string, std::string>& files() const { return files_; }
+  // Gives `path` a stat (listed in DirEntry::stat, returned by Stat); files without one have none.
+  void SetStat(const std::string& path, FileStat stat) { stats_[path] = stat; }
+  // Every ReadFile so far, failed ones included.
+  int reads() const { return all_reads_; }
 
   Result<std::vector<DirEntry>> ListDirectory(const std::string& dir) override;
   Result<std::string> ReadFile(const std::string& path) override;
   Status CreateFile(const std::string& path, std::string_view contents) override;
+  Result<FileStat> Stat(const std::string& path) override;
+  // Replaces (or adds) the file; its stat is left as set by SetStat.
+  Status ReplaceFile(const std::string& path, std::string_view contents) override;
 
  private:
   std::map<std::string, std::string> files_;
   std::map<std::string, std::string> others_;
   std::map<std::string, Status> read_errors_;
+  std::map<std::string, FileStat> stats_;
   int fail_after_ = -1;
   int reads_ = 0;
+  int all_reads_ = 0;
 };
 
 }  // namespace strata::base

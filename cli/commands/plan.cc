@@ -53,7 +53,9 @@ int RunPlan(const Invocation& inv) {
   if (!down) {
     if (int code = LintBeforePlan(inv, **migrator); code != kExitOk) return code;
   }
-  auto plan = down ? (*migrator)->PlanDown({inv.to, inv.steps}) : (*migrator)->PlanUp({inv.to});
+  UpOptions up{inv.to};
+  up.single_transaction = inv.single_transaction;  // `up --single-transaction --dry-run` refuses as `up` would
+  auto plan = down ? (*migrator)->PlanDown({inv.to, inv.steps}) : (*migrator)->PlanUp(up);
   if (!plan.ok()) return ReportError(inv, plan.status());
   if (inv.json) {
     fmt::print("{}\n", JsonPlan(*plan));

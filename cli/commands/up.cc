@@ -92,6 +92,7 @@ int Run(const Invocation& inv, Direction direction) {
   auto run = [&]() -> Result<RunReport> {
     if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv)});
     UpOptions up{inv.to, Safety(inv)};
+    up.single_transaction = inv.single_transaction;
     if (inv.lint_mode != "off") {
       up.lint_options.severity = inv.lint_severity;
       up.lint = [&](const LintReport& found) {

@@ -74,6 +74,14 @@ struct Options {
   std::chrono::milliseconds statement_timeout{0};
   // Who runs the migrations, recorded in the run log (the CLI uses "user@host").
   std::string actor;
+  // `Up` of a migrations directory keeps a stat cache (each file's size, mtime, ctime and inode
+  // with its checksum) so that an up-to-date run does not read files that cannot have changed;
+  // any run with work, and Verify, status and the rest, read and hash every file. SQLite keeps it
+  // beside the database file (`<db>.strata-stat`); PostgreSQL in `stat_cache_dir` (the CLI passes
+  // $XDG_CACHE_HOME/strata or ~/.cache/strata; empty: no cache), one file per directory and URL.
+  // A missing or corrupt cache is rewritten, never an error. false: no cache at all.
+  bool stat_cache = true;
+  std::string stat_cache_dir;
 };
 
 enum class Direction { kUp, kDown };
@@ -203,6 +211,13 @@ struct UpOptions {
   // run with that error. Unset: no lint (the CLI's `up` sets it).
   std::function<Status(const LintReport&)> lint;
   LintOptions lint_options;
+  // Applies every pending migration in one transaction with one commit: all of them or none.
+  // Each still gets its history row (written in that transaction) and SQLite's user_version is set
+  // once, at the end. kInvalidArgument before anything runs when a pending migration has
+  // `-- strata:no-transaction`; a statement that cannot run inside a transaction fails the run and
+  // rolls everything back. On any failure no migration of the run is applied or recorded, and the
+  // Status points at the failing statement's file:line:col. Default: one transaction per migration.
+  bool single_transaction = false;
 };
 
 struct DownOptions {
@@ -319,7 +334,8 @@ class Migrator {
 
   // Applies pending migrations in version order, each in its own transaction with its history
   // row (and on SQLite PRAGMA user_version). On failure the failing migration is rolled back,
-  // earlier ones stay applied, and the Status points at file:line:col.
+  // earlier ones stay applied, and the Status points at file:line:col. With
+  // UpOptions::single_transaction all of them share one transaction instead.
   virtual Result<RunReport> Up(const UpOptions& options = {}) = 0;
   virtual Result<RunReport> Down(const DownOptions& options = {}) = 0;
 

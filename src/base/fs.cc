@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -40,6 +39,27 @@ std::optional<std::string> LinkTarget(const std::string& path) {
   return std::string(buf.data(), static_cast<std::size_t>(n));
 }
 
+FileStat ToFileStat(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+          static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec,
+          static_cast<std::uint64_t>(st.st_ino)};
+}
+
+// Writes all of `contents` to `fd`; errno is set on failure.
+bool WriteAll(int fd, std::string_view contents) {
+  std::size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 // What the entry `name` of `dir` is, links followed. nullopt when it vanished meanwhile.
 std::optional<DirEntry> Examine(const std::string& dir, std::string name) {
   DirEntry e;
@@ -49,6 +69,7 @@ std::optional<DirEntry> Examine(const std::string& dir, std::string name) {
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISREG(st.st_mode)) {
       e.type = DirEntry::Type::kFile;
+      e.stat = ToFileStat(st);
     } else if (S_ISDIR(st.st_mode)) {
       e.type = DirEntry::Type::kDirectory;
     } else {
@@ -156,9 +177,68 @@ class RealFs : public FileSystem {
     }
     return Status::Ok();
   }
+
+  Result<FileStat> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      int err = errno;
+      return PathError(err, fmt::format("cannot examine '{}': {}", path, std::strerror(err)));
+    }
+    return ToFileStat(st);
+  }
+
+  Status ReplaceFile(const std::string& path, std::string_view contents) override {
+    // Unique per process and call, so that two writers never share a temporary file.
+    static std::atomic<unsigned> calls{0};
+    std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), calls.fetch_add(1));
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      int err = errno;
+      return PathError(err, fmt::format("cannot create '{}': {}", tmp, std::strerror(err)));
+    }
+    bool written = WriteAll(fd, contents);
+    int err = errno;
+    if (::close(fd) != 0 && written) {
+      written = false;
+      err = errno;
+    }
+    if (written && ::rename(tmp.c_str(), path.c_str()) != 0) {
+      written = false;
+      err = errno;
+    }
+    if (!written) {
+      ::unlink(tmp.c_str());
+      return PathError(err, fmt::format("cannot write '{}': {}", path, std::strerror(err)));
+    }
+    return Status::Ok();
+  }
+
+  Status CreateDirectories(const std::string& dir) override {
+    std::string path = dir + "/";
+    for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      std::string part = path.substr(0, slash);
+      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+        int err = errno;
+        return PathError(err, fmt::format("cannot create directory '{}': {}", part, std::strerror(err)));
+      }
+    }
+    return Status::Ok();
+  }
 };
 
 }  // namespace
+
+Result<FileStat> FileSystem::Stat(const std::string& path) {
+  return Status(ErrorCode::kFailedPrecondition, fmt::format("cannot examine '{}' on this file system", path));
+}
+
+Status FileSystem::ReplaceFile(const std::string& path, std::string_view) {
+  return Status(ErrorCode::kFailedPrecondition, fmt::format("cannot replace '{}' on this file system", path));
+}
+
+Status FileSystem::CreateDirectories(const std::string& dir) {
+  return Status(ErrorCode::kFailedPrecondition, fmt::format("cannot create directory '{}' on this file system", dir));
+}
 
 FileSystem& RealFileSystem() {
   static RealFs fs;
@@ -171,20 +251,6 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   if (out.back() != '/') out += '/';
   out += name;
   return out;
-}
-
-Status ReplaceFile(const std::string& path, const std::string& contents) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << contents;
-    out.close();
-    if (!out) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}'", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status(ErrorCode::kInvalidArgument, fmt::format("cannot write '{}': {}", path, ec.message()));
-  return Status::Ok();
 }
 
 }  // namespace strata::base

@@ -299,7 +299,7 @@ Result<CheckpointResult> WriteCheckpoint(const std::string& dir, const Checkpoin
   if (options.scratch.interrupted && options.scratch.interrupted()) {
     return Status(ErrorCode::kAborted, "interrupted; the scratch database was removed and nothing was written");
   }
-  STRATA_RETURN_IF_ERROR(base::ReplaceFile(result.path, text));
+  STRATA_RETURN_IF_ERROR(base::RealFileSystem().ReplaceFile(result.path, text));
   if (HasSumFile(dir)) {
     STRATA_RETURN_IF_ERROR(WriteSumFile(dir).status());
     result.sum_written = true;

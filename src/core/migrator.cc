@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/sha256.h"
 #include "base/text.h"
 #include "base/url.h"
 #include "core/driver_handle.h"
@@ -105,6 +106,7 @@ class MigratorImpl : public Migrator {
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, UpRequest(options)));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, plan.versions, Direction::kUp));
+    if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, plan.versions));
     std::vector<PlannedMigration> out;
     if (plan.checkpoint) {
       const source::Migration& c = plan.checkpoint->migration;
@@ -125,11 +127,26 @@ class MigratorImpl : public Migrator {
     if (auto fast = UpToDate(options)) return *fast;
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
-    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false));
+    STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false, /*stat_cache=*/true));
     plan::UpRequest request = UpRequest(options);
+    if (ctx.plan_only_source) {
+      // The cache answers "nothing to do"; anything else needs the files themselves.
+      auto planned = plan::PlanUp(ctx.available, ctx.applied, request);
+      if (ctx.NeedsBaseline() || !planned.ok() || !planned->empty()) {
+        STRATA_ASSIGN_OR_RETURN(Loaded loaded, LoadSource());
+        ctx.source = std::move(loaded.migrations);
+        ctx.checkpoints = std::move(loaded.checkpoints);
+        ctx.plan_only_source = false;
+        ctx.IndexMigrations();
+      }
+    }
     RunReport report;
     if (!ctx.NeedsBaseline()) {
       auto first = PlanWithCheckpoints(ctx, request);
+      // Refused before lint, the lock or anything else that could be asked or changed.
+      if (first.ok() && options.single_transaction) {
+        STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, first->versions));
+      }
       if (first.ok() && first->empty()) {
         report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
         Remember(ctx, options, report.to_version);
@@ -164,11 +181,16 @@ class MigratorImpl : public Migrator {
     }
     std::vector<std::uint64_t> versions = std::move(plan.versions);
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+    if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
     RunRecord record("up", report.from_version, *env_.clock);
     // A checkpoint only ever starts a fresh database: there is nothing for the guard to protect.
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
     if (st.ok()) st = ctx.EnsureHistory();
-    if (st.ok()) st = ApplyUps(ctx, std::move(versions), request, options.safety, report, plan.checkpoint);
+    if (st.ok() && options.single_transaction) {
+      st = ApplyUpsGrouped(ctx, std::move(versions), request, options.safety, report, plan.checkpoint);
+    } else if (st.ok()) {
+      st = ApplyUps(ctx, std::move(versions), request, options.safety, report, plan.checkpoint);
+    }
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
     return report;
@@ -239,11 +261,82 @@ class MigratorImpl : public Migrator {
     }
     const source::Migration& m = c.migration;
     Emit(StartEvent(m, Direction::kUp, 1, total));
-    auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, nullptr, &c.covers);
+    auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, nullptr, nullptr, &c.covers);
     report.to_version = plan::CurrentVersion(ctx.applied);
     if (!ms.ok()) return ctx.BlameLostLock(ms.status());
     report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
     Emit({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path, .ms = *ms});
+    return Status::Ok();
+  }
+
+  // ApplyUps for `up --single-transaction`: every step in one WriteTransaction, the mirrored
+  // version and one commit at the end. A failure rolls all of it back, so `report` and ctx.applied
+  // then say that nothing ran; the done events are sent only once the commit succeeded.
+  Status ApplyUpsGrouped(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
+                         const SafetyOptions& safety, RunReport& report,
+                         const source::Checkpoint* checkpoint = nullptr) {
+    base::Stopwatch total(*env_.clock);
+    auto tx = WriteTransaction::Begin(ctx);
+    if (!tx.ok()) return ctx.BlameLostLock(tx.status());
+    if (tx->history_changed()) {
+      STRATA_ASSIGN_OR_RETURN(versions, plan::PlanUp(ctx.available, ctx.applied, request));
+      STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+      STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
+      if (!ctx.applied.empty()) checkpoint = nullptr;  // no longer a fresh database
+    }
+    const std::vector<plan::Applied> before = ctx.applied;
+    const Group group{plan::CurrentVersion(before)};
+    report.from_version = report.to_version = group.from_version;
+    if (versions.empty() && !checkpoint) return Status::Ok();
+    auto fail = [&](Status st) {
+      ctx.applied = before;
+      report.migrations.clear();
+      report.to_version = group.from_version;
+      report.total_ms = total.ElapsedMs();
+      return ctx.BlameLostLock(std::move(st));
+    };
+    const std::size_t offset = checkpoint ? 1 : 0, steps = versions.size() + offset;
+    Emit({.kind = EventKind::kRunStarted, .total = steps});
+    std::vector<Event> done;
+    if (checkpoint) {  // the checkpoint is the first step of the same transaction
+      const source::Migration& m = checkpoint->migration;
+      Emit(StartEvent(m, Direction::kUp, 1, steps));
+      auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, nullptr, &group,
+                          &checkpoint->covers);
+      if (!ms.ok()) return fail(ms.status());
+      report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
+      done.push_back({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path,
+                      .ms = *ms});
+    }
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      const source::Migration& m = *ctx.Find(versions[i]);
+      Emit(StartEvent(m, Direction::kUp, i + 1 + offset, steps));
+      std::function<Status()> verify;
+      std::optional<DataWitness> witness;
+      if (safety.verify_data) {
+        auto witnessed = DataWitness::Before(ctx, m);
+        if (!witnessed.ok()) return fail(witnessed.status());
+        witness = std::move(*witnessed);
+        verify = [&] { return witness->After(ctx, m); };
+      }
+      auto ms = ApplyStep(ctx, *tx, m, Direction::kUp, [&](const Event& e) { Emit(e); }, verify, &group);
+      if (!ms.ok()) return fail(ms.status());
+      report.migrations.push_back({m.version, m.name, Direction::kUp, *ms});
+      done.push_back({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path,
+                      .ms = *ms});
+    }
+    Status st = ctx.driver->MirrorVersion(plan::CurrentVersion(ctx.applied));
+    if (st.ok()) st = tx->Commit();
+    if (!st.ok()) {
+      return fail(Status(st.code(), fmt::format("the single transaction of this run could not be committed, so no "
+                                                "migration of it was applied and the database is still at version "
+                                                "{}: {}",
+                                                group.from_version, st.message())));
+    }
+    for (const Event& e : done) Emit(e);
+    report.to_version = plan::CurrentVersion(ctx.applied);
+    report.total_ms = total.ElapsedMs();
+    Emit({.kind = EventKind::kRunFinished, .ms = report.total_ms});
     return Status::Ok();
   }
 
@@ -445,10 +538,27 @@ class MigratorImpl : public Migrator {
     return out;
   }
 
+  // Where Up keeps its stat cache and the key that ties the cache to this directory and URL
+  // (see Options::stat_cache); an empty path when there is none.
+  StatCacheFile StatCache() const {
+    if (!options_.stat_cache || source_.embedded()) return {};
+    base::Sha256 h;
+    h.Update(source_.label());
+    h.Update(std::string_view("\0", 1));
+    h.Update(url_.Redacted());
+    std::string key = h.HexDigest();
+    if (url_.kind == base::DatabaseUrl::Kind::kSqlite) {
+      if (url_.path.empty() || url_.path == ":memory:" || url_.path.starts_with("file:")) return {};
+      return {url_.path + ".strata-stat", key, false};
+    }
+    if (options_.stat_cache_dir.empty()) return {};
+    return {base::JoinPath(options_.stat_cache_dir, key.substr(0, 32) + ".stat"), key, true};
+  }
+
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later
   // calls; an embedded source is parsed once.
-  Result<RunContext> Start(bool read_only, bool lock = true) {
+  Result<RunContext> Start(bool read_only, bool lock = true, bool stat_cache = false) {
     if (!read_only) memo_.valid = false;  // the caller may write; the cached answer is void
     RunContext ctx;
     ctx.clock = env_.clock;
@@ -456,14 +566,23 @@ class MigratorImpl : public Migrator {
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
     std::future<Result<Loaded>> loading;
+    // Only Up's first look may use the stat cache (see RunContext::plan_only_source).
+    const StatCacheFile cache = stat_cache ? StatCache() : StatCacheFile();
+    bool plan_only = false;
+    auto load = [this, &cache, &plan_only]() -> Result<Loaded> {
+      Loaded out;
+      STRATA_ASSIGN_OR_RETURN(out.migrations,
+                              LoadMigrationsCached(source_, *env_.fs, cache, plan_only, &out.checkpoints));
+      return out;
+    };
     if (embedded_cache_) {
       ctx.source = embedded_cache_;
       ctx.checkpoints = embedded_checkpoints_;
     } else {
       try {
-        loading = std::async(std::launch::async, [this] { return LoadSource(); });
+        loading = std::async(std::launch::async, load);
       } catch (const std::system_error&) {  // no thread to be had: read the files when needed
-        loading = std::async(std::launch::deferred, [this] { return LoadSource(); });
+        loading = std::async(std::launch::deferred, load);
       }
     }
     // A read-only open never creates the database: a call that turns out to need writing reopens
@@ -488,6 +607,7 @@ class MigratorImpl : public Migrator {
       if (!migrations.ok()) return migrations.status();
       ctx.source = std::move(migrations->migrations);
       ctx.checkpoints = std::move(migrations->checkpoints);
+      ctx.plan_only_source = plan_only;
       if (source_.embedded()) {
         embedded_cache_ = ctx.source;
         embedded_checkpoints_ = ctx.checkpoints;

@@ -8,6 +8,7 @@
 #include "base/text.h"
 #include "core/step.h"
 #include "source/loader.h"
+#include "source/stat_cache.h"
 
 namespace strata::core {
 
@@ -30,6 +31,21 @@ Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrations(con
   STRATA_ASSIGN_OR_RETURN(auto built, source::BuildMigrations(std::move(files), &found));
   keep();
   return std::make_shared<const std::vector<source::Migration>>(std::move(built));
+}
+
+Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrationsCached(const Source& source,
+                                                                                   base::FileSystem& fs,
+                                                                                   const StatCacheFile& cache,
+                                                                                   bool& plan_only,
+                                                                                   Checkpoints* checkpoints) {
+  plan_only = false;
+  if (source.embedded() || cache.path.empty()) return LoadMigrations(source, fs, checkpoints);
+  std::vector<source::Checkpoint> found;
+  STRATA_ASSIGN_OR_RETURN(source::CachedLoad loaded, source::LoadDirectoryCached(fs, source.label(), cache.path,
+                                                                                   cache.key, cache.make_dir, &found));
+  if (checkpoints) *checkpoints = std::make_shared<const std::vector<source::Checkpoint>>(std::move(found));
+  plan_only = loaded.from_cache;
+  return std::make_shared<const std::vector<source::Migration>>(std::move(loaded.migrations));
 }
 
 namespace {

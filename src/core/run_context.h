@@ -33,11 +33,30 @@ using Checkpoints = std::shared_ptr<const std::vector<source::Checkpoint>>;
 Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrations(
     const Source& source, base::FileSystem& fs = base::RealFileSystem(), Checkpoints* checkpoints = nullptr);
 
+// Where a stat cache lives: its file, the key tying it to a directory and URL, and whether its
+// directory may be created (a user's cache directory, never a database's).
+struct StatCacheFile {
+  std::string path;  // empty: no cache
+  std::string key;
+  bool make_dir = false;
+};
+
+// LoadMigrations through the stat cache `cache` (see source/stat_cache.h); `plan_only` says that
+// the migrations came from the cache and carry no text.
+Result<std::shared_ptr<const std::vector<source::Migration>>> LoadMigrationsCached(const Source& source,
+                                                                                   base::FileSystem& fs,
+                                                                                   const StatCacheFile& cache,
+                                                                                   bool& plan_only,
+                                                                                   Checkpoints* checkpoints = nullptr);
+
 struct RunContext {
   // Shared with the Migrator, which keeps both across calls (an embedded source is parsed once,
   // the connection stays open).
   std::shared_ptr<const std::vector<source::Migration>> source;  // ascending versions
   Checkpoints checkpoints;                                       // ascending versions; may be null
+  // The migrations came from the stat cache: versions, names and checksums only, no SQL. Good for
+  // deciding that there is nothing to do; anything more reads the files first.
+  bool plan_only_source = false;
   std::shared_ptr<driver::Driver> driver;
   std::unique_ptr<driver::RunLock> lock;  // after `driver`: released before it
   // The history table's name (Options::history_table), for messages about it.

@@ -40,7 +40,13 @@ struct Words {
   std::string subject;      // what ran: "migration 2 (b)", "the rollback of 2 (b)"
 };
 
-Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous) {
+Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, const Group* group) {
+  if (group != nullptr) {
+    return {fmt::format("migration {} ({}) failed, so the single transaction of this run was rolled back: no "
+                        "migration of it was applied and the database is still at version {}",
+                        m.version, m.name, group->from_version),
+            std::string(), fmt::format("migration {} ({})", m.version, m.name)};
+  }
   if (d == Direction::kUp) {
     return {fmt::format("migration {} ({}) was rolled back; the database is still at version {}", m.version, m.name,
                         previous),
@@ -211,15 +217,18 @@ Status WriteTransaction::Reopen() {
 
 Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction direction,
                          const std::function<void(const Event&)>& emit, const std::function<Status()>& before_commit,
-                         const std::vector<source::Covered>* covers) {
+                         const Group* group, const std::vector<source::Covered>* covers) {
   const bool up = direction == Direction::kUp;
   const source::Script& script = up ? m.up : *m.down;
+  if (group != nullptr && (!up || script.no_transaction)) {
+    return Status(ErrorCode::kInternal, fmt::format("{}: cannot run in a shared transaction", script.path));
+  }
   const std::string_view sql = script.sql();
   const std::uint64_t previous = plan::CurrentVersion(ctx.applied);
   std::vector<plan::Applied> after = ctx.applied;
   if (!up) std::erase_if(after, [&](const plan::Applied& a) { return a.version == m.version; });
   const std::uint64_t mirrored = up ? std::max(previous, m.version) : plan::CurrentVersion(after);
-  const Words words = WordsFor(m, direction, previous);
+  const Words words = WordsFor(m, direction, previous, group);
   auto observer = [&](std::size_t b, std::size_t e, double ms) {
     emit({.kind = EventKind::kStatementDone, .direction = direction, .version = m.version, .name = m.name,
           .file = script.path, .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
@@ -274,13 +283,31 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   } else {
     recorded = ctx.driver->DeleteHistory(m.version);
   }
-  if (recorded.ok()) recorded = ctx.driver->MirrorVersion(mirrored);
+  // A group mirrors the version once, after its last step.
+  if (recorded.ok() && group == nullptr) recorded = ctx.driver->MirrorVersion(mirrored);
   if (!recorded.ok()) return NotRecorded(recorded, script, words, /*committing=*/false);
+  if (group != nullptr) {
+    ctx.applied = std::move(after);
+    return ms;
+  }
   if (Status committed = tx.Commit(); !committed.ok()) {
     return NotRecorded(committed, script, words, /*committing=*/true);
   }
   ctx.applied = std::move(after);
   return ms;
+}
+
+Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions) {
+  for (std::uint64_t v : versions) {
+    const source::Migration* m = ctx.Find(v);
+    if (m == nullptr || !m->up.no_transaction) continue;
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: migration {} ({}) has `-- strata:no-transaction`, so it cannot run inside the one "
+                              "transaction of a single-transaction run (nothing was run); apply up to it without "
+                              "--single-transaction (`strata up --to {}`), then the rest with it",
+                              m->up.path, m->version, m->name, m->version));
+  }
+  return Status::Ok();
 }
 
 Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::uint64_t>& versions,

@@ -58,6 +58,13 @@ class WriteTransaction {
   bool changed_ = false;
 };
 
+// A step that is one of several sharing a single transaction (`up --single-transaction`): it
+// writes its history row but neither commits nor mirrors the version (the caller does both once,
+// after the last step), and a failure says that the whole group was rolled back to `from_version`.
+struct Group {
+  std::uint64_t from_version = 0;  // the version before the group's first migration
+};
+
 // Runs migration `m` in `direction` and records the outcome in the history, inside `tx` (from
 // WriteTransaction::Begin, open). Returns the migration's duration in milliseconds; ctx.applied
 // then includes the change.
@@ -70,10 +77,18 @@ class WriteTransaction {
 //    A failure leaves the row `dirty` (ctx.applied says so) and the Status says how to repair it.
 // With `covers` (a checkpoint, up, inside a transaction), the history gets one baseline row per
 // covered migration instead of m's own row; the duration goes to the row of m's version.
+//  - With `group` (up only, never a no-transaction migration: kInternal): as inside a transaction,
+//    without the commit and the mirrored version; ctx.applied includes the migration on success and
+//    the caller restores it if the group fails later.
 Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, Direction direction,
                          const std::function<void(const Event&)>& emit,
-                         const std::function<Status()>& before_commit = nullptr,
+                         const std::function<Status()>& before_commit = nullptr, const Group* group = nullptr,
                          const std::vector<source::Covered>* covers = nullptr);
+
+// kInvalidArgument naming the first migration of `versions` that runs outside a transaction
+// (`-- strata:no-transaction`), which `up --single-transaction` cannot apply. Checked before
+// anything runs.
+Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions);
 
 // kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a
 // transaction in a migration of `versions` (run in `direction`) that runs inside strata's

@@ -165,6 +165,36 @@ TEST(StepProtocol, DownRecoversFromAFailureAtEveryCall) {
   }
 }
 
+// up --single-transaction: whatever call fails, either both migrations are committed with their
+// rows and the mirrored version, or nothing of the run is; the next run then applies both.
+TEST(StepProtocol, SingleTransactionIsAllOrNothingWhateverCallFails) {
+  UpOptions single;
+  single.single_transaction = true;
+  std::size_t calls =
+      CountCalls(false, [](Harness&) {}, [&](Harness& h) { ASSERT_TRUE(h.Open()->Up(single).ok()); });
+  ASSERT_GT(calls, 8u);
+  for (std::size_t n = 1; n <= calls; ++n) {
+    Harness h(/*second_outside_transaction=*/false);
+    h.driver->FailCall(static_cast<int>(n));
+    auto run = h.Open()->Up(single);
+    SCOPED_TRACE(::testing::Message() << "failing call " << n << ": " << h.driver->calls()[n - 1]);
+    long done = h.Executed("CREATE TABLE a;") + h.Executed("CREATE TABLE b;") + h.Executed("CREATE INDEX b_x ON b;");
+    EXPECT_TRUE(done == 0 || done == 3) << "part of the single transaction was committed";
+    EXPECT_EQ(h.Row(1), h.Row(2));
+    EXPECT_EQ(done == 3, h.Row(2) == "applied");
+    EXPECT_EQ(h.driver->committed().mirrored, done == 3 ? 2u : 0u);
+    if (!run.ok()) {
+      EXPECT_TRUE(run.status().message() != "");
+    }
+    auto again = h.Open()->Up(single);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(h.Row(1), "applied");
+    EXPECT_EQ(h.Row(2), "applied");
+    EXPECT_EQ(h.Executed("CREATE TABLE b;"), 1);
+    EXPECT_EQ(h.driver->committed().mirrored, 2u);
+  }
+}
+
 // The protocol's order, pinned: the dirty marker is committed before a no-transaction migration's
 // statements run, and its outcome is recorded in a second transaction.
 TEST(StepProtocol, NoTransactionMigrationIsMarkedDirtyBeforeItRuns) {

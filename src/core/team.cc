@@ -43,7 +43,7 @@ bool HasSumFile(const std::string& dir) {
 Result<std::string> WriteSumFile(const std::string& dir) {
   STRATA_ASSIGN_OR_RETURN(source::DirectoryFiles read, ReadValid(dir));
   const std::string path = SumPath(dir);
-  STRATA_RETURN_IF_ERROR(base::ReplaceFile(path, source::FormatSum(source::ComputeSum(source::SumInputs(read.files)))));
+  STRATA_RETURN_IF_ERROR(base::RealFileSystem().ReplaceFile(path, source::FormatSum(source::ComputeSum(source::SumInputs(read.files)))));
   return path;
 }
 
