@@ -146,9 +146,14 @@ int RunSchema(const Invocation& inv) {
     return Write(inv, schema::Graph(schemas[0], format));
   }
   if (schemas[0].dialect != schemas[1].dialect) {
-    return ReportError(inv, Status(ErrorCode::kInvalidArgument,
-                                   fmt::format("cannot compare a {} schema with a {} schema", schemas[0].dialect,
-                                               schemas[1].dialect)));
+    // Two engines: only what means the same on both (schema::Structure) can be compared.
+    return PrintChanges(
+        inv, schema::Diff(schema::Structure(schemas[0]), schema::Structure(schemas[1])),
+        fmt::format("same structure: tables, columns, keys and indexes ({} and {}: types, defaults, checks, views "
+                    "and triggers are each engine's own and not compared)",
+                    schemas[0].dialect, schemas[1].dialect),
+        fmt::format("{} -> {}, tables, columns, keys and indexes only ({} and {})", RedactSecrets(inv.inputs[0]),
+                    RedactSecrets(inv.inputs[1]), schemas[0].dialect, schemas[1].dialect));
   }
   return PrintChanges(inv, schema::Diff(schemas[0], schemas[1]), "same schema",
                       fmt::format("{} -> {}", RedactSecrets(inv.inputs[0]), RedactSecrets(inv.inputs[1])));

@@ -180,6 +180,14 @@ struct DumpParts {
 };
 DumpParts DumpStatements(const Schema& schema);
 
+// What `schema` means on every engine, to compare a SQLite database with a PostgreSQL one: tables
+// (without their schema) and their columns (name, and NOT NULL, which a primary key implies; no type,
+// default or collation), primary keys, unique constraints and foreign keys (columns, referenced table
+// and columns, ON DELETE / ON UPDATE; no constraint names, which SQLite mostly lacks), and indexes
+// (name, table, unique, keys without quotes; no predicate or method). Checks, views, triggers,
+// functions, sequences and types are left out: their text is each engine's own.
+Schema Structure(const Schema& schema);
+
 // One difference between two schemas, object by object.
 struct Change {
   enum class Kind { kAdded, kRemoved, kChanged };

@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <map>
+#include <set>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -46,6 +49,71 @@ void Normalize(Schema& schema) {
   SortBy(schema.enums, [](const EnumType& e) { return std::tie(e.schema, e.name); });
   // Overloads share a name; the argument types tell them apart.
   SortBy(schema.functions, [](const Function& f) { return std::tie(f.schema, f.name, f.arguments); });
+}
+
+}  // namespace strata::schema
+
+namespace strata::schema {
+
+namespace {
+
+std::string Unquoted(std::string key) {
+  std::erase(key, '"');
+  return key;
+}
+
+}  // namespace
+
+Schema Structure(const Schema& input) {
+  Schema out;
+  out.dialect = "sqlite";  // rendered (by Dump and Diff) with SQLite's plain DDL
+  std::map<std::string, std::vector<std::string>> primary_keys;
+  for (const Table& t : input.tables) {
+    if (t.primary_key) primary_keys[t.name] = t.primary_key->columns;
+  }
+  for (const Table& t : input.tables) {
+    Table s;
+    s.name = t.name;
+    std::set<std::string> in_key;
+    if (t.primary_key) {
+      s.primary_key = PrimaryKey{"", t.primary_key->columns, false};
+      in_key.insert(t.primary_key->columns.begin(), t.primary_key->columns.end());
+    }
+    for (const Column& c : t.columns) {
+      Column col;
+      col.name = c.name;
+      col.not_null = c.not_null || in_key.count(c.name) > 0;  // PostgreSQL says so of a key column
+      s.columns.push_back(std::move(col));
+    }
+    for (const UniqueConstraint& u : t.uniques) s.uniques.push_back({"", u.columns});
+    for (const ForeignKey& f : t.foreign_keys) {
+      ForeignKey k;
+      k.columns = f.columns;
+      k.ref_table = f.ref_table;
+      k.ref_columns = f.ref_columns;
+      if (k.ref_columns.empty()) {  // SQLite: the referenced table's primary key
+        auto pk = primary_keys.find(f.ref_table);
+        if (pk != primary_keys.end()) k.ref_columns = pk->second;
+      }
+      k.on_delete = f.on_delete;
+      k.on_update = f.on_update;
+      k.deferrable = f.deferrable;
+      k.initially_deferred = f.initially_deferred;
+      s.foreign_keys.push_back(std::move(k));
+    }
+    out.tables.push_back(std::move(s));
+  }
+  for (const Index& i : input.indexes) {
+    Index s;
+    s.name = i.name;
+    s.table = i.table;
+    s.unique = i.unique;
+    for (const std::string& key : i.keys) s.keys.push_back(Unquoted(key));
+    s.include = i.include;
+    out.indexes.push_back(std::move(s));
+  }
+  Normalize(out);
+  return out;
 }
 
 }  // namespace strata::schema

@@ -197,6 +197,34 @@ TEST(Normalize, KeepsColumnsKeyColumnsAndEnumLabelsInOrder) {
   EXPECT_EQ(s.enums[0].labels, (std::vector<std::string>{"sad", "ok", "happy"}));
 }
 
+TEST(Structure, KeepsWhatMeansTheSameOnEveryEngine) {
+  Schema lite;
+  lite.dialect = "sqlite";
+  Table parent{.name = "p", .columns = {Col("id", "INTEGER")}, .primary_key = PrimaryKey{"", {"id"}, true}};
+  Table child{.name = "c", .columns = {Col("id", "INTEGER"), Col("p_id", "INTEGER")}};
+  child.foreign_keys.push_back({.columns = {"p_id"}, .ref_table = "p", .on_delete = "CASCADE"});
+  lite.tables = {parent, child};
+  lite.indexes.push_back({.name = "c_p", .table = "c", .keys = {"\"p_id\""}});
+  lite.triggers.push_back({.name = "t", .table = "c", .definition = "CREATE TRIGGER t ..."});
+
+  Schema pg;
+  pg.dialect = "postgres";
+  Table pparent{.schema = "public", .name = "p", .columns = {Col("id", "bigint", true)},
+                .primary_key = PrimaryKey{"p_pkey", {"id"}, false}};
+  Table pchild{.schema = "public", .name = "c", .columns = {Col("id", "integer"), Col("p_id", "integer")}};
+  pchild.foreign_keys.push_back(
+      {.name = "c_p_id_fkey", .columns = {"p_id"}, .ref_schema = "public", .ref_table = "p", .ref_columns = {"id"},
+       .on_delete = "CASCADE"});
+  pchild.checks.push_back({"c_check", "id > 0"});
+  pg.tables = {pparent, pchild};
+  pg.indexes.push_back({.schema = "public", .name = "c_p", .table = "c", .keys = {"p_id"}, .method = "btree"});
+
+  EXPECT_TRUE(Diff(Structure(lite), Structure(pg)).empty()) << FormatDiff(Diff(Structure(lite), Structure(pg)));
+  // ...and a real difference stays one.
+  pg.tables[1].foreign_keys[0].on_delete = "SET NULL";
+  EXPECT_EQ(Diff(Structure(lite), Structure(pg)).size(), 1u);
+}
+
 TEST(Dump, Sqlite) { EXPECT_EQ(Dump(SqliteModel()), ReadFixture("sqlite_dump.sql")); }
 
 TEST(Dump, Postgres) { EXPECT_EQ(Dump(PostgresModel()), ReadFixture("postgres_dump.sql")); }
