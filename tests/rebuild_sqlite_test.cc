@@ -245,9 +245,17 @@ TEST_F(RebuildTest, DataGuardAndVerifyDataUnderstandTheRebuild) {
   Mig("v2_drop.sql", "ALTER TABLE users DROP CONSTRAINT users_age_check;\n");
   UpOptions options;
   options.safety.verify_data = true;  // no confirm callback: a flagged statement would be refused
+  std::string users = QueryOne(db(), "SELECT group_concat(id || ':' || ifnull(name, '-'), ',') FROM users");
   auto r = Up(options);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM orders"), "4");
+  // The rebuilt table's rows were proved unchanged too, and are.
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(id || ':' || ifnull(name, '-'), ',') FROM users"), users);
+  // A new type changes rows by design: only their count is proved.
+  Mig("v3_type.sql", "ALTER TABLE users ALTER COLUMN age TYPE TEXT;\n");
+  auto typed = Up(options);
+  ASSERT_TRUE(typed.ok()) << typed.status().ToString();
+  EXPECT_EQ(QueryOne(db(), "SELECT typeof(age) FROM users WHERE age IS NOT NULL LIMIT 1"), "text");
 }
 
 // An application's own connection: the same rebuild, and its foreign keys are on again afterwards,

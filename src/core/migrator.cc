@@ -128,6 +128,7 @@ class MigratorImpl : public Migrator {
     // Plan without the lock first: an up-to-date database (the common case at application
     // start-up) costs one read and never waits for, or takes, the migration lock.
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false, /*lock=*/false, /*stat_cache=*/true));
+    ctx.verify_data = options.safety.verify_data;
     plan::UpRequest request = UpRequest(options);
     if (ctx.plan_only_source) {
       // The cache answers "nothing to do"; anything else needs the files themselves.

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -191,6 +193,27 @@ Result<bool> NeedsForeignKeysOff(RunContext& ctx, const std::vector<rb::AlterSta
   return false;
 }
 
+namespace {
+
+// --verify-data around a rebuild: the rows' contents where the ALTER keeps them, else their count
+// (a new type or a dropped column changes the rows by design).
+Result<driver::TableFingerprint> ReadRows(RunContext& ctx, const std::string& table, bool contents) {
+  if (contents) return ctx.driver->Fingerprint("", table);
+  STRATA_ASSIGN_OR_RETURN(std::int64_t rows, ctx.driver->CountRows("", table));
+  return driver::TableFingerprint{rows, ""};
+}
+
+Status SameRows(RunContext& ctx, const std::string& table, bool contents, const driver::TableFingerprint& before) {
+  STRATA_ASSIGN_OR_RETURN(driver::TableFingerprint after, ReadRows(ctx, table, contents));
+  if (after.rows == before.rows && after.hash == before.hash) return Status::Ok();
+  return Status(ErrorCode::kDataChanged,
+                fmt::format("--verify-data: the rebuild of table {} changed its rows ({} before, {} after{}); it was "
+                            "rolled back",
+                            table, before.rows, after.rows, after.rows == before.rows ? ", other values" : ""));
+}
+
+}  // namespace
+
 Status ExecuteWithRebuilds(RunContext& ctx, std::string_view sql, const std::vector<rb::AlterStatement>& alters,
                            bool foreign_keys_off, const driver::StatementObserver& observer) {
   std::size_t pos = 0;
@@ -222,7 +245,18 @@ Status ExecuteWithRebuilds(RunContext& ctx, std::string_view sql, const std::vec
       } else {
         std::vector<rb::AlterCommand> commands;
         for (const rb::AlterStatement* s : statements) commands.insert(commands.end(), s->commands.begin(), s->commands.end());
+        std::optional<driver::TableFingerprint> before;
+        const bool keeps_rows = std::all_of(commands.begin(), commands.end(), [](const rb::AlterCommand& c) {
+          return c.kind != rb::AlterKind::kAddColumn && c.kind != rb::AlterKind::kSetType &&
+                 c.kind != rb::AlterKind::kDropColumn;
+        });
+        if (ctx.verify_data) {
+          auto read = ReadRows(ctx, table, keeps_rows);
+          if (!read.ok()) return read.status();
+          before = *read;
+        }
         st = Rebuild(ctx, table, commands);
+        if (st.ok() && before) st = SameRows(ctx, table, keeps_rows, *before);
         if (!st.ok()) {
           st = Status(st.code(), st.message())
                    .WithSqlOffset(first.begin)

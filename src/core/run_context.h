@@ -54,6 +54,9 @@ struct RunContext {
   // the connection stays open).
   std::shared_ptr<const std::vector<source::Migration>> source;  // ascending versions
   Checkpoints checkpoints;                                       // ascending versions; may be null
+  // UpOptions::safety.verify_data: a SQLite table rebuild also proves the rebuilt table's rows
+  // unchanged where its ALTER keeps them (constraints, NOT NULL, defaults), and their count always.
+  bool verify_data = false;
   // The migrations came from the stat cache: versions, names and checksums only, no SQL. Good for
   // deciding that there is nothing to do; anything more reads the files first.
   bool plan_only_source = false;
