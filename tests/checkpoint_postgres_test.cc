@@ -17,14 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string Contents(const PgDatabase& db, const std::string& dir) {
-  auto m = Migrator::Open(db.url(), Source::Directory(dir));
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  if (!m.ok()) return "";
-  auto schema = (*m)->InspectSchema(false);
-  EXPECT_TRUE(schema.ok()) << schema.status().ToString();
-  if (!schema.ok()) return "";
-  std::string out = schema::Dump(*schema);
-  for (const schema::Table& t : schema->tables) {
+  const schema::Schema schema = InspectedSchema(db.url(), dir);
+  std::string out = schema::Dump(schema);
+  for (const schema::Table& t : schema.tables) {
     out += "rows of " + t.name + ": " +
            db.QueryOne("SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"" +
                        t.schema + "\".\"" + t.name + "\" AS t") +
@@ -44,13 +39,6 @@ Result<RunReport> Up(const PgDatabase& db, const std::string& dir) {
   auto m = Migrator::Open(db.url(), Source::Directory(dir));
   if (!m.ok()) return m.status();
   return (*m)->Up({});
-}
-
-void CopyDir(const std::string& from, const std::string& to) {
-  fs::create_directories(to);
-  for (const auto& e : fs::directory_iterator(from)) {
-    if (e.is_regular_file()) fs::copy_file(e.path(), fs::path(to) / e.path().filename());
-  }
 }
 
 Result<CheckpointResult> Write(const std::string& dir, std::optional<std::uint64_t> to = {}) {

@@ -22,14 +22,9 @@ namespace fs = std::filesystem;
 // table (rowid included where it is one), the AUTOINCREMENT counters, user_version and which
 // versions the history records under which name and checksum.
 std::string Contents(const std::string& db, const std::string& dir) {
-  auto m = Migrator::Open("sqlite:" + db, Source::Directory(dir));
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  if (!m.ok()) return "";
-  auto schema = (*m)->InspectSchema(false);
-  EXPECT_TRUE(schema.ok()) << schema.status().ToString();
-  if (!schema.ok()) return "";
-  std::string out = schema::Dump(*schema);
-  for (const schema::Table& t : schema->tables) {
+  const schema::Schema schema = InspectedSchema("sqlite:" + db, dir);
+  std::string out = schema::Dump(schema);
+  for (const schema::Table& t : schema.tables) {
     std::string select = t.without_rowid ? "SELECT * FROM \"" + t.name + "\" ORDER BY 1"
                                          : "SELECT rowid, * FROM \"" + t.name + "\" ORDER BY rowid";
     out += "\n-- rows of " + t.name + "\n";
@@ -54,13 +49,6 @@ Result<RunReport> Up(const std::string& db, const std::string& dir, std::optiona
   if (!m.ok()) return m.status();
   UpOptions up{target};
   return (*m)->Up(up);
-}
-
-void CopyDir(const std::string& from, const std::string& to) {
-  fs::create_directories(to);
-  for (const auto& e : fs::directory_iterator(from)) {
-    if (e.is_regular_file()) fs::copy_file(e.path(), fs::path(to) / e.path().filename());
-  }
 }
 
 class CheckpointTest : public ::testing::Test {

@@ -4,10 +4,14 @@
 // WITHOUT ROWID table and a table whose hidden rowids have gaps.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "strata/migrator.h"
 
 namespace strata::testing {
 
@@ -85,6 +89,25 @@ inline void WriteGeneratedSet(const std::string& dir, int count, GeneratedDialec
     std::ofstream out(dir + "/" + GeneratedName(v), std::ios::binary);
     out << GeneratedMigration(v, d);
   }
+}
+
+// The files (not sub-directories) of `from`, copied into `to`.
+inline void CopyDir(const std::string& from, const std::string& to) {
+  std::filesystem::create_directories(to);
+  for (const auto& e : std::filesystem::directory_iterator(from)) {
+    if (e.is_regular_file()) std::filesystem::copy_file(e.path(), std::filesystem::path(to) / e.path().filename());
+  }
+}
+
+// The schema of the database at `url` (strata's tables left out); fails the current test and
+// returns an empty schema when it cannot be read.
+inline schema::Schema InspectedSchema(const std::string& url, const std::string& dir) {
+  auto m = Migrator::Open(url, Source::Directory(dir));
+  EXPECT_TRUE(m.ok()) << m.status().ToString();
+  if (!m.ok()) return {};
+  auto schema = (*m)->InspectSchema(false);
+  EXPECT_TRUE(schema.ok()) << schema.status().ToString();
+  return schema.ok() ? std::move(*schema) : schema::Schema{};
 }
 
 }  // namespace strata::testing

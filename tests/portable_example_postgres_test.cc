@@ -62,14 +62,19 @@ std::set<std::string> Facts(const Json& schema) {
   return out;
 }
 
+// The example applied by the strata binary on each URL.
+void UpOnBoth(const std::string& sqlite, const std::string& postgres) {
+  for (const std::string& url : {sqlite, postgres}) {
+    ProcessResult r = testing::Run({STRATA_BINARY, "--url", url, "--dir", kExample, "up"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+}
+
 TEST(PortableExample, SameTablesKeysAndIndexesOnSqliteAndPostgres) {
   TempDir dir;
   const std::string sqlite = "sqlite:" + dir.Path("app.db");
   PgDatabase pg;
-  for (const std::string& url : {sqlite, pg.url()}) {
-    ProcessResult r = testing::Run({STRATA_BINARY, "--url", url, "--dir", kExample, "up"});
-    ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  }
+  ASSERT_NO_FATAL_FAILURE(UpOnBoth(sqlite, pg.url()));
   std::set<std::string> on_sqlite = Facts(Dump(sqlite));
   std::set<std::string> on_postgres = Facts(Dump(pg.url()));
   EXPECT_EQ(on_sqlite, on_postgres);
@@ -87,10 +92,7 @@ TEST(PortableExample, SchemaDiffOfTheTwoEnginesShowsTheSameStructure) {
   TempDir dir;
   const std::string sqlite = "sqlite:" + dir.Path("app.db");
   PgDatabase pg;
-  for (const std::string& url : {sqlite, pg.url()}) {
-    ProcessResult r = testing::Run({STRATA_BINARY, "--url", url, "--dir", kExample, "up"});
-    ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  }
+  ASSERT_NO_FATAL_FAILURE(UpOnBoth(sqlite, pg.url()));
   ProcessResult same = testing::Run({STRATA_BINARY, "schema", "diff", sqlite, pg.url()});
   EXPECT_EQ(same.exit_code, 0) << Describe(same);
   EXPECT_EQ(same.out, "same structure: tables, columns, keys and indexes (sqlite and postgres: types, defaults, "
@@ -111,10 +113,7 @@ TEST(PortableExample, TheKeysWorkOnBothEnginesAfterTheRebuild) {
   TempDir dir;
   const std::string db = dir.Path("app.db");
   PgDatabase pg;
-  for (const std::string& url : {"sqlite:" + db, pg.url()}) {
-    ProcessResult r = testing::Run({STRATA_BINARY, "--url", url, "--dir", kExample, "up"});
-    ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  }
+  ASSERT_NO_FATAL_FAILURE(UpOnBoth("sqlite:" + db, pg.url()));
   const std::string rows =
       "INSERT INTO execution_history (id, execution_id) VALUES (1, 'e1'), (2, 'e2');"
       "INSERT INTO execution_variables (id, execution_id, variable_name, data_type, source_step_index) VALUES "
