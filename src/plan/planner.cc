@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace strata::plan {
 
@@ -150,9 +151,9 @@ Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkp
   }
   if (out.apply) out.applied = checkpoints[*out.apply].covers;
   std::uint64_t from = CurrentVersion(out.applied);
-  std::map<std::uint64_t, bool> known;
-  for (const Available& m : available) known[m.version] = true;
-  for (const Applied& a : out.applied) known[a.version] = true;
+  std::set<std::uint64_t> known;  // versions with a file, or that the run starts with
+  for (const Available& m : available) known.insert(m.version);
+  for (const Applied& a : out.applied) known.insert(a.version);
   std::map<std::uint64_t, std::pair<const Applied*, const CheckpointEntry*>> missing;
   for (const CheckpointEntry& c : checkpoints) {
     for (const Applied& covered : c.covers) {
