@@ -238,6 +238,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(url.path.find('\0') == std::string::npos);
     return 0;
   }
+  // The URL of a test database (strata testdb): it parses again, names the new database, and the
+  // printable form holds no password.
+  constexpr std::string_view kDb = "strata_test_f";
+  const std::string printable = strata::base::UrlWithDatabase(url, kDb, false);
+  const std::string usable = strata::base::UrlWithDatabase(url, kDb, true);
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 4 || CountOccurrences(input, secret) != 1) continue;
+    if (std::string_view("/strata_test_f dbname=").find(secret) != std::string_view::npos) continue;
+    if (printable.find(secret) != std::string::npos) {
+      std::fprintf(stderr, "password in the printable test URL\n  input: \"%s\"\n  shown: \"%s\"\n",
+                   Escaped(input).c_str(), Escaped(printable).c_str());
+      std::abort();
+    }
+  }
+  auto reparsed = strata::base::ParseDatabaseUrl(printable);
+  auto reparsed_usable = strata::base::ParseDatabaseUrl(usable);
+  FUZZ_CHECK(reparsed.ok() && reparsed_usable.ok());
+  FUZZ_CHECK(reparsed->kind == DatabaseUrl::Kind::kPostgres);
+  if (url.conninfo.empty()) {
+    FUZZ_CHECK(reparsed->database == kDb && reparsed_usable->database == kDb);
+    FUZZ_CHECK(reparsed->password.empty());
+    FUZZ_CHECK(reparsed_usable->password == url.password);
+    FUZZ_CHECK(reparsed->host == url.host && reparsed->port == url.port && reparsed->user == url.user);
+  }
+
   if (!url.conninfo.empty()) {
     FUZZ_CHECK(url.scheme.empty());
     FUZZ_CHECK(url.conninfo == input);

@@ -391,6 +391,67 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
   return parsed;
 }
 
+std::string UrlWithDatabase(const DatabaseUrl& url, std::string_view database, bool keep_password) {
+  if (!url.conninfo.empty()) {
+    std::string out = url.conninfo;
+    if (!keep_password) {  // drop every password=value pair, quoted or not
+      auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+      std::string kept;
+      std::size_t i = 0;
+      while (i < out.size()) {
+        std::size_t j = i;
+        while (j < out.size() && is_space(out[j])) ++j;
+        std::size_t key_begin = j;
+        while (j < out.size() && out[j] != '=' && !is_space(out[j])) ++j;
+        std::string key = Lower(std::string_view(out).substr(key_begin, j - key_begin));
+        while (j < out.size() && is_space(out[j])) ++j;
+        if (j < out.size() && out[j] == '=') ++j;
+        while (j < out.size() && is_space(out[j])) ++j;
+        bool quoted = j < out.size() && out[j] == '\'';
+        if (quoted) ++j;
+        while (j < out.size() && (quoted ? out[j] != '\'' : !is_space(out[j]))) {
+          if (out[j] == '\\' && j + 1 < out.size()) ++j;
+          ++j;
+        }
+        if (quoted && j < out.size()) ++j;
+        if (key != "password" && key_begin < j) kept += (kept.empty() ? "" : " ") + out.substr(key_begin, j - key_begin);
+        if (j == i) break;
+        i = j;
+      }
+      out = kept;
+    }
+    return out + " dbname=" + std::string(database);
+  }
+  std::string_view raw = url.raw;
+  std::size_t scheme_end = raw.find("://");
+  if (scheme_end == std::string_view::npos) return url.raw;
+  std::size_t begin = scheme_end + 3;
+  std::size_t query = raw.find('?', begin);
+  std::size_t slash = raw.find('/', begin);
+  if (slash != std::string_view::npos && query != std::string_view::npos && slash > query) slash = std::string_view::npos;
+  std::size_t authority_end = slash != std::string_view::npos ? slash : (query != std::string_view::npos ? query : raw.size());
+  std::string authority(raw.substr(begin, authority_end - begin));
+  std::size_t at = authority.rfind('@');
+  if (!keep_password && at != std::string::npos) {
+    std::size_t colon = authority.find(':');
+    if (colon < at) authority.erase(colon, at - colon);
+  }
+  std::string out = std::string(raw.substr(0, begin)) + authority + "/" + PercentEncode(database);
+  if (query == std::string_view::npos) return out;
+  if (keep_password) return out + std::string(raw.substr(query));
+  std::string params;
+  std::string_view rest = raw.substr(query + 1);
+  while (!rest.empty()) {
+    std::size_t amp = rest.find('&');
+    std::string_view param = rest.substr(0, amp);
+    if (!Lower(param.substr(0, param.find('='))).ends_with("password") && !param.empty()) {
+      params += (params.empty() ? "?" : "&") + std::string(param);
+    }
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  }
+  return out + params;
+}
+
 std::string RedactSecrets(std::string_view text) {
   // Errs on the side of masking: over-masking an error message costs a little clarity, a missed
   // password costs a credential. Each rule marks what it would hide, independently, over the

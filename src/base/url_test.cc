@@ -243,5 +243,24 @@ TEST(RedactSecrets, MasksAPasswordWithASlashOrQuestionMark) {
             "see postgres://h:5432/db and postgres://u:****@h/db");
 }
 
+// strata testdb's URLs: the same server and settings, another database; the printable form has no
+// password in any of the places a URL or key=value string can hold one.
+TEST(UrlWithDatabase, ReplacesTheDatabaseAndDropsThePasswordWhenAsked) {
+  auto url = ParseDatabaseUrl("postgres://app:s3cret@db.example:6432/prod?sslmode=require&password=p4ss&application_name=x");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(UrlWithDatabase(*url, "strata_test_1", true),
+            "postgres://app:s3cret@db.example:6432/strata_test_1?sslmode=require&password=p4ss&application_name=x");
+  EXPECT_EQ(UrlWithDatabase(*url, "strata_test_1", false),
+            "postgres://app@db.example:6432/strata_test_1?sslmode=require&application_name=x");
+  EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgresql://h"), "t", false), "postgresql://h/t");
+  EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@h?sslmode=disable"), "t", false),
+            "postgres://u@h/t?sslmode=disable");
+  EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@[::1]:5/d"), "t", false), "postgres://u@[::1]:5/t");
+  auto conninfo = ParseDatabaseUrl("host=h password='a b\\'' dbname=prod user=u");
+  ASSERT_TRUE(conninfo.ok());
+  EXPECT_EQ(UrlWithDatabase(*conninfo, "t", false), "host=h dbname=prod user=u dbname=t");
+  EXPECT_EQ(UrlWithDatabase(*conninfo, "t", true), "host=h password='a b\\'' dbname=prod user=u dbname=t");
+}
+
 }  // namespace
 }  // namespace strata::base
