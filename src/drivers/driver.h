@@ -333,4 +333,28 @@ class ScratchDatabase {
   virtual const base::DatabaseUrl& url() const = 0;
 };
 
+// Migrated templates and the test databases cloned from them (`strata testdb`). Names are chosen
+// by the engine (letters, digits and '_'); a store only creates, renames, copies and drops. On
+// SQLite each name is a file `<dir>/<name>.db`; on PostgreSQL a database on the server.
+class TemplateStore {
+ public:
+  virtual ~TemplateStore() = default;
+  // Excludes every other builder of template `name`, in any process, until the result is
+  // destroyed (released by the OS or server if the process dies); kAborted after `timeout`.
+  virtual Result<std::unique_ptr<RunLock>> Lock(const std::string& name, std::chrono::milliseconds timeout) = 0;
+  virtual Result<bool> Exists(const std::string& name) = 0;
+  // A new, empty database `name` (an older one of that name is dropped first): where a template
+  // is built. Open drivers on the returned URL; close them before Rename.
+  virtual Result<base::DatabaseUrl> CreateEmpty(const std::string& name) = 0;
+  // Renames database `from` to `to` in one step (`to` must not exist).
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // A new database `name` with the contents of `template_name` (SQLite: the backup API;
+  // PostgreSQL: CREATE DATABASE ... TEMPLATE).
+  virtual Result<base::DatabaseUrl> Clone(const std::string& template_name, const std::string& name) = 0;
+  // Removes database `name`; one that does not exist is no error.
+  virtual Status Drop(const std::string& name) = 0;
+  // The names of the databases here that start with `prefix`, sorted.
+  virtual Result<std::vector<std::string>> List(const std::string& prefix) = 0;
+};
+
 }  // namespace strata::driver

@@ -28,6 +28,16 @@ Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& 
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
 
+Result<std::unique_ptr<TemplateStore>> OpenTemplateStore(const base::DatabaseUrl& where, const std::string& sqlite_dir) {
+  switch (where.kind) {
+    case base::DatabaseUrl::Kind::kSqlite:
+      return OpenSqliteTemplates(sqlite_dir);
+    case base::DatabaseUrl::Kind::kPostgres:
+      return OpenPostgresTemplates(where);
+  }
+  return Status(ErrorCode::kInternal, "unknown database kind");
+}
+
 Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options) {
   switch (url.kind) {
     case base::DatabaseUrl::Kind::kSqlite:

@@ -18,6 +18,10 @@ Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const O
 // temporary file; PostgreSQL connects to `like`'s server and creates a database there.
 Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& like);
 
+// Templates and test databases (`strata testdb`) of the engine of `where`: SQLite keeps them as
+// files in `sqlite_dir`; PostgreSQL on `where`'s server, connecting to the database it names.
+Result<std::unique_ptr<TemplateStore>> OpenTemplateStore(const base::DatabaseUrl& where, const std::string& sqlite_dir);
+
 // Wraps a SQLite connection the application owns (it is never closed by the driver).
 Result<std::unique_ptr<Driver>> AdoptSqlite(sqlite3* connection, const OpenOptions& options);
 

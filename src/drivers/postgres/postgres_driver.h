@@ -18,4 +18,7 @@ Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const
 // A new empty database on `server`'s server, dropped by the returned object's destructor.
 Result<std::unique_ptr<ScratchDatabase>> CreatePostgresScratch(const base::DatabaseUrl& server);
 
+// Templates and test databases on `server`'s server, through a connection to the database it names.
+Result<std::unique_ptr<TemplateStore>> OpenPostgresTemplates(const base::DatabaseUrl& server);
+
 }  // namespace strata::driver

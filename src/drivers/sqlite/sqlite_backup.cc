@@ -5,9 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
+#include "drivers/sqlite/sqlite_lock.h"
 #include "drivers/sqlite/sqlite_stmt.h"
 
 namespace strata::driver {
@@ -63,6 +67,78 @@ class SqliteScratch : public ScratchDatabase {
   base::DatabaseUrl url_;
 };
 
+// Templates and test databases as files `<dir>/<name>.db`.
+class SqliteTemplates : public TemplateStore {
+ public:
+  explicit SqliteTemplates(std::string dir) : dir_(std::move(dir)) {}
+
+  Result<std::unique_ptr<RunLock>> Lock(const std::string& name, std::chrono::milliseconds timeout) override {
+    return LockDatabaseFile(PathOf(name), timeout);
+  }
+  Result<bool> Exists(const std::string& name) override {
+    struct stat st {};
+    return ::stat(PathOf(name).c_str(), &st) == 0;
+  }
+  Result<base::DatabaseUrl> CreateEmpty(const std::string& name) override {
+    STRATA_RETURN_IF_ERROR(Drop(name));
+    return UrlOf(name);
+  }
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (std::rename(PathOf(from).c_str(), PathOf(to).c_str()) != 0) {
+      return Status(ErrorCode::kUnavailable,
+                    fmt::format("cannot rename {} to {}: {}", PathOf(from), PathOf(to), std::strerror(errno)));
+    }
+    return Drop(from);  // what the build left beside it: its run lock file
+  }
+  Result<base::DatabaseUrl> Clone(const std::string& template_name, const std::string& name) override {
+    std::string from = PathOf(template_name), to = PathOf(name);
+    std::string what = fmt::format("cannot copy the template {} to {}", from, to);
+    STRATA_ASSIGN_OR_RETURN(DbPtr in, Open(from, SQLITE_OPEN_READONLY, what));
+    STRATA_ASSIGN_OR_RETURN(DbPtr out, Open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, what));
+    Status copied = Copy(out.get(), in.get(), what);
+    out.reset();
+    if (!copied.ok()) {
+      (void)Drop(name);
+      return copied;
+    }
+    return UrlOf(name);
+  }
+  Status Drop(const std::string& name) override {
+    std::string path = PathOf(name);
+    for (const char* suffix : {"", "-journal", "-wal", "-shm", ".strata-stat", ".strata-lock"}) {
+      std::string file = path + suffix;
+      if (std::remove(file.c_str()) != 0 && errno != ENOENT) {
+        return Status(ErrorCode::kUnavailable, fmt::format("cannot remove {}: {}", file, std::strerror(errno)));
+      }
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<std::string>> List(const std::string& prefix) override {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      std::string file = entry.path().filename().string();
+      if (file.starts_with(prefix) && file.ends_with(".db")) names.push_back(file.substr(0, file.size() - 3));
+    }
+    if (ec) return Status(ErrorCode::kUnavailable, fmt::format("cannot list {}: {}", dir_, ec.message()));
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  std::string PathOf(const std::string& name) const { return dir_ + "/" + name + ".db"; }
+  base::DatabaseUrl UrlOf(const std::string& name) const {
+    base::DatabaseUrl url;
+    url.kind = base::DatabaseUrl::Kind::kSqlite;
+    url.scheme = "sqlite";
+    url.path = PathOf(name);
+    url.raw = "sqlite:" + url.path;
+    return url;
+  }
+
+  std::string dir_;
+};
+
 }  // namespace
 
 Status BackupSqlite(sqlite3* db, const std::string& path) {
@@ -113,6 +189,13 @@ Result<std::unique_ptr<ScratchDatabase>> CreateSqliteScratch() {
   url.path = pattern + "/scratch.db";
   url.raw = "sqlite:" + url.path;
   return std::unique_ptr<ScratchDatabase>(std::make_unique<SqliteScratch>(pattern, std::move(url)));
+}
+
+Result<std::unique_ptr<TemplateStore>> OpenSqliteTemplates(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status(ErrorCode::kUnavailable, fmt::format("cannot create the directory {}: {}", dir, ec.message()));
+  return std::unique_ptr<TemplateStore>(std::make_unique<SqliteTemplates>(dir));
 }
 
 }  // namespace strata::driver

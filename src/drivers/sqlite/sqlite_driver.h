@@ -24,4 +24,7 @@ Result<std::unique_ptr<Driver>> WrapSqlite(sqlite3* connection, const OpenOption
 // (sqlite_backup.cc).
 Result<std::unique_ptr<ScratchDatabase>> CreateSqliteScratch();
 
+// Templates and test databases as files in `dir` (created if missing; sqlite_backup.cc).
+Result<std::unique_ptr<TemplateStore>> OpenSqliteTemplates(const std::string& dir);
+
 }  // namespace strata::driver
