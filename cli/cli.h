@@ -79,6 +79,10 @@ struct Invocation {
   std::string lint_mode = "warn";     // up/plan: off, warn or error (strata.toml [lint] up)
   std::optional<std::string> lint_flag;  // up/plan --lint, which wins over strata.toml
   std::map<std::string, LintSeverity> lint_severity;  // strata.toml [lint.rules] / disable
+  // testdb.
+  std::string testdb_action;  // create, drop, clean
+  std::string testdb_dir;     // SQLite: where templates and test databases live
+  bool testdb_instances = false;  // clean: also the test databases
 };
 
 // Prints `status` as an error (human text on stderr; in --json mode also an error event on
@@ -112,6 +116,7 @@ int RunHash(const Invocation& inv);        // commands/team.cc
 int RunRebase(const Invocation& inv);      // commands/team.cc
 int RunCheckpoint(const Invocation& inv);  // commands/team.cc
 int RunVerifyGitBase(const Invocation& inv);  // commands/team.cc: verify --git-base
+int RunTestDb(const Invocation& inv);         // commands/testdb.cc
 
 // up and plan lint the pending migrations first. ReportLint prints the findings as warnings and
 // returns the error that refuses the run (lint_mode "error" and an error finding), else Ok;

@@ -295,6 +295,15 @@ std::string JsonCheckpoint(const CheckpointResult& r) {
                    {"sum_written", r.sum_written}});
 }
 
+std::string JsonTestDatabase(const CreatedTestDatabase& c) {
+  return Dump(json{{"url", c.printable_url},
+                   {"password_left_out", c.password_left_out},
+                   {"name", c.name},
+                   {"template", c.template_name},
+                   {"template_built", c.template_built},
+                   {"ms", c.ms}});
+}
+
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values) {
   return Dump(json{{key, values}});
 }

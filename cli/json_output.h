@@ -5,6 +5,7 @@
 
 #include "strata/migrator.h"
 #include "strata/team.h"
+#include "strata/testdb.h"
 
 namespace strata::cli {
 
@@ -27,6 +28,8 @@ std::string JsonLintFinding(const LintFinding& finding, const char* event = null
 // statement,pre_existing}],"rewritten":[{table,location,statement}]}
 std::string JsonLockTrace(const MigrationTrace& trace);
 std::string JsonCheckpoint(const CheckpointResult& result);
+// strata testdb create: the new database's printable URL, name, template and timing.
+std::string JsonTestDatabase(const CreatedTestDatabase& created);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
 }  // namespace strata::cli

@@ -153,6 +153,16 @@ const Command kCommands[] = {
        app.add_option("--to", inv.to, "Newest version the checkpoint stands for (default: the newest migration)")
            ->transform(WholeNumber(1, kMaxVersion));
      }},
+    {"testdb", "Test databases: create (print the URL of a fresh, fully migrated one), drop URL, clean", RunTestDb,
+     [](CLI::App& app, Invocation& inv) {
+       app.add_option("action", inv.testdb_action, "create, drop or clean")
+           ->required()
+           ->check(CLI::IsMember({"create", "drop", "clean"}));
+       app.add_option("urls", inv.inputs, "drop: the URLs that create printed");
+       app.add_option("--testdb-dir", inv.testdb_dir,
+                      "SQLite: the directory of templates and test databases (default $TMPDIR/strata-testdb)");
+       app.add_flag("--instances", inv.testdb_instances, "clean: also remove the test databases, not only templates");
+     }},
     {"version", "Print strata's version", RunVersion, nullptr},
 };
 
