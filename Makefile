@@ -63,6 +63,7 @@ bench: build
 	bench/run_rebuild.sh $(BUILD)
 	bench/run_postgres.sh $(BUILD) 1000 5
 	bench/run_checkpoint.sh $(BUILD)
+	bench/run_testdb.sh $(BUILD)
 	bench/run_lint.sh $(BUILD)
 	$(BUILD)/bench/startup_bench
 
