@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "base/text.h"
@@ -93,6 +96,69 @@ Result<ResultPtr> Connection::ExecParams(const std::string& sql,
   ExecStatusType s = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return r;
   return ErrorFrom(r.get(), nullptr);
+}
+
+Status Connection::ExecPipeline(const std::vector<std::string>& statements, std::size_t* failed, int* position,
+                                const std::function<void(std::size_t)>& done) {
+  PGconn* c = conn_.get();
+  *failed = statements.size();
+  if (position) *position = 0;
+  if (PQenterPipelineMode(c) != 1 || PQsetnonblocking(c, 1) != 0) return ErrorFrom(nullptr, nullptr);
+  auto leave = [&](Status st) {
+    if (PQstatus(c) == CONNECTION_OK) {
+      (void)PQsetnonblocking(c, 0);
+      (void)PQexitPipelineMode(c);
+    }
+    return st;
+  };
+  for (const std::string& sql : statements) {
+    if (PQsendQueryParams(c, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+      return leave(ErrorFrom(nullptr, nullptr));
+    }
+  }
+  if (PQpipelineSync(c) != 1) return leave(ErrorFrom(nullptr, nullptr));
+
+  Status failure = Status::Ok();
+  std::size_t index = 0;  // the statement whose results come next
+  bool in_results = false;
+  while (true) {
+    int flushed = PQflush(c);  // 0: all sent; 1: more to send once the socket takes it
+    if (flushed < 0) return leave(ErrorFrom(nullptr, nullptr));
+    bool synced = false;
+    while (!synced && !PQisBusy(c)) {
+      ResultPtr r(PQgetResult(c));
+      if (!r) {  // the end of one statement's results
+        if (in_results && index < statements.size()) {
+          if (failure.ok() && done) done(index);
+          ++index;
+        }
+        in_results = false;
+        continue;
+      }
+      in_results = true;
+      switch (PQresultStatus(r.get())) {
+        case PGRES_PIPELINE_SYNC:
+          synced = true;
+          break;
+        case PGRES_FATAL_ERROR:
+          if (failure.ok()) {
+            failure = ErrorFrom(r.get(), position);
+            *failed = index;
+          }
+          break;
+        default:  // rows, a command tag, PGRES_PIPELINE_ABORTED after a failure
+          break;
+      }
+    }
+    if (synced) break;
+    if (PQstatus(c) == CONNECTION_BAD) return leave(ErrorFrom(nullptr, nullptr));
+    pollfd pfd{PQsocket(c), static_cast<short>(POLLIN | (flushed == 1 ? POLLOUT : 0)), 0};
+    if (::poll(&pfd, 1, -1) < 0 && errno != EINTR) return leave(ErrorFrom(nullptr, nullptr));
+    if ((pfd.revents & (POLLIN | POLLERR | POLLHUP)) && PQconsumeInput(c) != 1) {
+      return leave(ErrorFrom(nullptr, nullptr));
+    }
+  }
+  return leave(std::move(failure));
 }
 
 bool Connection::InTransaction() const {

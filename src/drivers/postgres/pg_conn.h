@@ -6,6 +6,7 @@
 #include "drivers/postgres/pq_api.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,15 @@ class Connection {
   Result<ResultPtr> Exec(const std::string& sql, int* position = nullptr);
   // Runs a parameterised statement (text parameters; std::nullopt is NULL).
   Result<ResultPtr> ExecParams(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+
+  // Runs `statements` (one SQL statement each, extended protocol) as one pipeline: all of them are
+  // sent, then a single Sync, and the results are read as they arrive, with the socket in
+  // non-blocking mode so that neither side can stall the other. The server skips everything after
+  // a failure up to the Sync; the failure is returned with `*failed` set to its statement's index
+  // and `*position` to the server's 1-based character position within it (0: none). `done` is
+  // called with the index of each statement that succeeded, as its result arrives.
+  Status ExecPipeline(const std::vector<std::string>& statements, std::size_t* failed, int* position,
+                      const std::function<void(std::size_t)>& done);
 
   bool InTransaction() const;
   const std::string& redacted_url() const { return redacted_url_; }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <set>
@@ -190,8 +191,8 @@ class PostgresDriver : public Driver {
   // (one round trip instead of two), which keeps a migration at the same number of round trips as
   // hand-written libpq code.
   Status BeginWrite() override {
-    deferred_ = "BEGIN; SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) +
-                "'; SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'; ";
+    deferred_ = {"BEGIN", "SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'",
+                 "SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'"};
     return Status::Ok();
   }
 
@@ -221,25 +222,20 @@ class PostgresDriver : public Driver {
     } else {
       STRATA_ASSIGN_OR_RETURN(spans, sql::SplitPostgres(sql));
     }
+    if (options.in_transaction && !options.no_split && spans.size() > 1 &&
+        std::none_of(spans.begin(), spans.end(), [&](const sql::StatementSpan& span) {
+          return base::Lower(sql.substr(span.begin, std::min<std::size_t>(4, span.end - span.begin))) == "copy";
+        })) {
+      return ExecutePipelined(sql, spans, observer);
+    }
     for (const sql::StatementSpan& span : spans) {
       std::string text(sql.substr(span.begin, span.end - span.begin));
       auto t0 = std::chrono::steady_clock::now();
       int position = 0;
       auto r = Send(text, &position);
       if (!r.ok()) {
-        std::size_t offset = span.begin + (position > 0 ? sql::CharPositionToOffset(text, position) : 0);
-        std::string message = r.status().message();
-        const bool lock_timeout = message.find("SQLSTATE 55P03") != std::string::npos;
-        if (lock_timeout) {
-          message += fmt::format(" (the migration waited longer than the PostgreSQL lock_timeout of {} for a lock; "
-                                 "raise it, or run when the table is less busy)",
-                                 Millis(options_.pg_lock_timeout));
-        }
-        Status failed = Status(r.status().code(), message)
-                            .WithSqlOffset(offset)
-                            .WithLocation(SourceLocation{.statement = text});
-        if (lock_timeout) return std::move(failed).WithRemedy(Remedy::kPgLockTimeout);
-        return failed;
+        return StatementFailure(r.status(), span.begin + (position > 0 ? sql::CharPositionToOffset(text, position) : 0),
+                                std::move(text));
       }
       if (observer) {
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -258,9 +254,10 @@ class PostgresDriver : public Driver {
 
   Status InsertHistory(const HistoryRow& row) override {
     STRATA_ASSIGN_OR_RETURN(auto v, Literals(row));
-    deferred_ += fmt::format("INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, strata_version) "
-                             "VALUES ({}::bigint, {}, {}, {}::timestamptz, {}::double precision, {}, {}); ",
-                             table_, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    deferred_.push_back(fmt::format("INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, "
+                                    "strata_version) VALUES ({}::bigint, {}, {}, {}::timestamptz, {}::double precision, "
+                                    "{}, {})",
+                                    table_, v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
     return Status::Ok();
   }
 
@@ -428,14 +425,59 @@ class PostgresDriver : public Driver {
   }
 
  private:
+  // A statement's failure at byte `offset` of the executed text, with the lock_timeout advice.
+  Status StatementFailure(const Status& failure, std::size_t offset, std::string text) const {
+    std::string message = failure.message();
+    const bool lock_timeout = message.find("SQLSTATE 55P03") != std::string::npos;
+    if (lock_timeout) {
+      message += fmt::format(" (the migration waited longer than the PostgreSQL lock_timeout of {} for a lock; "
+                             "raise it, or run when the table is less busy)",
+                             Millis(options_.pg_lock_timeout));
+    }
+    Status failed =
+        Status(failure.code(), message).WithSqlOffset(offset).WithLocation(SourceLocation{.statement = std::move(text)});
+    if (lock_timeout) return std::move(failed).WithRemedy(Remedy::kPgLockTimeout);
+    return failed;
+  }
+
+  // The statements of a transactional migration (after whatever was deferred: BEGIN and its
+  // settings) as one libpq pipeline: one round trip instead of one per statement. Each statement
+  // still succeeds or fails on its own, and a failure points at its statement as before.
+  Status ExecutePipelined(std::string_view sql, const std::vector<sql::StatementSpan>& spans,
+                          const StatementObserver& observer) {
+    std::vector<std::string> items = std::move(deferred_);
+    deferred_.clear();
+    const std::size_t first = items.size();
+    for (const sql::StatementSpan& span : spans) items.emplace_back(sql.substr(span.begin, span.end - span.begin));
+    auto last = std::chrono::steady_clock::now();
+    std::size_t next = first;  // the first statement without a result yet
+    std::size_t failed = 0;
+    int position = 0;
+    Status st = conn_.ExecPipeline(items, &failed, &position, [&](std::size_t i) {
+      next = i + 1;
+      if (i < first || !observer) return;
+      auto now = std::chrono::steady_clock::now();
+      observer(spans[i - first].begin, spans[i - first].end,
+               std::chrono::duration<double, std::milli>(now - last).count());
+      last = now;
+    });
+    if (st.ok()) return st;
+    // A statement's failure, or (the connection lost) the statement that was waiting for its result.
+    std::size_t at = failed < items.size() ? failed : std::min(next, items.size() - 1);
+    std::size_t k = at < first ? 0 : at - first;
+    std::size_t offset = spans[k].begin;
+    if (at >= first && failed == at && position > 0) offset += sql::CharPositionToOffset(items[at], position);
+    return StatementFailure(st, offset, std::move(items[first + k]));
+  }
+
   // Sends `sql` after whatever was deferred, as one simple-protocol string; the server's error
   // position is made relative to `sql` again (0 when the error is in the deferred part).
   Result<pg::ResultPtr> Send(const std::string& sql, int* position = nullptr) {
     if (deferred_.empty()) return conn_.Exec(sql, position);
-    std::string all = deferred_ + sql;
+    std::string prefix = TakeDeferred() + "; ";
+    std::string all = prefix + sql;
     int prefix_chars = 0;
-    for (char c : deferred_) prefix_chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    deferred_.clear();
+    for (char c : prefix) prefix_chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     int pos = 0;
     auto r = conn_.Exec(all, &pos);
     if (position) *position = pos > prefix_chars ? pos - prefix_chars : 0;
@@ -444,10 +486,15 @@ class PostgresDriver : public Driver {
 
   Status Flush() {
     if (deferred_.empty()) return Status::Ok();
-    std::string sql = std::move(deferred_);
+    return conn_.Exec(TakeDeferred()).status();
+  }
+
+  // The deferred statements as one simple-protocol string; none are left deferred.
+  std::string TakeDeferred() {
+    std::string sql;
+    for (const std::string& s : deferred_) sql += (sql.empty() ? "" : "; ") + s;
     deferred_.clear();
-    while (!sql.empty() && (sql.back() == ' ' || sql.back() == ';')) sql.pop_back();
-    return conn_.Exec(sql).status();
+    return sql;
   }
 
   // The row's values as SQL literals, escaped by libpq for this connection's encoding.
@@ -523,7 +570,7 @@ class PostgresDriver : public Driver {
   OpenOptions options_;
   std::string table_;
   bool lock_held_ = false;
-  std::string deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
+  std::vector<std::string> deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
 };
 
 }  // namespace

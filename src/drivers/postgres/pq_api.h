@@ -15,7 +15,8 @@ struct PqApi {
   X(PQconnectdbParams) X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQsetNoticeProcessor) X(PQexec)      \
   X(PQexecParams) X(PQresultStatus) X(PQresultErrorField) X(PQclear) X(PQtransactionStatus) X(PQntuples) \
   X(PQgetvalue) X(PQgetisnull) X(PQcmdStatus) X(PQescapeLiteral) X(PQfreemem) X(PQnfields)  \
-  X(PQgetlength)
+  X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryParams)      \
+  X(PQgetResult) X(PQconsumeInput) X(PQisBusy) X(PQflush) X(PQsetnonblocking) X(PQsocket)
 #define STRATA_PQ_MEMBER(name) decltype(&::name) name##_ = nullptr;
   STRATA_PQ_FUNCTIONS(STRATA_PQ_MEMBER)
 #undef STRATA_PQ_MEMBER
@@ -50,4 +51,14 @@ const PqApi& Pq();
 #define PQfreemem(...) ::strata::driver::pg::Pq().PQfreemem_(__VA_ARGS__)
 #define PQnfields(...) ::strata::driver::pg::Pq().PQnfields_(__VA_ARGS__)
 #define PQgetlength(...) ::strata::driver::pg::Pq().PQgetlength_(__VA_ARGS__)
+#define PQenterPipelineMode(...) ::strata::driver::pg::Pq().PQenterPipelineMode_(__VA_ARGS__)
+#define PQexitPipelineMode(...) ::strata::driver::pg::Pq().PQexitPipelineMode_(__VA_ARGS__)
+#define PQpipelineSync(...) ::strata::driver::pg::Pq().PQpipelineSync_(__VA_ARGS__)
+#define PQsendQueryParams(...) ::strata::driver::pg::Pq().PQsendQueryParams_(__VA_ARGS__)
+#define PQgetResult(...) ::strata::driver::pg::Pq().PQgetResult_(__VA_ARGS__)
+#define PQconsumeInput(...) ::strata::driver::pg::Pq().PQconsumeInput_(__VA_ARGS__)
+#define PQisBusy(...) ::strata::driver::pg::Pq().PQisBusy_(__VA_ARGS__)
+#define PQflush(...) ::strata::driver::pg::Pq().PQflush_(__VA_ARGS__)
+#define PQsetnonblocking(...) ::strata::driver::pg::Pq().PQsetnonblocking_(__VA_ARGS__)
+#define PQsocket(...) ::strata::driver::pg::Pq().PQsocket_(__VA_ARGS__)
 #endif
