@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks `strata up` on PostgreSQL against the raw-libpq baseline (bench/pg_reference.c), on a
-# throwaway local cluster (scripts/pg-test-cluster.sh; fsync off, 127.0.0.1).
+# throwaway local cluster (scripts/pg-test-cluster.sh; fsync off unless STRATA_PG_DURABLE=1, 127.0.0.1).
+# STRATA_BENCH_LATENCY_MS=1 puts bench/latency_proxy.py between both tools and the server: 1 ms more
+# per round trip, as against a managed server.
 #
 #   usage: bench/run_postgres.sh [BUILD_DIR=build] [N=1000] [REPEAT=3]
 #
@@ -26,6 +28,20 @@ trap cleanup EXIT
 export XDG_CACHE_HOME=$tmp/cache
 "$root/scripts/pg-test-cluster.sh" start "$state" >&2
 server=$(cat "$state/url")
+latency=${STRATA_BENCH_LATENCY_MS:-0}
+if [ "$latency" != 0 ]; then
+  port=${server##*:}; port=${port%%/*}
+  proxy_port=$((port + 1000))
+  python3 "$root/bench/latency_proxy.py" "$proxy_port" 127.0.0.1 "$port" "$latency" >"$tmp/proxy.out" &
+  proxy=$!
+  trap 'kill $proxy 2>/dev/null || true; cleanup' EXIT
+  for _ in $(seq 1 50); do grep -q ready "$tmp/proxy.out" 2>/dev/null && break; sleep 0.1; done
+  direct=$server
+  server=${server/:$port\//:$proxy_port/}
+  # What the proxy really adds: 200 round trips through it against 200 straight to the server.
+  rt_us() { local t0 t1; t0=$(date +%s%N); yes 'SELECT 1;' | head -200 | psql -X -q "$1" >/dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 200000 )); }
+  added_us=$(( $(rt_us "$server") - $(rt_us "$direct") ))
+fi
 base=${server%/postgres}
 "$root/bench/gen_migrations.sh" "$n" "$tmp/m" postgres >/dev/null
 
@@ -55,7 +71,7 @@ echo "## strata vs raw libpq (pg_reference)"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPU(s)"
-echo "- server: $(psql -X -At "$server" -c 'SHOW server_version') on 127.0.0.1, fsync off"
+echo "- server: $(psql -X -At "$server" -c 'SHOW server_version') on 127.0.0.1, fsync $(psql -X -At "$server" -c 'SHOW fsync')$( [ "$latency" = 0 ] || echo ", through bench/latency_proxy.py: $latency ms asked, $((added_us / 1000)).$(printf '%03d' $((added_us % 1000))) ms measured per round trip")"
 echo "- workload: $n migrations (CREATE TABLE + CREATE INDEX + 3-row INSERT each), median of $repeat runs"
 echo
 echo "| case | strata ms | reference ms | ratio (strata/reference) |"

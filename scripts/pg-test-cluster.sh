@@ -43,13 +43,16 @@ case "$cmd" in
       --auth-host=scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1 \
       || { cat "$data/initdb.log" >&2; exit 1; }
     rm -f "$data.pw"
+    # Tests need no durability; benchmarks may ask for it (STRATA_PG_DURABLE=1: PostgreSQL's defaults).
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${STRATA_PG_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
     # Another cluster (a parallel test run) may take a port between the check and the bind: try
     # the next free-looking port when the server cannot listen.
     port=""
     for p in $(seq 55432 55631); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
       if as_pg "$bindir/pg_ctl" -D "$data/pgdata" -l "$data/server.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -p $p -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $p -k $data $durability -c max_connections=200" \
         >/dev/null 2>&1; then
         port=$p
         break
