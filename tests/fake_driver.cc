@@ -112,6 +112,18 @@ Status FakeDriver::InsertHistory(const driver::HistoryRow& row) {
   return Status::Ok();
 }
 
+Status FakeDriver::ExecuteAndCommit(std::string_view sql, const driver::HistoryRow& row,
+                                    const driver::StatementObserver& observer) {
+  Status st = Call("ExecuteAndCommit");
+  if (!one_trip_) return Status(ErrorCode::kInternal, "ExecuteAndCommit without CommitsInOneTrip");
+  if (!in_transaction_) return Status(ErrorCode::kInternal, "ExecuteAndCommit without a transaction");
+  if (st.ok()) st = Execute(sql, {.in_transaction = true}, observer);
+  if (st.ok()) st = InsertHistory(row);
+  if (st.ok()) return Commit();
+  in_transaction_ = false;  // nothing of it is committed, and no transaction is left open
+  return st;
+}
+
 Status FakeDriver::UpdateHistory(const driver::HistoryRow& row) {
   STRATA_RETURN_IF_ERROR(Call("UpdateHistory"));
   auto it = Target().history.find(row.version);

@@ -33,6 +33,9 @@ class FakeDriver : public driver::Driver {
   }
   // Makes Execute fail at any statement that contains `word` (a SQL error at that statement).
   void FailStatementsWith(std::string word) { bad_word_ = std::move(word); }
+  // Says yes to CommitsInOneTrip; ExecuteAndCommit then makes the calls Execute, InsertHistory and
+  // Commit after its own, each of which can be made to fail.
+  void SetOneTrip(bool one_trip) { one_trip_ = one_trip; }
 
   Engine engine() const override { return Engine::kSqlite; }
   Result<bool> HistoryExists() override;
@@ -48,6 +51,9 @@ class FakeDriver : public driver::Driver {
   bool CannotRunInTransaction(const Status& failure) const override;
   Status CheckIntegrity() override;
   Status InsertHistory(const driver::HistoryRow& row) override;
+  bool CommitsInOneTrip() const override { return one_trip_; }
+  Status ExecuteAndCommit(std::string_view sql, const driver::HistoryRow& row,
+                          const driver::StatementObserver& observer) override;
   Status UpdateHistory(const driver::HistoryRow& row) override;
   Status DeleteHistory(std::uint64_t version) override;
   Status MirrorVersion(std::uint64_t version) override;
@@ -70,6 +76,7 @@ class FakeDriver : public driver::Driver {
   std::string bad_word_;
   State committed_, pending_;
   bool in_transaction_ = false;
+  bool one_trip_ = false;
 };
 
 }  // namespace strata::testing

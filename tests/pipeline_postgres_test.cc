@@ -131,5 +131,37 @@ TEST(PipelinePostgres, AConnectionLostMidPipelineLeavesNothingApplied) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history"), "0");
 }
 
+// The history row and COMMIT travel in the same pipeline as the statements: a failure of either is
+// still a failure of the migration, with nothing of it kept, and the row's time is the server's.
+TEST(PipelinePostgres, TheHistoryRowAndCommitInThePipelineFailAsAWhole) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\nSELECT pg_sleep(0.05);\n");
+  // Fails at COMMIT: a deferred foreign key that no row satisfies.
+  dir.Write("m/0002_deferred.up.sql",
+            "CREATE TABLE p (id int PRIMARY KEY);\n"
+            "CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+            "INSERT INTO c VALUES (1);\n");
+  auto m = Open(db, dir.Path("m"));
+  auto r = m->Up();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSqlError) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("0002_deferred.up.sql"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("foreign key"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text, ',') FROM strata_schema_history"), "1");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename IN ('p', 'c')"), "0");
+  // The server timed migration 1 from BEGIN to its history row: the 50 ms sleep at least.
+  EXPECT_EQ(db.QueryOne("SELECT execution_ms >= 50 AND execution_ms < 60000 FROM strata_schema_history"), "t");
+
+  // Fails at the history insert: the migration takes the history table away without naming it.
+  dir.Write("m/0002_deferred.up.sql", "ALTER TABLE a ADD COLUMN y int;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n");
+  auto again = Open(db, dir.Path("m"))->Up(UpOptions{.safety = {.force = true}});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), ErrorCode::kSqlError) << again.status().ToString();
+  EXPECT_NE(again.status().message().find("rolled back"), std::string::npos) << again.status().ToString();
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text, ',') FROM strata_schema_history"), "1");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM information_schema.columns WHERE table_name = 'a'"), "1");
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -134,6 +134,16 @@ Status RunOutsideTransaction(RunContext& ctx, WriteTransaction& tx, const source
   return tx.Reopen();
 }
 
+// A statement of a migration that runs inside a transaction failed: said at its place in the file.
+Status StatementFailed(const RunContext& ctx, const Status& st, const source::Script& script, const Words& words) {
+  std::string why = st.message();
+  if (ctx.driver->CannotRunInTransaction(st)) {
+    why += " (this statement cannot run inside a transaction: add `-- strata:no-transaction` to the migration's "
+           "header)";
+  }
+  return Locate(Status(st.code(), why), st, script, words.rolled_back);
+}
+
 // The statements of a migration inside `tx`, the engine's integrity check and `before_commit`.
 Status RunInsideTransaction(RunContext& ctx, const source::Script& script, Direction d, const Words& words,
                             const driver::StatementObserver& observer, const std::function<Status()>& before_commit,
@@ -141,14 +151,7 @@ Status RunInsideTransaction(RunContext& ctx, const source::Script& script, Direc
   Status st = alters.empty()
                   ? ctx.driver->Execute(script.sql(), {.in_transaction = true, .no_split = script.no_split}, observer)
                   : ExecuteWithRebuilds(ctx, script.sql(), alters, foreign_keys_off, observer);
-  if (!st.ok()) {
-    std::string why = st.message();
-    if (ctx.driver->CannotRunInTransaction(st)) {
-      why += " (this statement cannot run inside a transaction: add `-- strata:no-transaction` to the migration's "
-             "header)";
-    }
-    return Locate(Status(st.code(), why), st, script, words.rolled_back);
-  }
+  if (!st.ok()) return StatementFailed(ctx, st, script, words);
   st = ctx.driver->CheckIntegrity();
   if (!st.ok()) {
     if (d == Direction::kDown) return st;
@@ -196,10 +199,14 @@ WriteTransaction::~WriteTransaction() {
 }
 
 Status WriteTransaction::Commit() {
+  return CommitWith([this] { return ctx_->driver->Commit(); });
+}
+
+Status WriteTransaction::CommitWith(const std::function<Status()>& commit) {
   if (ctx_->lock) STRATA_RETURN_IF_ERROR(ctx_->lock->Held());
   STRATA_ASSIGN_OR_RETURN(ctx_->token, ctx_->driver->ChangeToken());
   open_ = false;
-  return ctx_->driver->Commit();
+  return commit();
 }
 
 Status WriteTransaction::RestartAround(const std::function<Status()>& outside) {
@@ -248,6 +255,32 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
       foreign_keys_off.emplace(ctx.driver.get());
       STRATA_RETURN_IF_ERROR(tx.RestartAround([&] { return foreign_keys_off->Suspend(); }));
     }
+  }
+
+  // Nothing to check between the statements and the commit (no integrity check the driver needs,
+  // no --verify-data, no rebuild, the history table not named, no group or checkpoint): a driver
+  // that can sends statements, history row and COMMIT without waiting in between. The lock is
+  // checked before anything is sent; on PostgreSQL it lives on this connection, so no commit can
+  // outlive it.
+  const bool one_trip = up && !script.no_transaction && !script.no_split && group == nullptr && covers == nullptr &&
+                        before_commit == nullptr && alters.empty() && ctx.driver->CommitsInOneTrip() &&
+                        (ctx.history_table.empty() ||
+                         !base::ContainsAnyIgnoringCase(sql, {base::Lower(ctx.history_table)}));
+  if (one_trip) {
+    driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, 0, *ctx.clock);
+    if (Status mirrored_st = ctx.driver->MirrorVersion(mirrored); !mirrored_st.ok()) {
+      return NotRecorded(mirrored_st, script, words, /*committing=*/false);
+    }
+    base::Stopwatch watch(*ctx.clock);
+    Status st = tx.CommitWith([&] { return ctx.driver->ExecuteAndCommit(sql, row, observer); });
+    const double ms = watch.ElapsedMs();
+    if (!st.ok()) {
+      if (st.sql_offset()) return StatementFailed(ctx, st, script, words);
+      return NotRecorded(st, script, words, /*committing=*/true);
+    }
+    after.push_back(ToApplied(row));
+    ctx.applied = std::move(after);
+    return ms;
   }
 
   base::Stopwatch watch(*ctx.clock);

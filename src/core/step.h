@@ -41,6 +41,10 @@ class WriteTransaction {
   // transaction is rolled back. Remembers the change token first, so that the next Begin does not
   // mistake this run's own writes for another runner's.
   Status Commit();
+  // As Commit, with `commit` doing the commit (and whatever the driver sends with it): the lock is
+  // checked and the token taken before it is called; the transaction counts as ended after it,
+  // whatever it returns.
+  Status CommitWith(const std::function<Status()>& commit);
   // Starts a new transaction after Commit, without the change-token check (the second transaction
   // of a migration that runs outside one).
   Status Reopen();

@@ -86,9 +86,11 @@ void Recover(Harness& h, bool down) {
   ASSERT_TRUE(done.ok()) << done.status().ToString();
 }
 
-void CheckUpAfterFailureAt(bool outside, std::size_t n) {
-  SCOPED_TRACE(::testing::Message() << (outside ? "no-transaction" : "transactional") << " up, failing call " << n);
+void CheckUpAfterFailureAt(bool outside, std::size_t n, bool one_trip = false) {
+  SCOPED_TRACE(::testing::Message() << (outside ? "no-transaction" : "transactional") << (one_trip ? " one-trip" : "")
+                                    << " up, failing call " << n);
   Harness h(outside);
+  h.driver->SetOneTrip(one_trip);
   h.driver->FailCall(static_cast<int>(n));
   auto run = h.Open()->Up();
   const std::string failed_call = h.driver->calls()[n - 1];
@@ -152,6 +154,22 @@ TEST(StepProtocol, UpRecoversFromAFailureAtEveryCall) {
     std::size_t calls = CountCalls(outside, [](Harness&) {}, [](Harness& h) { ASSERT_TRUE(h.Open()->Up().ok()); });
     ASSERT_GT(calls, 10u);
     for (std::size_t n = 1; n <= calls; ++n) CheckUpAfterFailureAt(outside, n);
+  }
+}
+
+// A driver that sends the statements, the history row and COMMIT in one trip (PostgreSQL): the
+// engine uses it for each transactional migration, and any call failing still leaves all or nothing.
+TEST(StepProtocol, UpInOneTripRecoversFromAFailureAtEveryCall) {
+  for (bool outside : {false, true}) {
+    std::size_t calls = CountCalls(
+        outside, [](Harness& h) { h.driver->SetOneTrip(true); }, [](Harness& h) { ASSERT_TRUE(h.Open()->Up().ok()); });
+    Harness probe(outside);
+    probe.driver->SetOneTrip(true);
+    ASSERT_TRUE(probe.Open()->Up().ok());
+    const auto& made = probe.driver->calls();
+    EXPECT_EQ(std::count(made.begin(), made.end(), "ExecuteAndCommit"), outside ? 1 : 2)
+        << "a transactional migration goes in one trip, a no-transaction one never";
+    for (std::size_t n = 1; n <= calls; ++n) CheckUpAfterFailureAt(outside, n, /*one_trip=*/true);
   }
 }
 

@@ -99,7 +99,7 @@ Result<ResultPtr> Connection::ExecParams(const std::string& sql,
 }
 
 Status Connection::ExecPipeline(const std::vector<std::string>& statements, std::size_t* failed, int* position,
-                                const std::function<void(std::size_t)>& done) {
+                                const std::function<Status(std::size_t, const PGresult*)>& done) {
   PGconn* c = conn_.get();
   *failed = statements.size();
   if (position) *position = 0;
@@ -121,6 +121,7 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
   Status failure = Status::Ok();
   std::size_t index = 0;  // the statement whose results come next
   bool in_results = false;
+  ResultPtr last;  // the current statement's last result
   while (true) {
     int flushed = PQflush(c);  // 0: all sent; 1: more to send once the socket takes it
     if (flushed < 0) return leave(ErrorFrom(nullptr, nullptr));
@@ -129,14 +130,19 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
       ResultPtr r(PQgetResult(c));
       if (!r) {  // the end of one statement's results
         if (in_results && index < statements.size()) {
-          if (failure.ok() && done) done(index);
+          if (failure.ok() && done) {
+            failure = done(index, last.get());
+            if (!failure.ok()) *failed = index;
+          }
           ++index;
         }
         in_results = false;
+        last.reset();
         continue;
       }
       in_results = true;
-      switch (PQresultStatus(r.get())) {
+      const ExecStatusType status = PQresultStatus(r.get());
+      switch (status) {
         case PGRES_PIPELINE_SYNC:
           synced = true;
           break;
@@ -149,6 +155,7 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
         default:  // rows, a command tag, PGRES_PIPELINE_ABORTED after a failure
           break;
       }
+      if (status != PGRES_PIPELINE_SYNC) last = std::move(r);
     }
     if (synced) break;
     if (PQstatus(c) == CONNECTION_BAD) return leave(ErrorFrom(nullptr, nullptr));

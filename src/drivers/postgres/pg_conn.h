@@ -46,9 +46,11 @@ class Connection {
   // non-blocking mode so that neither side can stall the other. The server skips everything after
   // a failure up to the Sync; the failure is returned with `*failed` set to its statement's index
   // and `*position` to the server's 1-based character position within it (0: none). `done` is
-  // called with the index of each statement that succeeded, as its result arrives.
+  // called with the index and the (last) result of each statement that succeeded, as it arrives;
+  // an error it returns is returned once the pipeline has ended, with `*failed` at that statement
+  // (the server has run the statements after it all the same: check only the last one this way).
   Status ExecPipeline(const std::vector<std::string>& statements, std::size_t* failed, int* position,
-                      const std::function<void(std::size_t)>& done);
+                      const std::function<Status(std::size_t, const PGresult*)>& done);
 
   bool InTransaction() const;
   const std::string& redacted_url() const { return redacted_url_; }

@@ -253,12 +253,30 @@ class PostgresDriver : public Driver {
   Status CheckIntegrity() override { return Status::Ok(); }  // constraints are enforced by the server
 
   Status InsertHistory(const HistoryRow& row) override {
-    STRATA_ASSIGN_OR_RETURN(auto v, Literals(row));
-    deferred_.push_back(fmt::format("INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, "
-                                    "strata_version) VALUES ({}::bigint, {}, {}, {}::timestamptz, {}::double precision, "
-                                    "{}, {})",
-                                    table_, v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
+    STRATA_ASSIGN_OR_RETURN(std::string insert, InsertText(row, false));
+    deferred_.push_back(std::move(insert));
     return Status::Ok();
+  }
+
+  bool CommitsInOneTrip() const override { return true; }
+
+  Status ExecuteAndCommit(std::string_view sql, const HistoryRow& row, const StatementObserver& observer) override {
+    STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    STRATA_ASSIGN_OR_RETURN(std::vector<sql::StatementSpan> spans, sql::SplitPostgres(sql));
+    bool copy = std::any_of(spans.begin(), spans.end(), [&](const sql::StatementSpan& span) {
+      return base::Lower(sql.substr(span.begin, std::min<std::size_t>(4, span.end - span.begin))) == "copy";
+    });
+    if (copy) {  // COPY cannot go in a pipeline: one step after the other, as the engine would
+      STRATA_RETURN_IF_ERROR(Execute(sql, {.in_transaction = true}, observer));
+      STRATA_RETURN_IF_ERROR(InsertHistory(row));
+      return Commit();
+    }
+    STRATA_ASSIGN_OR_RETURN(std::string insert, InsertText(row, true));
+    Status st = ExecutePipelined(sql, spans, observer, {std::move(insert), "COMMIT"});
+    if (!st.ok() && conn_.get() && PQstatus(conn_.get()) == CONNECTION_OK && conn_.InTransaction()) {
+      (void)conn_.Exec("ROLLBACK");
+    }
+    return st;
   }
 
   Status UpdateHistory(const HistoryRow& row) override {
@@ -441,29 +459,39 @@ class PostgresDriver : public Driver {
   }
 
   // The statements of a transactional migration (after whatever was deferred: BEGIN and its
-  // settings) as one libpq pipeline: one round trip instead of one per statement. Each statement
-  // still succeeds or fails on its own, and a failure points at its statement as before.
+  // settings), then `tail` (strata's own statements), as one libpq pipeline: one round trip instead
+  // of one per statement. Each statement still succeeds or fails on its own, and a failure points at
+  // its statement as before; a failure in `tail` is returned as the server gave it. A `tail` that
+  // ends with COMMIT must see the tag COMMIT (a failed transaction "commits" as ROLLBACK).
   Status ExecutePipelined(std::string_view sql, const std::vector<sql::StatementSpan>& spans,
-                          const StatementObserver& observer) {
+                          const StatementObserver& observer, std::vector<std::string> tail = {}) {
     std::vector<std::string> items = std::move(deferred_);
     deferred_.clear();
     const std::size_t first = items.size();
     for (const sql::StatementSpan& span : spans) items.emplace_back(sql.substr(span.begin, span.end - span.begin));
+    const std::size_t end = items.size();
+    const bool commits = !tail.empty() && tail.back() == "COMMIT";
+    for (std::string& t : tail) items.push_back(std::move(t));
     auto last = std::chrono::steady_clock::now();
     std::size_t next = first;  // the first statement without a result yet
     std::size_t failed = 0;
     int position = 0;
-    Status st = conn_.ExecPipeline(items, &failed, &position, [&](std::size_t i) {
+    Status st = conn_.ExecPipeline(items, &failed, &position, [&](std::size_t i, const PGresult* r) -> Status {
       next = i + 1;
-      if (i < first || !observer) return;
+      if (commits && i + 1 == items.size() && (!r || std::strcmp(PQcmdStatus(const_cast<PGresult*>(r)), "COMMIT") != 0)) {
+        return Status(ErrorCode::kSqlError, "the transaction was rolled back by the server instead of committed");
+      }
+      if (i < first || i >= end || !observer) return Status::Ok();
       auto now = std::chrono::steady_clock::now();
       observer(spans[i - first].begin, spans[i - first].end,
                std::chrono::duration<double, std::milli>(now - last).count());
       last = now;
+      return Status::Ok();
     });
     if (st.ok()) return st;
     // A statement's failure, or (the connection lost) the statement that was waiting for its result.
     std::size_t at = failed < items.size() ? failed : std::min(next, items.size() - 1);
+    if (at >= end || spans.empty()) return st;  // strata's own statements: no place in the file
     std::size_t k = at < first ? 0 : at - first;
     std::size_t offset = spans[k].begin;
     if (at >= first && failed == at && position > 0) offset += sql::CharPositionToOffset(items[at], position);
@@ -495,6 +523,16 @@ class PostgresDriver : public Driver {
     for (const std::string& s : deferred_) sql += (sql.empty() ? "" : "; ") + s;
     deferred_.clear();
     return sql;
+  }
+
+  // The INSERT of `row` into the history table. With `server_time`, execution_ms is the time the
+  // server measures from BEGIN (now()) to the insert, for a row sent before the statements ran.
+  Result<std::string> InsertText(const HistoryRow& row, bool server_time) {
+    STRATA_ASSIGN_OR_RETURN(auto v, Literals(row));
+    std::string ms = server_time ? "extract(epoch FROM clock_timestamp() - now()) * 1000" : v[4];
+    return fmt::format("INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, strata_version) "
+                       "VALUES ({}::bigint, {}, {}, {}::timestamptz, ({})::double precision, {}, {})",
+                       table_, v[0], v[1], v[2], v[3], ms, v[5], v[6]);
   }
 
   // The row's values as SQL literals, escaped by libpq for this connection's encoding.
