@@ -232,9 +232,20 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   }
   const std::string_view sql = script.sql();
   const std::uint64_t previous = plan::CurrentVersion(ctx.applied);
-  std::vector<plan::Applied> after = ctx.applied;
-  if (!up) std::erase_if(after, [&](const plan::Applied& a) { return a.version == m.version; });
-  const std::uint64_t mirrored = up ? std::max(previous, m.version) : plan::CurrentVersion(after);
+  // What the step adds to ctx.applied (up) or takes from it (down), done once the step is recorded:
+  // never a copy of the whole history per step, which made long histories quadratic.
+  std::vector<plan::Applied> added;
+  auto record = [&] {
+    if (!up) std::erase_if(ctx.applied, [&](const plan::Applied& a) { return a.version == m.version; });
+    ctx.applied.insert(ctx.applied.end(), added.begin(), added.end());
+  };
+  std::uint64_t without = 0;  // down: the version left once m is gone
+  if (!up) {
+    for (const plan::Applied& a : ctx.applied) {
+      if (a.version != m.version && a.state != plan::AppliedState::kDirty) without = std::max(without, a.version);
+    }
+  }
+  const std::uint64_t mirrored = up ? std::max(previous, m.version) : without;
   const Words words = WordsFor(m, direction, previous, group);
   auto observer = [&](std::size_t b, std::size_t e, double ms) {
     emit({.kind = EventKind::kStatementDone, .direction = direction, .version = m.version, .name = m.name,
@@ -278,8 +289,8 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
       if (st.sql_offset()) return StatementFailed(ctx, st, script, words);
       return NotRecorded(st, script, words, /*committing=*/true);
     }
-    after.push_back(ToApplied(row));
-    ctx.applied = std::move(after);
+    added.push_back(ToApplied(row));
+    record();
     return ms;
   }
 
@@ -306,13 +317,13 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
       driver::HistoryRow row =
           MakeHistoryRow(covered, driver::RowState::kBaseline, c.version == m.version ? ms : 0, *ctx.clock);
       recorded = ctx.driver->InsertHistory(row);
-      after.push_back(ToApplied(row));
+      added.push_back(ToApplied(row));
     }
   } else if (up) {
     driver::HistoryRow row = MakeHistoryRow(m, driver::RowState::kApplied, ms, *ctx.clock);
     // A no-transaction migration's row exists already (as dirty).
     recorded = script.no_transaction ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row);
-    after.push_back(ToApplied(row));
+    added.push_back(ToApplied(row));
   } else {
     recorded = ctx.driver->DeleteHistory(m.version);
   }
@@ -320,13 +331,13 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   if (recorded.ok() && group == nullptr) recorded = ctx.driver->MirrorVersion(mirrored);
   if (!recorded.ok()) return NotRecorded(recorded, script, words, /*committing=*/false);
   if (group != nullptr) {
-    ctx.applied = std::move(after);
+    record();
     return ms;
   }
   if (Status committed = tx.Commit(); !committed.ok()) {
     return NotRecorded(committed, script, words, /*committing=*/true);
   }
-  ctx.applied = std::move(after);
+  record();
   return ms;
 }
 
