@@ -99,6 +99,24 @@ TEST_F(TestDbPostgres, AFailingMigrationLeavesNoTemplate) {
   EXPECT_EQ(PgQuery(PgServerUrl(), "SELECT count(*) FROM pg_database WHERE datname LIKE 'strata\\_tpl\\_%'").at(0), "0");
 }
 
+// A libpq key=value string works as well as a URL: the test database's string names it with a
+// dbname of its own, the printable one has no password, and drop finds the database in it.
+TEST_F(TestDbPostgres, AKeyValueServerStringGivesKeyValueTestDatabases) {
+  std::string server = PgServerUrl();  // postgres://postgres:PASSWORD@127.0.0.1:PORT/postgres
+  std::size_t colon = server.find(':', 12), at = server.find('@'), port = server.rfind(':');
+  std::string password = server.substr(colon + 1, at - colon - 1);
+  options_.url = "host=127.0.0.1 port=" + server.substr(port + 1, server.rfind('/') - port - 1) +
+                 " user=postgres password='" + password + "' dbname=postgres";
+  auto created = CreateTestDatabase(Migrations(), options_);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(PgQuery(created->url, "SELECT current_database()").at(0), created->name);
+  EXPECT_TRUE(created->password_left_out);
+  EXPECT_EQ(created->printable_url.find(password), std::string::npos) << created->printable_url;
+  EXPECT_NE(created->printable_url.find("dbname=" + created->name), std::string::npos) << created->printable_url;
+  ASSERT_TRUE(DropTestDatabase(created->url).ok());
+  EXPECT_EQ(DatabaseExists(created->name), "0");
+}
+
 // Six processes at once, no template yet: one builds, the others wait on the advisory lock and clone.
 TEST_F(TestDbPostgres, ConcurrentProcessesBuildTheTemplateOnce) {
   constexpr int kProcesses = 6;

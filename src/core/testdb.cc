@@ -103,8 +103,12 @@ Result<std::pair<std::unique_ptr<driver::TemplateStore>, std::string>> StoreOf(c
   }
   std::string name = url.database_override.empty() ? url.database : url.database_override;
   if (!url.conninfo.empty() && name.empty()) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "give the test database as a postgres:// URL (as `strata testdb create` prints it)");
+    // A key=value string as CreateTestDatabase gives it: the database is the last dbname.
+    std::size_t at = url.conninfo.rfind("dbname=");
+    if (at != std::string::npos) {
+      name = url.conninfo.substr(at + 7);
+      name = name.substr(0, name.find(' '));
+    }
   }
   // Never connected to the database it drops: the server's "postgres" database, else template1.
   base::DatabaseUrl admin = url;
