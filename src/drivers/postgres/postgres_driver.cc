@@ -89,6 +89,7 @@ class PostgresDriver : public Driver {
   }
 
   Status CreateHistory() override {
+    STRATA_RETURN_IF_ERROR(RefuseReadOnly());
     STRATA_RETURN_IF_ERROR(BeginWrite());
     STRATA_RETURN_IF_ERROR(Flush());
     // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists, which
@@ -159,6 +160,7 @@ class PostgresDriver : public Driver {
 
   Result<std::unique_ptr<RunLock>> LockRun() override {
     STRATA_RETURN_IF_ERROR(Flush());
+    STRATA_RETURN_IF_ERROR(RefuseReadOnly());
     std::int64_t key = LockKey(options_.schema, options_.history_table);
     auto start = std::chrono::steady_clock::now();
     bool got = false;
@@ -443,6 +445,31 @@ class PostgresDriver : public Driver {
   }
 
  private:
+  // Before the first write on this connection: a standby (or a server or database that only allows
+  // reading) is refused with its host named, instead of failing on the first CREATE. A multi-host
+  // URL with target_session_attrs=read-write lets libpq find the primary itself.
+  Status RefuseReadOnly() {
+    if (checked_writable_) return Status::Ok();
+    STRATA_ASSIGN_OR_RETURN(auto r, conn_.Exec("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"));
+    const bool standby = Text(r.get(), 0, 0) == "t";
+    const bool read_only = Text(r.get(), 0, 1) == "on";
+    if (!standby && !read_only) {
+      checked_writable_ = true;
+      return Status::Ok();
+    }
+    const char* host = PQhost(conn_.get());
+    const char* port = PQport(conn_.get());
+    std::string where = fmt::format("{}:{}", host ? host : "?", port ? port : "?");
+    std::string why = standby ? "is a standby (pg_is_in_recovery() is true): it only replays the primary's changes"
+                              : "only allows reading here (transaction_read_only is on)";
+    return Status(ErrorCode::kUnavailable,
+                  fmt::format("the server at {} {}; nothing was changed. Point the URL at the primary, or list "
+                              "every host with target_session_attrs=read-write "
+                              "(postgres://host1:5432,host2:5432/db?target_session_attrs=read-write) so that the "
+                              "connection goes to the one that accepts writes",
+                              conn_.Scrub(where), why));
+  }
+
   // A statement's failure at byte `offset` of the executed text, with the lock_timeout advice.
   Status StatementFailure(const Status& failure, std::size_t offset, std::string text) const {
     std::string message = failure.message();
@@ -608,6 +635,7 @@ class PostgresDriver : public Driver {
   OpenOptions options_;
   std::string table_;
   bool lock_held_ = false;
+  bool checked_writable_ = false;  // RefuseReadOnly found the server writable
   std::vector<std::string> deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
 };
 

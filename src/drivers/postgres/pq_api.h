@@ -16,7 +16,7 @@ struct PqApi {
   X(PQexecParams) X(PQresultStatus) X(PQresultErrorField) X(PQclear) X(PQtransactionStatus) X(PQntuples) \
   X(PQgetvalue) X(PQgetisnull) X(PQcmdStatus) X(PQescapeLiteral) X(PQfreemem) X(PQnfields)  \
   X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryParams)      \
-  X(PQgetResult) X(PQconsumeInput) X(PQisBusy) X(PQflush) X(PQsetnonblocking) X(PQsocket)
+  X(PQgetResult) X(PQconsumeInput) X(PQisBusy) X(PQflush) X(PQsetnonblocking) X(PQsocket) X(PQhost) X(PQport)
 #define STRATA_PQ_MEMBER(name) decltype(&::name) name##_ = nullptr;
   STRATA_PQ_FUNCTIONS(STRATA_PQ_MEMBER)
 #undef STRATA_PQ_MEMBER
@@ -61,4 +61,6 @@ const PqApi& Pq();
 #define PQflush(...) ::strata::driver::pg::Pq().PQflush_(__VA_ARGS__)
 #define PQsetnonblocking(...) ::strata::driver::pg::Pq().PQsetnonblocking_(__VA_ARGS__)
 #define PQsocket(...) ::strata::driver::pg::Pq().PQsocket_(__VA_ARGS__)
+#define PQhost(...) ::strata::driver::pg::Pq().PQhost_(__VA_ARGS__)
+#define PQport(...) ::strata::driver::pg::Pq().PQport_(__VA_ARGS__)
 #endif
