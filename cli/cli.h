@@ -31,6 +31,7 @@ enum ExitCode : int {
   kExitLockLost = 14,        // the run lost its migration lock; the migration in progress was not committed
   kExitLintFailed = 15,      // lint found an error (or, with --strict, a warning); up --lint=error refused to run
   kExitIntegrity = 16,       // the directory does not match strata.sum, or verify --git-base found offenders
+  kExitReplicaLag = 17,      // up --wait-replicas: a standby had not replayed the run when the wait ran out
 };
 
 int ExitCodeFor(const Status& status);
@@ -61,6 +62,7 @@ struct Invocation {
   std::string backup_command;
   bool verify_data = false;
   bool single_transaction = false;
+  std::optional<double> wait_replicas_s;  // up --wait-replicas[=SECONDS]
   // restore / schema / drift / check / verify --schema.
   std::string restore_file;
   std::string schema_action;        // dump, diff, graph

@@ -97,6 +97,14 @@ std::string JsonRunDone(const RunReport& r, Direction direction) {
             {"to_version", r.to_version}, {"count", r.migrations.size()},        {"ms", r.total_ms}};
   if (!r.backup_file.empty()) j["backup_file"] = r.backup_file;
   if (!r.data_at_risk.empty()) j["data_destroyed"] = RisksJson(r.data_at_risk);
+  if (!r.replicas_target_lsn.empty()) {
+    json replicas = json::array();
+    for (const ReplicaState& s : r.replicas) {
+      replicas.push_back({{"name", s.name}, {"address", s.address}, {"replay_lsn", s.replay_lsn},
+                          {"caught_up", s.caught_up}, {"waited_ms", s.waited_ms}});
+    }
+    j["replicas"] = {{"target_lsn", r.replicas_target_lsn}, {"standbys", replicas}};
+  }
   return Dump(j);
 }
 

@@ -62,6 +62,11 @@ const Command kCommands[] = {
                     "Fingerprint every table a migration does not name and roll it back if any changed");
        app.add_flag("--single-transaction", inv.single_transaction,
                     "Apply every pending migration in one transaction: all of them or none");
+       app.add_option("--wait-replicas", inv.wait_replicas_s,
+                      "PostgreSQL: then wait until every standby has replayed the run (seconds, default 60)")
+           ->expected(0, 1)
+           ->default_str("60")
+           ->check(Seconds());
        AddLintMode(app, inv);
      }},
     {"down", "Roll back applied migrations with their down parts", RunDown,

@@ -5,8 +5,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "pg_test_util.h"
 #include "strata/migrator.h"
@@ -99,6 +102,72 @@ TEST(ReplicaPostgres, AMultiHostUrlWithReadWriteFindsThePrimaryFirstOrLast) {
   }
   WaitForStandby(standby);
   EXPECT_EQ(PgQuery(OnDatabase(standby, db.name()), "SELECT count(*) FROM strata_schema_history").at(0), "2");
+}
+
+// up --wait-replicas returns only once the standby has replayed the run: right after it, the
+// standby already shows every migration's history row.
+TEST(ReplicaPostgres, WaitReplicasReturnsOnceTheStandbyHasReplayedTheRun) {
+  PgDatabase db;
+  std::string standby = StandbyServerUrl();
+  WaitForStandby(standby);
+  TempDir dir;
+  for (int i = 1; i <= 20; ++i) {
+    dir.Write("m/" + std::to_string(1000 + i).substr(1) + "_t.up.sql",
+              "CREATE TABLE t" + std::to_string(i) + " (x int);\nINSERT INTO t" + std::to_string(i) +
+                  " SELECT generate_series(1, 2000);\n");
+  }
+  // Replay paused: the run is applied on the primary, and up keeps waiting until replay resumes.
+  PgQuery(standby, "SELECT pg_wal_replay_pause()");
+  std::atomic<bool> returned{false};
+  ProcessResult r;
+  std::thread runner([&] {
+    r = testing::Run({STRATA_BINARY, "--url", db.url(), "--dir", dir.Path("m"), "--json", "up", "--to", "10",
+                      "--wait-replicas=60"});
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_FALSE(returned) << "up returned while the standby had not replayed the run";
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history"), "10");
+  PgQuery(standby, "SELECT pg_wal_replay_resume()");
+  runner.join();
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("\"caught_up\":true"), std::string::npos) << r.out;
+  EXPECT_EQ(PgQuery(OnDatabase(standby, db.name()), "SELECT count(*) FROM strata_schema_history").at(0), "10");
+
+  // The library: RunReport::replicas.
+  auto m = Migrator::Open(db.url(), Source::Directory(dir.Path("m")));
+  ASSERT_TRUE(m.ok());
+  UpOptions up;
+  up.wait_replicas = std::chrono::seconds(60);
+  auto report = (*m)->Up(up);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->replicas.size(), 1u);
+  EXPECT_TRUE(report->replicas[0].caught_up);
+  EXPECT_EQ(report->replicas[0].address, "127.0.0.1");
+  EXPECT_FALSE(report->replicas_target_lsn.empty());
+  EXPECT_EQ(PgQuery(OnDatabase(standby, db.name()), "SELECT count(*) FROM t20").at(0), "2000");
+}
+
+// A standby that does not replay (paused here) makes --wait-replicas give up with exit 17, naming
+// it; the run itself is applied and recorded.
+TEST(ReplicaPostgres, WaitReplicasGivesUpWithItsOwnExitCodeWhenAStandbyLags) {
+  PgDatabase db;
+  std::string standby = StandbyServerUrl();
+  WaitForStandby(standby);
+  PgQuery(standby, "SELECT pg_wal_replay_pause()");
+  struct Resume {
+    std::string url;
+    ~Resume() { PgQuery(url, "SELECT pg_wal_replay_resume()"); }
+  } resume{standby};
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  ProcessResult r =
+      testing::Run({STRATA_BINARY, "--url", db.url(), "--dir", dir.Path("m"), "up", "--wait-replicas=1"});
+  EXPECT_EQ(r.exit_code, 17) << Describe(r);
+  EXPECT_NE(r.err.find("standby walreceiver (127.0.0.1) had not replayed the run after 1."), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("done: version 0 -> 1"), std::string::npos) << r.out;
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history"), "1");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // strata up / strata down: apply or roll back, with progress, the data guard's prompt and backups.
 #include <fmt/format.h>
+
+#include <chrono>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +83,30 @@ SafetyOptions Safety(const Invocation& inv) {
   return s;
 }
 
+// up --wait-replicas: one line per standby (stderr; --json puts them in the done event) and the exit
+// code: 17 when one had not replayed the run, or when the standbys could not be asked.
+int ReportReplicas(const Invocation& inv, const RunReport& r) {
+  if (r.replicas_target_lsn.empty()) return kExitReplicaLag;  // asking failed: a warning said why
+  bool all = true;
+  for (const ReplicaState& s : r.replicas) {
+    all = all && s.caught_up;
+    if (inv.json) continue;
+    std::string who = s.name.empty() ? s.address : fmt::format("{} ({})", s.name, s.address);
+    if (s.caught_up) {
+      fmt::print(stderr, "standby {}: replayed the run ({}) after {:.0f} ms\n", who, r.replicas_target_lsn,
+                 s.waited_ms);
+    } else {
+      fmt::print(stderr, "strata: error: standby {} had not replayed the run after {:.1f} s: it is at {}, the run "
+                         "ended at {}\n",
+                 who, s.waited_ms / 1000, s.replay_lsn.empty() ? "an unknown position (pg_monitor can see it)"
+                                                                : s.replay_lsn,
+                 r.replicas_target_lsn);
+    }
+  }
+  if (r.replicas.empty() && !inv.json) fmt::print(stderr, "no standby is streaming from this server\n");
+  return all ? kExitOk : kExitReplicaLag;
+}
+
 int Run(const Invocation& inv, Direction direction) {
   if (inv.dry_run) return RunPlan(inv);
   auto migrator = OpenMigrator(inv);
@@ -93,6 +119,9 @@ int Run(const Invocation& inv, Direction direction) {
     if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv)});
     UpOptions up{inv.to, Safety(inv)};
     up.single_transaction = inv.single_transaction;
+    if (inv.wait_replicas_s) {
+      up.wait_replicas = std::chrono::milliseconds(static_cast<std::int64_t>(*inv.wait_replicas_s * 1000));
+    }
     if (inv.lint_mode != "off") {
       up.lint_options.severity = inv.lint_severity;
       up.lint = [&](const LintReport& found) {
@@ -109,6 +138,8 @@ int Run(const Invocation& inv, Direction direction) {
     return lint_refused ? kExitLintFailed : code;
   }
   const RunReport& r = *report;
+  int code = kExitOk;
+  if (inv.wait_replicas_s && !r.migrations.empty()) code = ReportReplicas(inv, r);
   if (inv.json) {
     fmt::print("{}\n", JsonRunDone(r, direction));
   } else if (r.migrations.empty()) {
@@ -118,7 +149,7 @@ int Run(const Invocation& inv, Direction direction) {
                r.migrations.size(), r.migrations.size() == 1 ? "" : "s", r.total_ms);
     if (!r.backup_file.empty()) fmt::print("backup before the run: {}\n", r.backup_file);
   }
-  return kExitOk;
+  return code;
 }
 
 }  // namespace

@@ -193,6 +193,15 @@ struct SafetyOptions {
   bool verify_data = false;
 };
 
+// A PostgreSQL standby after `up --wait-replicas` (UpOptions::wait_replicas).
+struct ReplicaState {
+  std::string name;        // its application_name (a standby's cluster_name, else "walreceiver")
+  std::string address;     // where it connects from; "local" for a Unix socket
+  std::string replay_lsn;  // what it had replayed; empty when this user may not see it (pg_monitor)
+  bool caught_up = false;  // it had replayed the run's last commit
+  double waited_ms = 0;    // until it had (the whole wait when it had not)
+};
+
 struct RunReport {
   std::uint64_t from_version = 0;
   std::uint64_t to_version = 0;
@@ -200,6 +209,10 @@ struct RunReport {
   double total_ms = 0;
   std::string backup_file;               // the backup written (or backup_hook's answer); empty when none
   std::vector<DataAtRisk> data_at_risk;  // destroyed with force or confirmation
+  // With UpOptions::wait_replicas, after a run that applied something: every standby connected to
+  // the server, and the position (LSN) each had to replay. Empty on SQLite or without standbys.
+  std::vector<ReplicaState> replicas;
+  std::string replicas_target_lsn;
 };
 
 struct UpOptions {
@@ -218,6 +231,10 @@ struct UpOptions {
   // rolls everything back. On any failure no migration of the run is applied or recorded, and the
   // Status points at the failing statement's file:line:col. Default: one transaction per migration.
   bool single_transaction = false;
+  // PostgreSQL: once the run has applied something, wait at most this long until every standby
+  // streaming from the server has replayed its last commit (RunReport::replicas says which had).
+  // The run itself is done either way; a standby that had not caught up is no error here.
+  std::optional<std::chrono::milliseconds> wait_replicas;
 };
 
 struct DownOptions {

@@ -194,6 +194,19 @@ class MigratorImpl : public Migrator {
     }
     Record(ctx, record, report, st);
     if (!st.ok()) return st;
+    if (options.wait_replicas && !report.migrations.empty()) {
+      auto replicas = ctx.driver->WaitForReplicas(*options.wait_replicas, &report.replicas_target_lsn);
+      if (!replicas.ok()) {
+        Emit({.kind = EventKind::kWarning,
+              .message = "the migrations were applied, but asking about the standbys failed: " +
+                         replicas.status().message()});
+      } else {
+        for (driver::Driver::Replica& r : *replicas) {
+          report.replicas.push_back({std::move(r.name), std::move(r.address), std::move(r.replay_lsn), r.caught_up,
+                                     r.waited_ms});
+        }
+      }
+    }
     return report;
   }
 

@@ -318,6 +318,22 @@ class Driver {
     return Status(ErrorCode::kFailedPrecondition, Unsupported("restoring from a file", path));
   }
 
+  // The standbys streaming from this server and whether each has replayed everything committed
+  // so far (PostgreSQL: pg_stat_replication's replay_lsn against pg_current_wal_lsn()), asked
+  // again every 100 ms until all have or `timeout` ran out. Empty where the engine has no
+  // replicas, or none is connected.
+  struct Replica {
+    std::string name;        // application_name
+    std::string address;     // client_addr, "local" for a Unix socket
+    std::string replay_lsn;  // empty when this user may not see it
+    bool caught_up = false;
+    double waited_ms = 0;    // until it had caught up (the whole wait when it had not)
+  };
+  virtual Result<std::vector<Replica>> WaitForReplicas(std::chrono::milliseconds timeout, std::string* target) {
+    (void)timeout, (void)target;
+    return std::vector<Replica>();
+  }
+
   // Indexes the engine marks unusable, e.g. left by a failed CREATE INDEX CONCURRENTLY
   // (PostgreSQL: pg_index.indisvalid = false), schema-qualified. Empty where there is no such thing.
   virtual Result<std::vector<std::string>> InvalidIndexes() { return std::vector<std::string>(); }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <thread>
 #include <cstring>
 #include <set>
 
@@ -442,6 +444,38 @@ class PostgresDriver : public Driver {
   Status DropIndex(const std::string& qualified_name) override {
     STRATA_RETURN_IF_ERROR(Flush());
     return conn_.Exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified_name).status();
+  }
+
+  Result<std::vector<Replica>> WaitForReplicas(std::chrono::milliseconds timeout, std::string* target) override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    STRATA_ASSIGN_OR_RETURN(auto at, conn_.Exec("SELECT pg_current_wal_lsn()::text"));
+    const std::string lsn = Text(at.get(), 0, 0);
+    if (target) *target = lsn;
+    const auto start = std::chrono::steady_clock::now();
+    std::map<std::string, Replica> seen;  // by pid: the standbys seen so far, and when each caught up
+    while (true) {
+      STRATA_ASSIGN_OR_RETURN(
+          auto r, conn_.ExecParams("SELECT pid::text, coalesce(application_name, ''), coalesce(host(client_addr), 'local'), "
+                                   "coalesce(replay_lsn::text, ''), coalesce(replay_lsn >= $1::pg_lsn, false) "
+                                   "FROM pg_stat_replication ORDER BY application_name, client_addr",
+                                   {lsn}));
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      bool all = true;
+      for (int i = 0; i < PQntuples(r.get()); ++i) {
+        Replica& rep = seen[Text(r.get(), i, 0)];
+        rep.name = Text(r.get(), i, 1);
+        rep.address = Text(r.get(), i, 2);
+        rep.replay_lsn = Text(r.get(), i, 3);
+        if (!rep.caught_up) rep.waited_ms = ms;
+        rep.caught_up = rep.caught_up || Text(r.get(), i, 4) == "t";
+        all = all && rep.caught_up;
+      }
+      if (all || std::chrono::steady_clock::now() - start >= timeout) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::vector<Replica> out;
+    for (auto& [pid, rep] : seen) out.push_back(std::move(rep));
+    return out;
   }
 
  private:
