@@ -245,7 +245,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string usable = strata::base::UrlWithDatabase(url, kDb, true);
   for (const std::string& secret : secrets) {
     if (secret.size() < 4 || CountOccurrences(input, secret) != 1) continue;
-    if (std::string_view("/strata_test_f dbname=").find(secret) != std::string_view::npos) continue;
+    if (std::string_view("/strata_test_f dbname=strata_test_f").find(secret) != std::string_view::npos) continue;
     if (printable.find(secret) != std::string::npos) {
       std::fprintf(stderr, "password in the printable test URL\n  input: \"%s\"\n  shown: \"%s\"\n",
                    Escaped(input).c_str(), Escaped(printable).c_str());
@@ -260,7 +260,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(reparsed->database == kDb && reparsed_usable->database == kDb);
     FUZZ_CHECK(reparsed->password.empty());
     FUZZ_CHECK(reparsed_usable->password == url.password);
-    FUZZ_CHECK(reparsed->host == url.host && reparsed->port == url.port && reparsed->user == url.user);
+    // Unless the last net masked a secret-looking piece of them.
+    if (printable.find("****") == std::string::npos) {
+      FUZZ_CHECK(reparsed->host == url.host && reparsed->port == url.port && reparsed->user == url.user);
+    }
   }
 
   if (!url.conninfo.empty()) {

@@ -391,36 +391,70 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view text) {
   return parsed;
 }
 
-std::string UrlWithDatabase(const DatabaseUrl& url, std::string_view database, bool keep_password) {
-  if (!url.conninfo.empty()) {
-    std::string out = url.conninfo;
-    if (!keep_password) {  // drop every password=value pair, quoted or not
-      auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-      std::string kept;
-      std::size_t i = 0;
-      while (i < out.size()) {
-        std::size_t j = i;
-        while (j < out.size() && is_space(out[j])) ++j;
-        std::size_t key_begin = j;
-        while (j < out.size() && out[j] != '=' && !is_space(out[j])) ++j;
-        std::string key = Lower(std::string_view(out).substr(key_begin, j - key_begin));
-        while (j < out.size() && is_space(out[j])) ++j;
-        if (j < out.size() && out[j] == '=') ++j;
-        while (j < out.size() && is_space(out[j])) ++j;
-        bool quoted = j < out.size() && out[j] == '\'';
-        if (quoted) ++j;
-        while (j < out.size() && (quoted ? out[j] != '\'' : !is_space(out[j]))) {
-          if (out[j] == '\\' && j + 1 < out.size()) ++j;
-          ++j;
-        }
-        if (quoted && j < out.size()) ++j;
-        if (key != "password" && key_begin < j) kept += (kept.empty() ? "" : " ") + out.substr(key_begin, j - key_begin);
-        if (j == i) break;
-        i = j;
-      }
-      out = kept;
+namespace {
+
+// Whether `text` shows one of `secrets` anywhere but inside `own` (the text strata put in itself).
+bool Leaks(const std::vector<std::string>& secrets, const std::string& text, const std::string& own) {
+  for (const std::string& secret : secrets) {
+    if (text.find(secret) != std::string::npos && own.find(secret) == std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string WithDatabase(const DatabaseUrl& url, std::string_view database, bool keep_password) {
+  // The secrets worth masking: four characters or more, and written once in the input (text that
+  // also appears elsewhere in it, a port equal to the password, is not the password's to hide).
+  const std::string& given = url.conninfo.empty() ? url.raw : url.conninfo;
+  std::vector<std::string> secrets;
+  for (std::string& secret : url.Secrets()) {
+    std::size_t first = given.find(secret);
+    if (secret.size() >= 4 && first != std::string::npos && given.find(secret, first + 1) == std::string::npos) {
+      secrets.push_back(std::move(secret));
     }
-    return out + " dbname=" + std::string(database);
+  }
+  if (!url.conninfo.empty()) {
+    // Usable: the string as given, then a dbname, which wins over an earlier one.
+    if (keep_password) return url.conninfo + " dbname=" + std::string(database);
+    // Printable: the dbname first (so the text still reads as key=value settings), then every
+    // setting but the database and those that mention a password anywhere (password, sslpassword,
+    // a value that reads like one) or hold any of Secrets().
+    std::string out = "dbname=" + std::string(database);
+    std::string safe = out;  // the same with only where to connect and as whom
+    const std::string& in = url.conninfo;
+    auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::size_t i = 0;
+    while (i < in.size()) {
+      std::size_t j = i;
+      while (j < in.size() && is_space(in[j])) ++j;
+      std::size_t begin = j;
+      while (j < in.size() && in[j] != '=' && !is_space(in[j])) ++j;
+      std::string key = Lower(std::string_view(in).substr(begin, j - begin));
+      while (j < in.size() && is_space(in[j])) ++j;
+      if (j < in.size() && in[j] == '=') ++j;
+      while (j < in.size() && is_space(in[j])) ++j;
+      bool quoted = j < in.size() && in[j] == '\'';
+      if (quoted) ++j;
+      while (j < in.size() && (quoted ? in[j] != '\'' : !is_space(in[j]))) {
+        if (in[j] == '\\' && j + 1 < in.size()) ++j;
+        ++j;
+      }
+      if (quoted && j < in.size()) ++j;
+      std::string setting = in.substr(begin, j - begin);
+      bool secret = Lower(setting).find("password") != std::string::npos;
+      for (const std::string& s : secrets) secret = secret || setting.find(s) != std::string::npos;
+      if (!setting.empty() && key != "dbname" && !secret) {
+        out += " " + setting;
+        if (key == "host" || key == "hostaddr" || key == "port" || key == "user") safe += " " + setting;
+      }
+      if (j == i) break;
+      i = j;
+    }
+    // A secret can also run across settings (a password value that reads as more settings): then
+    // only where to connect and as whom is kept, and if need be the database alone.
+    const std::string name = "dbname=" + std::string(database);
+    if (!Leaks(secrets, out, name)) return out;
+    if (!Leaks(secrets, safe, name)) return safe;
+    return name;
   }
   std::string_view raw = url.raw;
   std::size_t scheme_end = raw.find("://");
@@ -436,20 +470,44 @@ std::string UrlWithDatabase(const DatabaseUrl& url, std::string_view database, b
     std::size_t colon = authority.find(':');
     if (colon < at) authority.erase(colon, at - colon);
   }
+  // A last net for what the structure keeps (a host name that reads "password=..."): any secret
+  // still in the URL's own parts is masked, never the database name put in.
+  auto mask = [&](std::string text) {
+    if (keep_password) return text;
+    for (const std::string& secret : secrets) {
+      for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 4)) {
+        text.replace(at, secret.size(), "****");
+      }
+    }
+    return text;
+  };
+  // (A host part that holds a secret is replaced whole: masking inside it could make a port of it.)
+  if (mask(authority) != authority) authority = "****";
   std::string out = std::string(raw.substr(0, begin)) + authority + "/" + PercentEncode(database);
-  if (query == std::string_view::npos) return out;
+  if (query == std::string_view::npos && keep_password) return out;
   if (keep_password) return out + std::string(raw.substr(query));
   std::string params;
-  std::string_view rest = raw.substr(query + 1);
+  std::string_view rest = query == std::string_view::npos ? std::string_view() : raw.substr(query + 1);
   while (!rest.empty()) {
     std::size_t amp = rest.find('&');
     std::string_view param = rest.substr(0, amp);
-    if (!Lower(param.substr(0, param.find('='))).ends_with("password") && !param.empty()) {
-      params += (params.empty() ? "?" : "&") + std::string(param);
+    if (Lower(param).find("password") == std::string::npos && !param.empty() && mask(std::string(param)) == param) {
+      params += (params.empty() ? "" : "&") + std::string(param);
     }
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
   }
-  return out + params;
+  // A secret can straddle the parts masked one by one (a password value that ran from the host
+  // name into the query): then the query goes, and if need be the host too.
+  const std::string name = "/" + PercentEncode(database);
+  if (!params.empty() && !Leaks(secrets, out + "?" + params, name)) return out + "?" + params;
+  if (!Leaks(secrets, out, name)) return out;
+  return std::string(raw.substr(0, begin)) + "****" + name;
+}
+
+}  // namespace
+
+std::string UrlWithDatabase(const DatabaseUrl& url, std::string_view database, bool keep_password) {
+  return WithDatabase(url, database, keep_password);
 }
 
 std::string RedactSecrets(std::string_view text) {

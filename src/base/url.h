@@ -50,7 +50,8 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 // A PostgreSQL `url` as text that names `database` instead of its own: a URL with its path
 // replaced (user, host, port and parameters as written), a key=value string with a dbname added.
 // Without `keep_password` the password is left out (libpq then takes it from PGPASSWORD or
-// ~/.pgpass), so that the text may be printed.
+// ~/.pgpass), and so is every other setting or query parameter that mentions "password" in its name
+// or value (sslpassword), so that the text may be printed.
 std::string UrlWithDatabase(const DatabaseUrl& url, std::string_view database, bool keep_password);
 
 // Masks secrets in free text: the password of any "scheme://user:password@" and the value of any

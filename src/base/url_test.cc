@@ -258,7 +258,9 @@ TEST(UrlWithDatabase, ReplacesTheDatabaseAndDropsThePasswordWhenAsked) {
   EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@[::1]:5/d"), "t", false), "postgres://u@[::1]:5/t");
   auto conninfo = ParseDatabaseUrl("host=h password='a b\\'' dbname=prod user=u");
   ASSERT_TRUE(conninfo.ok());
-  EXPECT_EQ(UrlWithDatabase(*conninfo, "t", false), "host=h dbname=prod user=u dbname=t");
+  EXPECT_EQ(UrlWithDatabase(*conninfo, "t", false), "dbname=t host=h user=u");
+  EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("host=h sslpassword=k3y application_name=password_reset"), "t", false),
+            "dbname=t host=h");
   EXPECT_EQ(UrlWithDatabase(*conninfo, "t", true), "host=h password='a b\\'' dbname=prod user=u dbname=t");
 }
 
