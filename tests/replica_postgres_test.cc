@@ -170,5 +170,98 @@ TEST(ReplicaPostgres, WaitReplicasGivesUpWithItsOwnExitCodeWhenAStandbyLags) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history"), "1");
 }
 
+// Failover in the middle of a run, on a primary and standby of its own (the shared cluster must
+// survive): the primary dies while `up` runs, the standby is promoted, and the same command with
+// the same multi-host URL finishes the job there. Each migration is applied exactly once on the
+// promoted server, and its history matches its tables.
+TEST(ReplicaPostgres, AFailoverInTheMiddleOfARunEndsWithEveryMigrationOnceOnThePromotedServer) {
+  const std::string script = STRATA_SOURCE_DIR "/scripts/pg-test-cluster.sh";
+  TempDir state;
+  struct Stop {
+    std::string script, dir;
+    ~Stop() {
+      testing::Run({"/bin/sh", "-c",
+                    script + " stop " + dir + "/standby >/dev/null 2>&1; " + script + " stop " + dir + "/primary >/dev/null 2>&1"});
+    }
+  } stop{script, state.path()};
+  // Through a shell that sends the script's output to a file: the servers it starts would
+  // otherwise keep our pipe open, and Run would wait for them.
+  auto cluster = [&](const std::string& args) {
+    return testing::Run({"/bin/sh", "-c", script + " " + args + " >" + state.Path("cluster.log") + " 2>&1"});
+  };
+  ProcessResult p = cluster("start " + state.Path("primary"));
+  ASSERT_EQ(p.exit_code, 0) << Describe(p);
+  ProcessResult s = cluster("standby " + state.Path("standby") + " " + state.Path("primary"));
+  ASSERT_EQ(s.exit_code, 0) << Describe(s);
+  auto read = [](const std::string& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  const std::string primary = read(state.Path("primary/url")), standby = read(state.Path("standby/url"));
+  const std::string url = "postgres://postgres:" + PasswordOf(primary) + "@127.0.0.1:" + PortOf(primary) +
+                          ",127.0.0.1:" + PortOf(standby) + "/postgres?target_session_attrs=read-write";
+  TempDir dir;
+  constexpr int kMigrations = 40;
+  for (int i = 1; i <= kMigrations; ++i) {
+    std::string n = std::to_string(i);
+    dir.Write("m/" + std::to_string(1000 + i).substr(1) + "_t.up.sql",
+              "CREATE TABLE t" + n + " (x int);\nINSERT INTO t" + n + " VALUES (" + n + ");\nSELECT pg_sleep(0.05);\n");
+  }
+  const std::vector<std::string> up = {STRATA_BINARY, "--url", url, "--dir", dir.Path("m"), "up"};
+
+  // The primary dies once some migrations are in.
+  std::atomic<bool> done{false};
+  ProcessResult first;
+  std::thread runner([&] {
+    first = testing::Run(up);
+    done = true;
+  });
+  for (int i = 0; i < 200 && !done; ++i) {
+    usleep(50'000);
+    auto rows = PgQuery(primary, "SELECT count(*) FROM pg_tables WHERE tablename = 'strata_schema_history'");
+    if (rows.empty() || rows[0] != "1") continue;
+    if (PgQuery(primary, "SELECT count(*) FROM strata_schema_history").at(0) >= "5") break;
+  }
+  // pg_ctl as the servers' owner (the script runs them as `postgres` when we are root).
+  auto pg_ctl = [&](const std::string& server, const std::string& args) {
+    std::string command = "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl -D " +
+                          read(state.Path(server + "/datadir")) + "/pgdata " + args;
+    return testing::Run({"/bin/sh", "-c", ::geteuid() == 0 ? "runuser -u postgres -- sh -c '" + command + "'" : command});
+  };
+  ProcessResult killed = pg_ctl("primary", "-m immediate stop");
+  ASSERT_EQ(killed.exit_code, 0) << Describe(killed);
+  runner.join();
+  ASSERT_NE(first.exit_code, 0) << "the run finished before the primary died: " << Describe(first);
+
+  // Promote the standby; the same command, same URL, finishes on it.
+  ProcessResult promoted = pg_ctl("standby", "-w promote");
+  ASSERT_EQ(promoted.exit_code, 0) << Describe(promoted);
+  // What the standby had received when its primary died: a prefix of the run (replication is
+  // asynchronous, so possibly less than the primary had committed), never all of it.
+  auto tables = PgQuery(standby, "SELECT count(*) FROM pg_tables WHERE tablename = 'strata_schema_history'");
+  const int before = !tables.empty() && tables[0] == "1"
+                         ? std::stoi(PgQuery(standby, "SELECT count(*) FROM strata_schema_history").at(0))
+                         : 0;
+  EXPECT_LT(before, kMigrations) << Describe(first);
+  ProcessResult second = testing::Run(up);
+  ASSERT_EQ(second.exit_code, 0) << Describe(second) << "\nfirst run: " << Describe(first);
+  EXPECT_NE(second.out.find("done: version " + std::to_string(before) + " -> 40 (" + std::to_string(kMigrations - before) +
+                            " migration"),
+            std::string::npos)
+      << second.out;
+
+  // Exactly once each, and the history matches the tables.
+  EXPECT_EQ(PgQuery(standby, "SELECT count(*), count(DISTINCT version), min(version), max(version) "
+                             "FROM strata_schema_history WHERE state = 'applied'")
+                .at(0),
+            "40|40|1|40");
+  EXPECT_EQ(PgQuery(standby, "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+$'").at(0), "40");
+  std::string sum;
+  for (int i = 1; i <= kMigrations; ++i) sum += (i > 1 ? " + " : "") + std::string("(SELECT count(*) FROM t") + std::to_string(i) + ")";
+  EXPECT_EQ(PgQuery(standby, "SELECT " + sum).at(0), "40") << "a migration ran twice or half";
+}
+
 }  // namespace
 }  // namespace strata::testing

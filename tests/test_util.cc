@@ -107,8 +107,10 @@ int Start(const std::vector<std::string>& argv, int stdin_fd) {
 
 ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& cwd) {
   ProcessResult result;
+  // Close-on-exec: the child gets them only as its 1 and 2 (dup2 clears the flag), so neither a
+  // process started by another thread nor a server the child leaves running holds them open.
   int out_pipe[2], err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) std::abort();
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_RDONLY);
