@@ -163,5 +163,26 @@ TEST(PipelinePostgres, TheHistoryRowAndCommitInThePipelineFailAsAWhole) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM information_schema.columns WHERE table_name = 'a'"), "1");
 }
 
+// A migration with COPY goes statement by statement; when it fails, its transaction is rolled back
+// and the same connection (the same Migrator) applies the fixed file.
+TEST(PipelinePostgres, AFailedMigrationWithCopyLeavesNoTransactionOpen) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_copy.up.sql", "CREATE TABLE b (x int);\nCOPY (SELECT 1) TO STDOUT;\n");
+  auto m = Open(db, dir.Path("m"));
+  auto r = m->Up();
+  ASSERT_FALSE(r.ok());
+  ASSERT_TRUE(r.status().location().has_value()) << r.status().ToString();
+  EXPECT_EQ(r.status().location()->line, 2u) << r.status().ToString();
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename = 'b'"), "0");
+  // The run log, written on the same connection right after, recorded the failure.
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history_log WHERE outcome = 'failed'"), "1");
+  dir.Write("m/0002_copy.up.sql", "CREATE TABLE b (x int);\nCOPY (SELECT 1) TO '/dev/null';\n");
+  auto again = m->Up();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text, ',' ORDER BY version) FROM strata_schema_history"), "1,2");
+}
+
 }  // namespace
 }  // namespace strata::testing

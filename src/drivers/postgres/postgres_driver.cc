@@ -271,9 +271,11 @@ class PostgresDriver : public Driver {
       return base::Lower(sql.substr(span.begin, std::min<std::size_t>(4, span.end - span.begin))) == "copy";
     });
     if (copy) {  // COPY cannot go in a pipeline: one step after the other, as the engine would
-      STRATA_RETURN_IF_ERROR(Execute(sql, {.in_transaction = true}, observer));
-      STRATA_RETURN_IF_ERROR(InsertHistory(row));
-      return Commit();
+      Status st = Execute(sql, {.in_transaction = true}, observer);
+      if (st.ok()) st = InsertHistory(row);
+      if (st.ok()) return Commit();  // a failed COMMIT ends the transaction
+      Rollback();
+      return st;
     }
     STRATA_ASSIGN_OR_RETURN(std::string insert, InsertText(row, true));
     Status st = ExecutePipelined(sql, spans, observer, {std::move(insert), "COMMIT"});
