@@ -86,8 +86,12 @@ case "$cmd" in
     data=$(mktemp -d /tmp/strata-pg.XXXXXX)
     echo "$data" > "$state/datadir"
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$data"; fi
-    # A copy of the primary that follows its WAL (-R writes primary_conninfo and standby.signal).
-    as_pg env PGPASSWORD="$password" "$bindir/pg_basebackup" -D "$data/pgdata" -R -X stream -c fast \
+    # A copy of the primary that follows its WAL (-R writes primary_conninfo and standby.signal),
+    # through a replication slot of its own (-C -S): the primary keeps every WAL segment the
+    # standby has not received, so a standby that falls behind (a busy test run writes a lot of
+    # WAL) catches up instead of finding the segment recycled.
+    slot="strata_standby_$(basename "$data" | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')"
+    as_pg env PGPASSWORD="$password" "$bindir/pg_basebackup" -D "$data/pgdata" -R -C -S "$slot" -X stream -c fast \
       -h 127.0.0.1 -p "$pport" -U postgres >"$data/basebackup.log" 2>&1 \
       || { cat "$data/basebackup.log" >&2; exit 1; }
     launch "$data"

@@ -50,8 +50,8 @@ std::string OnDatabase(const std::string& server, const std::string& db) {
 
 // Waits until the standby has replayed everything the primary has written so far.
 void WaitForStandby(const std::string& standby) {
-  std::string lsn = PgQuery(PgServerUrl(), "SELECT pg_current_wal_lsn()").at(0);
-  for (int i = 0; i < 200; ++i) {
+  std::string lsn = PgQuery(PgServerUrl(), "SELECT pg_current_wal_insert_lsn()").at(0);
+  for (int i = 0; i < 1200; ++i) {  // a minute: the suite keeps the primary busy
     if (PgQuery(standby, "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'").at(0) == "t") return;
     usleep(50'000);
   }

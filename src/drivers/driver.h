@@ -319,7 +319,7 @@ class Driver {
   }
 
   // The standbys streaming from this server and whether each has replayed everything committed
-  // so far (PostgreSQL: pg_stat_replication's replay_lsn against pg_current_wal_lsn()), asked
+  // so far (PostgreSQL: pg_stat_replication's replay_lsn against pg_current_wal_insert_lsn()), asked
   // again every 100 ms until all have or `timeout` ran out. Empty where the engine has no
   // replicas, or none is connected.
   struct Replica {

@@ -450,7 +450,9 @@ class PostgresDriver : public Driver {
 
   Result<std::vector<Replica>> WaitForReplicas(std::chrono::milliseconds timeout, std::string* target) override {
     STRATA_RETURN_IF_ERROR(Flush());
-    STRATA_ASSIGN_OR_RETURN(auto at, conn_.Exec("SELECT pg_current_wal_lsn()::text"));
+    // The insert position, not pg_current_wal_lsn() (the write position): with synchronous_commit
+    // off a COMMIT returns before its record is written, and the write position can lie before it.
+    STRATA_ASSIGN_OR_RETURN(auto at, conn_.Exec("SELECT pg_current_wal_insert_lsn()::text"));
     const std::string lsn = Text(at.get(), 0, 0);
     if (target) *target = lsn;
     const auto start = std::chrono::steady_clock::now();
