@@ -44,7 +44,11 @@ int Drop(const Invocation& inv) {
   for (const std::string& url : inv.inputs) {
     if (Status st = DropTestDatabase(url); !st.ok()) return ReportError(inv, st);
   }
-  if (inv.json) fmt::print("{}\n", JsonStrings("dropped", inv.inputs));
+  if (inv.json) {  // the URLs as given may hold a password: only their redacted form is printed
+    std::vector<std::string> dropped;
+    for (const std::string& url : inv.inputs) dropped.push_back(RedactSecrets(url));
+    fmt::print("{}\n", JsonStrings("dropped", dropped));
+  }
   return kExitOk;
 }
 

@@ -484,18 +484,20 @@ std::string WithDatabase(const DatabaseUrl& url, std::string_view database, bool
   // (A host part that holds a secret is replaced whole: masking inside it could make a port of it.)
   if (mask(authority) != authority) authority = "****";
   std::string out = std::string(raw.substr(0, begin)) + authority + "/" + PercentEncode(database);
-  if (query == std::string_view::npos && keep_password) return out;
-  if (keep_password) return out + std::string(raw.substr(query));
+  // libpq lets a dbname query parameter override the path: it would name the old database again.
   std::string params;
   std::string_view rest = query == std::string_view::npos ? std::string_view() : raw.substr(query + 1);
   while (!rest.empty()) {
     std::size_t amp = rest.find('&');
     std::string_view param = rest.substr(0, amp);
-    if (Lower(param).find("password") == std::string::npos && !param.empty() && mask(std::string(param)) == param) {
+    const bool names_database = Lower(param.substr(0, param.find('='))) == "dbname";
+    const bool secret = Lower(param).find("password") != std::string::npos || mask(std::string(param)) != param;
+    if (!param.empty() && !names_database && (keep_password || !secret)) {
       params += (params.empty() ? "" : "&") + std::string(param);
     }
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
   }
+  if (keep_password) return params.empty() ? out : out + "?" + params;
   // A secret can straddle the parts masked one by one (a password value that ran from the host
   // name into the query): then the query goes, and if need be the host too.
   const std::string name = "/" + PercentEncode(database);

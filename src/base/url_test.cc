@@ -253,6 +253,10 @@ TEST(UrlWithDatabase, ReplacesTheDatabaseAndDropsThePasswordWhenAsked) {
   EXPECT_EQ(UrlWithDatabase(*url, "strata_test_1", false),
             "postgres://app@db.example:6432/strata_test_1?sslmode=require&application_name=x");
   EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgresql://h"), "t", false), "postgresql://h/t");
+  // A dbname parameter would override the path and name the old database again.
+  EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@h/?dbname=app&sslmode=require"), "t", true),
+            "postgres://u:pw@h/t?sslmode=require");
+  EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@h/?DBNAME=app"), "t", false), "postgres://u@h/t");
   EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@h?sslmode=disable"), "t", false),
             "postgres://u@h/t?sslmode=disable");
   EXPECT_EQ(UrlWithDatabase(*ParseDatabaseUrl("postgres://u:pw@[::1]:5/d"), "t", false), "postgres://u@[::1]:5/t");

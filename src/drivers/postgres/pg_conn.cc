@@ -103,7 +103,12 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
   PGconn* c = conn_.get();
   *failed = statements.size();
   if (position) *position = 0;
-  if (PQenterPipelineMode(c) != 1 || PQsetnonblocking(c, 1) != 0) return ErrorFrom(nullptr, nullptr);
+  if (PQenterPipelineMode(c) != 1) return ErrorFrom(nullptr, nullptr);
+  if (PQsetnonblocking(c, 1) != 0) {
+    Status st = ErrorFrom(nullptr, nullptr);
+    (void)PQexitPipelineMode(c);  // nothing was sent yet
+    return st;
+  }
   auto leave = [&](Status st) {
     if (PQstatus(c) == CONNECTION_OK) {
       (void)PQsetnonblocking(c, 0);
@@ -128,6 +133,7 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
     bool synced = false;
     while (!synced && !PQisBusy(c)) {
       ResultPtr r(PQgetResult(c));
+      if (!r && PQstatus(c) == CONNECTION_BAD) break;  // gone: no more results will come
       if (!r) {  // the end of one statement's results
         if (in_results && index < statements.size()) {
           if (failure.ok() && done) {

@@ -272,7 +272,11 @@ class PostgresDriver : public Driver {
     });
     if (copy) {  // COPY cannot go in a pipeline: one step after the other, as the engine would
       Status st = Execute(sql, {.in_transaction = true}, observer);
-      if (st.ok()) st = InsertHistory(row);
+      if (st.ok()) {  // the row's time from the server, as on the pipelined path
+        auto insert = InsertText(row, true);
+        if (insert.ok()) deferred_.push_back(std::move(*insert));
+        st = insert.status();
+      }
       if (st.ok()) return Commit();  // a failed COMMIT ends the transaction
       Rollback();
       return st;
