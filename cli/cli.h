@@ -85,16 +85,29 @@ struct Invocation {
   std::string testdb_action;  // create, drop, clean
   std::string testdb_dir;     // SQLite: where templates and test databases live
   bool testdb_instances = false;  // clean: also the test databases
+  // Fleets (commands/fleet.cc): many databases, or a schema per tenant.
+  std::string targets_file;     // --targets FILE ("-": standard input)
+  std::string schemas_pattern;  // --schemas PATTERN (PostgreSQL LIKE)
+  std::size_t parallel = 4;
+  std::size_t canary = 0;
+  bool continue_on_error = false;
+  bool fleet_flags = false;  // --parallel, --canary or --continue-on-error was given
 };
 
 // Prints `status` as an error (human text on stderr; in --json mode also an error event on
 // stdout) and returns its exit code.
 int ReportError(const Invocation& inv, const Status& status);
+// `status` with the CLI's words for its remedies (which flag gets past it) after the message.
+Status WithRemedyText(const Invocation& inv, const Status& status);
 
 // Where check, drift, schema, verify --schema and lint --trace replay migrations: --scratch-url,
 // else --url when it is PostgreSQL, else a temporary SQLite file (kInvalidArgument when
 // `needs_postgres`). Ctrl-C stops the work (interrupt.h).
 Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres);
+
+// The data guard's options from up/down's flags; `may_ask`: on a terminal, ask before destroying
+// rows (the seed's prompt) when --force was not given.
+SafetyOptions Safety(const Invocation& inv, bool may_ask);
 
 // Opens the Migrator for `inv` (URL + directory + options).
 Result<std::unique_ptr<Migrator>> OpenMigrator(const Invocation& inv);
@@ -119,11 +132,17 @@ int RunRebase(const Invocation& inv);      // commands/team.cc
 int RunCheckpoint(const Invocation& inv);  // commands/team.cc
 int RunVerifyGitBase(const Invocation& inv);  // commands/team.cc: verify --git-base
 int RunTestDb(const Invocation& inv);         // commands/testdb.cc
+// up, status, plan, verify or lint on every target of --targets / --schemas (commands/fleet.cc).
+int RunFleet(const Invocation& inv);
 
 // up and plan lint the pending migrations first. ReportLint prints the findings as warnings and
 // returns the error that refuses the run (lint_mode "error" and an error finding), else Ok;
 // LintBeforePlan lints through Migrator::Lint and returns kExitOk or the exit code that ends plan.
 Status ReportLint(const Invocation& inv, const LintReport& report);
+// ReportLint's decision without the printing.
+Status LintVerdict(const Invocation& inv, const LintReport& report);
+// FILE:LINE:COL: RULE severity: message, then the hint indented.
+std::string FindingText(const LintFinding& finding);
 int LintBeforePlan(const Invocation& inv, Migrator& migrator);
 
 // Reads strata.toml (if `path` exists) and the environment into `inv` for values the command

@@ -46,7 +46,8 @@ std::string RemedyText(const Invocation& inv, Remedy remedy) {
   return "";
 }
 
-// `status` with the CLI's words for its remedies after the message.
+}  // namespace
+
 Status WithRemedyText(const Invocation& inv, const Status& status) {
   if (status.remedies().empty()) return status;
   std::string message = status.message();
@@ -55,8 +56,6 @@ Status WithRemedyText(const Invocation& inv, const Status& status) {
   if (status.location()) return std::move(out).WithLocation(*status.location());
   return out;
 }
-
-}  // namespace
 
 int ReportError(const Invocation& inv, const Status& reported) {
   const Status status = WithRemedyText(inv, reported);

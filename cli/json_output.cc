@@ -316,4 +316,41 @@ std::string JsonStrings(const std::string& key, const std::vector<std::string>& 
   return Dump(json{{key, values}});
 }
 
+std::string JsonTagged(const std::string& line, const std::string& target, const std::string& schema) {
+  std::string head = "{\"target\":" + Dump(json(target)) + ",\"schema\":" + Dump(json(schema));
+  if (line.size() >= 2 && line.front() == '{') {
+    std::string_view rest(line);
+    rest.remove_prefix(1);
+    bool empty = rest.find_first_not_of(" }") == std::string_view::npos;
+    return head + (empty ? "}" : "," + std::string(rest));
+  }
+  return head + ",\"value\":" + line + "}";
+}
+
+namespace {
+json TargetJson(const FleetLine& l) {
+  return {{"target", l.target},         {"schema", l.schema},   {"outcome", l.outcome},
+          {"exit_code", l.exit_code},   {"from_version", l.from_version}, {"to_version", l.to_version},
+          {"count", l.count},           {"ms", l.ms},           {"error", l.error}};
+}
+}  // namespace
+
+std::string JsonTargetDone(const FleetLine& l) {
+  json j = TargetJson(l);
+  j["event"] = "target_done";
+  return Dump(j);
+}
+
+std::string JsonFleetDone(const std::string& command, const std::vector<FleetLine>& lines, double ms, int exit_code) {
+  std::size_t succeeded = 0, failed = 0, not_started = 0;
+  for (const FleetLine& l : lines) {
+    if (l.outcome == "succeeded") ++succeeded;
+    if (l.outcome == "failed") ++failed;
+    if (l.outcome == "not_started") ++not_started;
+  }
+  return Dump(json{{"event", "fleet_done"},     {"command", command}, {"targets", lines.size()},
+                   {"succeeded", succeeded},      {"failed", failed},   {"not_started", not_started},
+                   {"ms", ms},                    {"exit_code", exit_code}});
+}
+
 }  // namespace strata::cli

@@ -32,4 +32,21 @@ std::string JsonCheckpoint(const CheckpointResult& result);
 std::string JsonTestDatabase(const CreatedTestDatabase& created);
 std::string JsonStrings(const std::string& key, const std::vector<std::string>& values);
 
+// Fleets: `line` (one JSON object) with "target" (password masked) and "schema" put first.
+std::string JsonTagged(const std::string& line, const std::string& target, const std::string& schema);
+// One target's outcome in a fleet run.
+struct FleetLine {
+  std::string target, schema;
+  std::string outcome;  // "succeeded", "failed", "not_started"
+  int exit_code = 0;
+  std::uint64_t from_version = 0, to_version = 0;
+  std::size_t count = 0;  // migrations applied (up), pending (status, plan), problems (verify), findings (lint)
+  double ms = 0;
+  std::string error;  // password-free
+};
+// {"event":"target_done","target","schema","outcome","exit_code","from_version","to_version","count","ms","error"}
+std::string JsonTargetDone(const FleetLine& line);
+// {"event":"fleet_done","command","targets","succeeded","failed","not_started","ms","exit_code"}
+std::string JsonFleetDone(const std::string& command, const std::vector<FleetLine>& lines, double ms, int exit_code);
+
 }  // namespace strata::cli

@@ -215,6 +215,18 @@ int Main(int argc, char** argv) {
                  "file)");
   app.add_flag("--json", inv.json, "Machine-readable output (NDJSON events for up/down)");
   app.add_flag("-v,--verbose", inv.verbose, "Also show each statement");
+  auto* targets = app.add_option("--targets", inv.targets_file,
+                                 "Fleets: run the command on every database URL in FILE (one per line, '#' comments; "
+                                 "'-': standard input)");
+  auto* schemas = app.add_option("--schemas", inv.schemas_pattern,
+                                 "Fleets, PostgreSQL: run the command once per schema whose name matches this LIKE "
+                                 "pattern, each with its own history table, the schema first in search_path");
+  auto* parallel = app.add_option("--parallel", inv.parallel, "Fleets: targets at a time (default 4)")
+                       ->check(CLI::Range(1, 256));
+  auto* canary = app.add_option("--canary", inv.canary,
+                                "Fleets: run the first K targets alone, one at a time, and stop if one fails");
+  auto* keep_going = app.add_flag("--continue-on-error", inv.continue_on_error,
+                                  "Fleets: start every target even after one failed (default: stop starting new ones)");
 
   const Command* chosen = nullptr;
   for (const Command& c : kCommands) {
@@ -242,6 +254,16 @@ int Main(int argc, char** argv) {
   }
   if (!chosen) return kExitUsage;
   inv.command = chosen->name;
+  inv.fleet_flags = parallel->count() > 0 || canary->count() > 0 || keep_going->count() > 0;
+  bool fleet = targets->count() > 0 || schemas->count() > 0;
+  if (targets->count() > 0 && url->count() > 0) {
+    std::fprintf(stderr, "strata: error: give --url or --targets, not both (--targets FILE lists every URL)\n");
+    return kExitUsage;
+  }
+  if (inv.fleet_flags && !fleet) {
+    std::fprintf(stderr, "strata: error: --parallel, --canary and --continue-on-error need --targets or --schemas\n");
+    return kExitUsage;
+  }
   if (chosen->handler != RunNew && chosen->handler != RunVersion) {
     inv.options.lock_timeout = SecondsToMillis(lock_timeout_s);
     inv.options.pg_lock_timeout = SecondsToMillis(pg_lock_timeout_s);
@@ -263,6 +285,7 @@ int Main(int argc, char** argv) {
       return kExitUsage;
     }
   }
+  if (fleet) return RunFleet(inv);
   return chosen->handler(inv);
 }
 

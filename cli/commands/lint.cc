@@ -9,13 +9,12 @@
 
 namespace strata::cli {
 
-namespace {
-
-// FILE:LINE:COL: RULE severity: message, then the hint indented.
 std::string FindingText(const LintFinding& f) {
   return fmt::format("{}:{}:{}: {} {}: {}\n  hint: {}", f.file, f.line, f.column, f.rule, LintSeverityName(f.severity),
                      f.message, f.hint);
 }
+
+namespace {
 
 // The directory of the migrations to lint: --dir, or the one directory all named files are in.
 Result<std::string> LintDirectory(const Invocation& inv) {
@@ -133,6 +132,10 @@ Status ReportLint(const Invocation& inv, const LintReport& report) {
       fmt::print(stderr, "strata: lint: {}\n", FindingText(f));
     }
   }
+  return LintVerdict(inv, report);
+}
+
+Status LintVerdict(const Invocation& inv, const LintReport& report) {
   if (inv.lint_mode == "error" && report.errors() > 0) {
     return Status(ErrorCode::kFailedPrecondition,
                   fmt::format("lint found {} error{} in the pending migrations; nothing was changed (fix them, "

@@ -70,18 +70,22 @@ bool AskOnTerminal(const std::vector<DataAtRisk>& risks) {
   return answer == "yes";
 }
 
-SafetyOptions Safety(const Invocation& inv) {
+}  // namespace
+
+SafetyOptions Safety(const Invocation& inv, bool may_ask) {
   SafetyOptions s;
   s.force = inv.force;
   s.backup = inv.backup;
   s.verify_data = inv.verify_data;
-  if (!inv.force && !inv.json && ::isatty(0) && ::isatty(2)) s.confirm = AskOnTerminal;
+  if (may_ask && !inv.force && !inv.json && ::isatty(0) && ::isatty(2)) s.confirm = AskOnTerminal;
   if (!inv.backup_command.empty()) {
     std::string command = inv.backup_command;
     s.backup_hook = [command](std::uint64_t version) { return RunBackupCommand(command, version); };
   }
   return s;
 }
+
+namespace {
 
 // up --wait-replicas: one line per standby (stderr; --json puts them in the done event) and the exit
 // code: 17 when one had not replayed the run, or when the standbys could not be asked.
@@ -116,8 +120,8 @@ int Run(const Invocation& inv, Direction direction) {
   m.SetEventCallback([&](const Event& e) { PrintEvent(inv, url, e); });
   bool lint_refused = false;
   auto run = [&]() -> Result<RunReport> {
-    if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv)});
-    UpOptions up{inv.to, Safety(inv)};
+    if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv, true)});
+    UpOptions up{inv.to, Safety(inv, true)};
     up.single_transaction = inv.single_transaction;
     if (inv.wait_replicas_s) {
       up.wait_replicas = std::chrono::milliseconds(static_cast<std::int64_t>(*inv.wait_replicas_s * 1000));

@@ -66,6 +66,9 @@ struct Options {
   bool allow_out_of_order = false;
   // PostgreSQL: the schema that holds the history table (created if missing).
   std::string schema = "public";
+  // PostgreSQL: put `schema` first in the connection's search_path, so that the migrations' unqualified
+  // names mean that schema (a schema per tenant: `strata --schemas`). false: the server's search_path.
+  bool schema_first_in_search_path = false;
   // PostgreSQL: SET LOCAL lock_timeout inside each migration's transaction, so a migration that
   // queues behind a long-running query fails fast instead of blocking all traffic behind its
   // lock (0: wait forever).

@@ -12,6 +12,7 @@ driver::OpenOptions OpenOptionsFor(const Options& options, bool read_only) {
   open.history_table = options.history_table;
   open.strata_version = kVersion;
   open.schema = options.schema;
+  open.schema_first_in_search_path = options.schema_first_in_search_path;
   open.pg_lock_timeout = options.pg_lock_timeout;
   open.statement_timeout = options.statement_timeout;
   return open;

@@ -112,6 +112,7 @@ struct OpenOptions {
   std::string history_table = "strata_schema_history";
   std::string strata_version;
   std::string schema = "public";                    // PostgreSQL
+  bool schema_first_in_search_path = false;         // PostgreSQL: `schema`, then the server's search_path
   std::chrono::milliseconds pg_lock_timeout{10'000};  // PostgreSQL, per migration (SET LOCAL)
   std::chrono::milliseconds statement_timeout{0};     // PostgreSQL, per migration (SET LOCAL)
 };

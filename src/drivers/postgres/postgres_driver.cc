@@ -690,10 +690,21 @@ Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const
   // client within a second. The idle timeouts: this session holds the migration lock, and sits
   // idle while the data guard waits for a typed "yes"; a database-wide idle_session_timeout must
   // not end it. Set where the server has them (PostgreSQL 14+), in one round trip.
-  (void)conn.Exec(
+  std::string settings =
       "SELECT set_config(name, CASE name WHEN 'client_connection_check_interval' THEN '1s' ELSE '0' END, false) "
       "FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout', "
-      "'idle_in_transaction_session_timeout')");
+      "'idle_in_transaction_session_timeout')";
+  if (!options.schema_first_in_search_path) {
+    (void)conn.Exec(settings);
+  } else {
+    // A schema per tenant: the migrations' unqualified names are the tenant's. The schema name is a
+    // plain identifier (checked when the Migrator was opened), so quoting it is enough.
+    std::string quoted = QuoteIdentifier(options.schema);
+    STRATA_RETURN_IF_ERROR(
+        conn.Exec(fmt::format("{}; SELECT set_config('search_path', '{}, ' || current_setting('search_path'), false)",
+                              settings, quoted))
+            .status());
+  }
   return std::unique_ptr<Driver>(std::make_unique<PostgresDriver>(std::move(conn), url, options));
 }
 
