@@ -206,5 +206,48 @@ TEST_F(CliFleet, TargetsFromStandardInputAndUsageErrors) {
   EXPECT_EQ(Strata({"--targets", tmp_.Path("missing.txt"), "up"}).exit_code, kInvalidInput);
 }
 
+// Runs `command` (a shell command line) on a pseudo-terminal, as a person at a terminal would.
+ProcessResult OnTerminal(const std::string& command, const std::vector<std::string>& env = {}) {
+  return ::strata::testing::Run({"/usr/bin/script", "-qfec", command, "/dev/null"}, env);
+}
+
+TEST_F(CliFleet, ALongStatementGetsALiveLineOnATerminalOnly) {
+  // About a second of work in one statement, after a quick one.
+  tmp_.Write("slow/v001_slow.sql",
+             "CREATE TABLE a (x);\nWITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 6000000) "
+             "INSERT INTO a SELECT count(*) FROM c;\n");
+  std::string base = "'" + kBinary + "' --dir '" + tmp_.Path("slow") + "' --url 'sqlite:";
+  ProcessResult tty = OnTerminal(base + Db(1) + "' up");
+  ASSERT_EQ(tty.exit_code, kOk) << Describe(tty);
+  EXPECT_TRUE(Contains(tty.out, "applying 1 slow: statement 2 running for")) << Describe(tty);
+  EXPECT_TRUE(Contains(tty.out, "\r\033[K")) << "the live line is not erased";
+
+  ProcessResult json = OnTerminal(base + Db(2) + "' --json up");
+  ASSERT_EQ(json.exit_code, kOk) << Describe(json);
+  EXPECT_FALSE(Contains(json.out, "running for")) << Describe(json);
+
+  ProcessResult piped = ::strata::testing::Run({kBinary, "--dir", tmp_.Path("slow"), "--url", "sqlite:" + Db(3), "up"});
+  ASSERT_EQ(piped.exit_code, kOk) << Describe(piped);
+  EXPECT_FALSE(Contains(piped.out + piped.err, "running for")) << Describe(piped);
+  EXPECT_FALSE(Contains(piped.out + piped.err, "\033[")) << Describe(piped);
+}
+
+TEST_F(CliFleet, ColoursOnlyOnATerminalAndNeverWithNoColor) {
+  std::string targets = Targets(2);
+  std::string command = "'" + kBinary + "' --dir '" + tmp_.Path("m") + "' --targets '" + targets + "' status";
+  ProcessResult tty = OnTerminal(command);
+  ASSERT_EQ(tty.exit_code, kOk) << Describe(tty);
+  EXPECT_TRUE(Contains(tty.out, "\033[32mok")) << Describe(tty);
+
+  ProcessResult no_color = OnTerminal(command, {"NO_COLOR=1"});
+  ASSERT_EQ(no_color.exit_code, kOk) << Describe(no_color);
+  EXPECT_FALSE(Contains(no_color.out, "\033[3")) << Describe(no_color);
+  EXPECT_TRUE(Contains(no_color.out, "ok       sqlite:")) << Describe(no_color);
+
+  ProcessResult piped = Strata({"--targets", targets, "status"});
+  ASSERT_EQ(piped.exit_code, kOk) << Describe(piped);
+  EXPECT_FALSE(Contains(piped.out + piped.err, "\033[")) << Describe(piped);
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -22,6 +22,7 @@
 #include "../cli.h"
 #include "../interrupt.h"
 #include "../json_output.h"
+#include "../live_line.h"
 #include "strata/fleet.h"
 
 namespace strata::cli {
@@ -102,110 +103,76 @@ Result<std::vector<FleetTarget>> Targets(const Invocation& inv) {
 struct Running {
   std::string label;
   std::string what;  // "v0005 add_orders"
-  std::chrono::steady_clock::time_point since;
+  LiveLine::Clock::time_point since;
 };
 
 // Prints for all worker threads, one line at a time, and draws the live line on a terminal.
 class Printer {
  public:
-  Printer(const Invocation& inv, std::size_t total) : inv_(inv), total_(total) {
-    live_ = !inv.json && ::isatty(2);
+  Printer(const Invocation& inv, std::size_t total)
+      : total_(total), live_(!inv.json, [this](LiveLine::Clock::time_point now) { return Render(now); }) {
     const char* no_color = std::getenv("NO_COLOR");
     color_ = !inv.json && ::isatty(1) && !(no_color && *no_color);
-    if (live_) ticker_ = std::thread([this] { Tick(); });
-  }
-  ~Printer() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    wake_.notify_all();
-    if (ticker_.joinable()) ticker_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    ClearLive();
   }
 
   bool color() const { return color_; }
 
   void Out(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ClearLive();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    live_.Locked([&] {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    });
   }
   void Err(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ClearLive();
-    std::fwrite(text.data(), 1, text.size(), stderr);
+    live_.Locked([&] { std::fwrite(text.data(), 1, text.size(), stderr); });
   }
   // A finding seen on several targets (the same pending file) is printed once.
   bool FirstTime(const std::string& key) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return seen_.insert(key).second;
+    bool first = false;
+    live_.Locked([&] { first = seen_.insert(key).second; });
+    return first;
   }
   void Started(std::size_t i, const std::string& label) {
-    std::lock_guard<std::mutex> lock(mu_);
-    running_[i] = {label, "", std::chrono::steady_clock::now()};
+    live_.Locked([&] { running_[i] = {label, "", LiveLine::Clock::now()}; });
   }
   void Doing(std::size_t i, std::string what) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = running_.find(i);
-    if (it == running_.end()) return;
-    it->second.what = std::move(what);
-    it->second.since = std::chrono::steady_clock::now();
-  }
-  void Finished(std::size_t i) {
-    running_.erase(i);  // called under mu_ by FinishedLine
-    ++finished_;
+    live_.Locked([&] {
+      auto it = running_.find(i);
+      if (it == running_.end()) return;
+      it->second.what = std::move(what);
+      it->second.since = LiveLine::Clock::now();
+    });
   }
   void FinishedLine(std::size_t i, const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu_);
-    Finished(i);
-    ClearLive();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    live_.Locked([&] {
+      running_.erase(i);
+      ++finished_;
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    });
   }
 
  private:
-  // At most four times a second: how many are done, and the longest-running target's migration.
-  void Tick() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!done_) {
-      wake_.wait_for(lock, std::chrono::milliseconds(250));
-      if (done_) break;
-      auto now = std::chrono::steady_clock::now();
-      const Running* oldest = nullptr;
-      for (const auto& [i, r] : running_) {
-        if (!oldest || r.since < oldest->since) oldest = &r;
-      }
-      std::string text = fmt::format("[{}/{} done, {} running]", finished_, total_, running_.size());
-      if (oldest) {
-        double s = std::chrono::duration<double>(now - oldest->since).count();
-        text += fmt::format(" {}{}{} {:.1f} s", oldest->label, oldest->what.empty() ? "" : ": ", oldest->what, s);
-      }
-      if (text.size() > 150) text = text.substr(0, 147) + "...";
-      std::fprintf(stderr, "\r\033[K%s", text.c_str());
-      std::fflush(stderr);
-      drawn_ = true;
+  // How many are done, and the longest-running target with what it is doing and for how long.
+  std::string Render(LiveLine::Clock::time_point now) const {
+    const Running* oldest = nullptr;
+    for (const auto& [i, r] : running_) {
+      if (!oldest || r.since < oldest->since) oldest = &r;
     }
-  }
-  void ClearLive() {
-    if (!drawn_) return;
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-    drawn_ = false;
+    std::string text = fmt::format("[{}/{} done, {} running]", finished_, total_, running_.size());
+    if (oldest) {
+      double s = std::chrono::duration<double>(now - oldest->since).count();
+      text += fmt::format(" {}{}{} {:.1f} s", oldest->label, oldest->what.empty() ? "" : ": ", oldest->what, s);
+    }
+    return text;
   }
 
-  const Invocation& inv_;
   std::size_t total_;
-  bool live_ = false, color_ = false;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool done_ = false, drawn_ = false;
+  bool color_ = false;
   std::size_t finished_ = 0;
   std::map<std::size_t, Running> running_;
   std::set<std::string> seen_;
-  std::thread ticker_;
+  LiveLine live_;  // last: its thread reads the members above until it is destroyed
 };
 
 // What one target's job found, for its line and the summary.

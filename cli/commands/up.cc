@@ -7,9 +7,11 @@
 
 #include <ctime>
 #include <iostream>
+#include <memory>
 
 #include "../cli.h"
 #include "../json_output.h"
+#include "../live_line.h"
 #include "../output.h"
 
 namespace strata::cli {
@@ -117,7 +119,33 @@ int Run(const Invocation& inv, Direction direction) {
   if (!migrator.ok()) return ReportError(inv, migrator.status());
   Migrator& m = **migrator;
   std::string url = m.RedactedUrl();
-  m.SetEventCallback([&](const Event& e) { PrintEvent(inv, url, e); });
+  // On a terminal, a statement that runs for more than half a second gets a live line saying
+  // which migration and which of its statements it is, and for how long.
+  struct {
+    bool active = false;
+    std::string what;
+    std::size_t statement = 1;
+    LiveLine::Clock::time_point since;
+  } progress;
+  const char* verb = direction == Direction::kUp ? "applying" : "rolling back";
+  auto live = std::make_unique<LiveLine>(!inv.json, [&](LiveLine::Clock::time_point now) -> std::string {
+    double s = std::chrono::duration<double>(now - progress.since).count();
+    if (!progress.active || s < 0.5) return "";
+    return fmt::format("{} {}: statement {} running for {:.1f} s", verb, progress.what, progress.statement, s);
+  });
+  m.SetEventCallback([&](const Event& e) {
+    live->Locked([&] {
+      PrintEvent(inv, url, e);
+      progress.since = LiveLine::Clock::now();
+      if (e.kind == EventKind::kMigrationStarted) {
+        progress = {true, fmt::format("{} {}", e.version, e.name), 1, progress.since};
+      } else if (e.kind == EventKind::kStatementDone) {
+        ++progress.statement;
+      } else if (e.kind == EventKind::kMigrationDone || e.kind == EventKind::kRunFinished) {
+        progress.active = false;
+      }
+    });
+  });
   bool lint_refused = false;
   auto run = [&]() -> Result<RunReport> {
     if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv, true)});
@@ -137,6 +165,7 @@ int Run(const Invocation& inv, Direction direction) {
     return m.Up(up);
   };
   Result<RunReport> report = run();
+  live.reset();  // erased before anything else is printed
   if (!report.ok()) {
     int code = ReportError(inv, report.status());
     return lint_refused ? kExitLintFailed : code;
