@@ -182,6 +182,9 @@ TEST(ParseTargets, ErrorsSayFileLineAndColumnAndNeverThePassword) {
 
   auto nul = ParseTargets(std::string("sqlite:a\0.db\n", 13), "t");
   ASSERT_FALSE(nul.ok());
+  auto cr = ParseTargets("sqlite:a.db\rJ\n", "t");  // found by fuzz_targets
+  ASSERT_FALSE(cr.ok());
+  EXPECT_NE(cr.status().ToString().find("t:1:12"), std::string::npos) << cr.status().ToString();
 }
 
 TEST(ListSchemas, RefusesSqlite) {

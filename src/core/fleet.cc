@@ -66,8 +66,12 @@ Result<std::vector<FleetTarget>> ParseTargets(std::string_view text, const std::
     std::string_view url = base::Trim(body);
     if (url.empty()) continue;
     std::size_t column = static_cast<std::size_t>(url.data() - line.data()) + 1;
-    if (url.find('\0') != std::string_view::npos) {
-      return TargetError(label, line_no, column, line, "a target contains a NUL byte");
+    for (std::size_t i = 0; i < url.size(); ++i) {
+      auto c = static_cast<unsigned char>(url[i]);
+      if (c < 0x20 && c != '\t') {
+        return TargetError(label, line_no, column + i, line,
+                           fmt::format("a target contains the control character 0x{:02x}", c));
+      }
     }
     if (url.find_first_of(" \t") != std::string_view::npos) {
       return TargetError(label, line_no, column, line,
