@@ -65,6 +65,7 @@ bench: build
 	bench/run_checkpoint.sh $(BUILD)
 	bench/run_testdb.sh $(BUILD)
 	bench/run_lint.sh $(BUILD)
+	bench/run_fleet.sh $(BUILD)
 	$(BUILD)/bench/startup_bench
 
 clean:
