@@ -60,6 +60,9 @@ TEST_F(FleetPostgres, EachSchemaGetsItsOwnTablesAndHistory) {
     EXPECT_TRUE(TableIn(s, "strata_schema_history")) << s;
     EXPECT_EQ(db_.QueryOne(std::string("SELECT name FROM ") + s + ".accounts"), s) << "search_path did not start with it";
     EXPECT_EQ(db_.QueryOne(std::string("SELECT count(*) FROM ") + s + ".strata_schema_history"), "2") << s;
+    EXPECT_EQ(db_.QueryOne(std::string("SELECT outcome || ' ' || to_version FROM ") + s + ".strata_schema_history_log"),
+              "success 2")
+        << "the tenant's run log";
     EXPECT_EQ(Count(r.out, std::string("schema ") + s + "  0 -> 2, 2 migrations"), 1u) << r.out;
   }
   for (const char* s : {"tenantx", "other", "public"}) {
