@@ -2,11 +2,19 @@
 // it to what one statement at a time gave: a failure points at its own statement (first, middle,
 // last, after multi-byte text), statement events arrive in order, results of any size do not stall
 // the pipeline, a lock_timeout keeps its advice, and a connection lost in the middle leaves nothing
-// applied (kLockLost, since the run lock lived on that connection, at the statement that was running).
+// applied (kLockLost, since the run lock lived on that connection, at the statement that was running);
+// one lost after the COMMIT was sent is an unknown outcome, not a claimed rollback.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "pg_test_util.h"
@@ -182,6 +190,130 @@ TEST(PipelinePostgres, AFailedMigrationWithCopyLeavesNoTransactionOpen) {
   auto again = m->Up();
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text, ',' ORDER BY version) FROM strata_schema_history"), "1,2");
+}
+
+// A TCP proxy in front of the server that, once the client has sent `marker` and then a COMMIT,
+// forwards that COMMIT, stops passing the server's answers back, and closes both connections: the
+// server commits, the client only sees its connection go. What a network failure at the worst
+// moment looks like.
+class CuttingProxy {
+ public:
+  CuttingProxy(int server_port, std::string marker) : server_port_(server_port), marker_(std::move(marker)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(listener_, 16), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~CuttingProxy() {
+    stop_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    if (thread_.joinable()) thread_.join();
+    for (std::thread& t : pairs_) t.join();
+  }
+  int port() const { return port_; }
+  bool cut() const { return cut_; }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{listener_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) continue;
+      int server = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<std::uint16_t>(server_port_));
+      if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(client);
+        ::close(server);
+        continue;
+      }
+      pairs_.emplace_back([this, client, server] { Pump(client, server); });
+    }
+  }
+  void Pump(int client, int server) {
+    std::string seen;  // what the client sent since the marker
+    bool marked = false, cutting = false;
+    char buf[65536];
+    for (;;) {
+      pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+      if (::poll(p, 2, cutting ? 300 : 1000) == 0) {
+        if (cutting || stop_) break;  // the server had 300 ms to commit
+        continue;
+      }
+      if (p[0].revents & (POLLIN | POLLHUP)) {
+        ssize_t n = ::read(client, buf, sizeof buf);
+        if (n <= 0) break;
+        std::string_view data(buf, static_cast<std::size_t>(n));
+        if (!cutting) {
+          if (!marked && data.find(marker_) != std::string_view::npos) {
+            marked = true;
+            seen.clear();
+          }
+          if (marked) seen.append(data);
+          if (marked && seen.find("COMMIT") != std::string::npos) cutting = cut_ = true;
+        }
+        if (::write(server, buf, static_cast<std::size_t>(n)) != n) break;
+      }
+      if (p[1].revents & (POLLIN | POLLHUP)) {
+        ssize_t n = ::read(server, buf, sizeof buf);
+        if (n <= 0) break;
+        if (!cutting && ::write(client, buf, static_cast<std::size_t>(n)) != n) break;
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  int server_port_;
+  std::string marker_;
+  int listener_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false}, cut_{false};
+  std::thread thread_;
+  std::vector<std::thread> pairs_;
+};
+
+// The connection lost with the COMMIT already sent: the server did commit, so saying "rolled back"
+// would be a lie. strata says the outcome is unknown and where to look; the history, written in the
+// same transaction, agrees with the tables; and the next run carries on from the truth.
+TEST(PipelinePostgres, AConnectionLostAfterTheCommitWasSentIsReportedAsUnknown) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_cut_here.up.sql", "CREATE TABLE cut_here_marker (x int);\nINSERT INTO cut_here_marker VALUES (1);\n");
+  const std::string url = db.url();
+  const std::size_t colon = url.rfind(':'), slash = url.find('/', colon);
+  ASSERT_NE(slash, std::string::npos) << url;
+  CuttingProxy proxy(std::stoi(url.substr(colon + 1, slash - colon - 1)), "cut_here_marker");
+  const std::string proxied = url.substr(0, colon + 1) + std::to_string(proxy.port()) + url.substr(slash) +
+                              (url.find('?') == std::string::npos ? "?" : "&") + "sslmode=disable";
+  auto m = Migrator::Open(proxied, Source::Directory(dir.Path("m")));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto r = (*m)->Up();
+  ASSERT_TRUE(proxy.cut()) << "the proxy never saw the migration's COMMIT";
+  ASSERT_FALSE(r.ok());
+  const std::string message = r.status().message();
+  EXPECT_NE(message.find("is unknown"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(message.find("strata status"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(message.find("rolled back"), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(r.status().location().has_value()) << r.status().ToString();
+  // What really happened: committed, with its history row.
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM cut_here_marker"), "1");
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text, ',' ORDER BY version) FROM strata_schema_history"), "1,2");
+  auto again = Migrator::Open(db.url(), Source::Directory(dir.Path("m")));
+  ASSERT_TRUE(again.ok());
+  auto next = (*again)->Up();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_TRUE(next->migrations.empty()) << "the committed migration ran again";
 }
 
 }  // namespace

@@ -341,6 +341,14 @@ class MigratorImpl : public Migrator {
     }
     Status st = ctx.driver->MirrorVersion(plan::CurrentVersion(ctx.applied));
     if (st.ok()) st = tx->Commit();
+    if (!st.ok() && st.code() == ErrorCode::kUnavailable && tx->commit_sent()) {
+      return fail(Status(st.code(), fmt::format("the connection was lost with the COMMIT of this run's single "
+                                                "transaction already sent ({}); whether its migrations were applied "
+                                                "is unknown. Their history rows are in the same transaction, so the "
+                                                "database holds all of them or none (still at version {}): `strata "
+                                                "status` shows which, and `strata up` continues correctly either way",
+                                                st.message(), group.from_version)));
+    }
     if (!st.ok()) {
       return fail(Status(st.code(), fmt::format("the single transaction of this run could not be committed, so no "
                                                 "migration of it was applied and the database is still at version "

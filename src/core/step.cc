@@ -99,6 +99,19 @@ Status NotRecorded(const Status& failure, const source::Script& script, const Wo
   return Status(failure.code(), fmt::format("{} {} ({})", Unrecorded(script, words), failure.message(), outcome));
 }
 
+// The connection was lost once the COMMIT had been sent (or, on the one-trip path, with the COMMIT
+// already on its way behind the statements): the server either committed the migration together
+// with its history row or rolled both back, and nothing on this side can say which. Saying "rolled
+// back" would be a guess; the history, written in the same transaction, is the truth.
+Status OutcomeUnknown(const Status& failure, const source::Script& script, const Words& words) {
+  return Status(failure.code(),
+                fmt::format("{}: the connection was lost with the COMMIT of {} already sent ({}); whether it was "
+                            "applied is unknown. Its history row is written in the same transaction, so the database "
+                            "holds both or neither: `strata status` shows which, and `strata up` continues correctly "
+                            "either way",
+                            script.path, words.subject, failure.message()));
+}
+
 // Indexes in `after` that are not in `before`, for the message of a failed no-transaction step.
 std::string NewInvalidIndexes(const std::vector<std::string>& before, const std::vector<std::string>& after) {
   std::string left;
@@ -190,7 +203,7 @@ Result<WriteTransaction> WriteTransaction::Begin(RunContext& ctx) {
 }
 
 WriteTransaction::WriteTransaction(WriteTransaction&& other) noexcept
-    : ctx_(other.ctx_), open_(other.open_), changed_(other.changed_) {
+    : ctx_(other.ctx_), open_(other.open_), commit_sent_(other.commit_sent_), changed_(other.changed_) {
   other.open_ = false;
 }
 
@@ -203,9 +216,11 @@ Status WriteTransaction::Commit() {
 }
 
 Status WriteTransaction::CommitWith(const std::function<Status()>& commit) {
+  commit_sent_ = false;
   if (ctx_->lock) STRATA_RETURN_IF_ERROR(ctx_->lock->Held());
   STRATA_ASSIGN_OR_RETURN(ctx_->token, ctx_->driver->ChangeToken());
   open_ = false;
+  commit_sent_ = true;
   return commit();
 }
 
@@ -286,6 +301,10 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
     Status st = tx.CommitWith([&] { return ctx.driver->ExecuteAndCommit(sql, row, observer); });
     const double ms = watch.ElapsedMs();
     if (!st.ok()) {
+      // The driver blames no statement when the server never said the transaction failed.
+      if (st.code() == ErrorCode::kUnavailable && tx.commit_sent() && !st.sql_offset()) {
+        return OutcomeUnknown(st, script, words);
+      }
       if (st.sql_offset()) return StatementFailed(ctx, st, script, words);
       return NotRecorded(st, script, words, /*committing=*/true);
     }
@@ -335,6 +354,10 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
     return ms;
   }
   if (Status committed = tx.Commit(); !committed.ok()) {
+    // A group's transaction is committed by its caller; here the COMMIT of one migration.
+    if (committed.code() == ErrorCode::kUnavailable && tx.commit_sent() && !script.no_transaction) {
+      return OutcomeUnknown(committed, script, words);
+    }
     return NotRecorded(committed, script, words, /*committing=*/true);
   }
   record();

@@ -36,6 +36,9 @@ class WriteTransaction {
   ~WriteTransaction();
 
   bool history_changed() const { return changed_; }
+  // The last Commit/CommitWith got as far as calling the commit (the lock was held and the token
+  // read): a failure after that may have happened with the COMMIT on its way to the server.
+  bool commit_sent() const { return commit_sent_; }
 
   // Commits, but only while the run still holds its migration lock: kLockLost otherwise, and the
   // transaction is rolled back. Remembers the change token first, so that the next Begin does not
@@ -59,6 +62,7 @@ class WriteTransaction {
 
   RunContext* ctx_;
   bool open_ = false;
+  bool commit_sent_ = false;
   bool changed_ = false;
 };
 

@@ -173,6 +173,37 @@ TEST(StepProtocol, UpInOneTripRecoversFromAFailureAtEveryCall) {
   }
 }
 
+// A connection lost once the COMMIT is on its way leaves the outcome unknown to the client: the
+// server may have committed. The error says so (and where to look) instead of claiming a rollback,
+// and points at no statement, which all ran.
+TEST(StepProtocol, ALostConnectionAtCommitIsReportedAsUnknownNotAsRolledBack) {
+  for (bool one_trip : {false, true}) {
+    SCOPED_TRACE(one_trip ? "one trip" : "statement by statement");
+    Harness probe(/*second_outside_transaction=*/false);
+    probe.driver->SetOneTrip(one_trip);
+    ASSERT_TRUE(probe.Open()->Up().ok());
+    const auto& calls = probe.driver->calls();
+    // The last Commit of the run is migration 2's.
+    auto last = std::find(calls.rbegin(), calls.rend(), "Commit");
+    ASSERT_NE(last, calls.rend());
+    std::size_t n = static_cast<std::size_t>(calls.rend() - last);
+
+    Harness h(/*second_outside_transaction=*/false);
+    h.driver->SetOneTrip(one_trip);
+    h.driver->FailCall(static_cast<int>(n));
+    auto run = h.Open()->Up();
+    ASSERT_FALSE(run.ok());
+    ASSERT_EQ(h.driver->calls()[n - 1], "Commit");
+    const std::string message = run.status().message();
+    EXPECT_EQ(run.status().code(), ErrorCode::kUnavailable);
+    EXPECT_NE(message.find("is unknown"), std::string::npos) << message;
+    EXPECT_NE(message.find("strata status"), std::string::npos) << message;
+    EXPECT_EQ(message.find("rolled back"), std::string::npos) << message;
+    EXPECT_FALSE(run.status().location().has_value()) << message;
+    EXPECT_NE(message.find("migration 2 (b)"), std::string::npos) << message;
+  }
+}
+
 TEST(StepProtocol, DownRecoversFromAFailureAtEveryCall) {
   for (bool outside : {false, true}) {
     std::size_t calls = CountCalls(

@@ -222,8 +222,11 @@ class Driver {
   // Execute(sql, in a transaction), InsertHistory(row) and Commit(), in BeginWrite's transaction,
   // without waiting for one before sending the next. The row's execution_ms is measured by the
   // server (from BEGIN to the insert). A statement's failure is returned as Execute returns it
-  // (sql_offset set); a failure of the insert or the commit without sql_offset. On any failure
-  // nothing is committed and no transaction is left open. kInternal unless CommitsInOneTrip().
+  // (sql_offset set); a failure of the insert or the commit without sql_offset. On any such failure
+  // nothing is committed and no transaction is left open. One exception, which the engine reports as
+  // an unknown outcome: kUnavailable without sql_offset when the connection was lost with no word
+  // from the server that the transaction failed (the COMMIT was already on its way, so the server
+  // may have committed). kInternal unless CommitsInOneTrip().
   virtual Status ExecuteAndCommit(std::string_view sql, const HistoryRow& row, const StatementObserver& observer) {
     (void)sql, (void)row, (void)observer;
     return Status(ErrorCode::kInternal, "ExecuteAndCommit is not supported here");

@@ -558,6 +558,9 @@ class PostgresDriver : public Driver {
       return Status::Ok();
     });
     if (st.ok()) return st;
+    // The connection went without the server reporting an error: the results still to come may
+    // include the COMMIT's, so no statement is blamed (the engine says the outcome is unknown).
+    if (commits && st.code() == ErrorCode::kUnavailable && failed >= items.size()) return st;
     // A statement's failure, or (the connection lost) the statement that was waiting for its result.
     std::size_t at = failed < items.size() ? failed : std::min(next, items.size() - 1);
     if (at >= end || spans.empty()) return st;  // strata's own statements: no place in the file
