@@ -54,7 +54,7 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
 std::string Connection::Scrub(std::string_view text) const { return base::ScrubSecrets(text, secrets_); }
 
 std::string Connection::ErrorMessage() const {
-  return Scrub(base::Trim(conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
+  return Scrub(base::Trim(conn_ ? PQerrorMessage(conn_.get()) : "the connection was closed"));
 }
 
 Status Connection::ErrorFrom(const PGresult* r, int* position) const {
@@ -109,10 +109,26 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
     (void)PQexitPipelineMode(c);  // nothing was sent yet
     return st;
   }
+  bool sync_sent = false;
+  // Leaves pipeline mode, which libpq refuses while results are still due: on an early exit with
+  // the connection still up, the pipeline is ended with a sync (if it was not yet) and every result
+  // up to it is read and dropped (blocking), so the connection can be used again. If even that
+  // fails, the connection is closed rather than left half in pipeline mode.
   auto leave = [&](Status st) {
-    if (PQstatus(c) == CONNECTION_OK) {
-      (void)PQsetnonblocking(c, 0);
-      (void)PQexitPipelineMode(c);
+    if (PQstatus(c) != CONNECTION_OK) return st;
+    (void)PQsetnonblocking(c, 0);
+    if (PQexitPipelineMode(c) == 1) return st;
+    bool drained = sync_sent || PQpipelineSync(c) == 1;
+    while (drained) {
+      ResultPtr r(PQgetResult(c));
+      if (r && PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
+      if (!r && PQstatus(c) != CONNECTION_OK) drained = false;
+    }
+    if (!drained || PQexitPipelineMode(c) != 1) {
+      conn_.reset();  // PQfinish: the next call reports a lost connection, never a wedged one
+      return Status(ErrorCode::kUnavailable,
+                    fmt::format("closed the connection to {} after a failed pipeline: {}", redacted_url_,
+                                st.message()));
     }
     return st;
   };
@@ -122,6 +138,7 @@ Status Connection::ExecPipeline(const std::vector<std::string>& statements, std:
     }
   }
   if (PQpipelineSync(c) != 1) return leave(ErrorFrom(nullptr, nullptr));
+  sync_sent = true;
 
   Status failure = Status::Ok();
   std::size_t index = 0;  // the statement whose results come next
