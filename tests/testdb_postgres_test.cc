@@ -146,5 +146,34 @@ TEST_F(TestDbPostgres, ConcurrentProcessesBuildTheTemplateOnce) {
   EXPECT_EQ(templates.size(), 1u);
 }
 
+// Builders whose URLs name different databases of one server still build the template once: the
+// lock is the server's, not the database's.
+TEST_F(TestDbPostgres, BuildersConnectedToDifferentDatabasesBuildTheTemplateOnce) {
+  PgDatabase other;
+  constexpr int kProcesses = 6;
+  std::vector<ProcessResult> results(kProcesses);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kProcesses; ++i) {
+    threads.emplace_back([&, i] {
+      std::string url = i % 2 == 0 ? PgServerUrl() : other.url();
+      results[i] = testing::Run({STRATA_BINARY, "--url", url, "--dir", migrations_.path(), "--json", "testdb", "create"});
+    });
+  }
+  for (auto& t : threads) t.join();
+  int built = 0;
+  std::set<std::string> templates;
+  for (const ProcessResult& r : results) {
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    auto j = nlohmann::json::parse(r.out);
+    built += j.at("template_built").get<bool>() ? 1 : 0;
+    templates.insert(j.at("template").get<std::string>());
+    std::string server = PgServerUrl();
+    std::string url = server.substr(0, server.rfind('/') + 1) + j.at("name").get<std::string>();
+    EXPECT_EQ(PgQuery(url, "SELECT count(*) FROM strata_schema_history").at(0), "2");
+  }
+  EXPECT_EQ(built, 1);
+  EXPECT_EQ(templates.size(), 1u);
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -52,7 +52,14 @@ class PostgresTemplates : public TemplateStore {
   PostgresTemplates(base::DatabaseUrl server, pg::Connection conn) : server_(std::move(server)), conn_(std::move(conn)) {}
 
   Result<std::unique_ptr<RunLock>> Lock(const std::string& name, std::chrono::milliseconds timeout) override {
-    STRATA_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(server_));
+    // Advisory locks belong to a database, templates to the server: every builder locks through the
+    // server's `postgres` database, whichever database its URL names (its own only when it cannot
+    // reach `postgres`). Never template1, which a session would keep other CREATE DATABASEs from.
+    base::DatabaseUrl lock_db = server_;
+    lock_db.database_override = "postgres";
+    Result<pg::Connection> opened = pg::Connection::Open(lock_db);
+    if (!opened.ok()) opened = pg::Connection::Open(server_);
+    STRATA_ASSIGN_OR_RETURN(pg::Connection conn, std::move(opened));
     std::uint32_t h = 2166136261u;  // FNV-1a of the name: the lock's second key
     for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
     auto locked = conn.Exec(fmt::format("SET lock_timeout = '{}ms'; SELECT pg_advisory_lock({}, {}); RESET lock_timeout",
