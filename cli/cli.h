@@ -150,8 +150,11 @@ int LintBeforePlan(const Invocation& inv, Migrator& migrator);
 // Which settings the command line gave explicitly (they win over strata.toml).
 struct ExplicitFlags {
   bool url = false, dir = false, table = false, lock_timeout = false, schema = false, pg_lock_timeout = false,
-       statement_timeout = false;
+       statement_timeout = false, lock = false, lock_lease = false;
 };
 Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFlags& given, Invocation& inv);
+// The lock settings as a whole, once flags and strata.toml are read: kInvalidArgument for a lease
+// out of range, or the table lock on a SQLite URL (SQLite has its file lock).
+Status CheckLockOptions(const Invocation& inv);
 
 }  // namespace strata::cli

@@ -153,6 +153,16 @@ Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFl
       if (k == "lock_timeout" && !given.lock_timeout) inv.options.lock_timeout = ms;
       if (k == "pg_lock_timeout" && !given.pg_lock_timeout) inv.options.pg_lock_timeout = ms;
       if (k == "statement_timeout" && !given.statement_timeout) inv.options.statement_timeout = ms;
+    } else if (k == "lock") {
+      auto v = node.value<std::string>();
+      if (!v || (*v != "advisory" && *v != "table")) return type_error("\"advisory\" or \"table\"");
+      if (!given.lock) inv.options.lock_mode = *v == "table" ? LockMode::kTable : LockMode::kAdvisory;
+    } else if (k == "lock_lease") {
+      auto v = node.value<double>();
+      if (!v || !std::isfinite(*v) || *v < 1 || *v > kMaxSeconds) {
+        return type_error(fmt::format("a number of seconds from 1 to {}", kMaxSeconds).c_str());
+      }
+      if (!given.lock_lease) inv.options.lock_lease = SecondsToMillis(*v);
     } else if (k == "foreign_keys") {
       auto v = node.value<bool>();
       if (!v) return type_error("true or false");
@@ -166,11 +176,24 @@ Status ApplyConfig(const std::string& path, bool path_explicit, const ExplicitFl
     } else {
       return ConfigError(path, key.source(),
                          fmt::format("unknown key '{}' (known: url, dir, table, schema, lock_timeout, "
-                                     "pg_lock_timeout, statement_timeout, foreign_keys, allow_out_of_order, lint)",
+                                     "pg_lock_timeout, statement_timeout, foreign_keys, lock, lock_lease, "
+                                     "allow_out_of_order, lint)",
                                      k));
     }
   }
   return Status::Ok();
+}
+
+Status CheckLockOptions(const Invocation& inv) {
+  if (inv.options.lock_lease < std::chrono::seconds(1)) {
+    return Status(ErrorCode::kInvalidArgument, "--lock-lease must be at least 1 second");
+  }
+  if (inv.options.lock_mode != LockMode::kTable || inv.url.empty()) return Status::Ok();
+  auto engine = EngineOf(inv.url);
+  if (!engine.ok() || *engine != Engine::kSqlite) return Status::Ok();  // a bad URL is reported where it is used
+  return Status(ErrorCode::kInvalidArgument,
+                "--lock=table (lock = \"table\") is for PostgreSQL and the servers that speak its protocol; SQLite "
+                "uses its file lock: drop the setting for this database");
 }
 
 }  // namespace strata::cli

@@ -191,13 +191,23 @@ int Main(int argc, char** argv) {
 
   Invocation inv;
   std::string config_path = "strata.toml";
-  double lock_timeout_s = 60, pg_lock_timeout_s = 10, statement_timeout_s = 0;
+  double lock_timeout_s = 60, pg_lock_timeout_s = 10, statement_timeout_s = 0, lock_lease_s = 30;
+  std::string lock_mode = "advisory";
   bool no_foreign_keys = false;
   auto* url = app.add_option("--url", inv.url, "Database URL (else DATABASE_URL, else strata.toml)");
   auto* dir = app.add_option("--dir", inv.dir, "Migrations directory (default ./migrations)");
   auto* table = app.add_option("--table", inv.options.history_table, "History table name");
   auto* timeout = app.add_option("--lock-timeout", lock_timeout_s, "Seconds to wait for another runner (default 60)")
                       ->check(Seconds());
+  auto* lock = app.add_option("--lock", lock_mode,
+                              "PostgreSQL: how runners exclude each other: advisory (default: a session advisory "
+                              "lock) or table (a lease row in <table>_lock, for CockroachDB, YugabyteDB and "
+                              "transaction-mode poolers)")
+                   ->check(CLI::IsMember({"advisory", "table"}));
+  auto* lease = app.add_option("--lock-lease", lock_lease_s,
+                               "With --lock=table: seconds a lease lasts unless renewed; a dead runner's lease is "
+                               "taken over after at most this long (default 30, 1 to 86400)")
+                    ->check(Seconds());
   auto* schema = app.add_option("--schema", inv.options.schema, "PostgreSQL: schema of the history table (default public)");
   auto* pg_lock = app.add_option("--pg-lock-timeout", pg_lock_timeout_s,
                                  "PostgreSQL: lock_timeout per migration, seconds (default 10; 0: none)")
@@ -268,9 +278,13 @@ int Main(int argc, char** argv) {
     inv.options.lock_timeout = SecondsToMillis(lock_timeout_s);
     inv.options.pg_lock_timeout = SecondsToMillis(pg_lock_timeout_s);
     inv.options.statement_timeout = SecondsToMillis(statement_timeout_s);
+    inv.options.lock_mode = lock_mode == "table" ? LockMode::kTable : LockMode::kAdvisory;
+    inv.options.lock_lease = SecondsToMillis(lock_lease_s);
     ExplicitFlags given{url->count() > 0,    dir->count() > 0,     table->count() > 0, timeout->count() > 0,
-                        schema->count() > 0, pg_lock->count() > 0, stmt->count() > 0};
+                        schema->count() > 0, pg_lock->count() > 0, stmt->count() > 0,  lock->count() > 0,
+                        lease->count() > 0};
     Status st = ApplyConfig(config_path, config->count() > 0, given, inv);
+    if (st.ok()) st = CheckLockOptions(inv);
     if (!st.ok()) {
       ReportError(inv, st);
       return kExitUsage;

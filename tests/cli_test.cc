@@ -1113,7 +1113,7 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   // The line is that of the key. (The column is not pinned: see UnknownKeyColumnIsTheKeys.)
   EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(^strata: error: strata\.toml:2:[0-9]+: unknown key 'colour' )")))
       << Describe(r);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(\(known: url, dir, table, [a-z_, ]*allow_out_of_order, lint\)\n$)")))
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(\(known: url, dir, table, [a-z_, ]*lock, lock_lease, allow_out_of_order, lint\)\n$)")))
       << Describe(r);
   EXPECT_FALSE(fs::exists(project.Path("app.db")));
 
@@ -1127,6 +1127,47 @@ TEST_F(CliTest, UnknownKeyInStrataTomlIsAUsageError) {
   r = StrataRaw({"up"}, {"DATABASE_URL="}, project.path());
   EXPECT_EQ(r.exit_code, kUsage) << Describe(r);
   EXPECT_TRUE(Contains(r.err, "strata: error: strata.toml:1:")) << Describe(r);
+}
+
+// lock and lock_lease: the values each takes, the ones refused at their place in strata.toml, the
+// flags that override them, and the table lock refused for SQLite (it has its file lock).
+TEST_F(CliTest, LockSettingsInStrataTomlAndFlags) {
+  TempDir project;
+  project.Write("migrations/v001_a.sql", "CREATE TABLE a(x);\n");
+  struct Case {
+    std::string toml;
+    std::vector<std::string> args;
+    int code;
+    std::string err;  // expected in stderr; empty: nothing
+  } cases[] = {
+      {"lock = \"advisory\"\nlock_lease = 10\n", {"up"}, kOk, ""},
+      {"lock = \"tabel\"\n", {"up"}, kUsage,
+       "strata: error: strata.toml:2:8: 'lock' must be \"advisory\" or \"table\"\n"},
+      {"lock = true\n", {"up"}, kUsage, "strata: error: strata.toml:2:8: 'lock' must be \"advisory\" or \"table\"\n"},
+      {"lock_lease = 0.5\n", {"up"}, kUsage,
+       "strata: error: strata.toml:2:14: 'lock_lease' must be a number of seconds from 1 to 86400\n"},
+      {"lock_lease = \"30s\"\n", {"up"}, kUsage, "strata.toml:2:14: 'lock_lease' must be a number of seconds"},
+      {"lock = \"table\"\n", {"up"}, kUsage,
+       "strata: error: --lock=table (lock = \"table\") is for PostgreSQL and the servers that speak its protocol; "
+       "SQLite uses its file lock: drop the setting for this database\n"},
+      // The flag wins over the file, both ways.
+      {"lock = \"table\"\n", {"--lock=advisory", "up"}, kOk, ""},
+      {"lock = \"advisory\"\n", {"--lock", "table", "up"}, kUsage, "SQLite uses its file lock"},
+      {"", {"--lock=tables", "up"}, kUsage, "--lock: tables not in {advisory,table}"},
+      {"", {"--lock-lease", "0.5", "up"}, kUsage, "strata: error: --lock-lease must be at least 1 second\n"},
+      {"lock_lease = 0.5\n", {"--lock-lease", "2", "up"}, kUsage, "strata.toml:2:14: 'lock_lease' must be"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.toml + " / " + c.args.front());
+    project.Write("strata.toml", "url = \"sqlite:app.db\"\n" + c.toml);
+    ProcessResult r = StrataRaw(c.args, {"DATABASE_URL="}, project.path());
+    EXPECT_EQ(r.exit_code, c.code) << Describe(r);
+    if (c.err.empty()) {
+      EXPECT_EQ(r.err, "") << Describe(r);
+    } else {
+      EXPECT_TRUE(Contains(r.err, c.err)) << Describe(r);
+    }
+  }
 }
 
 // An unknown key is reported at its value's column (strata.toml:2:10 for `colour = true`), not at

@@ -405,6 +405,33 @@ TEST_F(MigratorTest, InvalidOptionsAreRejectedAtOpen) {
   EXPECT_EQ(url_bad.status().code(), ErrorCode::kInvalidArgument);
 }
 
+// SQLite has its file lock: the lease lock is refused before anything is opened, on a URL and on an
+// application's connection alike; a lease outside 1 s to a day is refused whatever the engine.
+TEST_F(MigratorTest, TableLockAndBadLeasesAreRejectedAtOpen) {
+  Options table;
+  table.lock_mode = LockMode::kTable;
+  auto m = Migrator::Open(url(), Source::Directory("."), table);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(m.status().message().find("SQLite uses its file lock"), std::string::npos) << m.status().ToString();
+  sqlite3* app = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &app), SQLITE_OK);
+  auto adopted = Migrator::OpenSqlite(app, Source::Directory("."), table);
+  EXPECT_EQ(adopted.status().code(), ErrorCode::kInvalidArgument);
+  sqlite3_close(app);
+
+  for (auto lease : {std::chrono::milliseconds(999), std::chrono::milliseconds(86'400'001)}) {
+    Options bad;
+    bad.lock_lease = lease;
+    auto refused = Migrator::Open(url(), Source::Directory("."), bad);
+    EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument) << lease.count();
+    EXPECT_EQ(refused.status().message(), "the lock lease must be from 1 s to a day");
+  }
+  Options fine;
+  fine.lock_lease = std::chrono::seconds(1);
+  EXPECT_TRUE(Migrator::Open(url(), Source::Directory("."), fine).ok());
+}
+
 TEST_F(MigratorTest, CustomHistoryTableName) {
   Options o;
   o.history_table = "schema_versions";

@@ -1,7 +1,9 @@
 // The PostgreSQL driver against a real server: the conformance suite, then what is peculiar to
 // PostgreSQL (its grammar, error positions, timeouts, INVALID indexes, the advisory lock).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <thread>
 
 #include "driver_conformance.h"
@@ -161,6 +163,121 @@ TEST(PostgresDriver, LockWaitNamesTheHolderAndDiesWithItsSession) {
   held->reset();  // release
   auto now = b->LockRun();
   EXPECT_TRUE(now.ok()) << now.status().ToString();
+}
+
+driver::OpenOptions LeaseOptions(std::chrono::milliseconds lease) {
+  driver::OpenOptions o;
+  o.lock_kind = driver::LockKind::kLease;
+  o.lock_lease = lease;
+  o.lock_timeout = std::chrono::milliseconds(300);
+  return o;
+}
+
+driver::HistoryRow Row(std::uint64_t version) {
+  driver::HistoryRow r;
+  r.version = version;
+  r.name = "m" + std::to_string(version);
+  r.checksum = "sha256:00";
+  r.applied_at = "2026-12-04T12:00:00.000Z";
+  r.strata_version = "test";
+  return r;
+}
+
+// The lease lives in a table in the history table's schema (both created on demand), names this
+// process, takes no advisory lock, makes a second runner wait (told once) and time out naming it,
+// and is gone once released.
+TEST(PostgresDriver, LeaseExcludesOtherRunnersUntilReleased) {
+  PgHarness h;
+  driver::OpenOptions o = LeaseOptions(std::chrono::seconds(5));
+  o.schema = "ops";
+  int waits = 0;
+  std::string told;
+  o.lock_waiting = [&](const std::string& m) {
+    ++waits;
+    told = m;
+  };
+  auto a = OpenOk(h, o);
+  auto b = OpenOk(h, o);
+  auto held = a->LockRun();
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_TRUE((*held)->Held().ok());
+  EXPECT_EQ(h.db().QueryOne("SELECT lock_key || ' ' || pid FROM ops.strata_schema_history_lock"),
+            "strata_schema_history " + std::to_string(getpid()));
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid "
+                            "FROM pg_database WHERE datname = current_database())"),
+            "0");
+  auto refused = b->LockRun();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kAborted);
+  const std::string& m = refused.status().message();
+  EXPECT_NE(m.find("the lease in \"ops\".\"strata_schema_history_lock\""), std::string::npos) << m;
+  EXPECT_NE(m.find("pid " + std::to_string(getpid()) + " "), std::string::npos) << m;
+  EXPECT_NE(m.find("expires in "), std::string::npos) << m;
+  EXPECT_EQ(m.find("strata-test-"), std::string::npos) << "password leaked";
+  EXPECT_EQ(waits, 1);
+  EXPECT_NE(told.find("waiting up to 0.3 s for the migration lock"), std::string::npos) << told;
+  held->reset();
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM ops.strata_schema_history_lock"), "0");
+  auto now = b->LockRun();
+  EXPECT_TRUE(now.ok()) << now.status().ToString();
+}
+
+// Runner a's lease expires (as if its process had stopped) and b takes it over: a learns it from
+// its heartbeat, its commits are refused on both commit paths, and releasing it leaves b's row.
+TEST(PostgresDriver, ExpiredLeaseIsTakenOverAndFencesTheOldHoldersCommits) {
+  PgHarness h;
+  auto a = OpenOk(h, LeaseOptions(std::chrono::seconds(1)));
+  auto b = OpenOk(h, LeaseOptions(std::chrono::seconds(30)));
+  ASSERT_TRUE(a->CreateHistory().ok());
+  auto a_lock = a->LockRun();
+  ASSERT_TRUE(a_lock.ok()) << a_lock.status().ToString();
+  h.db().Exec("UPDATE strata_schema_history_lock SET expires_at = clock_timestamp() - interval '1 second'");
+  auto b_lock = b->LockRun();
+  ASSERT_TRUE(b_lock.ok()) << b_lock.status().ToString();
+
+  ASSERT_TRUE(a->BeginWrite().ok());
+  ASSERT_TRUE(a->Execute("CREATE TABLE by_a (x int)", {}, nullptr).ok());
+  ASSERT_TRUE(a->InsertHistory(Row(1)).ok());
+  Status committed = a->Commit();
+  EXPECT_EQ(committed.code(), ErrorCode::kLockLost) << committed.ToString();
+  EXPECT_NE(committed.message().find("strata_schema_history_lock"), std::string::npos) << committed.ToString();
+  ASSERT_TRUE(a->CommitsInOneTrip());
+  ASSERT_TRUE(a->BeginWrite().ok());
+  Status one_trip = a->ExecuteAndCommit("CREATE TABLE by_a (x int); INSERT INTO by_a VALUES (1)", Row(1), nullptr);
+  EXPECT_EQ(one_trip.code(), ErrorCode::kLockLost) << one_trip.ToString();
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM strata_schema_history"), "0");
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM pg_tables WHERE tablename = 'by_a'"), "0");
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*a_lock)->Held().ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Status held = (*a_lock)->Held();
+  EXPECT_EQ(held.code(), ErrorCode::kLockLost);
+  EXPECT_NE(held.message().find("is no longer this run's"), std::string::npos) << held.ToString();
+  EXPECT_TRUE((*b_lock)->Held().ok());
+  a_lock->reset();
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM strata_schema_history_lock"), "1");
+
+  // b, which holds the lease, commits on both paths.
+  ASSERT_TRUE(b->BeginWrite().ok());
+  ASSERT_TRUE(b->InsertHistory(Row(1)).ok());
+  EXPECT_TRUE(b->Commit().ok());
+  ASSERT_TRUE(b->BeginWrite().ok());
+  EXPECT_TRUE(b->ExecuteAndCommit("CREATE TABLE by_b (x int); INSERT INTO by_b VALUES (1)", Row(2), nullptr).ok());
+  EXPECT_EQ(h.db().QueryOne("SELECT string_agg(version::text, ',' ORDER BY version) FROM strata_schema_history"),
+            "1,2");
+}
+
+TEST(PostgresDriver, ForeignLockTableIsNotReused) {
+  PgHarness h;
+  h.db().Exec("CREATE TABLE strata_schema_history_lock (id int)");
+  auto d = OpenOk(h, LeaseOptions(std::chrono::seconds(5)));
+  auto lock = d->LockRun();
+  ASSERT_FALSE(lock.ok());
+  EXPECT_EQ(lock.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(lock.status().message().find("exists but is not a strata lock table"), std::string::npos)
+      << lock.status().ToString();
 }
 
 TEST(PostgresDriver, ConnectionErrorsNeverShowThePassword) {

@@ -54,11 +54,30 @@ class Source {
   std::vector<File> files_;
 };
 
+// How runners that change the same database exclude each other (docs/postgres.md, docs/distributed.md).
+enum class LockMode {
+  // PostgreSQL: a session advisory lock on the migration connection; SQLite: its file lock.
+  kAdvisory,
+  // PostgreSQL only: a lease row in `<history_table>_lock` beside the history table (created if
+  // missing) with its owner, host, pid and expiry, taken and renewed in single autocommit
+  // statements on a connection of its own, for servers and poolers without session advisory locks
+  // (CockroachDB, YugabyteDB, PgBouncer in transaction mode). Each migration commits only while the
+  // lease is still this run's; a dead runner's lease is taken over once it expires. Open refuses
+  // it for SQLite (kInvalidArgument), which has its file lock.
+  kTable,
+};
+
 struct Options {
   // Name of the history table. Letters, digits and '_' only.
   std::string history_table = "strata_schema_history";
   // How long to wait for another runner's lock before failing with kAborted.
   std::chrono::milliseconds lock_timeout{60'000};
+  LockMode lock_mode = LockMode::kAdvisory;
+  // LockMode::kTable: how long a lease lasts unless renewed (1 s to a day). It is renewed every
+  // third of that; a run stops with kLockLost before its next commit once its last renewal is
+  // older than five sixths of it, and a dead runner's lease is taken over at most this long after
+  // its last renewal.
+  std::chrono::milliseconds lock_lease{30'000};
   // SQLite: PRAGMA foreign_keys=ON on the connection and PRAGMA foreign_key_check after each
   // migration (a violation rolls it back).
   bool foreign_keys = true;

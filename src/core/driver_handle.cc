@@ -9,6 +9,8 @@ driver::OpenOptions OpenOptionsFor(const Options& options, bool read_only) {
   open.read_only = read_only;
   open.foreign_keys = options.foreign_keys;
   open.lock_timeout = options.lock_timeout;
+  open.lock_kind = options.lock_mode == LockMode::kTable ? driver::LockKind::kLease : driver::LockKind::kSession;
+  open.lock_lease = options.lock_lease;
   open.history_table = options.history_table;
   open.strata_version = kVersion;
   open.schema = options.schema;
@@ -18,11 +20,15 @@ driver::OpenOptions OpenOptionsFor(const Options& options, bool read_only) {
   return open;
 }
 
-DriverHandle::DriverHandle(base::DatabaseUrl url, const Options& options, std::shared_ptr<driver::Driver> adopted)
+DriverHandle::DriverHandle(base::DatabaseUrl url, const Options& options, std::shared_ptr<driver::Driver> adopted,
+                           std::function<void(const std::string&)> lock_waiting)
     : url_(std::move(url)),
       read_only_(OpenOptionsFor(options, true)),
       writable_(OpenOptionsFor(options, false)),
-      kept_(std::move(adopted)) {}
+      kept_(std::move(adopted)) {
+  read_only_.lock_waiting = lock_waiting;
+  writable_.lock_waiting = std::move(lock_waiting);
+}
 
 Result<std::shared_ptr<driver::Driver>> DriverHandle::ForReading(bool keep_if_writable) {
   if (kept_) return kept_;

@@ -3,7 +3,9 @@
 // upgrades to a writable connection only when a call must write.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "base/url.h"
 #include "drivers/driver.h"
@@ -19,7 +21,9 @@ driver::OpenOptions OpenOptionsFor(const Options& options, bool read_only);
 class DriverHandle {
  public:
   // `adopted`, when given (an application's own connection), is used for every call.
-  DriverHandle(base::DatabaseUrl url, const Options& options, std::shared_ptr<driver::Driver> adopted = nullptr);
+  // `lock_waiting` is told once per LockRun that the run waits for another runner, and by whom.
+  DriverHandle(base::DatabaseUrl url, const Options& options, std::shared_ptr<driver::Driver> adopted = nullptr,
+               std::function<void(const std::string&)> lock_waiting = nullptr);
 
   // The kept connection if there is one, else a new read-only one. A read-only open of a database
   // that does not exist creates nothing and returns a driver that is not Writable(). With

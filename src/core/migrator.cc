@@ -55,7 +55,8 @@ class MigratorImpl : public Migrator {
         url_(std::move(url)),
         source_(std::move(source)),
         options_(std::move(options)),
-        handle_(url_, options_, std::move(driver)) {}
+        handle_(url_, options_, std::move(driver),
+                [this](const std::string& message) { Emit({.kind = EventKind::kWarning, .message = message}); }) {}
 
   void SetEventCallback(EventCallback callback) override { callback_ = std::move(callback); }
 

@@ -77,7 +77,19 @@ Status ValidateOptions(const Options& options) {
       options.statement_timeout.count() < 0) {
     return Status(ErrorCode::kInvalidArgument, "timeouts cannot be negative");
   }
+  if (options.lock_lease < std::chrono::seconds(1) || options.lock_lease > std::chrono::hours(24)) {
+    return Status(ErrorCode::kInvalidArgument, "the lock lease must be from 1 s to a day");
+  }
   return Status::Ok();
+}
+
+// The lease lock is for servers without session advisory locks; a SQLite database is one file
+// that its own file lock guards, and a lease table there would only add a way to get it wrong.
+Status RefuseTableLockOnSqlite(const Options& options, base::DatabaseUrl::Kind kind) {
+  if (options.lock_mode != LockMode::kTable || kind != base::DatabaseUrl::Kind::kSqlite) return Status::Ok();
+  return Status(ErrorCode::kInvalidArgument,
+                "the table lock (--lock=table, lock = \"table\") is for PostgreSQL and the servers that speak its "
+                "protocol; SQLite uses its file lock: drop the setting for this database");
 }
 
 // The file system takes C strings: a path with a NUL byte would name another directory.
@@ -91,6 +103,7 @@ Status ValidateSource(const Source& source) {
 Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source source, Options options) {
   STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
   STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+  STRATA_RETURN_IF_ERROR(core::RefuseTableLockOnSqlite(options, parsed.kind));
   STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
   return std::unique_ptr<Migrator>(core::NewMigrator(std::move(parsed), std::move(source), std::move(options)));
 }
@@ -98,6 +111,7 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(std::string_view url, Source so
 Result<std::unique_ptr<Migrator>> Migrator::OpenSqlite(sqlite3* connection, Source source, Options options) {
   if (!connection) return Status(ErrorCode::kInvalidArgument, "OpenSqlite needs an open connection, not null");
   STRATA_RETURN_IF_ERROR(core::ValidateOptions(options));
+  STRATA_RETURN_IF_ERROR(core::RefuseTableLockOnSqlite(options, base::DatabaseUrl::Kind::kSqlite));
   STRATA_RETURN_IF_ERROR(core::ValidateSource(source));
   base::DatabaseUrl url;
   url.kind = base::DatabaseUrl::Kind::kSqlite;

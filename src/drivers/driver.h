@@ -17,7 +17,10 @@
 //     the operating system or server if the process dies (PostgreSQL: session advisory lock on its
 //     migration connection, so that no migration can commit once it is gone; SQLite: flock on a
 //     file beside the database); RunLock::Held says when it was lost; BeginWrite starts a
-//     transaction that excludes other writers for the lock timeout at most.
+//     transaction that excludes other writers for the lock timeout at most. With
+//     OpenOptions::lock_kind kLease (PostgreSQL) the lock is a lease row that expires when its
+//     runner stops renewing it, and every Commit of a BeginWrite transaction is conditional on
+//     the lease (kLockLost, nothing committed, once it is no longer this run's).
 //  4. Execute runs statements one at a time with the engine's own parser, and on failure returns
 //     kSqlError with Status::sql_offset set to the byte offset inside `sql`.
 //  5. Introspect fills schema::Schema from the catalog, leaves strata's own tables out unless asked,
@@ -91,7 +94,7 @@ struct HistoryRow {
 };
 
 struct IntrospectOptions {
-  // Also describe strata's own tables (the history table and its run log).
+  // Also describe strata's own tables (the history table, its run log and its lock table).
   bool include_strata_tables = false;
   // Give expression text the stable form needed to compare definitions (PostgreSQL: a second pass
   // through the server on temporary copies). Callers that need only tables and keys (the data
@@ -105,10 +108,23 @@ struct TableFingerprint {
   std::string hash;  // independent of row order; equal contents give equal hashes
 };
 
+// How LockRun excludes other runners (checklist point 3).
+enum class LockKind {
+  kSession,  // PostgreSQL: a session advisory lock on the migration connection; SQLite: its file lock
+  kLease,    // PostgreSQL: a lease row in `<history table>_lock`, renewed on a connection of its own
+};
+
 struct OpenOptions {
   bool read_only = false;     // status/plan/verify: never create or change anything
   bool foreign_keys = true;   // SQLite: PRAGMA foreign_keys=ON and foreign_key_check
   std::chrono::milliseconds lock_timeout{60'000};
+  LockKind lock_kind = LockKind::kSession;
+  // kLease: how long a lease lasts without renewal (renewed every third of it); a dead runner's
+  // lease is taken over at most this long after its last renewal.
+  std::chrono::milliseconds lock_lease{30'000};
+  // Called once when LockRun starts to wait for another runner, with who holds the lock (for a
+  // progress message). May be empty.
+  std::function<void(const std::string&)> lock_waiting;
   std::string history_table = "strata_schema_history";
   std::string strata_version;
   std::string schema = "public";                    // PostgreSQL
@@ -136,8 +152,10 @@ class RunLock {
  public:
   virtual ~RunLock() = default;
   // Ok while this run still holds the lock; kLockLost when it can no longer be sure it does (the
-  // PostgreSQL session holding it ended; the SQLite lock file was removed or replaced). Cheap (no
-  // round trip): the engine asks before every commit and after every failed step.
+  // PostgreSQL session holding it ended; a lease's last renewal is too old or found another owner;
+  // the SQLite lock file was removed or replaced). Cheap (no round trip), and safe to call while a
+  // lease is renewed on another thread: the engine asks before every commit and after every
+  // failed step.
   virtual Status Held() const { return Status::Ok(); }
 };
 
@@ -185,7 +203,9 @@ class Driver {
   // statement (PostgreSQL), so a failure to begin can also surface there.
   virtual Status BeginWrite() = 0;
   // Commits BeginWrite's transaction. On failure nothing of the transaction is kept and no
-  // transaction is left open.
+  // transaction is left open. While this driver's lease lock (LockKind::kLease) is held, the
+  // commit also renews the lease inside the transaction and fails with kLockLost, committing
+  // nothing, when the lease expired or another runner took it; ExecuteAndCommit likewise.
   virtual Status Commit() = 0;
   // Rolls back the open transaction, if any. Never fails loudly.
   virtual void Rollback() = 0;
@@ -249,7 +269,7 @@ class Driver {
   virtual Result<std::vector<LogRow>> ReadLog(std::size_t limit) = 0;
 
   // The schema from the engine's catalog (PostgreSQL: every schema but the system ones), normalized
-  // (schema::Normalize). The history table and its run log are left out unless
+  // (schema::Normalize). The history table, its run log and its lock table are left out unless
   // options.include_strata_tables (another history table's are ordinary tables). Inside or outside
   // a transaction; inside, the transaction's own DDL is seen.
   virtual Result<schema::Schema> Introspect(const IntrospectOptions& options) = 0;

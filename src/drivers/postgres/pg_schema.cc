@@ -43,7 +43,7 @@ constexpr const char* kUserNamespace =
 std::string WithRelations() {
   return std::string(
              "WITH hidden AS (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-             "WHERE NOT $1::bool AND n.nspname = $2::text AND c.relname IN ($3::text, $3::text || '_log')), "
+             "WHERE NOT $1::bool AND n.nspname = $2::text AND c.relname IN ($3::text, $3::text || '_log', $3::text || '_lock')), "
              "rel AS (SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_class c "
              "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
          kUserNamespace +

@@ -6,12 +6,14 @@
 #include <chrono>
 #include <map>
 #include <thread>
+#include <utility>
 #include <cstring>
 #include <set>
 
 #include "base/sha256.h"
 #include "base/text.h"
 #include "drivers/postgres/pg_conn.h"
+#include "drivers/postgres/pg_lease.h"
 #include "drivers/postgres/pg_schema.h"
 #include "sql/pg_split.h"
 #include "sql/statement.h"
@@ -72,6 +74,31 @@ class PostgresRunLock : public RunLock {
  private:
   Connection* conn_;
   std::int64_t key_;
+  bool* held_;
+};
+
+// The lease lock: the row lives in a table, so nothing ends it with a session; instead it expires
+// unless renewed (pg_lease.h), and the driver makes each commit conditional on it (FenceSql).
+class PostgresLeaseLock : public RunLock {
+ public:
+  PostgresLeaseLock(Connection* conn, std::unique_ptr<pg::Lease> lease, pg::Lease** active, bool* held)
+      : conn_(conn), lease_(std::move(lease)), active_(active), held_(held) {
+    *active_ = lease_.get();
+    *held_ = true;
+  }
+  ~PostgresLeaseLock() override {
+    *active_ = nullptr;
+    *held_ = false;
+    // Whatever the run left open is abandoned before the lease goes, as with the advisory lock.
+    if (PQstatus(conn_->get()) == CONNECTION_OK && conn_->InTransaction()) (void)conn_->Exec("ROLLBACK");
+  }
+
+  Status Held() const override { return lease_->Held(); }
+
+ private:
+  Connection* conn_;
+  std::unique_ptr<pg::Lease> lease_;
+  pg::Lease** active_;
   bool* held_;
 };
 
@@ -163,6 +190,7 @@ class PostgresDriver : public Driver {
   Result<std::unique_ptr<RunLock>> LockRun() override {
     STRATA_RETURN_IF_ERROR(Flush());
     STRATA_RETURN_IF_ERROR(RefuseReadOnly());
+    if (options_.lock_kind == LockKind::kLease) return LockLease();
     std::int64_t key = LockKey(options_.schema, options_.history_table);
     auto start = std::chrono::steady_clock::now();
     bool got = false;
@@ -194,13 +222,28 @@ class PostgresDriver : public Driver {
   // BEGIN and the history writes are not sent on their own: they travel with the next statement
   // (one round trip instead of two), which keeps a migration at the same number of round trips as
   // hand-written libpq code.
+  // Under a lease the transaction is READ COMMITTED whatever the server's default: the fence's
+  // UPDATE of the lease row, which the heartbeat renews meanwhile, would fail with a serialization
+  // error under REPEATABLE READ or SERIALIZABLE.
   Status BeginWrite() override {
-    deferred_ = {"BEGIN", "SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'",
+    fenced_ = lease_ != nullptr;
+    deferred_ = {fenced_ ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN",
+                 "SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'",
                  "SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'"};
     return Status::Ok();
   }
 
   Status Commit() override {
+    const bool fence = std::exchange(fenced_, false) && lease_ != nullptr;
+    if (fence) {
+      // The fence travels with whatever was deferred (the history writes); COMMIT follows.
+      auto renewed = Send(lease_->FenceSql());
+      if (!renewed.ok()) {
+        Status st = lease_->ExplainFence(renewed.status());
+        Rollback();
+        return st;
+      }
+    }
     STRATA_ASSIGN_OR_RETURN(auto r, Send("COMMIT"));
     // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
     if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0) {
@@ -210,6 +253,7 @@ class PostgresDriver : public Driver {
   }
 
   void Rollback() override {
+    fenced_ = false;
     deferred_.clear();
     if (conn_.get() && conn_.InTransaction()) (void)conn_.Exec("ROLLBACK");
   }
@@ -282,10 +326,16 @@ class PostgresDriver : public Driver {
       return st;
     }
     STRATA_ASSIGN_OR_RETURN(std::string insert, InsertText(row, true));
-    Status st = ExecutePipelined(sql, spans, observer, {std::move(insert), "COMMIT"});
+    // Under a lease the fence goes in the same pipeline, right before COMMIT: when it fails, the
+    // server skips the COMMIT with everything else up to the pipeline's end.
+    std::vector<std::string> tail = {std::move(insert)};
+    if (std::exchange(fenced_, false) && lease_ != nullptr) tail.push_back(lease_->FenceSql());
+    tail.push_back("COMMIT");
+    Status st = ExecutePipelined(sql, spans, observer, std::move(tail));
     if (!st.ok() && conn_.get() && PQstatus(conn_.get()) == CONNECTION_OK && conn_.InTransaction()) {
       (void)conn_.Exec("ROLLBACK");
     }
+    if (!st.ok() && lease_ != nullptr) return lease_->ExplainFence(st);
     return st;
   }
 
@@ -653,8 +703,42 @@ class PostgresDriver : public Driver {
     return Status(ErrorCode::kFailedPrecondition,
                   fmt::format("a table named {}.{} exists but is not a strata {} ({}); strata will not reuse it.",
                               QuoteIdentifier(options_.schema), QuoteIdentifier(name),
-                              name == options_.history_table ? "history table" : "run log", why))
+                              name == options_.history_table ? "history table"
+                              : name == options_.history_table + "_lock" ? "lock table"
+                                                                         : "run log",
+                              why))
         .WithRemedy(Remedy::kHistoryTable);
+  }
+
+  // LockRun with LockKind::kLease: the lock table beside the history table (created if missing),
+  // then the lease on a connection of its own.
+  Result<std::unique_ptr<RunLock>> LockLease() {
+    const std::string name = options_.history_table + "_lock";
+    const std::string table = QuoteIdentifier(options_.schema) + "." + QuoteIdentifier(name);
+    STRATA_ASSIGN_OR_RETURN(bool exists, TableExists(name, std::begin(pg::kLeaseColumns), std::end(pg::kLeaseColumns)));
+    if (!exists) {
+      // Runners starting together all find it missing; IF NOT EXISTS still lets two CREATEs collide
+      // in the catalog (unique violation), so a failure is forgiven when the table is there after.
+      auto schema = conn_.ExecParams("SELECT 1 FROM pg_namespace WHERE nspname = $1", {options_.schema});
+      Status st = schema.ok() ? Status::Ok() : schema.status();
+      if (st.ok() && PQntuples(schema->get()) == 0) {
+        st = conn_.Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(options_.schema)).status();
+      }
+      if (st.ok()) st = conn_.Exec(pg::LeaseTableDdl(table)).status();
+      if (!st.ok()) {
+        auto again = TableExists(name, std::begin(pg::kLeaseColumns), std::end(pg::kLeaseColumns));
+        if (!again.ok()) return again.status();
+        if (!*again) return std::move(st).WithPrefix("cannot create the lock table " + table + ": ");
+      }
+    }
+    pg::LeaseSettings settings{.schema = options_.schema,
+                               .table = name,
+                               .key = options_.history_table,
+                               .lease = options_.lock_lease,
+                               .timeout = options_.lock_timeout,
+                               .waiting = options_.lock_waiting};
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<pg::Lease> lease, pg::Lease::Acquire(url_, settings));
+    return std::unique_ptr<RunLock>(std::make_unique<PostgresLeaseLock>(&conn_, std::move(lease), &lease_, &lock_held_));
   }
 
   // Who holds the advisory lock, from pg_stat_activity.
@@ -680,6 +764,8 @@ class PostgresDriver : public Driver {
   OpenOptions options_;
   std::string table_;
   bool lock_held_ = false;
+  pg::Lease* lease_ = nullptr;  // while a PostgresLeaseLock made here is alive
+  bool fenced_ = false;         // BeginWrite's transaction commits only while the lease is ours
   bool checked_writable_ = false;  // RefuseReadOnly found the server writable
   std::vector<std::string> deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
 };

@@ -1,6 +1,6 @@
 // The PostgreSQL driver: libpq behind the Driver interface. Statements are split by libpg_query
 // (PostgreSQL's own grammar) and sent one at a time; the migration lock is a session-level
-// advisory lock held on a dedicated connection.
+// advisory lock on the migration connection, or with LockKind::kLease a lease row (pg_lease.h).
 #pragma once
 
 #include <memory>
