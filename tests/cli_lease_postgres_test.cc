@@ -30,47 +30,6 @@ std::vector<std::string> Args(const PgDatabase& db, const std::string& dir, std:
   return argv;
 }
 
-// Starts a process with stdout/stderr to `log`; returns its pid.
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-std::string ReadLog(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int Wait(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-template <typename Pred>
-bool PollFor(Pred pred, std::chrono::milliseconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 bool Sleeping(const PgDatabase& db, const std::string& call) {
   return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%" + call +
                      "%' AND query NOT LIKE '%pg_stat_activity%' AND state = 'active' AND datname = "
@@ -98,10 +57,10 @@ TEST(CliLease, TenConcurrentRunnersApplyEachMigrationOnceAndLeaveNoLease) {
                         std::to_string(v) + ");\n");
   }
   std::vector<pid_t> pids;
-  for (int i = 0; i < 10; ++i) pids.push_back(Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log" + std::to_string(i))));
+  for (int i = 0; i < 10; ++i) pids.push_back(StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log" + std::to_string(i))));
   for (std::size_t i = 0; i < pids.size(); ++i) {
-    int code = Wait(pids[i]);
-    EXPECT_EQ(code, 0) << "runner " << i << " failed:\n" << ReadLog(dir.Path("log" + std::to_string(i)));
+    int code = WaitExit(pids[i]);
+    EXPECT_EQ(code, 0) << "runner " << i << " failed:\n" << ReadText(dir.Path("log" + std::to_string(i)));
   }
   EXPECT_EQ(db.QueryOne("SELECT count(*) || ',' || count(DISTINCT v) FROM runs"),
             std::to_string(kMigrations) + "," + std::to_string(kMigrations));
@@ -115,12 +74,12 @@ TEST(CliLease, KilledHoldersLeaseExpiresAndTheNextRunnerNamesIt) {
   TempDir dir;
   dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(60);\n");
-  pid_t pid = Spawn(Args(db, dir.Path("m"), {"--lock-lease", "3", "up"}), dir.Path("log"));
-  ASSERT_TRUE(PollFor([&] { return Sleeping(db, "pg_sleep(60)"); }, 20s)) << ReadLog(dir.Path("log"));
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"--lock-lease", "3", "up"}), dir.Path("log"));
+  ASSERT_TRUE(PollUntil([&] { return Sleeping(db, "pg_sleep(60)"); }, 20s)) << ReadText(dir.Path("log"));
   // The lease names the runner's own process.
   EXPECT_EQ(db.QueryOne("SELECT pid FROM strata_schema_history_lock"), std::to_string(pid));
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitExit(pid), -SIGKILL);
 
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\n");
   auto start = std::chrono::steady_clock::now();
@@ -144,8 +103,8 @@ TEST(CliLease, LockTimeoutNamesTheHolderWithExitCode6) {
   PgDatabase db;
   TempDir dir;
   dir.Write("m/0001_slow.up.sql", "SELECT pg_sleep(4);\n");
-  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  ASSERT_TRUE(PollFor([&] { return Sleeping(db, "pg_sleep(4)"); }, 20s)) << ReadLog(dir.Path("log"));
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  ASSERT_TRUE(PollUntil([&] { return Sleeping(db, "pg_sleep(4)"); }, 20s)) << ReadText(dir.Path("log"));
   ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "0.5", "up"}));
   EXPECT_EQ(r.exit_code, 6) << Describe(r);
   EXPECT_NE(r.err.find("could not take the migration lock (the lease in \"public\".\"strata_schema_history_lock\""),
@@ -154,7 +113,7 @@ TEST(CliLease, LockTimeoutNamesTheHolderWithExitCode6) {
   EXPECT_NE(r.err.find("pid " + std::to_string(pid) + " "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("expires in "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("raise --lock-timeout"), std::string::npos) << r.err;
-  EXPECT_EQ(Wait(pid), 0) << ReadLog(dir.Path("log"));
+  EXPECT_EQ(WaitExit(pid), 0) << ReadText(dir.Path("log"));
   EXPECT_EQ(db.QueryOne(kLockRows), "0");
 }
 
@@ -186,15 +145,15 @@ TEST_P(CliLeaseLost, StopsTheRunBeforeTheCommit) {
   dir.Write("m/0003_after.up.sql", "CREATE TABLE after (x int);\n");
   std::vector<std::string> flags = {"up"};  // global flags may follow the command
   flags.insert(flags.end(), c.flags.begin(), c.flags.end());
-  pid_t pid = Spawn(Args(db, dir.Path("m"), flags), dir.Path("log"));
-  ASSERT_TRUE(PollFor([&] { return Sleeping(db, "pg_sleep(3)"); }, 20s)) << ReadLog(dir.Path("log"));
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), flags), dir.Path("log"));
+  ASSERT_TRUE(PollUntil([&] { return Sleeping(db, "pg_sleep(3)"); }, 20s)) << ReadText(dir.Path("log"));
   if (c.hold_row) {
     db.Exec("BEGIN; SELECT * FROM strata_schema_history_lock FOR UPDATE; SELECT pg_sleep(4); COMMIT");
   } else {
     db.Exec(c.theft);
   }
-  int code = Wait(pid);
-  std::string log = ReadLog(dir.Path("log"));
+  int code = WaitExit(pid);
+  std::string log = ReadText(dir.Path("log"));
   EXPECT_EQ(code, 14) << log;
   EXPECT_NE(log.find(c.message), std::string::npos) << log;
   EXPECT_NE(log.find("strata_schema_history_lock"), std::string::npos) << log;

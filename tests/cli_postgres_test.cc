@@ -25,47 +25,6 @@ std::vector<std::string> Args(const PgDatabase& db, const std::string& dir, std:
   return argv;
 }
 
-// Starts a process with stdout/stderr to `log`; returns its pid.
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int Wait(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-template <typename Pred>
-bool PollFor(Pred pred, std::chrono::milliseconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 TEST(CliPostgres, SixteenConcurrentRunnersApplyEachMigrationOnce) {
   PgDatabase db;
   TempDir dir;
@@ -79,9 +38,9 @@ TEST(CliPostgres, SixteenConcurrentRunnersApplyEachMigrationOnce) {
                         std::to_string(v) + ");\n");
   }
   std::vector<pid_t> pids;
-  for (int i = 0; i < 16; ++i) pids.push_back(Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log" + std::to_string(i))));
+  for (int i = 0; i < 16; ++i) pids.push_back(StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log" + std::to_string(i))));
   for (std::size_t i = 0; i < pids.size(); ++i) {
-    int code = Wait(pids[i]);
+    int code = WaitExit(pids[i]);
     EXPECT_EQ(code, 0) << "runner " << i << " failed; see its log";
   }
   EXPECT_EQ(db.QueryOne("SELECT count(*) || ',' || count(DISTINCT v) FROM runs"),
@@ -94,9 +53,9 @@ TEST(CliPostgres, RunnerKilledWhileHoldingTheLockDoesNotBlockTheNext) {
   TempDir dir;
   dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(60);\n");
-  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
   // Wait until it is inside migration 2: version 1 recorded and pg_sleep running.
-  bool sleeping = PollFor(
+  bool sleeping = PollUntil(
       [&] {
         return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND "
                            "state = 'active' AND datname = current_database()") == "1";
@@ -106,7 +65,7 @@ TEST(CliPostgres, RunnerKilledWhileHoldingTheLockDoesNotBlockTheNext) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
                         "(SELECT oid FROM pg_database WHERE datname = current_database())"), "1");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitExit(pid), -SIGKILL);
 
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\n");
   auto start = std::chrono::steady_clock::now();
@@ -174,15 +133,15 @@ TEST(CliPostgres, LockTimeoutNamesTheHolderWithExitCode6) {
   PgDatabase db;
   TempDir dir;
   dir.Write("m/0001_slow.up.sql", "SELECT pg_sleep(5);\n");
-  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  ASSERT_TRUE(PollFor([&] { return db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  ASSERT_TRUE(PollUntil([&] { return db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
                         "(SELECT oid FROM pg_database WHERE datname = current_database())") == "1"; },
                       20s));
   ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "0.5", "up"}));
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("could not take the migration lock"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("held by pid"), std::string::npos) << r.err;
-  EXPECT_EQ(Wait(pid), 0);
+  EXPECT_EQ(WaitExit(pid), 0);
 }
 
 
@@ -194,10 +153,10 @@ TEST(CliPostgres, IdleSessionTimeoutDoesNotLetASecondRunnerIn) {
   TempDir dir;
   db.Exec("ALTER DATABASE " + db.name() + " SET idle_session_timeout = '1s'");
   dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\nSELECT pg_sleep(3);\n");
-  pid_t first = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log1"));
+  pid_t first = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log1"));
   std::this_thread::sleep_for(1800ms);
   ProcessResult second = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "30", "up"}));
-  EXPECT_EQ(Wait(first), 0) << ReadFile(dir.Path("log1"));
+  EXPECT_EQ(WaitExit(first), 0) << ReadText(dir.Path("log1"));
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',') FROM strata_schema_history"),
             "1:applied");
@@ -210,8 +169,8 @@ TEST(CliPostgres, LockHolderTerminatedStopsTheRunWithLockLost) {
   TempDir dir;
   dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(30);\n");
-  pid_t pid = Spawn(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  bool sleeping = PollFor(
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  bool sleeping = PollUntil(
       [&] {
         return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND "
                            "state = 'active' AND datname = current_database()") == "1";
@@ -224,8 +183,8 @@ TEST(CliPostgres, LockHolderTerminatedStopsTheRunWithLockLost) {
             "1");
   db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND "
           "datname = current_database()");
-  EXPECT_EQ(Wait(pid), 14) << ReadFile(dir.Path("log"));
-  std::string log = ReadFile(dir.Path("log"));
+  EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir.Path("log"));
+  std::string log = ReadText(dir.Path("log"));
   EXPECT_NE(log.find("the connection holding the migration lock"), std::string::npos) << log;
   EXPECT_NE(log.find("0002_slow.up.sql"), std::string::npos) << log;
   EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "

@@ -2,7 +2,9 @@
 // SQLite database directly, running a process.
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace strata::testing {
@@ -40,6 +42,27 @@ struct ProcessResult {
 // Starts `argv` (argv[0] is a path) without waiting: standard input from `stdin_fd` (/dev/null when
 // -1), standard output and error to /dev/null. Returns the child's pid.
 int Start(const std::vector<std::string>& argv, int stdin_fd = -1);
+
+// Starts `argv` (argv[0] is a path) without waiting, standard input from /dev/null and standard
+// output and error both to the file `log` (created or truncated). Returns the child's pid.
+int StartLogged(const std::vector<std::string>& argv, const std::string& log);
+
+// Waits for the child `pid`: its exit code, or minus the signal that killed it.
+int WaitExit(int pid);
+
+// The whole file at `path` ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+
+// Asks `done` every 50 ms until it says true (then true) or `limit` has passed (then false).
+template <typename Pred>
+bool PollUntil(Pred done, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
 
 // Everything about a finished run (exit code, signal, stdout, stderr), for failure messages.
 std::string Describe(const ProcessResult& r);
