@@ -83,6 +83,45 @@ TEST_P(DriverConformance, HistoryRoundTrip) {
   }
 }
 
+// The one-trip read of an up-to-date run answers exactly as HistoryExists + ReadHistory do.
+TEST_P(DriverConformance, ReadHistoryIfExistsAnswersAsTheTwoCalls) {
+  auto d = OpenOrDie();
+  ASSERT_TRUE(d);
+  auto absent = d->ReadHistoryIfExists();
+  ASSERT_TRUE(absent.ok()) << absent.status().ToString();
+  EXPECT_FALSE(absent->has_value());
+  ASSERT_TRUE(d->CreateHistory().ok());
+  auto empty = d->ReadHistoryIfExists();
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_TRUE(empty->has_value());
+  EXPECT_TRUE((*empty)->empty());
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->InsertHistory(Row(4)).ok());
+  ASSERT_TRUE(d->InsertHistory(Row(9, RowState::kDirty)).ok());
+  ASSERT_TRUE(d->Commit().ok());
+  auto rows = d->ReadHistoryIfExists();
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_TRUE(rows->has_value());
+  ASSERT_EQ((*rows)->size(), 2u);
+  std::map<std::uint64_t, HistoryRow> by;
+  for (const auto& r : **rows) by[r.version] = r;
+  ExpectSameRow(by.at(4), Row(4));
+  ExpectSameRow(by.at(9), Row(9, RowState::kDirty));
+  // Still usable afterwards (no pipeline or transaction left open).
+  ASSERT_TRUE(d->BeginWrite().ok());
+  ASSERT_TRUE(d->DeleteHistory(4).ok());
+  ASSERT_TRUE(d->Commit().ok());
+  EXPECT_EQ(d->ReadHistory()->size(), 1u);
+
+  driver::OpenOptions other;
+  other.history_table = "foreign_history";
+  auto f = OpenOrDie(other);
+  ASSERT_TRUE(f->Execute("CREATE TABLE foreign_history (version INTEGER, dirty BOOLEAN);", {.in_transaction = false}, nullptr).ok());
+  auto foreign = f->ReadHistoryIfExists();
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.status().code(), ErrorCode::kFailedPrecondition) << foreign.status().ToString();
+}
+
 TEST_P(DriverConformance, ChangeTokenSeesOtherConnectionsWrites) {
   auto a = OpenOrDie();
   auto b = OpenOrDie();

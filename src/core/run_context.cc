@@ -107,9 +107,20 @@ std::vector<plan::CheckpointEntry> RunContext::CheckpointEntries() const {
 }
 
 Status RunContext::ReadDatabase(bool with_token) {
-  STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
   applied.clear();
   read_token.reset();
+  if (!with_token) {  // no token to read in between: the driver may do both reads in one trip
+    STRATA_ASSIGN_OR_RETURN(auto rows, driver->ReadHistoryIfExists());
+    history_exists = rows.has_value();
+    if (history_exists) {
+      applied.reserve(rows->size());
+      for (const auto& r : *rows) applied.push_back(ToApplied(r));
+    } else {
+      STRATA_ASSIGN_OR_RETURN(legacy_version, driver->LegacyVersion());
+    }
+    return Status::Ok();
+  }
+  STRATA_ASSIGN_OR_RETURN(history_exists, driver->HistoryExists());
   if (history_exists) {
     // The token first: a commit between the two reads then shows up as a changed token later.
     if (with_token) {

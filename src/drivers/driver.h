@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -184,6 +185,15 @@ class Driver {
   // All rows, any order. Requires HistoryExists() == true (kSqlError otherwise). Inside or outside
   // a transaction; inside, the transaction's own writes are seen.
   virtual Result<std::vector<HistoryRow>> ReadHistory() = 0;
+  // HistoryExists() and, when it is true, ReadHistory(), with their errors: std::nullopt when the
+  // table is absent. A driver may answer in one round trip (PostgreSQL: a two-statement pipeline),
+  // which is what an up-to-date run costs.
+  virtual Result<std::optional<std::vector<HistoryRow>>> ReadHistoryIfExists() {
+    STRATA_ASSIGN_OR_RETURN(bool exists, HistoryExists());
+    if (!exists) return std::optional<std::vector<HistoryRow>>();
+    STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> rows, ReadHistory());
+    return std::optional<std::vector<HistoryRow>>(std::move(rows));
+  }
   // A cheap value that differs from the previous call on this driver whenever another connection
   // may have changed the history since (it may also differ for other reasons; the engine then
   // re-reads). Read inside a write transaction. SQLite: PRAGMA data_version.

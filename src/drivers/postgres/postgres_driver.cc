@@ -150,26 +150,61 @@ class PostgresDriver : public Driver {
   }
 
   Result<std::vector<HistoryRow>> ReadHistory() override {
-    STRATA_ASSIGN_OR_RETURN(
-        auto r, Send(fmt::format("SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
-                                       "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), execution_ms, state, strata_version "
-                                       "FROM {}",
-                                       table_)));
+    STRATA_ASSIGN_OR_RETURN(auto r, Send(HistorySelect()));
+    return ParseHistory(r.get());
+  }
+
+  // The layout question and the rows in one pipeline: one round trip where there were two. When the
+  // table is absent the second statement fails, which the first one's answer explains.
+  Result<std::optional<std::vector<HistoryRow>>> ReadHistoryIfExists() override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    // Schema and table are plain identifiers (checked when the Migrator was opened): as literals,
+    // quoting is enough.
+    std::vector<std::string> items = {
+        LayoutQuery(fmt::format("'{}'", options_.schema), fmt::format("'{}'", options_.history_table)),
+        HistorySelect()};
+    std::optional<Result<bool>> layout;
+    std::optional<Result<std::vector<HistoryRow>>> rows;
+    std::size_t failed = 0;
+    Status st = conn_.ExecPipeline(items, &failed, nullptr, [&](std::size_t i, const PGresult* r) -> Status {
+      if (i == 0) {
+        layout = CheckLayout(r, options_.history_table, std::begin(kHistoryColumns), std::end(kHistoryColumns));
+      } else {
+        rows = ParseHistory(r);
+      }
+      return Status::Ok();
+    });
+    if (!layout) return st.ok() ? Status(ErrorCode::kInternal, "no answer about the history table") : st;
+    if (!layout->ok()) return layout->status();
+    if (!**layout) return std::optional<std::vector<HistoryRow>>();
+    if (!st.ok()) return st;
+    if (!rows) return Status(ErrorCode::kInternal, "no rows from the history table");
+    if (!rows->ok()) return rows->status();
+    return std::optional<std::vector<HistoryRow>>(std::move(**rows));
+  }
+
+  std::string HistorySelect() const {
+    return fmt::format("SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
+                       "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), execution_ms, state, strata_version FROM {}",
+                       table_);
+  }
+
+  Result<std::vector<HistoryRow>> ParseHistory(const PGresult* r) const {
     std::vector<HistoryRow> rows;
-    int n = PQntuples(r.get());
+    int n = PQntuples(r);
     rows.reserve(static_cast<std::size_t>(n));
     const std::string a_version = "a version in " + table_;
     const std::string an_execution_ms = "an execution_ms in " + table_;
     for (int i = 0; i < n; ++i) {
       HistoryRow row;
-      STRATA_ASSIGN_OR_RETURN(std::int64_t key, pg::Int64Field(r.get(), i, 0, a_version));
+      STRATA_ASSIGN_OR_RETURN(std::int64_t key, pg::Int64Field(r, i, 0, a_version));
       row.version = KeyToVersion(key);
-      row.name = Text(r.get(), i, 1);
-      row.checksum = Text(r.get(), i, 2);
-      row.applied_at = Text(r.get(), i, 3);
-      STRATA_ASSIGN_OR_RETURN(row.execution_ms, pg::DoubleField(r.get(), i, 4, an_execution_ms));
-      row.state = ParseRowState(Text(r.get(), i, 5));
-      row.strata_version = Text(r.get(), i, 6);
+      row.name = Text(r, i, 1);
+      row.checksum = Text(r, i, 2);
+      row.applied_at = Text(r, i, 3);
+      STRATA_ASSIGN_OR_RETURN(row.execution_ms, pg::DoubleField(r, i, 4, an_execution_ms));
+      row.state = ParseRowState(Text(r, i, 5));
+      row.strata_version = Text(r, i, 6);
       rows.push_back(std::move(row));
     }
     return rows;
@@ -678,17 +713,27 @@ class PostgresDriver : public Driver {
   template <typename It>
   Result<bool> TableExists(const std::string& name, It first, It last) {
     STRATA_RETURN_IF_ERROR(Flush());
-    STRATA_ASSIGN_OR_RETURN(
-        auto r, conn_.ExecParams("SELECT c.relkind, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a "
-                                 "WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
-                                 "a.attname), ',') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                 "WHERE n.nspname = $1 AND c.relname = $2",
-                                 {options_.schema, name}));
-    if (PQntuples(r.get()) == 0) return false;
-    std::string kind = Text(r.get(), 0, 0);
+    STRATA_ASSIGN_OR_RETURN(auto r, conn_.ExecParams(LayoutQuery("$1", "$2"), {options_.schema, name}));
+    return CheckLayout(r.get(), name, first, last);
+  }
+
+  // The kind and columns of table `table` in schema `schema` (SQL expressions: parameters or literals).
+  static std::string LayoutQuery(const std::string& schema, const std::string& table) {
+    return fmt::format("SELECT c.relkind, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid "
+                       "= c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attname), ',') FROM pg_class c "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {} AND c.relname = {}",
+                       schema, table);
+  }
+
+  // LayoutQuery's answer: false when there is no such table; kFailedPrecondition when one of that
+  // name is not a table or has other columns than [first, last).
+  template <typename It>
+  Result<bool> CheckLayout(const PGresult* r, const std::string& name, It first, It last) {
+    if (PQntuples(r) == 0) return false;
+    std::string kind = Text(r, 0, 0);
     if (kind != "r" && kind != "p") return WrongLayout(name, fmt::format("it is not a table (relkind '{}')", kind));
     std::set<std::string> have;
-    std::string cols = Text(r.get(), 0, 1);
+    std::string cols = Text(r, 0, 1);
     for (std::size_t pos = 0; pos <= cols.size();) {
       std::size_t comma = cols.find(',', pos);
       if (comma == std::string::npos) comma = cols.size();
