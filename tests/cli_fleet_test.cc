@@ -1,5 +1,6 @@
 // End-to-end: `strata --targets FILE` on many SQLite files, with the real binary.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -247,6 +248,29 @@ TEST_F(CliFleet, ColoursOnlyOnATerminalAndNeverWithNoColor) {
   ProcessResult piped = Strata({"--targets", targets, "status"});
   ASSERT_EQ(piped.exit_code, kOk) << Describe(piped);
   EXPECT_FALSE(Contains(piped.out + piped.err, "\033[")) << Describe(piped);
+}
+
+// Ctrl-C in the middle of a fleet: the running target finishes, no other starts, and the exit
+// code says the run was interrupted.
+TEST_F(CliFleet, AnInterruptStartsNoMoreTargets) {
+  // Each target takes about a second (one slow statement).
+  tmp_.Write("slow/v001_slow.sql",
+             "CREATE TABLE a (x);\nWITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 6000000) "
+             "INSERT INTO a SELECT count(*) FROM c;\n");
+  std::string targets = Targets(5);
+  std::string log = tmp_.Path("fleet.log");
+  int pid = StartLogged({kBinary, "--dir", tmp_.Path("slow"), "--targets", targets, "--parallel", "1", "up"}, log);
+  ASSERT_TRUE(PollUntil([&] { return std::filesystem::exists(Db(1)); }, std::chrono::seconds(20)));
+  ::kill(pid, SIGINT);
+  int code = WaitExit(pid);
+  std::string out = ReadText(log);
+  EXPECT_EQ(code, 130) << out;
+  EXPECT_EQ(QueryOne(Db(1), "SELECT count(*) FROM strata_schema_history"), "1") << "the running target was cut short\n"
+                                                                                 << out;
+  int started = 0;
+  for (int i = 1; i <= 5; ++i) started += std::filesystem::exists(Db(i)) ? 1 : 0;
+  EXPECT_LE(started, 2) << out;  // the one running when the signal came, and at most the next already picked
+  EXPECT_TRUE(Contains(out, "interrupted: the targets above never started")) << out;
 }
 
 }  // namespace
