@@ -24,6 +24,8 @@ Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& 
       return CreateSqliteScratch();
     case base::DatabaseUrl::Kind::kPostgres:
       return CreatePostgresScratch(like);
+    case base::DatabaseUrl::Kind::kMariadb:
+      return Status(ErrorCode::kInvalidArgument, "MariaDB and MySQL are not supported by this build yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
@@ -34,6 +36,8 @@ Result<std::unique_ptr<TemplateStore>> OpenTemplateStore(const base::DatabaseUrl
       return OpenSqliteTemplates(sqlite_dir);
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgresTemplates(where);
+    case base::DatabaseUrl::Kind::kMariadb:
+      return Status(ErrorCode::kInvalidArgument, "MariaDB and MySQL are not supported by this build yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
@@ -44,6 +48,8 @@ Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const O
       return OpenSqlite(url, options);
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgres(url, options);
+    case base::DatabaseUrl::Kind::kMariadb:
+      return Status(ErrorCode::kInvalidArgument, "MariaDB and MySQL are not supported by this build yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
