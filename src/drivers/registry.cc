@@ -1,5 +1,6 @@
 #include "drivers/registry.h"
 
+#include "drivers/mariadb/mariadb_driver.h"
 #include "drivers/postgres/postgres_driver.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
@@ -25,7 +26,7 @@ Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& 
     case base::DatabaseUrl::Kind::kPostgres:
       return CreatePostgresScratch(like);
     case base::DatabaseUrl::Kind::kMariadb:
-      return Status(ErrorCode::kInvalidArgument, "MariaDB and MySQL are not supported by this build yet");
+      return Status(ErrorCode::kFailedPrecondition, "scratch databases and templates are not supported on MariaDB yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
@@ -37,7 +38,7 @@ Result<std::unique_ptr<TemplateStore>> OpenTemplateStore(const base::DatabaseUrl
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgresTemplates(where);
     case base::DatabaseUrl::Kind::kMariadb:
-      return Status(ErrorCode::kInvalidArgument, "MariaDB and MySQL are not supported by this build yet");
+      return Status(ErrorCode::kFailedPrecondition, "scratch databases and templates are not supported on MariaDB yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
@@ -49,7 +50,7 @@ Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const O
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgres(url, options);
     case base::DatabaseUrl::Kind::kMariadb:
-      return Status(ErrorCode::kInvalidArgument, "MariaDB and MySQL are not supported by this build yet");
+      return OpenMariadb(url, options);
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
