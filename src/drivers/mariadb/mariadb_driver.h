@@ -12,7 +12,7 @@
 namespace strata::driver {
 
 // Connects to the URL's database (see mariadb::Connection::Open for the errors). Not yet: schema
-// introspection, table fingerprints, scratch databases and templates (kFailedPrecondition).
+// introspection, scratch databases and templates (kFailedPrecondition).
 Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const OpenOptions& options);
 
 }  // namespace strata::driver
