@@ -23,7 +23,7 @@ Status Error(std::size_t at, std::string message) {
 
 class Splitter {
  public:
-  explicit Splitter(std::string_view text) : t_(text) {}
+  Splitter(std::string_view text, MysqlQuoting quoting) : t_(text), quoting_(quoting) {}
 
   Result<std::vector<StatementSpan>> Run() {
     std::vector<StatementSpan> spans;
@@ -133,8 +133,10 @@ class Splitter {
   // Past the string or quoted name that opens at `i`.
   Result<std::size_t> SkipQuoted(std::size_t i) const {
     const char quote = t_[i];
+    const bool is_name = quote == '`' || (quote == '"' && quoting_.ansi_quotes);
+    const bool escapes = !is_name && quoting_.backslash_escapes;
     for (std::size_t j = i + 1; j < t_.size(); ++j) {
-      if (t_[j] == '\\' && quote != '`') {
+      if (t_[j] == '\\' && escapes) {
         ++j;
       } else if (t_[j] == quote) {
         if (j + 1 < t_.size() && t_[j + 1] == quote) {
@@ -144,7 +146,8 @@ class Splitter {
         }
       }
     }
-    if (quote == '`') return Error(i, "unterminated quoted name: ` without a closing `");
+    if (is_name) return Error(i, fmt::format("unterminated quoted name: {0} without a closing {0}", quote));
+    if (!escapes) return Error(i, fmt::format("unterminated string: {0} without a closing {0}", quote));
     return Error(i, fmt::format("unterminated string: {0} without a closing {0} (a backslash escapes the character "
                                 "after it)",
                                 quote));
@@ -197,11 +200,27 @@ class Splitter {
   }
 
   std::string_view t_;
+  MysqlQuoting quoting_;
   std::string delimiter_ = ";";
 };
 
 }  // namespace
 
-Result<std::vector<StatementSpan>> SplitMysql(std::string_view text) { return Splitter(text).Run(); }
+MysqlQuoting QuotingForSqlMode(std::string_view sql_mode) {
+  MysqlQuoting quoting;
+  while (!sql_mode.empty()) {
+    std::size_t comma = sql_mode.find(',');
+    std::string word(sql_mode.substr(0, comma));
+    for (char& c : word) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    if (word == "NO_BACKSLASH_ESCAPES") quoting.backslash_escapes = false;
+    if (word == "ANSI_QUOTES" || word == "ANSI") quoting.ansi_quotes = true;
+    sql_mode = comma == std::string_view::npos ? std::string_view() : sql_mode.substr(comma + 1);
+  }
+  return quoting;
+}
+
+Result<std::vector<StatementSpan>> SplitMysql(std::string_view text, MysqlQuoting quoting) {
+  return Splitter(text, quoting).Run();
+}
 
 }  // namespace strata::sql

@@ -12,11 +12,23 @@
 
 namespace strata::sql {
 
+// How the server reads quotes: the parts of its sql_mode that change where a string ends.
+struct MysqlQuoting {
+  // Without NO_BACKSLASH_ESCAPES: a backslash in a string escapes the next byte.
+  bool backslash_escapes = true;
+  // ANSI_QUOTES (also part of ANSI): "..." is a name, like `...`, not a string.
+  bool ansi_quotes = false;
+};
+
+// The quoting that a session with this @@sql_mode (a comma-separated list, any case) uses.
+MysqlQuoting QuotingForSqlMode(std::string_view sql_mode);
+
 // Splits `text` into the statements to send to the server, one at a time.
 //
-// Lexical rules (the server's default sql_mode: without ANSI_QUOTES and NO_BACKSLASH_ESCAPES, as
-// the client also assumes): '...' and "..." are strings, in which a backslash escapes the next
-// byte and a doubled quote stands for itself; `...` is a name (`` inside); comments run from '#'
+// Lexical rules (by default the server's default sql_mode, which the mariadb client always
+// assumes; `quoting` gives the session's): '...' and "..." are strings, in which a backslash
+// escapes the next byte and a doubled quote stands for itself; `...` is a name (`` inside, no
+// escapes; so is "..." under ANSI_QUOTES); comments run from '#'
 // or from "--" followed by a blank or control byte (or the end) to the end of the line ("--x" is
 // not a comment), and from "/*" to the first "*/" (no nesting). "/*!..." and "/*M!..." are
 // executable comments: their content is SQL, so, as in the client, a delimiter inside one ends the
@@ -36,6 +48,6 @@ namespace strata::sql {
 // string, name, comment or executable comment; a malformed DELIMITER line; a statement that starts
 // with DELIMITER anywhere but first on its line. Pure and thread-safe; NUL bytes are ordinary
 // bytes here (RejectNul is the caller's).
-Result<std::vector<StatementSpan>> SplitMysql(std::string_view text);
+Result<std::vector<StatementSpan>> SplitMysql(std::string_view text, MysqlQuoting quoting = {});
 
 }  // namespace strata::sql

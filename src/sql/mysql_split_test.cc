@@ -121,6 +121,52 @@ TEST(SplitMysql, SpansAreByteOffsetsIntoTheText) {
   EXPECT_EQ((*r)[1].end, text.rfind("//\n"));
 }
 
+// The session's sql_mode decides where a string ends; the split follows it.
+TEST(SplitMysql, FollowsTheSessionsQuoting) {
+  const MysqlQuoting no_escapes{.backslash_escapes = false};
+  const MysqlQuoting ansi{.ansi_quotes = true};
+  const Strings unterminated_escaped = {
+      "error@7: unterminated string: ' without a closing ' (a backslash escapes the character after it)"};
+  auto split = [](std::string_view text, MysqlQuoting q) {
+    auto r = SplitMysql(text, q);
+    if (!r.ok()) {
+      return Strings{"error@" + std::to_string(r.status().sql_offset().value_or(0)) + ": " + r.status().message()};
+    }
+    Strings out;
+    for (const StatementSpan& s : *r) out.emplace_back(text.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  // 'a\' ends at the second quote without backslash escapes.
+  EXPECT_EQ(split("SELECT 'a\\';SELECT 2", no_escapes), (Strings{"SELECT 'a\\'", "SELECT 2"}));
+  EXPECT_EQ(split("SELECT 'a\\';SELECT 2", {}), unterminated_escaped);
+  EXPECT_EQ(split("SELECT 'a\\';SELECT ';'", no_escapes), (Strings{"SELECT 'a\\'", "SELECT ';'"}));
+  EXPECT_EQ(split("SELECT 'x\\\';SELECT 2';", {}), (Strings{"SELECT 'x\\\';SELECT 2'"}));
+  EXPECT_EQ(split("SELECT 'x\\\';SELECT 2';", no_escapes),
+            Strings{"error@20: unterminated string: ' without a closing '"});
+  EXPECT_EQ(split("SELECT 'open\\", no_escapes),
+            Strings{"error@7: unterminated string: ' without a closing '"});
+  // Under ANSI_QUOTES "..." is a name: no backslash escapes in it.
+  EXPECT_EQ(split("SELECT \"a\\\";SELECT 2", ansi), (Strings{"SELECT \"a\\\"", "SELECT 2"}));
+  EXPECT_EQ(split("SELECT \"a\\\";SELECT 2\"", {}), (Strings{"SELECT \"a\\\";SELECT 2\""}));
+  EXPECT_EQ(split("SELECT \"a", ansi), Strings{"error@7: unterminated quoted name: \" without a closing \""});
+  EXPECT_EQ(split("SELECT 'a\\';SELECT 2", ansi), unterminated_escaped);
+}
+
+TEST(QuotingForSqlMode, ReadsTheModesThatMoveStringEnds) {
+  auto q = QuotingForSqlMode("STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION");
+  EXPECT_TRUE(q.backslash_escapes);
+  EXPECT_FALSE(q.ansi_quotes);
+  q = QuotingForSqlMode("no_backslash_escapes");
+  EXPECT_FALSE(q.backslash_escapes);
+  EXPECT_FALSE(q.ansi_quotes);
+  q = QuotingForSqlMode("REAL_AS_FLOAT,PIPES_AS_CONCAT,ANSI_QUOTES,IGNORE_SPACE,ANSI");
+  EXPECT_TRUE(q.backslash_escapes);
+  EXPECT_TRUE(q.ansi_quotes);
+  EXPECT_TRUE(QuotingForSqlMode("ANSI").ansi_quotes);
+  EXPECT_FALSE(QuotingForSqlMode("NOT_ANSI_QUOTES_REALLY").ansi_quotes);
+  EXPECT_TRUE(QuotingForSqlMode("").backslash_escapes);
+}
+
 // A delimiter changed in one file must not leak into the next: each call starts with ';'.
 TEST(SplitMysql, EveryCallStartsWithTheSemicolon) {
   EXPECT_EQ(Split("DELIMITER //\nSELECT 1//"), Strings{"SELECT 1"});

@@ -130,8 +130,8 @@ class MariadbRunLock : public RunLock {
 
 class MariadbDriver : public Driver {
  public:
-  MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options)
-      : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)) {
+  MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options, sql::MysqlQuoting quoting)
+      : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)), quoting_(quoting) {
     table_ = QuoteName(options_.history_table);
     log_table_ = QuoteName(options_.history_table + "_log");
   }
@@ -246,7 +246,7 @@ class MariadbDriver : public Driver {
         spans.push_back({b, b + t.size()});
       }
     } else {
-      STRATA_ASSIGN_OR_RETURN(spans, sql::SplitMysql(sql));
+      STRATA_ASSIGN_OR_RETURN(spans, sql::SplitMysql(sql, quoting_));
     }
     for (const sql::StatementSpan& span : spans) {
       std::string_view text = sql.substr(span.begin, span.end - span.begin);
@@ -473,6 +473,9 @@ class MariadbDriver : public Driver {
   std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun
   base::DatabaseUrl url_;
   OpenOptions options_;
+  // How this session's sql_mode reads quotes, as it was at open: a SET sql_mode inside a
+  // migration does not change how the rest of that text is split.
+  sql::MysqlQuoting quoting_;
   std::string table_, log_table_;
   bool in_transaction_ = false;
   bool lock_held_ = false;
@@ -482,7 +485,10 @@ class MariadbDriver : public Driver {
 
 Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const OpenOptions& options) {
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
-  return std::unique_ptr<Driver>(std::make_unique<MariadbDriver>(std::move(conn), url, options));
+  // Statements are split as this session will read them: its sql_mode decides where strings end.
+  STRATA_ASSIGN_OR_RETURN(QueryResult mode, conn.Query("SELECT @@SESSION.sql_mode"));
+  const sql::MysqlQuoting quoting = sql::QuotingForSqlMode(mode.rows.empty() ? "" : Cell(mode, 0, 0));
+  return std::unique_ptr<Driver>(std::make_unique<MariadbDriver>(std::move(conn), url, options, quoting));
 }
 
 }  // namespace strata::driver
