@@ -88,9 +88,15 @@ TEST(MariadbDriver, TheRunLockExcludesAndNamesItsHolder) {
   auto a = OpenOk(db.url());
   auto b = OpenOk(db.url(), quick);
   ASSERT_TRUE(a && b);
+  std::vector<std::string> waits;
+  quick.lock_waiting = [&](const std::string& holder) { waits.push_back(holder); };
+  b = OpenOk(db.url(), quick);
+  ASSERT_TRUE(b);
   auto held = a->LockRun();
   ASSERT_TRUE(held.ok()) << held.status().ToString();
   auto refused = b->LockRun();
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_NE(waits[0].find("holds it (user strata from 127.0.0.1"), std::string::npos) << waits[0];
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kAborted);
   EXPECT_NE(refused.status().message().find("holds it (user strata from 127.0.0.1"), std::string::npos)
@@ -232,6 +238,18 @@ TEST(MariadbDriver, FingerprintSeesEveryChangeAndNoOrder) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), ErrorCode::kSqlError);
   EXPECT_NE(missing.status().message().find("no_such_table"), std::string::npos) << missing.status().message();
+}
+
+// The lease lock stands in for advisory locks where a server has none; MariaDB has GET_LOCK.
+TEST(MariadbDriver, RefusesTheLeaseLock) {
+  MariadbDatabase db;
+  auto url = base::ParseDatabaseUrl(db.url());
+  ASSERT_TRUE(url.ok());
+  driver::OpenOptions lease;
+  lease.lock_kind = driver::LockKind::kLease;
+  auto d = driver::OpenDriver(*url, lease);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(MariadbDriver, OpenErrorsHaveTheirCodesAndNoPassword) {

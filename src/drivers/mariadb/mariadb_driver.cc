@@ -205,9 +205,14 @@ class MariadbDriver : public Driver {
     const std::string name = LockName(url_.database, options_.history_table);
     const std::string quoted = lock_conn_->Quote(name);
     auto start = std::chrono::steady_clock::now();
-    STRATA_ASSIGN_OR_RETURN(
-        QueryResult r, lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, {:.3f})", quoted,
-                                                     static_cast<double>(options_.lock_timeout.count()) / 1000.0)));
+    // First without waiting, so that a wait can be announced with the holder's name.
+    STRATA_ASSIGN_OR_RETURN(QueryResult r, lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, 0)", quoted)));
+    if (Cell(r, 0, 0) != "1" && options_.lock_timeout.count() > 0) {
+      if (options_.lock_waiting) options_.lock_waiting(Holder(quoted));
+      STRATA_ASSIGN_OR_RETURN(
+          r, lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, {:.3f})", quoted,
+                                           static_cast<double>(options_.lock_timeout.count()) / 1000.0)));
+    }
     if (Cell(r, 0, 0) != "1") {
       double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return Status(ErrorCode::kAborted, fmt::format("could not take the migration lock on {} within {:.1f} s: {}",
@@ -484,6 +489,12 @@ class MariadbDriver : public Driver {
 }  // namespace
 
 Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const OpenOptions& options) {
+  // GET_LOCK is what the lease stands in for elsewhere: every MariaDB and MySQL server has it.
+  if (options.lock_kind == LockKind::kLease) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "the lease lock is for PostgreSQL and the servers that speak its protocol; MariaDB and MySQL use "
+                  "GET_LOCK: drop the lock setting for this database");
+  }
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
   // Statements are split as this session will read them: its sql_mode decides where strings end.
   STRATA_ASSIGN_OR_RETURN(QueryResult mode, conn.Query("SELECT @@SESSION.sql_mode"));
