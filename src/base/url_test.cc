@@ -121,7 +121,7 @@ TEST(ParseDatabaseUrl, MariadbRejectsWithoutLeakingPasswords) {
       {"mysql://u:hunter2@tcp(h:3306)/db",
        "the MariaDB URL uses the tcp(...) or unix(...) form of Go's MySQL driver: write "
        "mariadb://user@host:port/database, or mariadb://user@/database?socket=/path/to/socket"},
-      {"mariadb://u:hunter2@h/db?sslmode=require", "the MariaDB URL has an unknown parameter sslmode (known: socket, "
+      {"mariadb://u:hunter2@h/db?sslmode=require", "the MariaDB URL has an unknown parameter (known: socket, "
                                                    "connect_timeout, read_timeout, write_timeout)"},
       {"mariadb://u:hunter2@h/db?x9=1", "the MariaDB URL has an unknown parameter (known: socket, connect_timeout, "
                                         "read_timeout, write_timeout)"},
