@@ -26,14 +26,14 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// The password of a postgres:// URL exactly as written, found the way a URL reader would:
+// The password of a postgres:// (or mariadb://, mysql://) URL exactly as written, found the way a URL reader would:
 // authority = text after "//" up to the first '?' or '/', userinfo = before its last '@',
 // password = after userinfo's first ':'.
 std::optional<std::string_view> WrittenUrlPassword(std::string_view raw) {
   std::size_t colon = raw.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   std::string scheme = Lower(raw.substr(0, colon));
-  if (scheme != "postgres" && scheme != "postgresql") return std::nullopt;
+  if (scheme != "postgres" && scheme != "postgresql" && scheme != "mariadb" && scheme != "mysql") return std::nullopt;
   std::string_view rest = raw.substr(colon + 1);
   if (!rest.starts_with("//")) return std::nullopt;
   rest.remove_prefix(2);
@@ -150,8 +150,33 @@ constexpr std::string_view kMessageText =
     "unterminated IPv6 address in the PostgreSQL URL\n"
     "unexpected text after the IPv6 address in the PostgreSQL URL\n"
     "invalid port in the PostgreSQL URL (expected digits after ':')\n"
-    "unsupported database URL: expected sqlite:path/to.db, "
-    "sqlite:///abs/path.db, postgres://... or a libpq key=value string\n";
+    "unsupported database URL: expected sqlite:path/to.db, sqlite:///abs/path.db, postgres://..., a libpq "
+    "key=value string, mariadb://... or mysql://...\n"
+    "MariaDB URL must look like mariadb://user@host:port/database (a password goes after the user, user:secret@)\n"
+    "MariaDB URL must look like mysql://user@host:port/database (a password goes after the user, user:secret@)\n"
+    "the MariaDB URL has more than one '@': write an '@' in the user name or password as %40\n"
+    "the MariaDB URL has a space before the host: write it as %20\n"
+    "the MariaDB URL has a control character: write it percent-encoded (a tab is %09)\n"
+    "the MariaDB URL has a '?' in the user name or password: write it as %3F\n"
+    "the MariaDB URL has an '@' after its first '/': write a '/' in the user name or password as %2F (and an "
+    "'@' in the database name as %40)\n"
+    "the MariaDB URL has a query parameter without '=': write a '&' in a value as %26\n"
+    "unterminated IPv6 address in the MariaDB URL\n"
+    "unexpected text after the IPv6 address in the MariaDB URL\n"
+    "invalid port in the MariaDB URL (expected digits after ':')\n"
+    "the MariaDB URL uses the tcp(...) or unix(...) form of Go's MySQL driver: write "
+    "mariadb://user@host:port/database, or mariadb://user@/database?socket=/path/to/socket\n"
+    "the MariaDB URL has a socket that is not an absolute path\n"
+    "the MariaDB URL has an invalid connect_timeout (expected whole seconds from 1 to 86400)\n"
+    "the MariaDB URL has an invalid read_timeout (expected whole seconds from 1 to 86400)\n"
+    "the MariaDB URL has an invalid write_timeout (expected whole seconds from 1 to 86400)\n"
+    "the MariaDB URL has an unknown parameter (known: socket, connect_timeout, read_timeout, write_timeout)\n"
+    "the MariaDB URL has a port outside 1 to 65535\n"
+    "the MariaDB URL names both a host or port and a socket: leave the host out, as in "
+    "mariadb://user@/database?socket=/path/to/socket\n"
+    "the MariaDB URL names no host: write mariadb://user@host:port/database, or "
+    "mariadb://user@/database?socket=/path/to/socket for a unix socket\n"
+    "the MariaDB URL names no database: write mariadb://user@host:port/database\n";
 
 // Checks that no part of the secret written at input[begin, end) shows in `shown`. A piece counts
 // when it is the whole secret or any 4 bytes of it, has no '*' (the mask), and occurs exactly once
@@ -196,7 +221,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto parsed = strata::base::ParseDatabaseUrl(input);
 
-  // postgres://user:password@host: the password never shows, on success or failure.
+  // postgres://user:password@host (and mariadb://, mysql://): the password never shows, on success
+  // or failure.
   if (auto written = WrittenUrlPassword(input)) {
     std::size_t b = static_cast<std::size_t>(written->data() - input.data()), e = b + written->size();
     CheckNoLeak(input, b, e, redacted_text, false, "RedactSecrets()");
@@ -254,7 +280,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto reparsed = strata::base::ParseDatabaseUrl(printable);
   auto reparsed_usable = strata::base::ParseDatabaseUrl(usable);
-  FUZZ_CHECK(reparsed.ok() && reparsed_usable.ok());
+  FUZZ_CHECK(reparsed_usable.ok() && reparsed_usable->kind == url.kind);
+  if (url.kind == DatabaseUrl::Kind::kMariadb) {
+    // The printable form may have lost what a MariaDB URL needs (a socket parameter that held a
+    // secret, a host masked whole): then it is refused, but never leaks.
+    FUZZ_CHECK(url.scheme == "mariadb" || url.scheme == "mysql");
+    FUZZ_CHECK(!url.database.empty() && (!url.host.empty() || !url.params.empty()));
+    FUZZ_CHECK(reparsed_usable->database == kDb && reparsed_usable->password == url.password);
+    if (!reparsed.ok()) {
+      FUZZ_CHECK(reparsed.status().code() == strata::ErrorCode::kInvalidArgument);
+      return 0;
+    }
+    FUZZ_CHECK(reparsed->database == kDb && reparsed->password.empty());
+    for (char c : url.port) FUZZ_CHECK(c >= '0' && c <= '9');
+    return 0;
+  }
+  FUZZ_CHECK(reparsed.ok());
   FUZZ_CHECK(reparsed->kind == DatabaseUrl::Kind::kPostgres);
   if (url.conninfo.empty()) {
     FUZZ_CHECK(reparsed->database == kDb && reparsed_usable->database == kDb);

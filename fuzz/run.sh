@@ -30,8 +30,9 @@ if [ ! -d "$build_dir" ]; then
 fi
 build_dir=$(cd "$build_dir" && pwd)
 
-targets=(fuzz_filename fuzz_sections fuzz_sqlite_split fuzz_pg_split fuzz_url fuzz_loader fuzz_destructive
-  fuzz_sqlite_ddl fuzz_expected fuzz_lint fuzz_sum_file fuzz_checkpoint fuzz_sqlite_rebuild fuzz_stat_cache fuzz_targets)
+targets=(fuzz_filename fuzz_sections fuzz_sqlite_split fuzz_pg_split fuzz_mysql_split fuzz_url fuzz_loader
+  fuzz_destructive fuzz_sqlite_ddl fuzz_expected fuzz_lint fuzz_sum_file fuzz_checkpoint fuzz_sqlite_rebuild
+  fuzz_stat_cache fuzz_targets)
 
 # Sanitizer reports are fatal and symbolized. Options the caller exported come last, so they win.
 symbolizer=${ASAN_SYMBOLIZER_PATH:-}

@@ -574,7 +574,7 @@ TEST_F(CliTest, JsonErrorEventHasLocation) {
   EXPECT_TRUE(Contains(r.err, Path("v002_b.sql") + ":2:1: ")) << Describe(r);
 
   // An error before any migration runs (bad URL) is also an error event.
-  r = StrataRaw({"--json", "--url", "mysql://u@h/db", "--dir", dir_, "status"});
+  r = StrataRaw({"--json", "--url", "oracle://u@h/db", "--dir", dir_, "status"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
   lines = ParseNdjson(r.out);
   ASSERT_EQ(lines.size(), 1u) << Describe(r);
@@ -959,7 +959,9 @@ TEST_F(CliTest, PasswordNeverPrinted) {
       {"postgres://u:secret@127.0.0.1:1/x", kConnection},
       {"postgresql://u:secret@127.0.0.1:1/x?sslmode=disable", kConnection},
       {"host=127.0.0.1 port=1 user=u password=secret dbname=x", kConnection},
-      {"mysql://u:secret@127.0.0.1:1/x", kInvalidInput},
+      {"mysql://u:secret@127.0.0.1:1/x", kConnection},
+      {"mariadb://u:secret@127.0.0.1:1/x?connect_timeout=2", kConnection},
+      {"oracle://u:secret@127.0.0.1:1/x", kInvalidInput},
   };
   for (const auto& [url, code] : urls) {
     for (const std::vector<std::string>& args :
@@ -986,11 +988,11 @@ TEST_F(CliTest, PasswordNeverPrinted) {
 
 TEST_F(CliTest, UnsupportedSchemeIsInvalidInput) {
   Write("v001_a.sql", "CREATE TABLE a(x);\n");
-  ProcessResult r = StrataRaw({"--url", "mysql://u:pw@localhost/db", "--dir", dir_, "status"});
+  ProcessResult r = StrataRaw({"--url", "oracle://u:pw@localhost/db", "--dir", dir_, "status"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
   EXPECT_EQ(r.err,
-            "strata: error: unsupported database URL: expected "
-            "sqlite:path/to.db, sqlite:///abs/path.db, postgres://... or a libpq key=value string\n")
+            "strata: error: unsupported database URL: expected sqlite:path/to.db, sqlite:///abs/path.db, "
+            "postgres://..., a libpq key=value string, mariadb://... or mysql://...\n")
       << Describe(r);
   r = StrataRaw({"--url", "sqlite:", "--dir", dir_, "status"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);

@@ -401,7 +401,7 @@ TEST_F(MigratorTest, InvalidOptionsAreRejectedAtOpen) {
   auto m = Migrator::Open(url(), Source::Directory("."), bad);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), ErrorCode::kInvalidArgument);
-  auto url_bad = Migrator::Open("mysql://u:p@h/d", Source::Directory("."), {});
+  auto url_bad = Migrator::Open("oracle://u:p@h/d", Source::Directory("."), {});
   EXPECT_EQ(url_bad.status().code(), ErrorCode::kInvalidArgument);
 }
 
@@ -520,7 +520,9 @@ TEST(EngineOf, ReadsTheUrlAsOpenDoes) {
   EXPECT_EQ(EngineOf("postgres://u:secret@db/app").value(), Engine::kPostgres);
   EXPECT_EQ(EngineOf("POSTGRESQL://db/app").value(), Engine::kPostgres);
   EXPECT_EQ(EngineOf("user=app port=5433").value(), Engine::kPostgres);
-  auto bad = EngineOf("mysql://u:secret@db/app");
+  EXPECT_EQ(EngineOf("mysql://u:secret@db/app").value(), Engine::kMariadb);
+  EXPECT_EQ(EngineOf("MariaDB://u@db/app").value(), Engine::kMariadb);
+  auto bad = EngineOf("oracle://u:secret@db/app");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message().find("secret"), std::string::npos) << bad.status().message();

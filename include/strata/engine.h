@@ -3,9 +3,9 @@
 
 namespace strata {
 
-enum class Engine { kSqlite, kPostgres };
+enum class Engine { kSqlite, kPostgres, kMariadb };
 
-// "sqlite" or "postgres", as schema::Schema::dialect spells it. Never null.
+// "sqlite", "postgres" or "mariadb", as schema::Schema::dialect spells it. Never null.
 const char* EngineName(Engine engine);
 
 }  // namespace strata

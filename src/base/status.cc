@@ -6,7 +6,12 @@
 namespace strata {
 
 const char* EngineName(Engine engine) {
-  return engine == Engine::kPostgres ? "postgres" : "sqlite";
+  switch (engine) {
+    case Engine::kSqlite: return "sqlite";
+    case Engine::kPostgres: return "postgres";
+    case Engine::kMariadb: return "mariadb";
+  }
+  return "sqlite";
 }
 
 const char* ErrorCodeName(ErrorCode code) {

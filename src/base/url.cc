@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "base/text.h"
@@ -94,23 +96,25 @@ Result<DatabaseUrl> ParseSqlite(std::string_view rest, DatabaseUrl url) {
 // reaches libpq as a host, port, database name or parameter and comes back in its error message.
 // ParsePostgres refuses a second '@' and a space before the host; these are the other ways.
 // `rest` follows "scheme://".
-Status RefuseWhatLibpqSplitsElsewhere(std::string_view rest) {
-  auto refuse = [](const char* why) { return Status(ErrorCode::kInvalidArgument, why); };
+Status RefuseWhatLibpqSplitsElsewhere(std::string_view rest, std::string_view engine) {
+  auto refuse = [&](std::string_view why) {
+    return Status(ErrorCode::kInvalidArgument, fmt::format("the {} URL has {}", engine, why));
+  };
   for (char c : rest) {
     auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && u != ' ') || u == 0x7f) {
-      return refuse("the PostgreSQL URL has a control character: write it percent-encoded (a tab is %09)");
+      return refuse("a control character: write it percent-encoded (a tab is %09)");
     }
   }
   std::size_t first = rest.find_first_of("@/");
   if (first != std::string_view::npos && rest[first] == '@') {
     if (rest.substr(0, first).find('?') != std::string_view::npos) {
-      return refuse("the PostgreSQL URL has a '?' in the user name or password: write it as %3F");
+      return refuse("a '?' in the user name or password: write it as %3F");
     }
   } else if (first != std::string_view::npos) {
     std::string_view path = rest.substr(first);
     if (path.substr(0, path.find('?')).find('@') != std::string_view::npos) {
-      return refuse("the PostgreSQL URL has an '@' after its first '/': write a '/' in the user name or password "
+      return refuse("an '@' after its first '/': write a '/' in the user name or password "
                     "as %2F (and an '@' in the database name as %40)");
     }
   }
@@ -119,22 +123,24 @@ Status RefuseWhatLibpqSplitsElsewhere(std::string_view rest) {
       std::string_view item = query.substr(0, query.find('&'));
       query.remove_prefix(std::min(query.size(), item.size() + 1));
       if (!item.empty() && item.find('=') == std::string_view::npos) {
-        return refuse("the PostgreSQL URL has a query parameter without '=': write a '&' in a value as %26");
+        return refuse("a query parameter without '=': write a '&' in a value as %26");
       }
     }
   }
   return Status::Ok();
 }
 
-Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
+// A server URL, scheme://user:password@host:port/database?key=value&..., read the way libpq reads
+// it; `engine` names the engine in messages.
+Result<DatabaseUrl> ParseServerUrl(std::string_view rest, DatabaseUrl url, std::string_view engine) {
   if (!rest.starts_with("//")) {
     return Status(ErrorCode::kInvalidArgument,
-                  fmt::format("PostgreSQL URL must look like {}://user@host:port/database (a password goes "
+                  fmt::format("{} URL must look like {}://user@host:port/database (a password goes "
                               "after the user, user:secret@)",
-                              url.scheme));
+                              engine, url.scheme));
   }
   rest.remove_prefix(2);
-  STRATA_RETURN_IF_ERROR(RefuseWhatLibpqSplitsElsewhere(rest));
+  STRATA_RETURN_IF_ERROR(RefuseWhatLibpqSplitsElsewhere(rest, engine));
   std::size_t qpos = rest.find('?');
   if (qpos != std::string_view::npos) {
     STRATA_ASSIGN_OR_RETURN(url.params, ParseQuery(rest.substr(qpos + 1)));
@@ -150,11 +156,11 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   // with either would be read as part of the host name, and echoed back in libpq's error.
   if (at != std::string_view::npos && authority.find('@') != at) {
     return Status(ErrorCode::kInvalidArgument,
-                  "the PostgreSQL URL has more than one '@': write an '@' in the user name or password as %40");
+                  fmt::format("the {} URL has more than one '@': write an '@' in the user name or password as %40",
+                              engine));
   }
   if (authority.find(' ') != std::string_view::npos) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "the PostgreSQL URL has a space before the host: write it as %20");
+    return Status(ErrorCode::kInvalidArgument, fmt::format("the {} URL has a space before the host: write it as %20", engine));
   }
   if (at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);
@@ -168,12 +174,14 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   if (authority.starts_with("[")) {  // IPv6 literal
     std::size_t close = authority.find(']');
     if (close == std::string_view::npos) {
-      return Status(ErrorCode::kInvalidArgument, "unterminated IPv6 address in the PostgreSQL URL");
+      return Status(ErrorCode::kInvalidArgument, fmt::format("unterminated IPv6 address in the {} URL", engine));
     }
     url.host = std::string(authority.substr(1, close - 1));
     authority.remove_prefix(close + 1);
     if (authority.starts_with(":")) url.port = std::string(authority.substr(1));
-    else if (!authority.empty()) return Status(ErrorCode::kInvalidArgument, "unexpected text after the IPv6 address in the PostgreSQL URL");
+    else if (!authority.empty()) {
+      return Status(ErrorCode::kInvalidArgument, fmt::format("unexpected text after the IPv6 address in the {} URL", engine));
+    }
   } else {
     std::size_t colon = authority.rfind(':');
     STRATA_ASSIGN_OR_RETURN(url.host, PercentDecode(authority.substr(0, colon), "host"));
@@ -181,9 +189,56 @@ Result<DatabaseUrl> ParsePostgres(std::string_view rest, DatabaseUrl url) {
   }
   for (char c : url.port) {
     if (!std::isdigit(static_cast<unsigned char>(c))) {
-      return Status(ErrorCode::kInvalidArgument, "invalid port in the PostgreSQL URL (expected digits after ':')");
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("invalid port in the {} URL (expected digits after ':')", engine));
     }
   }
+  return url;
+}
+
+// A MariaDB/MySQL URL: the server URL form, read as for PostgreSQL so that the same rules keep a
+// password in its place, then the connector's own settings. The parts go to the connector one by
+// one (it never reads a URL itself).
+Result<DatabaseUrl> ParseMariadb(std::string_view rest, DatabaseUrl url) {
+  auto refuse = [](std::string_view why) {
+    return Status(ErrorCode::kInvalidArgument, fmt::format("the MariaDB URL {}", why));
+  };
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?", rest.starts_with("//") ? 2 : 0));
+  if (authority.find("@tcp(") != std::string_view::npos || authority.find("@unix(") != std::string_view::npos) {
+    return refuse("uses the tcp(...) or unix(...) form of Go's MySQL driver: write mariadb://user@host:port/database, "
+                  "or mariadb://user@/database?socket=/path/to/socket");
+  }
+  STRATA_ASSIGN_OR_RETURN(url, ParseServerUrl(rest, std::move(url), "MariaDB"));
+  std::string socket;
+  for (const auto& [key, value] : url.params) {
+    if (key == "socket") {
+      if (!value.starts_with("/")) return refuse("has a socket that is not an absolute path");
+      socket = value;
+    } else if (key == "connect_timeout" || key == "read_timeout" || key == "write_timeout") {
+      std::optional<std::int64_t> seconds = ParseInt64(value);
+      if (!seconds || *seconds < 1 || *seconds > 86400) {
+        return refuse(fmt::format("has an invalid {} (expected whole seconds from 1 to 86400)", key));
+      }
+    } else {
+      // Not named: like every parse error, this one never quotes the input, which may hold a
+      // secret where no reader expects it.
+      return refuse("has an unknown parameter (known: socket, connect_timeout, read_timeout, write_timeout)");
+    }
+  }
+  if (url.port.empty() && !url.host.empty() && socket.empty()) url.port = "3306";
+  if (!url.port.empty()) {
+    std::optional<std::int64_t> port = ParseInt64(url.port);
+    if (!port || *port < 1 || *port > 65535) return refuse("has a port outside 1 to 65535");
+  }
+  if (!socket.empty() && ((!url.host.empty() && url.host != "localhost") || !url.port.empty())) {
+    return refuse("names both a host or port and a socket: leave the host out, as in "
+                  "mariadb://user@/database?socket=/path/to/socket");
+  }
+  if (url.host.empty() && socket.empty()) {
+    return refuse("names no host: write mariadb://user@host:port/database, or "
+                  "mariadb://user@/database?socket=/path/to/socket for a unix socket");
+  }
+  if (url.database.empty()) return refuse("names no database: write mariadb://user@host:port/database");
   return url;
 }
 
@@ -364,7 +419,12 @@ Result<DatabaseUrl> Parse(std::string_view text) {
   if (scheme == "postgres" || scheme == "postgresql") {
     url.kind = DatabaseUrl::Kind::kPostgres;
     url.scheme = scheme;
-    return ParsePostgres(text.substr(colon + 1), std::move(url));
+    return ParseServerUrl(text.substr(colon + 1), std::move(url), "PostgreSQL");
+  }
+  if (scheme == "mariadb" || scheme == "mysql") {
+    url.kind = DatabaseUrl::Kind::kMariadb;
+    url.scheme = scheme;
+    return ParseMariadb(text.substr(colon + 1), std::move(url));
   }
   if (LooksLikeConninfo(text)) {
     STRATA_RETURN_IF_ERROR(RefuseMalformedConninfo(text));
@@ -375,8 +435,8 @@ Result<DatabaseUrl> Parse(std::string_view text) {
   // Parse errors never echo the input, not even its scheme: it may hold a secret in a form that
   // redaction does not recognise.
   return Status(ErrorCode::kInvalidArgument,
-                "unsupported database URL: expected sqlite:path/to.db, sqlite:///abs/path.db, postgres://... "
-                "or a libpq key=value string");
+                "unsupported database URL: expected sqlite:path/to.db, sqlite:///abs/path.db, postgres://..., "
+                "a libpq key=value string, mariadb://... or mysql://...");
 }
 
 }  // namespace

@@ -12,13 +12,17 @@
 namespace strata::base {
 
 struct DatabaseUrl {
-  enum class Kind { kSqlite, kPostgres };
+  enum class Kind { kSqlite, kPostgres, kMariadb };
   Kind kind = Kind::kSqlite;
-  std::string scheme;  // as written: "sqlite", "sqlite3", "postgres", "postgresql", or "" for conninfo
+  // As written, lower-cased: "sqlite", "sqlite3", "postgres", "postgresql", "mariadb", "mysql", or
+  // "" for conninfo.
+  std::string scheme;
   // SQLite: the file path (":memory:" for an in-memory database).
   std::string path;
-  // PostgreSQL URL parts (percent-decoded). `conninfo` is set instead when the input was a libpq
-  // "key=value ..." string.
+  // PostgreSQL and MariaDB URL parts (percent-decoded). `conninfo` is set instead when the input
+  // was a libpq "key=value ..." string. MariaDB: `port` is "3306" when a host is given without
+  // one, and empty with a unix socket (`params` has socket=/path; the host is then empty or
+  // "localhost").
   std::string user, password, host, port, database;
   std::vector<std::pair<std::string, std::string>> params;
   std::string conninfo;
@@ -39,11 +43,15 @@ struct DatabaseUrl {
 };
 
 // Parses `sqlite:relative/path.db`, `sqlite:///abs/path.db`, `sqlite3:...`, `sqlite::memory:`,
-// `postgres://user:pass@host:port/db?k=v`, `postgresql://...` and libpq "key=value" strings.
+// `postgres://user:pass@host:port/db?k=v`, `postgresql://...`, libpq "key=value" strings, and
+// `mariadb://user:pass@host:port/db` or `mysql://...` (also `mariadb://user:pass@/db?socket=/path`;
+// the other parameters are connect_timeout, read_timeout and write_timeout in seconds; a database
+// is required; Go's `tcp(host:port)` form is refused with the form to use instead).
 // A PostgreSQL URL goes to libpq as written, so one that libpq would split elsewhere than strata
 // is refused: a second '@' or a space before the host, a control character, a '?' in the user
 // name or password, an '@' after the first '/' (a '/' in the password), a query parameter
-// without '='; so is a key=value string that libpq cannot read either.
+// without '='; so is a key=value string that libpq cannot read either. MariaDB URLs are read by
+// the same rules, so that the password is always where strata masks it.
 // Errors (kInvalidArgument) never contain the password.
 Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 

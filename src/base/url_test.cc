@@ -52,9 +52,9 @@ TEST(ParseDatabaseUrl, PostgresIpv6AndConninfo) {
 TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
   const std::pair<const char*, const char*> cases[] = {
       {"", "no database URL: pass --url, set DATABASE_URL, or put url = \"...\" in strata.toml"},
-      {"mysql://root:hunter2@localhost/db",
-       "unsupported database URL: expected sqlite:path/to.db, "
-       "sqlite:///abs/path.db, postgres://... or a libpq key=value string"},
+      {"oracle://root:hunter2@localhost/db",
+       "unsupported database URL: expected sqlite:path/to.db, sqlite:///abs/path.db, postgres://..., a libpq "
+       "key=value string, mariadb://... or mysql://..."},
       {"sqlite:", "SQLite URL has no file path (expected sqlite:path/to.db or sqlite:///abs/path.db)"},
       {"postgres:app", "PostgreSQL URL must look like postgres://user@host:port/database (a password goes after the "
                        "user, user:secret@)"},
@@ -68,6 +68,80 @@ TEST(ParseDatabaseUrl, RejectsWithoutLeakingPasswords) {
     EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
     EXPECT_EQ(r.status().message(), message) << in;
     EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(ParseDatabaseUrl, MariadbForms) {
+  auto r = ParseDatabaseUrl("mariadb://app:s%40cret@db.example.com:3307/prod?connect_timeout=5&read_timeout=60");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->kind, DatabaseUrl::Kind::kMariadb);
+  EXPECT_EQ(r->scheme, "mariadb");
+  EXPECT_EQ(r->user, "app");
+  EXPECT_EQ(r->password, "s@cret");
+  EXPECT_EQ(r->host, "db.example.com");
+  EXPECT_EQ(r->port, "3307");
+  EXPECT_EQ(r->database, "prod");
+  EXPECT_EQ(r->Redacted(), "mariadb://app:****@db.example.com:3307/prod?connect_timeout=5&read_timeout=60");
+
+  auto mysql = ParseDatabaseUrl("MySQL://u@h/db");
+  ASSERT_TRUE(mysql.ok()) << mysql.status().message();
+  EXPECT_EQ(mysql->kind, DatabaseUrl::Kind::kMariadb);
+  EXPECT_EQ(mysql->scheme, "mysql");
+  EXPECT_EQ(mysql->port, "3306");
+
+  auto socket = ParseDatabaseUrl("mariadb://u:p4ss@/db?socket=/run/mysqld/mysqld.sock");
+  ASSERT_TRUE(socket.ok()) << socket.status().message();
+  EXPECT_EQ(socket->host, "");
+  EXPECT_EQ(socket->port, "");
+  ASSERT_EQ(socket->params.size(), 1u);
+  EXPECT_EQ(socket->params[0].second, "/run/mysqld/mysqld.sock");
+  EXPECT_EQ(socket->Redacted(), "mariadb://u:****@/db?socket=/run/mysqld/mysqld.sock");
+  EXPECT_TRUE(ParseDatabaseUrl("mariadb://u@localhost/db?socket=/tmp/s").ok());
+
+  auto v6 = ParseDatabaseUrl("mariadb://u:pw@[::1]:3310/db");
+  ASSERT_TRUE(v6.ok()) << v6.status().message();
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, "3310");
+}
+
+TEST(ParseDatabaseUrl, MariadbRejectsWithoutLeakingPasswords) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"mariadb:app", "MariaDB URL must look like mariadb://user@host:port/database (a password goes after the user, "
+                      "user:secret@)"},
+      {"mariadb://u:hunter2@h/", "the MariaDB URL names no database: write mariadb://user@host:port/database"},
+      {"mysql://u:hunter2@h", "the MariaDB URL names no database: write mariadb://user@host:port/database"},
+      {"mariadb://u:hunter2@/db", "the MariaDB URL names no host: write mariadb://user@host:port/database, or "
+                                  "mariadb://user@/database?socket=/path/to/socket for a unix socket"},
+      {"mariadb://u:hunter2@h:99999/db", "the MariaDB URL has a port outside 1 to 65535"},
+      {"mariadb://u:hunter2@h:0/db", "the MariaDB URL has a port outside 1 to 65535"},
+      {"mariadb://u:hunter2@h:33x/db", "invalid port in the MariaDB URL (expected digits after ':')"},
+      {"mariadb://u:hunter2@/db?socket=run/s.sock", "the MariaDB URL has a socket that is not an absolute path"},
+      {"mariadb://u:hunter2@h:3306/db?socket=/s", "the MariaDB URL names both a host or port and a socket: leave the "
+                                                  "host out, as in mariadb://user@/database?socket=/path/to/socket"},
+      {"mysql://u:hunter2@tcp(h:3306)/db",
+       "the MariaDB URL uses the tcp(...) or unix(...) form of Go's MySQL driver: write "
+       "mariadb://user@host:port/database, or mariadb://user@/database?socket=/path/to/socket"},
+      {"mariadb://u:hunter2@h/db?sslmode=require", "the MariaDB URL has an unknown parameter (known: socket, "
+                                                   "connect_timeout, read_timeout, write_timeout)"},
+      {"mariadb://u:hunter2@h/db?x9=1", "the MariaDB URL has an unknown parameter (known: socket, connect_timeout, "
+                                        "read_timeout, write_timeout)"},
+      {"mariadb://u:hunter2@h/db?connect_timeout=0",
+       "the MariaDB URL has an invalid connect_timeout (expected whole seconds from 1 to 86400)"},
+      {"mariadb://u:hunter2@h/db?write_timeout=x",
+       "the MariaDB URL has an invalid write_timeout (expected whole seconds from 1 to 86400)"},
+      {"mariadb://u:hun@ter2@h/db",
+       "the MariaDB URL has more than one '@': write an '@' in the user name or password as %40"},
+      {"mariadb://u:hun/ter2@h/db", "the MariaDB URL has an '@' after its first '/': write a '/' in the user name or "
+                                    "password as %2F (and an '@' in the database name as %40)"},
+      {"mariadb://u:hun?ter2@h/db", "the MariaDB URL has a '?' in the user name or password: write it as %3F"},
+  };
+  for (const auto& [in, message] : cases) {
+    auto r = ParseDatabaseUrl(in);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), message) << in;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
+    EXPECT_EQ(r.status().message().find("ter2"), std::string::npos);
   }
 }
 

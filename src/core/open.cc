@@ -30,7 +30,12 @@ std::string RedactSecrets(std::string_view text) { return base::RedactSecrets(te
 
 Result<Engine> EngineOf(std::string_view url) {
   STRATA_ASSIGN_OR_RETURN(base::DatabaseUrl parsed, base::ParseDatabaseUrl(url));
-  return parsed.kind == base::DatabaseUrl::Kind::kPostgres ? Engine::kPostgres : Engine::kSqlite;
+  switch (parsed.kind) {
+    case base::DatabaseUrl::Kind::kSqlite: return Engine::kSqlite;
+    case base::DatabaseUrl::Kind::kPostgres: return Engine::kPostgres;
+    case base::DatabaseUrl::Kind::kMariadb: return Engine::kMariadb;
+  }
+  return Engine::kSqlite;
 }
 
 Result<std::string> SqlitePathOf(std::string_view url) {

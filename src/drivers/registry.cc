@@ -1,5 +1,6 @@
 #include "drivers/registry.h"
 
+#include "drivers/mariadb/mariadb_driver.h"
 #include "drivers/postgres/postgres_driver.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
@@ -24,6 +25,8 @@ Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& 
       return CreateSqliteScratch();
     case base::DatabaseUrl::Kind::kPostgres:
       return CreatePostgresScratch(like);
+    case base::DatabaseUrl::Kind::kMariadb:
+      return Status(ErrorCode::kFailedPrecondition, "scratch databases and templates are not supported on MariaDB yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
@@ -34,6 +37,8 @@ Result<std::unique_ptr<TemplateStore>> OpenTemplateStore(const base::DatabaseUrl
       return OpenSqliteTemplates(sqlite_dir);
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgresTemplates(where);
+    case base::DatabaseUrl::Kind::kMariadb:
+      return Status(ErrorCode::kFailedPrecondition, "scratch databases and templates are not supported on MariaDB yet");
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }
@@ -44,6 +49,8 @@ Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const O
       return OpenSqlite(url, options);
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgres(url, options);
+    case base::DatabaseUrl::Kind::kMariadb:
+      return OpenMariadb(url, options);
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }

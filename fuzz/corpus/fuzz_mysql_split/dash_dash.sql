@@ -1,0 +1,3 @@
+SELECT 1 --	c;
+;SELECT 2 --;
+SELECT `x``;`;

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Starts or stops a throwaway MariaDB server for the tests.
+#   scripts/mariadb-test-cluster.sh start STATE_DIR   # writes STATE_DIR/url (and socket, env)
+#   scripts/mariadb-test-cluster.sh stop STATE_DIR
+# The server listens on 127.0.0.1 only, on a free port, and checks passwords (no
+# --skip-grant-tables), so that wrong-password tests are real. STATE_DIR/url is
+# mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test; the user `strata` may create and drop
+# databases (scratch databases of the tests). The data directory, socket, pid file and log live in
+# a temporary directory named in STATE_DIR/datadir: as root the server runs as the `mysql` user,
+# which cannot write into the build tree, and a socket path must stay short (108 bytes).
+set -euo pipefail
+
+cmd=${1:?usage: mariadb-test-cluster.sh start|stop STATE_DIR}
+state=${2:?usage: mariadb-test-cluster.sh start|stop STATE_DIR}
+for tool in mariadb-install-db mariadbd mariadb mariadb-admin; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
+    echo "mariadb-test-cluster: $tool not found (scripts/install-deps.sh installs mariadb-server and mariadb-client)" >&2
+    exit 1
+  }
+done
+mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+
+as_mysql() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u mysql -- "$@"; else "$@"; fi
+}
+
+# The server of data directory $1, if its pid file names a live mariadbd of that directory (a stale
+# pid file may name an unrelated process by now).
+server_pid() {
+  local data=$1 pid
+  [ -f "$data/mariadbd.pid" ] || return 1
+  pid=$(cat "$data/mariadbd.pid" 2>/dev/null) || return 1
+  case $pid in '' | *[!0-9]*) return 1 ;; esac
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--datadir=$data/db" || return 1
+  echo "$pid"
+}
+
+stop() {
+  if [ -f "$state/datadir" ]; then
+    local data pid
+    data=$(cat "$state/datadir")
+    if pid=$(server_pid "$data"); then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 300); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    case $data in /tmp/strata-mariadb.*) rm -rf "$data" ;; esac
+  fi
+  rm -f "$state/url" "$state/env" "$state/socket" "$state/datadir"
+}
+
+fail() {
+  echo "mariadb-test-cluster: $1" >&2
+  local f
+  for f in "$data/mariadbd.out" "$data/server.log"; do
+    [ -s "$f" ] && { echo "---- $f" >&2; tail -n 80 "$f" >&2; }
+  done
+  local pid
+  if pid=$(server_pid "$data"); then kill -KILL "$pid" 2>/dev/null || true; fi
+  exit 1
+}
+
+# Starts mariadbd on "$data" on the first free port from 53306 and sets $port. Another server (a
+# parallel test run) may take a port between the check and the bind: then the next one is tried.
+launch() {
+  port=""
+  local p pid
+  for p in $(seq 53306 53505); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
+    rm -f "$data/server.log"  # the server writes it (as mysql when root)
+    as_mysql "$mariadbd" --no-defaults --datadir="$data/db" --socket="$data/mariadbd.sock" \
+      --pid-file="$data/mariadbd.pid" --log-error="$data/server.log" --bind-address=127.0.0.1 --port="$p" \
+      --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      --max-connections=300 --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
+      --innodb-doublewrite=0 --skip-log-bin --secure-file-priv="$data" </dev/null >"$data/mariadbd.out" 2>&1 &
+    local launched=$!
+    # Ready when it answers on its socket; it gives up on a port it cannot bind.
+    for _ in $(seq 1 600); do
+      if ! kill -0 "$launched" 2>/dev/null; then break; fi
+      if mariadb-admin --no-defaults --socket="$data/mariadbd.sock" -uroot --connect-timeout=2 ping \
+        >/dev/null 2>&1; then
+        port=$p
+        return 0
+      fi
+      sleep 0.1
+    done
+    if kill -0 "$launched" 2>/dev/null; then
+      fail "the server did not answer within 60 s"
+    fi
+    wait "$launched" 2>/dev/null || true
+    cat "$data/server.log" "$data/mariadbd.out" 2>/dev/null \
+      | grep -q "Can't start server: Bind on TCP/IP port\|Address already in use" \
+      || fail "the server exited at start-up"
+  done
+  fail "could not start a server on any port from 53306 to 53505"
+}
+
+case "$cmd" in
+  stop)
+    stop
+    exit 0
+    ;;
+  start)
+    mkdir -p "$state"
+    stop
+    data=$(mktemp -d /tmp/strata-mariadb.XXXXXX)
+    echo "$data" >"$state/datadir"
+    if [ "$(id -u)" -eq 0 ]; then chown mysql: "$data"; fi
+    as_mysql mariadb-install-db --no-defaults --datadir="$data/db" --auth-root-authentication-method=normal \
+      --skip-test-db --skip-name-resolve >"$data/install-db.log" 2>&1 \
+      || { cat "$data/install-db.log" >&2; fail "mariadb-install-db failed"; }
+    launch
+    password="strata-test-$RANDOM$RANDOM"
+    # root keeps no password but only its socket account: nothing on the network gets in without one.
+    mariadb --no-defaults --socket="$data/mariadbd.sock" -uroot <<SQL || fail "could not create the test user"
+DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost';
+FLUSH PRIVILEGES;
+CREATE USER 'strata'@'127.0.0.1' IDENTIFIED BY '$password';
+CREATE USER 'strata'@'localhost' IDENTIFIED BY '$password';
+GRANT ALL PRIVILEGES ON *.* TO 'strata'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON *.* TO 'strata'@'localhost';
+CREATE DATABASE strata_test CHARACTER SET utf8mb4;
+SQL
+    echo "mariadb://strata:$password@127.0.0.1:$port/strata_test" >"$state/url"
+    echo "$data/mariadbd.sock" >"$state/socket"
+    echo "STRATA_MARIADB_URL=mariadb://strata:$password@127.0.0.1:$port/strata_test" >"$state/env"
+    echo "mariadb-test-cluster: MariaDB $("$mariadbd" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
+    ;;
+  *)
+    echo "usage: mariadb-test-cluster.sh start|stop STATE_DIR" >&2
+    exit 2
+    ;;
+esac

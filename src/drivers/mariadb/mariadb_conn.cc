@@ -1,0 +1,158 @@
+#include "drivers/mariadb/mariadb_conn.h"
+
+#include <errmsg.h>
+#include <fmt/format.h>
+#include <mysqld_error.h>
+
+#include "base/text.h"
+
+namespace strata::driver::mariadb {
+
+namespace {
+
+struct ResultFree {
+  void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
+};
+using ResultPtr = std::unique_ptr<MYSQL_RES, ResultFree>;
+
+// Errors at connect time that another password (or other grants) would fix; retrying would not.
+bool IsAuthFailure(unsigned error) {
+  return error == ER_ACCESS_DENIED_ERROR || error == ER_DBACCESS_DENIED_ERROR ||
+         error == ER_ACCESS_DENIED_NO_PASSWORD_ERROR || error == ER_NOT_SUPPORTED_AUTH_MODE ||
+         error == CR_AUTH_PLUGIN_CANNOT_LOAD;
+}
+
+// Client-side errors (CR_*, 2000 and up) that mean the server is gone or was never reached.
+bool IsConnectionLost(unsigned error) {
+  return error == CR_SERVER_GONE_ERROR || error == CR_SERVER_LOST || error == CR_CONNECTION_ERROR ||
+         error == CR_CONN_HOST_ERROR || error == CR_SERVER_LOST_EXTENDED || error == ER_CONNECTION_KILLED ||
+         error == ER_SERVER_SHUTDOWN;
+}
+
+std::optional<unsigned> Seconds(const base::DatabaseUrl& url, std::string_view key) {
+  for (const auto& [k, v] : url.params) {
+    if (k == key) {
+      if (auto n = base::ParseInt64(v)) return static_cast<unsigned>(*n);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string Param(const base::DatabaseUrl& url, std::string_view key) {
+  for (const auto& [k, v] : url.params) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
+  STRATA_RETURN_IF_ERROR(LoadMysql().status());
+  Connection c;
+  c.redacted_url_ = url.Redacted();
+  c.secrets_ = url.Secrets();
+  c.conn_.reset(mysql_init(nullptr));
+  if (!c.conn_) return Status(ErrorCode::kUnavailable, "cannot connect: out of memory");
+  MYSQL* m = c.conn_.get();
+
+  const std::string socket = Param(url, "socket");
+  unsigned connect_timeout = Seconds(url, "connect_timeout").value_or(10);
+  mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  if (auto t = Seconds(url, "read_timeout")) mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &*t);
+  if (auto t = Seconds(url, "write_timeout")) mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &*t);
+  mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // A host means TCP, even "localhost" (the connector would take its default socket instead).
+  unsigned protocol = socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
+  mysql_options(m, MYSQL_OPT_PROTOCOL, &protocol);
+  // A silent reconnect would lose the session's run lock and transaction without a word.
+  my_bool no = 0;
+  mysql_options(m, MYSQL_OPT_RECONNECT, &no);
+  // A server could otherwise ask for any file this process can read.
+  mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &no);
+
+  const std::string& database = url.database_override.empty() ? url.database : url.database_override;
+  auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+  const unsigned port = url.port.empty() ? 0 : static_cast<unsigned>(base::ParseInt64(url.port).value_or(0));
+  const char* host = socket.empty() ? url.host.c_str() : "localhost";
+  if (!mysql_real_connect(m, host, or_null(url.user), or_null(url.password), or_null(database), port,
+                          or_null(socket), /*client_flag=*/0)) {
+    const unsigned error = mysql_errno(m);
+    const ErrorCode code = IsAuthFailure(error) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable;
+    std::string what = base::OneLine(mysql_error(m), 400);
+    if (error == ER_BAD_DB_ERROR) what = fmt::format("database {} does not exist ({})", database, what);
+    return Status(code, fmt::format("cannot connect to {}: {} (error {})", c.redacted_url_, c.Scrub(what), error));
+  }
+  return c;
+}
+
+std::string Connection::Scrub(std::string_view text) const { return base::ScrubSecrets(text, secrets_); }
+
+Status Connection::Failure() {
+  MYSQL* m = conn_.get();
+  last_error_ = mysql_errno(m);
+  std::string message = base::OneLine(Scrub(mysql_error(m)), 2000);
+  if (IsConnectionLost(last_error_)) {
+    return Status(ErrorCode::kUnavailable,
+                  fmt::format("lost the connection to {}: {} (error {})", redacted_url_, message, last_error_));
+  }
+  return Status(ErrorCode::kSqlError, fmt::format("{} (error {}, SQLSTATE {})", message, last_error_, mysql_sqlstate(m)));
+}
+
+Result<QueryResult> Connection::Query(std::string_view sql) {
+  MYSQL* m = conn_.get();
+  last_error_ = 0;
+  if (mysql_real_query(m, sql.data(), sql.size()) != 0) return Failure();
+  QueryResult out;
+  bool first = true;
+  while (true) {
+    ResultPtr r(mysql_store_result(m));
+    if (!r && mysql_field_count(m) != 0) return Failure();  // rows were due but could not be read
+    if (first) {
+      out.affected_rows = r ? 0 : mysql_affected_rows(m);
+      if (r) {
+        const unsigned n = mysql_num_fields(r.get());
+        MYSQL_FIELD* fields = mysql_fetch_fields(r.get());
+        for (unsigned i = 0; i < n; ++i) out.columns.emplace_back(fields[i].name, fields[i].name_length);
+        while (MYSQL_ROW row = mysql_fetch_row(r.get())) {
+          unsigned long* lengths = mysql_fetch_lengths(r.get());
+          auto& values = out.rows.emplace_back();
+          values.reserve(n);
+          for (unsigned i = 0; i < n; ++i) {
+            if (row[i]) {
+              values.emplace_back(std::string(row[i], lengths[i]));
+            } else {
+              values.emplace_back(std::nullopt);
+            }
+          }
+        }
+      }
+      first = false;
+    }
+    // A CALL returns a status result after its result sets; all must be read before the next query.
+    if (!mysql_more_results(m)) break;
+    if (int next = mysql_next_result(m); next > 0) return Failure();
+    else if (next < 0) break;
+  }
+  return out;
+}
+
+Status Connection::Exec(std::string_view sql) { return Query(sql).status(); }
+
+std::string Connection::Quote(std::string_view value) const {
+  std::string out(value.size() * 2 + 3, '\0');
+  out[0] = '\'';
+  unsigned long n = mysql_real_escape_string(conn_.get(), out.data() + 1, value.data(), value.size());
+  out.resize(n + 1);
+  out += '\'';
+  return out;
+}
+
+std::uint64_t Connection::ThreadId() const { return mysql_thread_id(conn_.get()); }
+
+std::string Connection::ServerVersion() const {
+  const char* v = mysql_get_server_info(conn_.get());
+  return v ? v : "";
+}
+
+}  // namespace strata::driver::mariadb

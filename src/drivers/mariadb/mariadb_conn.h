@@ -1,0 +1,74 @@
+// One connection to a MariaDB (or MySQL) server through Connector/C, loaded at run time
+// (mysql_api.h). The handle and results own themselves; every error becomes a Status whose code
+// says what to do next, with the server's error number and SQLSTATE, and no message ever carries a
+// password.
+#pragma once
+
+#include "drivers/mariadb/mysql_api.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/url.h"
+#include "strata/status.h"
+
+namespace strata::driver::mariadb {
+
+struct ConnCloser {
+  void operator()(MYSQL* m) const { mysql_close(m); }
+};
+
+// What a statement returned: the rows of its (first) result set, NULL as std::nullopt, and the rows
+// it changed (0 for a query).
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::uint64_t affected_rows = 0;
+};
+
+class Connection {
+ public:
+  // Connects to the URL's server and database (`database_override` instead when set): over TCP to
+  // the host when there is one, else through the `socket` parameter. The session uses utf8mb4,
+  // never sends several statements in one string (no CLIENT_MULTI_STATEMENTS), never reconnects
+  // behind the caller's back and refuses LOAD DATA LOCAL. connect_timeout is 10 s unless the URL
+  // sets it; read_timeout and write_timeout are unset (a migration may run for hours) unless it sets
+  // them. kUnauthenticated when the server refuses the credentials (wrong user or password, no
+  // access to that database); kUnavailable when it cannot be reached, or the database does not
+  // exist (as on PostgreSQL). Messages name the redacted URL.
+  static Result<Connection> Open(const base::DatabaseUrl& url);
+
+  // Runs one statement and reads all it returns (a CALL can return several result sets; the
+  // first is kept). kSqlError for an error of the server, with "(error N, SQLSTATE S)";
+  // kUnavailable when the connection is gone. last_error() gives the error number.
+  Result<QueryResult> Query(std::string_view sql);
+  // Query, for a statement whose rows do not matter.
+  Status Exec(std::string_view sql);
+
+  // The server's error number of the last failed call (0 after a success).
+  unsigned last_error() const { return last_error_; }
+  // `value` as a string literal for this connection's character set ('...', escaped).
+  std::string Quote(std::string_view value) const;
+  // The server's id for this session (CONNECTION_ID(), the processlist's ID).
+  std::uint64_t ThreadId() const;
+  std::string ServerVersion() const;
+  MYSQL* get() const { return conn_.get(); }
+  const std::string& redacted_url() const { return redacted_url_; }
+
+  // `text` (from the connector or the server) with every form of the URL's password masked.
+  std::string Scrub(std::string_view text) const;
+
+ private:
+  Status Failure();
+
+  std::unique_ptr<MYSQL, ConnCloser> conn_;
+  std::string redacted_url_;
+  std::vector<std::string> secrets_;
+  unsigned last_error_ = 0;
+};
+
+}  // namespace strata::driver::mariadb

@@ -1,0 +1,505 @@
+#include "drivers/mariadb/mariadb_driver.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/sha256.h"
+#include "base/text.h"
+#include "drivers/mariadb/mariadb_conn.h"
+#include "sql/mysql_split.h"
+#include "sql/statement.h"
+
+namespace strata::driver {
+
+namespace {
+
+using mariadb::Connection;
+using mariadb::QueryResult;
+
+constexpr const char* kLogColumns[] = {"id",         "started_at", "finished_at", "command", "actor",
+                                       "from_version", "to_version", "migrations", "duration_ms", "outcome",
+                                       "error",      "backup_file", "strata_version"};
+
+std::string QuoteName(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    out += c;
+    if (c == '`') out += '`';
+  }
+  return out + "`";
+}
+
+std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
+  const auto& v = r.rows.at(row).at(col);
+  return v ? *v : std::string();
+}
+
+// strata chose the column's type, so a NULL or text that is not a number is kInternal.
+Result<std::int64_t> IntCell(const QueryResult& r, std::size_t row, std::size_t col, std::string_view what) {
+  const auto& v = r.rows.at(row).at(col);
+  if (v) {
+    if (auto n = base::ParseInt64(*v)) return *n;
+  }
+  return Status(ErrorCode::kInternal,
+                fmt::format("{} is not an integer: {}", what, v ? "'" + base::OneLine(*v, 40) + "'" : "NULL"));
+}
+
+Result<double> DoubleCell(const QueryResult& r, std::size_t row, std::size_t col, std::string_view what) {
+  const auto& v = r.rows.at(row).at(col);
+  if (v) {
+    if (auto n = base::ParseDouble(*v)) return *n;
+  }
+  return Status(ErrorCode::kInternal,
+                fmt::format("{} is not a number: {}", what, v ? "'" + base::OneLine(*v, 40) + "'" : "NULL"));
+}
+
+// The engine's UTC timestamps ("2024-05-01T10:00:00.123Z") as a DATETIME(3) literal's text.
+std::string ToDatetime(std::string_view iso) {
+  std::string out(iso);
+  if (!out.empty() && (out.back() == 'Z' || out.back() == 'z')) out.pop_back();
+  if (out.size() > 10 && (out[10] == 'T' || out[10] == 't')) out[10] = ' ';
+  return out;
+}
+
+// A DATETIME(3) column read back in the engine's form.
+std::string IsoColumn(std::string_view column) {
+  return fmt::format("DATE_FORMAT({0}, '%Y-%m-%dT%H:%i:%s.%f')", column);
+}
+std::string FromIsoColumn(std::string text) {
+  // DATE_FORMAT gives microseconds; the other engines give milliseconds.
+  if (text.size() == 26) text.resize(23);
+  return text.empty() ? text : text + "Z";
+}
+
+// One lock name per database and history table, so that two projects sharing a server do not
+// block each other. GET_LOCK names are at most 64 characters.
+std::string LockName(const std::string& database, const std::string& table) {
+  return "strata_" + base::Sha256Hex("strata\n" + database + "\n" + table).substr(0, 40);
+}
+
+// The byte offset inside `statement` that a server error points at: MariaDB says
+// "... near 'text' at line N" (N counted from the statement's first line).
+std::size_t ErrorOffset(std::string_view statement, std::string_view message) {
+  std::size_t at_line = message.rfind(" at line ");
+  if (at_line == std::string_view::npos) return 0;
+  auto line = base::ParseInt64(message.substr(at_line + 9, message.find_first_not_of("0123456789", at_line + 9) -
+                                                              (at_line + 9)));
+  if (!line || *line < 1) return 0;
+  std::size_t offset = 0;
+  for (std::int64_t n = 1; n < *line; ++n) {
+    std::size_t nl = statement.find('\n', offset);
+    if (nl == std::string_view::npos) return 0;
+    offset = nl + 1;
+  }
+  std::size_t near = message.find("near '");
+  if (near != std::string_view::npos && near + 7 <= at_line) {
+    std::string_view quoted = message.substr(near + 6, at_line - near - 7);
+    std::string_view head = quoted.substr(0, std::min<std::size_t>(quoted.size(), 16));
+    if (!head.empty()) {
+      std::size_t found = statement.find(head, offset);
+      if (found != std::string_view::npos) return found;
+    }
+  }
+  return offset;
+}
+
+// GET_LOCK on a connection of its own: DDL commits implicitly on this engine, and a lock held by
+// a session of its own stays put whatever the migration's session does. The server releases it
+// when that session ends, so a killed runner never blocks the next one.
+class MariadbRunLock : public RunLock {
+ public:
+  MariadbRunLock(Connection* lock_conn, std::string name, bool* held)
+      : lock_conn_(lock_conn), name_(std::move(name)), held_(held) {
+    *held_ = true;
+  }
+  ~MariadbRunLock() override {
+    *held_ = false;
+    (void)lock_conn_->Exec("DO RELEASE_LOCK(" + lock_conn_->Quote(name_) + ")");
+  }
+
+ private:
+  Connection* lock_conn_;
+  std::string name_;
+  bool* held_;
+};
+
+class MariadbDriver : public Driver {
+ public:
+  MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options, sql::MysqlQuoting quoting)
+      : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)), quoting_(quoting) {
+    table_ = QuoteName(options_.history_table);
+    log_table_ = QuoteName(options_.history_table + "_log");
+  }
+
+  ~MariadbDriver() override { Rollback(); }
+
+  Engine engine() const override { return Engine::kMariadb; }
+
+  Result<bool> HistoryExists() override {
+    return TableExists(options_.history_table, std::begin(kHistoryColumns), std::end(kHistoryColumns));
+  }
+
+  Status CreateHistory() override {
+    // DDL commits by itself here; IF NOT EXISTS makes a concurrent runner's creation harmless.
+    Status st = conn_.Exec(fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} (\n"
+        "  version BIGINT NOT NULL PRIMARY KEY,\n"
+        "  name TEXT NOT NULL,\n"
+        "  checksum VARCHAR(128) NOT NULL,\n"
+        "  applied_at DATETIME(3) NOT NULL,\n"
+        "  execution_ms DOUBLE NOT NULL,\n"
+        "  state VARCHAR(16) NOT NULL CHECK (state IN ('applied', 'dirty', 'baseline')),\n"
+        "  strata_version VARCHAR(64) NOT NULL\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        table_));
+    if (!st.ok()) return std::move(st).WithPrefix("cannot create the history table " + table_ + ": ");
+    return Status::Ok();
+  }
+
+  Result<std::vector<HistoryRow>> ReadHistory() override {
+    STRATA_ASSIGN_OR_RETURN(QueryResult r, conn_.Query(fmt::format(
+                                               "SELECT version, name, checksum, {}, execution_ms, state, "
+                                               "strata_version FROM {}",
+                                               IsoColumn("applied_at"), table_)));
+    std::vector<HistoryRow> rows;
+    rows.reserve(r.rows.size());
+    const std::string a_version = "a version in " + table_;
+    const std::string an_execution_ms = "an execution_ms in " + table_;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      HistoryRow row;
+      STRATA_ASSIGN_OR_RETURN(std::int64_t key, IntCell(r, i, 0, a_version));
+      row.version = KeyToVersion(key);
+      row.name = Cell(r, i, 1);
+      row.checksum = Cell(r, i, 2);
+      row.applied_at = FromIsoColumn(Cell(r, i, 3));
+      STRATA_ASSIGN_OR_RETURN(row.execution_ms, DoubleCell(r, i, 4, an_execution_ms));
+      row.state = ParseRowState(Cell(r, i, 5));
+      row.strata_version = Cell(r, i, 6);
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  Result<std::int64_t> ChangeToken() override {
+    // Every writer of the history holds the run lock, so while we hold it nothing else changes it.
+    if (lock_held_) return std::int64_t{0};
+    STRATA_ASSIGN_OR_RETURN(QueryResult r,
+                            conn_.Query(fmt::format("SELECT COUNT(*), COALESCE(MAX(version), 0) FROM {}", table_)));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t count, IntCell(r, 0, 0, "the row count of " + table_));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t newest, IntCell(r, 0, 1, "the highest version in " + table_));
+    return count * 1000003 ^ newest;
+  }
+
+  Result<std::uint64_t> LegacyVersion() override { return std::uint64_t{0}; }
+
+  Result<std::unique_ptr<RunLock>> LockRun() override {
+    if (!lock_conn_) {
+      STRATA_ASSIGN_OR_RETURN(Connection c, Connection::Open(url_));
+      lock_conn_ = std::make_unique<Connection>(std::move(c));
+    }
+    const std::string name = LockName(url_.database, options_.history_table);
+    const std::string quoted = lock_conn_->Quote(name);
+    auto start = std::chrono::steady_clock::now();
+    // First without waiting, so that a wait can be announced with the holder's name.
+    STRATA_ASSIGN_OR_RETURN(QueryResult r, lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, 0)", quoted)));
+    if (Cell(r, 0, 0) != "1" && options_.lock_timeout.count() > 0) {
+      if (options_.lock_waiting) options_.lock_waiting(Holder(quoted));
+      STRATA_ASSIGN_OR_RETURN(
+          r, lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, {:.3f})", quoted,
+                                           static_cast<double>(options_.lock_timeout.count()) / 1000.0)));
+    }
+    if (Cell(r, 0, 0) != "1") {
+      double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return Status(ErrorCode::kAborted, fmt::format("could not take the migration lock on {} within {:.1f} s: {}",
+                                                     conn_.redacted_url(), waited, Holder(quoted)))
+          .WithRemedy(Remedy::kLockTimeout);
+    }
+    return std::unique_ptr<RunLock>(std::make_unique<MariadbRunLock>(lock_conn_.get(), name, &lock_held_));
+  }
+
+  Status BeginWrite() override {
+    STRATA_RETURN_IF_ERROR(conn_.Exec("START TRANSACTION"));
+    in_transaction_ = true;
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    Status st = conn_.Exec("COMMIT");
+    if (!st.ok()) Rollback();
+    in_transaction_ = false;
+    return st;
+  }
+
+  void Rollback() override {
+    if (in_transaction_ && conn_.get()) (void)conn_.Exec("ROLLBACK");
+    in_transaction_ = false;
+  }
+
+  Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
+    (void)options;  // the session's transaction, if any, was opened by BeginWrite
+    STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    std::vector<sql::StatementSpan> spans;
+    if (options.no_split) {
+      std::string_view t = base::Trim(sql);
+      if (!t.empty()) {
+        std::size_t b = static_cast<std::size_t>(t.data() - sql.data());
+        spans.push_back({b, b + t.size()});
+      }
+    } else {
+      STRATA_ASSIGN_OR_RETURN(spans, sql::SplitMysql(sql, quoting_));
+    }
+    for (const sql::StatementSpan& span : spans) {
+      std::string_view text = sql.substr(span.begin, span.end - span.begin);
+      auto t0 = std::chrono::steady_clock::now();
+      Status st = conn_.Exec(text);
+      if (!st.ok()) {
+        std::size_t offset = span.begin + ErrorOffset(text, st.message());
+        return Status(st.code(), st.message())
+            .WithSqlOffset(offset)
+            .WithLocation(SourceLocation{.statement = std::string(text)});
+      }
+      if (observer) {
+        observer(span.begin, span.end,
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Every statement can run inside a transaction here (DDL ends it instead, implicitly).
+  bool CannotRunInTransaction(const Status& failure) const override {
+    (void)failure;
+    return false;
+  }
+
+  Status CheckIntegrity() override { return Status::Ok(); }  // InnoDB enforces the constraints
+
+  Status InsertHistory(const HistoryRow& row) override {
+    return conn_.Exec(fmt::format(
+        "INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, strata_version) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {})",
+        table_, VersionToKey(row.version), conn_.Quote(row.name), conn_.Quote(row.checksum),
+        conn_.Quote(ToDatetime(row.applied_at)), fmt::format("{}", row.execution_ms),
+        conn_.Quote(RowStateName(row.state)), conn_.Quote(row.strata_version)));
+  }
+
+  Status UpdateHistory(const HistoryRow& row) override {
+    return conn_.Exec(fmt::format(
+        "UPDATE {} SET name = {}, checksum = {}, applied_at = {}, execution_ms = {}, state = {}, strata_version = {} "
+        "WHERE version = {}",
+        table_, conn_.Quote(row.name), conn_.Quote(row.checksum), conn_.Quote(ToDatetime(row.applied_at)),
+        fmt::format("{}", row.execution_ms), conn_.Quote(RowStateName(row.state)), conn_.Quote(row.strata_version),
+        VersionToKey(row.version)));
+  }
+
+  Status DeleteHistory(std::uint64_t version) override {
+    return conn_.Exec(fmt::format("DELETE FROM {} WHERE version = {}", table_, VersionToKey(version)));
+  }
+
+  Status MirrorVersion(std::uint64_t version) override {
+    (void)version;  // no place for it outside the history table
+    return Status::Ok();
+  }
+
+  Status AppendLog(const LogRow& row) override {
+    STRATA_ASSIGN_OR_RETURN(bool exists, TableExists(options_.history_table + "_log", std::begin(kLogColumns),
+                                                     std::end(kLogColumns)));
+    if (!exists) {
+      STRATA_RETURN_IF_ERROR(conn_.Exec(fmt::format(
+          "CREATE TABLE IF NOT EXISTS {} (id BIGINT AUTO_INCREMENT PRIMARY KEY, started_at DATETIME(3) NOT NULL, "
+          "finished_at DATETIME(3) NOT NULL, command VARCHAR(64) NOT NULL, actor TEXT NOT NULL, "
+          "from_version BIGINT NOT NULL, to_version BIGINT NOT NULL, migrations TEXT NOT NULL, "
+          "duration_ms DOUBLE NOT NULL, outcome VARCHAR(32) NOT NULL, error TEXT NOT NULL, "
+          "backup_file TEXT NOT NULL, strata_version VARCHAR(64) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+          log_table_)));
+    }
+    return conn_.Exec(fmt::format(
+        "INSERT INTO {} (started_at, finished_at, command, actor, from_version, to_version, migrations, "
+        "duration_ms, outcome, error, backup_file, strata_version) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+        "{}, {})",
+        log_table_, conn_.Quote(ToDatetime(row.started_at)), conn_.Quote(ToDatetime(row.finished_at)),
+        conn_.Quote(row.command), conn_.Quote(row.actor), VersionToKey(row.from_version),
+        VersionToKey(row.to_version), conn_.Quote(row.migrations), fmt::format("{}", row.duration_ms),
+        conn_.Quote(row.outcome), conn_.Quote(row.error), conn_.Quote(row.backup_file),
+        conn_.Quote(row.strata_version)));
+  }
+
+  Result<std::vector<LogRow>> ReadLog(std::size_t limit) override {
+    STRATA_ASSIGN_OR_RETURN(bool exists, TableExists(options_.history_table + "_log", std::begin(kLogColumns),
+                                                     std::end(kLogColumns)));
+    if (!exists) return std::vector<LogRow>();
+    STRATA_ASSIGN_OR_RETURN(
+        QueryResult r,
+        conn_.Query(fmt::format("SELECT id, {}, {}, command, actor, from_version, to_version, migrations, duration_ms, "
+                                "outcome, error, backup_file, strata_version FROM {} ORDER BY id DESC LIMIT {}",
+                                IsoColumn("started_at"), IsoColumn("finished_at"), log_table_, limit)));
+    std::vector<LogRow> rows;
+    const std::string in_log = " in " + log_table_;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      LogRow row;
+      STRATA_ASSIGN_OR_RETURN(row.id, IntCell(r, i, 0, "an id" + in_log));
+      row.started_at = FromIsoColumn(Cell(r, i, 1));
+      row.finished_at = FromIsoColumn(Cell(r, i, 2));
+      row.command = Cell(r, i, 3);
+      row.actor = Cell(r, i, 4);
+      STRATA_ASSIGN_OR_RETURN(std::int64_t from, IntCell(r, i, 5, "a from_version" + in_log));
+      STRATA_ASSIGN_OR_RETURN(std::int64_t to, IntCell(r, i, 6, "a to_version" + in_log));
+      row.from_version = KeyToVersion(from);
+      row.to_version = KeyToVersion(to);
+      row.migrations = Cell(r, i, 7);
+      STRATA_ASSIGN_OR_RETURN(row.duration_ms, DoubleCell(r, i, 8, "a duration_ms" + in_log));
+      row.outcome = Cell(r, i, 9);
+      row.error = Cell(r, i, 10);
+      row.backup_file = Cell(r, i, 11);
+      row.strata_version = Cell(r, i, 12);
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  Result<schema::Schema> Introspect(const IntrospectOptions& options) override {
+    (void)options;
+    return Status(ErrorCode::kFailedPrecondition, "reading the schema is not supported on MariaDB yet");
+  }
+
+  Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) override {
+    STRATA_ASSIGN_OR_RETURN(QueryResult r, conn_.Query("SELECT COUNT(*) FROM " + Qualified(schema, table)));
+    return IntCell(r, 0, 0, "the row count of " + Qualified(schema, table));
+  }
+
+  // Each row's SHA-256 over QUOTE() of its columns (QUOTE(NULL) is the bare word NULL, unlike any
+  // quoted string), and two 60-bit slices of it summed over the rows: a sum, unlike XOR, still sees
+  // a row that is there twice, and no order of the rows changes it. Empty tables all give "0:0".
+  Result<TableFingerprint> Fingerprint(const std::string& schema, const std::string& table) override {
+    const std::string where_schema = schema.empty() ? "DATABASE()" : conn_.Quote(schema);
+    STRATA_ASSIGN_OR_RETURN(
+        QueryResult cols, conn_.Query("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
+                                      where_schema + " AND TABLE_NAME = " + conn_.Quote(table) +
+                                      " ORDER BY ORDINAL_POSITION"));
+    if (cols.rows.empty()) {  // let the server say that the table does not exist
+      STRATA_RETURN_IF_ERROR(CountRows(schema, table).status());
+      return Status(ErrorCode::kSqlError, "table " + Qualified(schema, table) + " has no columns");
+    }
+    std::string values;
+    for (std::size_t i = 0; i < cols.rows.size(); ++i) {
+      values += (i ? ", " : "") + std::string("QUOTE(") + QuoteName(Cell(cols, i, 0)) + ")";
+    }
+    const std::string row_hash = "SHA2(CONCAT_WS(',', " + values + "), 256)";
+    STRATA_ASSIGN_OR_RETURN(
+        QueryResult r,
+        conn_.Query(fmt::format("SELECT COUNT(*), COALESCE(SUM(CONV(SUBSTR(h, 1, 15), 16, 10)), 0), "
+                                "COALESCE(SUM(CONV(SUBSTR(h, 16, 15), 16, 10)), 0) FROM (SELECT {} AS h FROM {}) rows_",
+                                row_hash, Qualified(schema, table))));
+    TableFingerprint out;
+    STRATA_ASSIGN_OR_RETURN(out.rows, IntCell(r, 0, 0, "the row count of " + Qualified(schema, table)));
+    out.hash = Cell(r, 0, 1) + ":" + Cell(r, 0, 2);
+    return out;
+  }
+
+  Result<std::vector<Row>> Query(const std::string& sql, std::chrono::milliseconds timeout) override {
+    if (in_transaction_) {
+      STRATA_ASSIGN_OR_RETURN(QueryResult r, conn_.Query(sql));
+      return std::move(r.rows);
+    }
+    // DDL would commit the read-only transaction below and run anyway: only reads get that far.
+    char buffer[16];
+    const std::string_view keyword = sql::FirstKeyword(sql, buffer);
+    if (keyword != "SELECT" && keyword != "WITH" && keyword != "SHOW" && keyword != "EXPLAIN" &&
+        keyword != "DESCRIBE" && keyword != "DESC" && keyword != "VALUES") {
+      return Status(ErrorCode::kInvalidArgument, "only a statement that reads (SELECT, WITH, SHOW, EXPLAIN) may run "
+                                                 "here on MariaDB");
+    }
+    // A read-only transaction refuses writes (error 1792) before they change anything.
+    STRATA_RETURN_IF_ERROR(conn_.Exec(fmt::format("SET SESSION max_statement_time = {:.3f}",
+                                                  static_cast<double>(timeout.count()) / 1000.0)));
+    STRATA_RETURN_IF_ERROR(conn_.Exec("START TRANSACTION READ ONLY"));
+    auto r = conn_.Query(sql);
+    (void)conn_.Exec("ROLLBACK");
+    (void)conn_.Exec("SET SESSION max_statement_time = 0");
+    if (!r.ok()) return r.status();
+    return std::move(r->rows);
+  }
+
+ private:
+  std::string Qualified(const std::string& schema, const std::string& table) const {
+    return schema.empty() ? QuoteName(table) : QuoteName(schema) + "." + QuoteName(table);
+  }
+
+  template <typename It>
+  Result<bool> TableExists(const std::string& name, It first, It last) {
+    STRATA_ASSIGN_OR_RETURN(QueryResult r,
+                            conn_.Query("SELECT t.TABLE_TYPE, (SELECT GROUP_CONCAT(c.COLUMN_NAME ORDER BY "
+                                        "c.COLUMN_NAME SEPARATOR ',') FROM information_schema.COLUMNS c WHERE "
+                                        "c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME) FROM "
+                                        "information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND "
+                                        "t.TABLE_NAME = " +
+                                        conn_.Quote(name)));
+    if (r.rows.empty()) return false;
+    const std::string kind = Cell(r, 0, 0);
+    if (kind != "BASE TABLE") return WrongLayout(name, fmt::format("it is not a table ({})", kind));
+    std::set<std::string> have;
+    const std::string cols = Cell(r, 0, 1);
+    for (std::size_t pos = 0; pos <= cols.size();) {
+      std::size_t comma = cols.find(',', pos);
+      if (comma == std::string::npos) comma = cols.size();
+      have.insert(base::Lower(cols.substr(pos, comma - pos)));
+      pos = comma + 1;
+    }
+    if (have != std::set<std::string>(first, last)) return WrongLayout(name, fmt::format("its columns are ({})", cols));
+    return true;
+  }
+
+  Status WrongLayout(const std::string& name, const std::string& why) const {
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("a table named {} exists but is not a strata {} ({}); strata will not reuse it.",
+                              QuoteName(name),
+                              name == options_.history_table ? "history table" : "run log", why))
+        .WithRemedy(Remedy::kHistoryTable);
+  }
+
+  // Who holds the lock: its session from the process list, or why that cannot be told.
+  std::string Holder(const std::string& quoted_name) {
+    auto id = lock_conn_->Query("SELECT IS_USED_LOCK(" + quoted_name + ")");
+    if (!id.ok() || id->rows.empty() || !id->rows[0][0]) return "another runner holds it";
+    const std::string session = *id->rows[0][0];
+    auto who = lock_conn_->Query(
+        "SELECT USER, HOST, COALESCE(DB, ''), COMMAND, TIME FROM information_schema.PROCESSLIST WHERE ID = " + session);
+    if (!who.ok() || who->rows.empty()) return fmt::format("session {} holds it", session);
+    return fmt::format("session {} holds it (user {} from {}, database {}, {} for {} s)", session, Cell(*who, 0, 0),
+                       Cell(*who, 0, 1), Cell(*who, 0, 2), Cell(*who, 0, 3), Cell(*who, 0, 4));
+  }
+
+  Connection conn_;
+  std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun
+  base::DatabaseUrl url_;
+  OpenOptions options_;
+  // How this session's sql_mode reads quotes, as it was at open: a SET sql_mode inside a
+  // migration does not change how the rest of that text is split.
+  sql::MysqlQuoting quoting_;
+  std::string table_, log_table_;
+  bool in_transaction_ = false;
+  bool lock_held_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const OpenOptions& options) {
+  // GET_LOCK is what the lease stands in for elsewhere: every MariaDB and MySQL server has it.
+  if (options.lock_kind == LockKind::kLease) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "the lease lock is for PostgreSQL and the servers that speak its protocol; MariaDB and MySQL use "
+                  "GET_LOCK: drop the lock setting for this database");
+  }
+  STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
+  // Statements are split as this session will read them: its sql_mode decides where strings end.
+  STRATA_ASSIGN_OR_RETURN(QueryResult mode, conn.Query("SELECT @@SESSION.sql_mode"));
+  const sql::MysqlQuoting quoting = sql::QuotingForSqlMode(mode.rows.empty() ? "" : Cell(mode, 0, 0));
+  return std::unique_ptr<Driver>(std::make_unique<MariadbDriver>(std::move(conn), url, options, quoting));
+}
+
+}  // namespace strata::driver

@@ -1,0 +1,53 @@
+// Statement boundaries in MariaDB/MySQL SQL files, found by a lexer that follows the server's
+// quoting rules and the `mariadb` command-line client's handling of delimiters, so that a file that
+// `mariadb < file` runs is split the same way. The server itself cannot split a script without
+// running it (CLIENT_MULTI_STATEMENTS would run it all in one go), hence a lexer of our own.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "sql/statement.h"
+#include "strata/status.h"
+
+namespace strata::sql {
+
+// How the server reads quotes: the parts of its sql_mode that change where a string ends.
+struct MysqlQuoting {
+  // Without NO_BACKSLASH_ESCAPES: a backslash in a string escapes the next byte.
+  bool backslash_escapes = true;
+  // ANSI_QUOTES (also part of ANSI): "..." is a name, like `...`, not a string.
+  bool ansi_quotes = false;
+};
+
+// The quoting that a session with this @@sql_mode (a comma-separated list, any case) uses.
+MysqlQuoting QuotingForSqlMode(std::string_view sql_mode);
+
+// Splits `text` into the statements to send to the server, one at a time.
+//
+// Lexical rules (by default the server's default sql_mode, which the mariadb client always
+// assumes; `quoting` gives the session's): '...' and "..." are strings, in which a backslash
+// escapes the next byte and a doubled quote stands for itself; `...` is a name (`` inside, no
+// escapes; so is "..." under ANSI_QUOTES); comments run from '#'
+// or from "--" followed by a blank or control byte (or the end) to the end of the line ("--x" is
+// not a comment), and from "/*" to the first "*/" (no nesting). "/*!..." and "/*M!..." are
+// executable comments: their content is SQL, so, as in the client, a delimiter inside one ends the
+// statement there (mysqldump wraps trigger bodies in them and changes the delimiter for that
+// reason).
+//
+// The delimiter is ';' until a `DELIMITER xx` line changes it (a client command, never sent to
+// the server): the word DELIMITER (any case) first on its line and where a statement would start,
+// a space or tab, and the new delimiter up to the next blank, with nothing but blanks after it on
+// the line. The delimiter may not contain a quote or a backslash, nor start a comment.
+//
+// Spans start at a statement's first token (leading whitespace and comments are not part of it)
+// and end before its delimiter, trailing whitespace trimmed; a delimiter with nothing before it and
+// a comment-only remainder give no span; a last statement without a delimiter runs to the end.
+//
+// kInvalidArgument with Status::sql_offset at the start of the culprit for: an unterminated
+// string, name, comment or executable comment; a malformed DELIMITER line; a statement that starts
+// with DELIMITER anywhere but first on its line. Pure and thread-safe; NUL bytes are ordinary
+// bytes here (RejectNul is the caller's).
+Result<std::vector<StatementSpan>> SplitMysql(std::string_view text, MysqlQuoting quoting = {});
+
+}  // namespace strata::sql
