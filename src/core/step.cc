@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "core/rebuild.h"
 #include "base/text.h"
+#include "sql/mysql_split.h"
 #include "sql/pg_split.h"
 #include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
@@ -58,6 +59,28 @@ Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, 
           fmt::format("rollback of {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name),
           fmt::format("the rollback of {} ({})", m.version, m.name)};
 }
+
+}  // namespace
+
+bool CommitsEachStatement(const RunContext& ctx, const source::Script& script) {
+  if (script.no_transaction) return true;
+  if (ctx.driver->engine() != Engine::kMariadb) return false;
+  // MariaDB commits before and after every DDL statement: only a migration of data statements can
+  // run in a transaction. Anything else (or a file that does not split) runs as if it said
+  // `-- strata:no-transaction`, so a failure is never reported as a rollback.
+  auto spans = sql::SplitMysql(script.sql());
+  if (!spans.ok() || script.no_split) return true;
+  for (const sql::StatementSpan& span : *spans) {
+    std::string_view text = script.sql().substr(span.begin, span.end - span.begin);
+    std::size_t end = 0;
+    while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
+    std::string word = base::Lower(text.substr(0, end));
+    if (word != "insert" && word != "update" && word != "delete" && word != "replace" && word != "select") return true;
+  }
+  return false;
+}
+
+namespace {
 
 // The start of every message about a migration whose outcome could not be written to the history.
 std::string Unrecorded(const source::Script& script, const Words& words) {
@@ -241,7 +264,13 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
                          const std::function<void(const Event&)>& emit, const std::function<Status()>& before_commit,
                          const Group* group, const std::vector<source::Covered>* covers) {
   const bool up = direction == Direction::kUp;
-  const source::Script& script = up ? m.up : *m.down;
+  // A migration whose statements the engine commits one by one (MariaDB's DDL) takes the path of
+  // `-- strata:no-transaction`: marked dirty first, so that a failure half way is never called a
+  // rollback.
+  source::Script effective = up ? m.up : *m.down;
+  const bool implicit_commits = !effective.no_transaction && CommitsEachStatement(ctx, effective);
+  if (implicit_commits) effective.no_transaction = true;
+  const source::Script& script = effective;
   if (group != nullptr && (!up || script.no_transaction)) {
     return Status(ErrorCode::kInternal, fmt::format("{}: cannot run in a shared transaction", script.path));
   }
@@ -261,7 +290,13 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
     }
   }
   const std::uint64_t mirrored = up ? std::max(previous, m.version) : without;
-  const Words words = WordsFor(m, direction, previous, group);
+  Words words = WordsFor(m, direction, previous, group);
+  if (implicit_commits) {
+    words.left_dirty = fmt::format(
+        "{} ran statement by statement, because MariaDB commits each DDL statement at once: the statements "
+        "before the failing one stay applied and cannot be rolled back, and the migration is now marked dirty",
+        words.subject);
+  }
   auto observer = [&](std::size_t b, std::size_t e, double ms) {
     emit({.kind = EventKind::kStatementDone, .direction = direction, .version = m.version, .name = m.name,
           .file = script.path, .statement = std::string(base::Trim(sql.substr(b, e - b))), .ms = ms});
@@ -367,7 +402,14 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
 Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions) {
   for (std::uint64_t v : versions) {
     const source::Migration* m = ctx.Find(v);
-    if (m == nullptr || !m->up.no_transaction) continue;
+    if (m == nullptr || !CommitsEachStatement(ctx, m->up)) continue;
+    if (!m->up.no_transaction) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("{}: migration {} ({}) changes the schema, which MariaDB commits statement by "
+                                "statement, so it cannot run inside the one transaction of a single-transaction run "
+                                "(nothing was run); on MariaDB only migrations of data statements can share one",
+                                m->up.path, m->version, m->name));
+    }
     return Status(ErrorCode::kInvalidArgument,
                   fmt::format("{}: migration {} ({}) has `-- strata:no-transaction`, so it cannot run inside the one "
                               "transaction of a single-transaction run (nothing was run); apply up to it without "
@@ -406,6 +448,10 @@ Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::ui
       if (b < sql.size()) spans.push_back({b, sql.size()});
     } else if (postgres) {
       auto split = sql::SplitPostgres(sql);
+      if (!split.ok()) continue;
+      spans = std::move(*split);
+    } else if (ctx.driver->engine() == Engine::kMariadb) {
+      auto split = sql::SplitMysql(sql);
       if (!split.ok()) continue;
       spans = std::move(*split);
     } else {

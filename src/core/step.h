@@ -98,6 +98,11 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
 // anything runs.
 Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions);
 
+// Whether `script` runs statement by statement in autocommit mode: `-- strata:no-transaction`, or on
+// MariaDB anything but data statements (INSERT, UPDATE, DELETE, REPLACE, SELECT), since MariaDB
+// commits each DDL statement at once.
+bool CommitsEachStatement(const RunContext& ctx, const source::Script& script);
+
 // kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a
 // transaction in a migration of `versions` (run in `direction`) that runs inside strata's
 // transaction. Checked for every step before the first one runs, so that no earlier step commits.

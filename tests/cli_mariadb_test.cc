@@ -1,0 +1,96 @@
+// The strata binary against a real MariaDB server: a migration whose DDL MariaDB commits statement
+// by statement is never reported as rolled back when it fails half way, a migration of data
+// statements still runs in one transaction, and the history says what happened.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "mariadb_test_util.h"
+#include "test_util.h"
+
+namespace strata::testing {
+namespace {
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class CliMariadb : public ::testing::Test {
+ protected:
+  ProcessResult Strata(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return ::strata::testing::Run(argv);
+  }
+  std::string One(const std::string& sql) const {
+    auto rows = db_.Query(sql);
+    return rows.empty() ? "" : rows[0];
+  }
+
+  MariadbDatabase db_;
+  TempDir dir_;
+};
+
+TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsIsNotCalledARollback) {
+  dir_.Write("m/v001_base.sql", "CREATE TABLE base (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_five.sql",
+             "CREATE TABLE one (id INT PRIMARY KEY);\n"
+             "ALTER TABLE base ADD COLUMN x INT;\n"
+             "ALTER TABLE nowhere ADD COLUMN y INT;\n"
+             "CREATE TABLE four (id INT PRIMARY KEY);\n"
+             "CREATE TABLE five (id INT PRIMARY KEY);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v002_five.sql:3:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "stay applied and cannot be rolled back")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "was rolled back")) << r.err;
+  EXPECT_FALSE(Contains(r.out + r.err, "still at version")) << Describe(r);
+  // What MariaDB kept, and what the history says about it.
+  EXPECT_EQ(One("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'one'"), "1");
+  EXPECT_EQ(One("SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'base' "
+                "AND column_name = 'x'"),
+            "1");
+  EXPECT_EQ(One("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'four'"), "0");
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+            "1:applied,2:dirty");
+  ProcessResult status = Strata({"status"});
+  EXPECT_TRUE(Contains(status.out, "dirty")) << Describe(status);
+  // Another run refuses to go past it until someone looks.
+  ProcessResult again = Strata({"up"});
+  EXPECT_EQ(again.exit_code, 5) << Describe(again);
+  EXPECT_TRUE(Contains(again.err, "dirty")) << again.err;
+}
+
+TEST_F(CliMariadb, AMigrationOfDataStatementsIsStillAllOrNothing) {
+  dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_rows.sql", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\nINSERT INTO t VALUES (1);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v002_rows.sql:3:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "was rolled back")) << r.err;
+  EXPECT_EQ(One("SELECT count(*) FROM t"), "0") << "part of a data migration was committed";
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+            "1:applied");
+  dir_.Write("m/v002_rows.sql", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\n");
+  ProcessResult fixed = Strata({"up"});
+  ASSERT_EQ(fixed.exit_code, 0) << Describe(fixed);
+  EXPECT_EQ(One("SELECT count(*) FROM t"), "2");
+}
+
+TEST_F(CliMariadb, DelimiterBlocksAreNotTakenForTransactionControl) {
+  dir_.Write("m/v001_trigger.sql",
+             "CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL DEFAULT 0);\n"
+             "DELIMITER //\n"
+             "CREATE TRIGGER t_bump BEFORE INSERT ON t FOR EACH ROW\n"
+             "BEGIN\n"
+             "  SET NEW.n = NEW.n + 1;\n"
+             "END//\n"
+             "DELIMITER ;\n"
+             "INSERT INTO t (id) VALUES (1);\n");
+  ProcessResult r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(One("SELECT n FROM t WHERE id = 1"), "1");
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state)) FROM strata_schema_history"), "1:applied");
+}
+
+}  // namespace
+}  // namespace strata::testing
