@@ -70,6 +70,10 @@ inline RowState ParseRowState(std::string_view s) {
 // The history table's columns, in every engine.
 inline constexpr const char* kHistoryColumns[] = {"version",      "name",  "checksum",      "applied_at",
                                                   "execution_ms", "state", "strata_version"};
+// The run log's columns (`<history table>_log`), the same on every engine.
+inline constexpr const char* kLogColumns[] = {"id",           "started_at", "finished_at", "command",     "actor",
+                                              "from_version", "to_version", "migrations",  "duration_ms", "outcome",
+                                              "error",        "backup_file", "strata_version"};
 
 // Versions are unsigned 64-bit; the engines store signed 64-bit integers. The bits round-trip
 // unchanged (versions above 2^63 read back as negative numbers in SQL, and sort there accordingly).

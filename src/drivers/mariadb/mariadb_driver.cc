@@ -21,10 +21,6 @@ namespace {
 using mariadb::Connection;
 using mariadb::QueryResult;
 
-constexpr const char* kLogColumns[] = {"id",         "started_at", "finished_at", "command", "actor",
-                                       "from_version", "to_version", "migrations", "duration_ms", "outcome",
-                                       "error",      "backup_file", "strata_version"};
-
 std::string QuoteName(std::string_view name) {
   std::string out = "`";
   for (char c : name) {

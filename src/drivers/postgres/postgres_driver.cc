@@ -25,10 +25,6 @@ namespace {
 using base::QuoteIdentifier;
 using pg::Connection;
 
-constexpr const char* kLogColumns[] = {"id",         "started_at", "finished_at", "command", "actor",
-                                       "from_version", "to_version", "migrations", "duration_ms", "outcome",
-                                       "error",      "backup_file", "strata_version"};
-
 std::string Text(const PGresult* r, int row, int col) {
   return PQgetisnull(r, row, col) ? std::string() : std::string(PQgetvalue(r, row, col));
 }

@@ -11,10 +11,6 @@ namespace strata::driver {
 
 namespace {
 
-constexpr const char* kLogColumns[] = {"id",         "started_at", "finished_at", "command", "actor",
-                                       "from_version", "to_version", "migrations", "duration_ms", "outcome",
-                                       "error",      "backup_file", "strata_version"};
-
 // true: exists with the right columns; false: absent; error: another layout.
 Result<bool> Exists(sqlite3* db, const std::string& table) {
   constexpr std::string_view kWhat = "cannot read the run log's columns";
