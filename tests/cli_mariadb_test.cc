@@ -92,5 +92,32 @@ TEST_F(CliMariadb, DelimiterBlocksAreNotTakenForTransactionControl) {
   EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state)) FROM strata_schema_history"), "1:applied");
 }
 
+// Both seeds' schemas in the MariaDB dialect apply through strata, and a second run has nothing to do.
+TEST(CliMariadbExamples, BothSeedsApplyAndASecondRunDoesNothing) {
+  for (const std::string set : {"dataflow", "vibesurf"}) {
+    SCOPED_TRACE(set);
+    MariadbDatabase db;
+    std::vector<std::string> base = {STRATA_BINARY, "--url", db.url(), "--dir",
+                                     std::string(STRATA_SOURCE_DIR) + "/examples/" + set + "/mariadb"};
+    auto with = [&](std::string command) {
+      std::vector<std::string> argv = base;
+      argv.push_back(std::move(command));
+      return ::strata::testing::Run(argv);
+    };
+    ProcessResult up = with("up");
+    ASSERT_EQ(up.exit_code, 0) << Describe(up);
+    ProcessResult again = with("up");
+    ASSERT_EQ(again.exit_code, 0) << Describe(again);
+    EXPECT_TRUE(Contains(again.out, "nothing to do")) << Describe(again);
+    auto rows = db.Query("SELECT count(*) FROM strata_schema_history WHERE state = 'applied'");
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(rows[0], set == "dataflow" ? "2" : "7");
+    auto tables = db.Query("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                           "table_name IN ('execution_history', 'execution_variables', 'tasks', 'llm_profiles')");
+    ASSERT_FALSE(tables.empty());
+    EXPECT_EQ(tables[0], "2");
+  }
+}
+
 }  // namespace
 }  // namespace strata::testing
