@@ -2,6 +2,10 @@
 // by statement is never reported as rolled back when it fails half way, a migration of data
 // statements still runs in one transaction, and the history says what happened.
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
 
 #include <string>
 #include <vector>
@@ -116,6 +120,79 @@ TEST(CliMariadbExamples, BothSeedsApplyAndASecondRunDoesNothing) {
                            "table_name IN ('execution_history', 'execution_variables', 'tasks', 'llm_profiles')");
     ASSERT_FALSE(tables.empty());
     EXPECT_EQ(tables[0], "2");
+  }
+}
+
+// 16 runners at once: every migration applied exactly once, every runner succeeds.
+TEST_F(CliMariadb, SixteenConcurrentRunnersApplyEachMigrationOnce) {
+  dir_.Write("m/v001_runs.sql", "CREATE TABLE runs (v INT NOT NULL);\nINSERT INTO runs VALUES (1);\n");
+  for (int v = 2; v <= 10; ++v) {
+    char name[64];
+    std::snprintf(name, sizeof name, "m/v%03d_t%d.sql", v, v);
+    dir_.Write(name, "INSERT INTO runs VALUES (" + std::to_string(v) + ");\n");
+  }
+  std::vector<int> pids;
+  for (int i = 0; i < 16; ++i) {
+    pids.push_back(StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"},
+                               dir_.Path("log" + std::to_string(i))));
+  }
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    EXPECT_EQ(WaitExit(pids[i]), 0) << ReadText(dir_.Path("log" + std::to_string(i)));
+  }
+  EXPECT_EQ(One("SELECT count(*) FROM runs"), "10") << "a migration ran twice or not at all";
+  EXPECT_EQ(One("SELECT count(DISTINCT v) FROM runs"), "10");
+  EXPECT_EQ(One("SELECT count(*) FROM strata_schema_history WHERE state = 'applied'"), "10");
+}
+
+// A runner SIGKILLed while it holds the run lock (here: in a long statement) does not block the
+// next one: the server frees GET_LOCK with the session. What the killed runner left is truthful.
+TEST_F(CliMariadb, ARunnerKilledUnderTheLockDoesNotBlockTheNext) {
+  dir_.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_slow.sql", "CREATE TABLE b (id INT PRIMARY KEY);\nDO SLEEP(30);\nCREATE TABLE c (id INT PRIMARY KEY);\n");
+  int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("killed.log"));
+  ASSERT_TRUE(PollUntil([&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
+                        std::chrono::seconds(20)))
+      << ReadText(dir_.Path("killed.log"));
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), -SIGKILL);
+  // The statements before the kill stay; the history says the migration is dirty, not applied.
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+            "1:applied,2:dirty");
+  ProcessResult status = Strata({"status"});
+  EXPECT_TRUE(Contains(status.out, "dirty")) << Describe(status);
+  // The next runner gets the lock at once (no wait for a dead holder) and stops at the dirty one.
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult next = Strata({"--lock-timeout", "10", "up"});
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(next.exit_code, 5) << Describe(next);
+  EXPECT_LT(waited, 8.0) << "the dead runner's lock was still held";
+  EXPECT_TRUE(Contains(next.err, "dirty")) << next.err;
+}
+
+TEST(CliMariadbErrors, WrongPasswordUnreachableAndMissingDatabaseHaveTheirExitCodesAndNoPassword) {
+  TempDir dir;
+  dir.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  const std::string url = MariadbServerUrl();
+  ASSERT_FALSE(url.empty());
+  // mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test
+  const std::size_t at = url.find('@'), colon = url.find(':', 11);
+  ASSERT_NE(at, std::string::npos);
+  const std::string password = url.substr(colon + 1, at - colon - 1);
+  const std::string host_port = url.substr(at + 1, url.find('/', at) - at - 1);
+  struct Case {
+    std::string url;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {"mariadb://strata:wrong-" + password + "@" + host_port + "/strata_test", 10},
+      {"mariadb://strata:" + password + "@127.0.0.1:1/strata_test?connect_timeout=3", 7},
+      {"mariadb://strata:" + password + "@" + host_port + "/no_such_database_here", 7},
+  };
+  for (const Case& c : cases) {
+    ProcessResult r = ::strata::testing::Run({STRATA_BINARY, "--url", c.url, "--dir", dir.Path("m"), "up"});
+    EXPECT_EQ(r.exit_code, c.code) << Describe(r);
+    EXPECT_FALSE(Contains(r.out + r.err, password)) << "password shown\n" << Describe(r);
+    EXPECT_TRUE(Contains(r.err, "****")) << "the URL is not named, masked\n" << Describe(r);
   }
 }
 
