@@ -91,13 +91,17 @@ void Exec(const std::string& db, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << msg << " in " << sql;
 }
 
-int Start(const std::vector<std::string>& argv, int stdin_fd) {
+namespace {
+
+// Starts `argv` with `in` as its standard input and `out` as its standard output and error. The
+// descriptors are the caller's to close; opened close-on-exec, so that a process another thread
+// starts meanwhile does not inherit them (dup2 clears the flag for the child's 0, 1 and 2).
+int ForkExec(const std::vector<std::string>& argv, int in, int out) {
   pid_t pid = fork();
   if (pid == 0) {
-    int devnull = open("/dev/null", O_RDWR);
-    dup2(stdin_fd >= 0 ? stdin_fd : devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(out, 2);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -107,20 +111,21 @@ int Start(const std::vector<std::string>& argv, int stdin_fd) {
   return pid;
 }
 
+}  // namespace
+
+int Start(const std::vector<std::string>& argv, int stdin_fd) {
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  int pid = ForkExec(argv, stdin_fd >= 0 ? stdin_fd : devnull, devnull);
+  close(devnull);
+  return pid;
+}
+
 int StartLogged(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int pid = ForkExec(argv, devnull, fd);
+  close(devnull);
+  close(fd);
   return pid;
 }
 
