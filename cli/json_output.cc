@@ -241,6 +241,10 @@ std::string JsonStatus(const StatusReport& r, const std::string& redacted_url) {
       item["applied_at"] = m.applied_at;
       item["execution_ms"] = m.execution_ms;
     }
+    if (m.state == MigrationState::kPartial) {
+      item["statements_done"] = m.statements_done;
+      item["statements"] = m.statements;
+    }
     migrations.push_back(std::move(item));
   }
   json j = {{"database", redacted_url},       {"current_version", r.current_version},

@@ -34,34 +34,109 @@ class CliMariadb : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsIsNotCalledARollback) {
+constexpr const char* kFiveStatements =
+    "CREATE TABLE one (id INT PRIMARY KEY);\n"
+    "ALTER TABLE base ADD COLUMN x INT;\n"
+    "ALTER TABLE nowhere ADD COLUMN y INT;\n"
+    "CREATE TABLE four (id INT PRIMARY KEY);\n"
+    "CREATE TABLE five (id INT PRIMARY KEY);\n";
+
+std::string TableCount(const std::string& name) {
+  return "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '" + name +
+         "'";
+}
+
+TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFixedFileResumesThere) {
   dir_.Write("m/v001_base.sql", "CREATE TABLE base (id INT PRIMARY KEY);\n");
-  dir_.Write("m/v002_five.sql",
-             "CREATE TABLE one (id INT PRIMARY KEY);\n"
-             "ALTER TABLE base ADD COLUMN x INT;\n"
-             "ALTER TABLE nowhere ADD COLUMN y INT;\n"
-             "CREATE TABLE four (id INT PRIMARY KEY);\n"
-             "CREATE TABLE five (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_five.sql", kFiveStatements);
   ProcessResult r = Strata({"up"});
   EXPECT_EQ(r.exit_code, 4) << Describe(r);
   EXPECT_TRUE(Contains(r.err, "v002_five.sql:3:")) << r.err;
-  EXPECT_TRUE(Contains(r.err, "stay applied and cannot be rolled back")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "statement 3 of 5 failed; statements 1 to 2 of 5 are applied and cannot be rolled back "
+                              "by the engine, and the migration is left partial"))
+      << r.err;
   EXPECT_FALSE(Contains(r.err, "was rolled back")) << r.err;
   EXPECT_FALSE(Contains(r.out + r.err, "still at version")) << Describe(r);
   // What MariaDB kept, and what the history says about it.
-  EXPECT_EQ(One("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'one'"), "1");
+  EXPECT_EQ(One(TableCount("one")), "1");
   EXPECT_EQ(One("SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'base' "
                 "AND column_name = 'x'"),
             "1");
-  EXPECT_EQ(One("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'four'"), "0");
+  EXPECT_EQ(One(TableCount("four")), "0");
   EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
             "1:applied,2:dirty");
   ProcessResult status = Strata({"status"});
-  EXPECT_TRUE(Contains(status.out, "dirty")) << Describe(status);
-  // Another run refuses to go past it until someone looks.
+  EXPECT_TRUE(Contains(status.out, "partial")) << Describe(status);
+  EXPECT_TRUE(Contains(status.out, "2 of its 5 statements ran")) << Describe(status);
+  ProcessResult json = Strata({"status", "--json"});
+  EXPECT_TRUE(Contains(json.out, "\"statements_done\":2")) << Describe(json);
+
+  // Run again unfixed: it resumes at statement 3 (statements 1 and 2 would fail if they ran again).
   ProcessResult again = Strata({"up"});
-  EXPECT_EQ(again.exit_code, 5) << Describe(again);
-  EXPECT_TRUE(Contains(again.err, "dirty")) << again.err;
+  EXPECT_EQ(again.exit_code, 4) << Describe(again);
+  EXPECT_TRUE(Contains(again.err, "v002_five.sql:3:")) << again.err;
+
+  // The fixed file resumes at statement 3 and completes the migration.
+  std::string fixed = kFiveStatements;
+  fixed.replace(fixed.find("nowhere"), 7, "base");
+  dir_.Write("m/v002_five.sql", fixed);
+  ProcessResult resumed = Strata({"up"});
+  ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_EQ(One(TableCount("four")), "1");
+  EXPECT_EQ(One(TableCount("five")), "1");
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state, ':', progress IS NULL) ORDER BY version) FROM "
+                "strata_schema_history"),
+            "1:applied:1,2:applied:1");
+  EXPECT_EQ(Strata({"verify"}).exit_code, 0);
+}
+
+TEST_F(CliMariadb, APartialMigrationWhoseStatementsThatRanWereEditedIsRefused) {
+  dir_.Write("m/v001_base.sql", "CREATE TABLE base (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_five.sql", kFiveStatements);
+  ASSERT_EQ(Strata({"up"}).exit_code, 4);
+  // Statement 2 edited (it already ran), statement 3 fixed: refused, naming statement 2, nothing run.
+  std::string edited = kFiveStatements;
+  edited.replace(edited.find("nowhere"), 7, "base");
+  edited.replace(edited.find("ADD COLUMN x INT"), 16, "ADD COLUMN x BIGINT");
+  dir_.Write("m/v002_five.sql", edited);
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 5) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v002_five.sql:2:1")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "statement 2 changed after it ran")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "nothing was run")) << r.err;
+  EXPECT_EQ(One(TableCount("four")), "0");
+  // A statement that ran, removed: refused too.
+  dir_.Write("m/v002_five.sql", "CREATE TABLE one (id INT PRIMARY KEY);\n");
+  ProcessResult shorter = Strata({"up"});
+  EXPECT_EQ(shorter.exit_code, 5) << Describe(shorter);
+  EXPECT_TRUE(Contains(shorter.err, "the file now has only 1 statement")) << shorter.err;
+  // A comment between the statements is no edit of a statement: it resumes.
+  std::string commented = kFiveStatements;
+  commented.replace(commented.find("nowhere"), 7, "base");
+  dir_.Write("m/v002_five.sql", "-- the third statement named the wrong table\n" + commented);
+  ProcessResult resumed = Strata({"up"});
+  EXPECT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_EQ(One(TableCount("five")), "1");
+}
+
+TEST_F(CliMariadb, APartialMigrationIsRolledBackWithItsDownPartOnlyWhenConfirmed) {
+  dir_.Write("m/0001_base.up.sql", "CREATE TABLE base (id INT PRIMARY KEY);\n");
+  dir_.Write("m/0002_two.up.sql",
+             "CREATE TABLE one (id INT PRIMARY KEY);\n"
+             "CREATE TABLE two (id INT PRIMARY KEY, bad NOSUCHTYPE);\n");
+  dir_.Write("m/0002_two.down.sql", "DROP TABLE IF EXISTS two;\nDROP TABLE IF EXISTS one;\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, 4);
+  ASSERT_EQ(One(TableCount("one")), "1");
+  ProcessResult refused = Strata({"down"});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_TRUE(Contains(refused.err, "migration 2 (two) is partial")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "--force")) << refused.err;
+  EXPECT_EQ(One(TableCount("one")), "1") << "the down part ran without confirmation";
+  ProcessResult confirmed = Strata({"down", "--force"});
+  ASSERT_EQ(confirmed.exit_code, 0) << Describe(confirmed);
+  EXPECT_EQ(One(TableCount("one")), "0");
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+            "1:applied");
 }
 
 TEST_F(CliMariadb, AMigrationOfDataStatementsIsStillAllOrNothing) {
@@ -144,29 +219,42 @@ TEST_F(CliMariadb, SixteenConcurrentRunnersApplyEachMigrationOnce) {
   EXPECT_EQ(One("SELECT count(*) FROM strata_schema_history WHERE state = 'applied'"), "10");
 }
 
-// A runner SIGKILLed while it holds the run lock (here: in a long statement) does not block the
-// next one: the server frees GET_LOCK with the session. What the killed runner left is truthful.
-TEST_F(CliMariadb, ARunnerKilledUnderTheLockDoesNotBlockTheNext) {
+// A runner SIGKILLed while it holds the run lock (here: in a long statement of a DDL migration) does
+// not block the next one: the server frees GET_LOCK with the session. The history says how far the
+// killed migration got, `status` says so, and `up` resumes after the statements that ran.
+TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
   dir_.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
-  dir_.Write("m/v002_slow.sql", "CREATE TABLE b (id INT PRIMARY KEY);\nDO SLEEP(30);\nCREATE TABLE c (id INT PRIMARY KEY);\n");
+  // Sleeps while `a` is empty: the test fills it before the run that resumes.
+  dir_.Write("m/v002_slow.sql",
+             "CREATE TABLE b (id INT PRIMARY KEY);\n"
+             "DO SLEEP(IF((SELECT count(*) FROM a) = 0, 30, 0));\n"
+             "CREATE TABLE c (id INT PRIMARY KEY);\n");
   int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("killed.log"));
   ASSERT_TRUE(PollUntil([&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
                         std::chrono::seconds(20)))
       << ReadText(dir_.Path("killed.log"));
   ::kill(pid, SIGKILL);
   EXPECT_EQ(WaitExit(pid), -SIGKILL);
-  // The statements before the kill stay; the history says the migration is dirty, not applied.
+  // The statement before the kill stays; the history says the migration is partial, not applied.
   EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
             "1:applied,2:dirty");
+  EXPECT_EQ(One(TableCount("b")), "1");
+  EXPECT_EQ(One(TableCount("c")), "0");
   ProcessResult status = Strata({"status"});
-  EXPECT_TRUE(Contains(status.out, "dirty")) << Describe(status);
-  // The next runner gets the lock at once (no wait for a dead holder) and stops at the dirty one.
+  EXPECT_TRUE(Contains(status.out, "partial")) << Describe(status);
+  EXPECT_TRUE(Contains(status.out, "1 of its 3 statements ran")) << Describe(status);
+  EXPECT_TRUE(Contains(status.out, "version:  1 ")) << Describe(status);
+  // The next runner gets the lock at once (no wait for a dead holder) and resumes at statement 2:
+  // CREATE TABLE b would fail if it ran again.
+  db_.Query("INSERT INTO a VALUES (1)");
   auto start = std::chrono::steady_clock::now();
   ProcessResult next = Strata({"--lock-timeout", "10", "up"});
   double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(next.exit_code, 5) << Describe(next);
+  EXPECT_EQ(next.exit_code, 0) << Describe(next);
   EXPECT_LT(waited, 8.0) << "the dead runner's lock was still held";
-  EXPECT_TRUE(Contains(next.err, "dirty")) << next.err;
+  EXPECT_EQ(One(TableCount("c")), "1");
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+            "1:applied,2:applied");
 }
 
 TEST(CliMariadbErrors, WrongPasswordUnreachableAndMissingDatabaseHaveTheirExitCodesAndNoPassword) {

@@ -32,6 +32,13 @@ int RunStatus(const Invocation& inv) {
         fmt::print("  {:>14}  {:<12}  {:<24}  {}\n", m.version, MigrationStateName(m.state),
                    m.applied_at.empty() ? "-" : m.applied_at, m.name);
       }
+      for (const MigrationStatus& m : r.migrations) {
+        if (m.state != MigrationState::kPartial) continue;
+        fmt::print("\nmigration {} ({}) is partial: {} of its {} statements ran and stay applied (the engine "
+                   "commits DDL by itself); statement {} failed or was interrupted. Fix it and run `strata up` to "
+                   "resume there, or `strata down` to run its down part\n",
+                   m.version, m.name, m.statements_done, m.statements, m.statements_done + 1);
+      }
     }
   }
   return inv.exit_code && r.pending > 0 ? kExitPending : kExitOk;

@@ -72,6 +72,17 @@ bool AskOnTerminal(const std::vector<DataAtRisk>& risks) {
   return answer == "yes";
 }
 
+// A partial migration's down part was written for the whole migration: asked before it runs.
+bool AskPartialRollback(const std::string& migration) {
+  fmt::print(stderr, "Migration {} is partial: only some of its statements ran. Its down part was written for the "
+                     "whole migration and may fail on what never ran. Type yes to run it: ",
+             migration);
+  std::fflush(stderr);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "yes";
+}
+
 }  // namespace
 
 SafetyOptions Safety(const Invocation& inv, bool may_ask) {
@@ -148,7 +159,29 @@ int Run(const Invocation& inv, Direction direction) {
   });
   bool lint_refused = false;
   auto run = [&]() -> Result<RunReport> {
-    if (direction == Direction::kDown) return m.Down({inv.to, inv.steps, Safety(inv, true)});
+    if (direction == Direction::kDown) {
+      DownOptions down{inv.to, inv.steps, Safety(inv, true), /*partial=*/inv.force};
+      Result<RunReport> r = m.Down(down);
+      // A partial migration's down part runs against what ran only once the user said so.
+      if (r.ok() || down.partial || r.status().code() != ErrorCode::kFailedPrecondition || !down.safety.confirm) {
+        return r;
+      }
+      auto status = m.GetStatus();
+      if (!status.ok()) return r;
+      std::string partial;
+      for (const MigrationStatus& s : status->migrations) {
+        if (s.state == MigrationState::kPartial) partial = fmt::format("{} ({})", s.version, s.name);
+      }
+      if (partial.empty()) return r;
+      bool yes = false;
+      live->Locked([&] {
+        progress.active = false;
+        yes = AskPartialRollback(partial);
+      });
+      if (!yes) return r;
+      down.partial = true;
+      return m.Down(down);
+    }
     UpOptions up{inv.to, Safety(inv, true)};
     up.single_transaction = inv.single_transaction;
     if (inv.wait_replicas_s) {

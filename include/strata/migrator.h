@@ -116,9 +116,11 @@ enum class MigrationState {
   kChanged,     // applied, but the file's checksum differs now
   kMissingFile, // applied, but the file is gone
   kDirty,       // a no-transaction migration started and did not finish
+  kPartial,     // a migration run statement by statement (MariaDB's DDL) stopped after some of them:
+                // `up` resumes it, `down` with DownOptions::partial rolls it back
 };
 
-// "applied", "baseline", "pending", "out-of-order", "changed", "missing", "dirty".
+// "applied", "baseline", "pending", "out-of-order", "changed", "missing", "dirty", "partial".
 const char* MigrationStateName(MigrationState state);
 
 struct MigrationStatus {
@@ -129,6 +131,9 @@ struct MigrationStatus {
   std::string applied_at;  // UTC ISO 8601; empty when not applied
   double execution_ms = 0;
   bool has_down = false;
+  // kPartial: how many statements ran, and how many the file has now.
+  std::size_t statements_done = 0;
+  std::size_t statements = 0;
 };
 
 struct StatusReport {
@@ -263,6 +268,10 @@ struct DownOptions {
   std::optional<std::uint64_t> to;     // roll back every version above `to`
   std::optional<std::uint32_t> steps;  // roll back this many versions (default 1)
   SafetyOptions safety = {};
+  // Also roll back a partial migration (MigrationState::kPartial) by running its down part, which
+  // was written for the whole migration, against the statements that ran. Without it such a
+  // migration is refused (kFailedPrecondition with Remedy::kForce).
+  bool partial = false;
 };
 
 struct VerifyProblem {

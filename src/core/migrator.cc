@@ -43,6 +43,7 @@ MigrationState ToPublic(plan::EntryState s) {
     case plan::EntryState::kChanged: return MigrationState::kChanged;
     case plan::EntryState::kMissingFile: return MigrationState::kMissingFile;
     case plan::EntryState::kDirty: return MigrationState::kDirty;
+    case plan::EntryState::kPartial: return MigrationState::kPartial;
   }
   return MigrationState::kPending;
 }
@@ -80,6 +81,16 @@ class MigratorImpl : public Migrator {
         s.execution_ms = e.applied->execution_ms;
       }
       if (const source::Migration* m = ctx.Find(e.version)) s.has_down = m->down.has_value();
+      if (e.state == plan::EntryState::kPartial) {
+        // A file that no longer splits still has a status: its count of statements is then 0.
+        if (auto p = ReadProgress(ctx, *e.applied); p.ok()) {
+          s.statements_done = p->done.size();
+          s.statements = p->statements.size();
+        } else {
+          const std::string& done = *e.applied->progress;
+          s.statements_done = done.empty() ? 0 : 1 + static_cast<std::size_t>(std::count(done.begin(), done.end(), ' '));
+        }
+      }
       if (s.state == MigrationState::kPending || s.state == MigrationState::kOutOfOrder) ++report.pending;
       report.migrations.push_back(std::move(s));
     }
@@ -107,6 +118,7 @@ class MigratorImpl : public Migrator {
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, UpRequest(options)));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, plan.versions, Direction::kUp));
+    STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, plan.versions));
     if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, plan.versions));
     std::vector<PlannedMigration> out;
     if (plan.checkpoint) {
@@ -183,6 +195,7 @@ class MigratorImpl : public Migrator {
     }
     std::vector<std::uint64_t> versions = std::move(plan.versions);
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+    STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, versions));
     if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
     RunRecord record("up", report.from_version, *env_.clock);
     // A checkpoint only ever starts a fresh database: there is nothing for the guard to protect.
@@ -231,6 +244,7 @@ class MigratorImpl : public Migrator {
         if (!replanned.ok()) return replanned.status();
         versions = std::move(*replanned);
         STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
+        STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, versions));
         i = 0;
         continue;
       }
@@ -501,7 +515,7 @@ class MigratorImpl : public Migrator {
   }
 
  private:
-  static plan::DownRequest DownRequest(const DownOptions& o) { return {o.to, o.steps}; }
+  static plan::DownRequest DownRequest(const DownOptions& o) { return {o.to, o.steps, o.partial}; }
   plan::UpRequest UpRequest(const UpOptions& o) const { return {o.target, options_.allow_out_of_order}; }
 
   static Event StartEvent(const source::Migration& m, Direction d, std::size_t index, std::size_t total) {

@@ -55,6 +55,7 @@ const char* MigrationStateName(MigrationState state) {
     case MigrationState::kChanged: return "changed";
     case MigrationState::kMissingFile: return "missing";
     case MigrationState::kDirty: return "dirty";
+    case MigrationState::kPartial: return "partial";
   }
   return "unknown";
 }

@@ -75,7 +75,7 @@ driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState s
 }
 
 plan::Applied ToApplied(const driver::HistoryRow& r) {
-  return {r.version, r.name, r.checksum, ToPlan(r.state), r.applied_at, r.execution_ms};
+  return {r.version, r.name, r.checksum, ToPlan(r.state), r.applied_at, r.execution_ms, r.progress};
 }
 
 const source::Migration* RunContext::Find(std::uint64_t version) const {

@@ -170,6 +170,115 @@ Status RunOutsideTransaction(RunContext& ctx, WriteTransaction& tx, const source
   return tx.Reopen();
 }
 
+std::vector<std::string> SplitProgress(const std::string& progress) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < progress.size();) {
+    std::size_t space = progress.find(' ', pos);
+    if (space == std::string::npos) space = progress.size();
+    if (space > pos) out.push_back(progress.substr(pos, space - pos));
+    pos = space + 1;
+  }
+  return out;
+}
+
+using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
+
+std::string StatementHashAt(std::string_view sql, std::pair<std::size_t, std::size_t> span) {
+  return driver::StatementHash(base::Trim(sql.substr(span.first, span.second - span.first)));
+}
+
+// The statements of `script` as the driver will run them one by one.
+Result<Spans> StatementsOf(const RunContext& ctx, const source::Script& script) {
+  const std::string_view sql = script.sql();
+  if (!script.no_split) {
+    auto spans = ctx.driver->Statements(sql);
+    if (!spans.ok()) return Locate(spans.status(), script, "nothing was run");
+    return spans;
+  }
+  std::string_view t = base::Trim(sql);
+  if (t.empty()) return Spans{};
+  const std::size_t b = static_cast<std::size_t>(t.data() - sql.data());
+  return Spans{{b, b + t.size()}};
+}
+
+std::string Ordinal(std::size_t first, std::size_t last) {
+  return first == last ? fmt::format("statement {}", first) : fmt::format("statements {} to {}", first, last);
+}
+
+// The statements of a migration that runs outside a transaction, on an engine that records how far
+// it got: the history row is committed as dirty first (or, resuming a partial migration, updated),
+// then each statement runs in autocommit mode and, unless it is the last, its hash is added to the
+// row's progress. A failure leaves the migration partial (ctx.applied says so) and says which
+// statements are applied; `up` resumes it at the failed statement.
+Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, const source::Script& script,
+                       const Words& words, bool implicit_commits, const driver::StatementObserver& observer) {
+  const std::string_view sql = script.sql();
+  STRATA_ASSIGN_OR_RETURN(Spans statements, StatementsOf(ctx, script));
+  std::string progress;
+  auto resumed = std::find_if(ctx.applied.begin(), ctx.applied.end(),
+                              [&](const plan::Applied& a) { return a.version == m.version && a.partial(); });
+  driver::HistoryRow dirty = MakeHistoryRow(m, driver::RowState::kDirty, 0, *ctx.clock);
+  if (resumed != ctx.applied.end()) {
+    STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, {m.version}));
+    progress = *resumed->progress;
+    dirty.progress = progress;
+    STRATA_RETURN_IF_ERROR(ctx.driver->UpdateHistory(dirty));
+  } else {
+    dirty.progress = progress;
+    STRATA_RETURN_IF_ERROR(ctx.driver->InsertHistory(dirty));
+  }
+  // Committed before the first statement, so a crash or failure is visible and says how far it got.
+  STRATA_RETURN_IF_ERROR(tx.Commit());
+  std::size_t done = SplitProgress(progress).size();
+  auto left_partial = [&] {
+    std::erase_if(ctx.applied, [&](const plan::Applied& a) { return a.version == m.version; });
+    plan::Applied a = ToApplied(dirty);
+    a.progress = progress;
+    ctx.applied.push_back(std::move(a));
+  };
+  const std::string how = implicit_commits ? "ran statement by statement, because MariaDB commits each DDL "
+                                             "statement at once"
+                                           : "ran outside a transaction, statement by statement";
+  for (std::size_t i = done; i < statements.size(); ++i) {
+    const auto [b, e] = statements[i];
+    const std::string_view text = sql.substr(b, e - b);
+    Status st = ctx.driver->Execute(text, {.in_transaction = false, .no_split = true},
+                                    [&](std::size_t sb, std::size_t se, double ms) { observer(b + sb, b + se, ms); });
+    if (!st.ok()) {
+      left_partial();
+      const std::string applied =
+          i == 0 ? std::string("none of its statements ran before it, so nothing of it is applied")
+                 : fmt::format("{} of {} are applied and cannot be rolled back by the engine", Ordinal(1, i),
+                               statements.size());
+      const std::string resume =
+          i == 0 ? fmt::format("fix statement 1 and run `strata up` again")
+                 : fmt::format("fix statement {} and run `strata up` again: it resumes at statement {} as long as {} "
+                               "stay byte for byte as they ran (or undo them by hand and run `strata repair`)",
+                               i + 1, i + 1, Ordinal(1, i));
+      Status where = Status(st.code(), st.message())
+                         .WithSqlOffset(b + st.sql_offset().value_or(0))
+                         .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
+      for (Remedy r : st.remedies()) where = std::move(where).WithRemedy(r);
+      return Locate(std::move(where), script,
+                    fmt::format("{} {}: statement {} of {} failed; {}, and the migration is left partial; {}",
+                                words.subject, how, i + 1, statements.size(), applied, resume));
+    }
+    if (i + 1 == statements.size()) break;  // the history row says `applied` next
+    std::string next = progress + (progress.empty() ? "" : " ") + StatementHashAt(sql, statements[i]);
+    if (Status recorded = ctx.driver->RecordProgress(m.version, next); !recorded.ok()) {
+      left_partial();
+      return Status(recorded.code(),
+                    fmt::format("{}: {} {}: statement {} of {} ran, but recording that failed ({}); {} of it are "
+                                "applied while its history row says {}: run `strata status`, then fix the database "
+                                "by hand and run `strata repair`",
+                                script.path, words.subject, how, i + 1, statements.size(), recorded.message(),
+                                Ordinal(1, i + 1), i == 0 ? std::string("none") : Ordinal(1, i)));
+    }
+    progress = std::move(next);
+  }
+  return tx.Reopen();
+}
+
 // A statement of a migration that runs inside a transaction failed: said at its place in the file.
 Status StatementFailed(const RunContext& ctx, const Status& st, const source::Script& script, const Words& words) {
   std::string why = st.message();
@@ -280,7 +389,8 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   // never a copy of the whole history per step, which made long histories quadratic.
   std::vector<plan::Applied> added;
   auto record = [&] {
-    if (!up) std::erase_if(ctx.applied, [&](const plan::Applied& a) { return a.version == m.version; });
+    // Down takes m away; up replaces the row of a partial migration that it resumed.
+    std::erase_if(ctx.applied, [&](const plan::Applied& a) { return a.version == m.version; });
     ctx.applied.insert(ctx.applied.end(), added.begin(), added.end());
   };
   std::uint64_t without = 0;  // down: the version left once m is gone
@@ -349,7 +459,9 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   }
 
   base::Stopwatch watch(*ctx.clock);
-  if (script.no_transaction) {
+  if (script.no_transaction && up && ctx.driver->RecordsProgress()) {
+    STRATA_RETURN_IF_ERROR(RunWithProgress(ctx, tx, m, script, words, implicit_commits, observer));
+  } else if (script.no_transaction) {
     STRATA_RETURN_IF_ERROR(RunOutsideTransaction(ctx, tx, m, direction, script, words, observer));
   } else {
     STRATA_RETURN_IF_ERROR(RunInsideTransaction(ctx, script, direction, words, observer, before_commit, alters,
@@ -397,6 +509,46 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   }
   record();
   return ms;
+}
+
+Result<PartialProgress> ReadProgress(const RunContext& ctx, const plan::Applied& partial) {
+  PartialProgress out;
+  out.done = SplitProgress(partial.progress.value_or(std::string()));
+  if (const source::Migration* m = ctx.Find(partial.version)) {
+    STRATA_ASSIGN_OR_RETURN(out.statements, StatementsOf(ctx, m->up));
+  }
+  return out;
+}
+
+Status RefuseEditedProgress(const RunContext& ctx, const std::vector<std::uint64_t>& versions) {
+  for (const plan::Applied& a : ctx.applied) {
+    if (!a.partial() || std::find(versions.begin(), versions.end(), a.version) == versions.end()) continue;
+    const source::Migration* m = ctx.Find(a.version);
+    if (m == nullptr) continue;  // the planner refuses a partial migration whose file is gone
+    STRATA_ASSIGN_OR_RETURN(PartialProgress p, ReadProgress(ctx, a));
+    const std::string_view sql = m->up.sql();
+    const std::string head = fmt::format("migration {} ({}) is partial: {} of it ran before it stopped", m->version,
+                                         m->name, Ordinal(1, p.done.size()));
+    for (std::size_t i = 0; i < p.done.size(); ++i) {
+      if (i == p.statements.size()) {
+        return Status(ErrorCode::kFailedPrecondition,
+                      fmt::format("{}: {}, but the file now has only {} statement{}; it resumes only while the "
+                                  "statements that ran are still there, byte for byte. Put them back, or undo them "
+                                  "by hand and run `strata repair` (nothing was run)",
+                                  m->up.path, head, p.statements.size(), p.statements.size() == 1 ? "" : "s"));
+      }
+      if (StatementHashAt(sql, p.statements[i]) == p.done[i]) continue;
+      const auto [b, e] = p.statements[i];
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("statement {} changed after it ran: {}, and it resumes at statement {} only while "
+                                "those are still there, byte for byte. Restore statement {} as it ran, or undo the "
+                                "statements that ran by hand and run `strata repair` (nothing was run)",
+                                i + 1, head, p.done.size() + 1, i + 1))
+          .WithLocation(base::MakeLocation(m->up.path, *m->up.text, m->up.begin + b,
+                                           base::Trim(sql.substr(b, e - b))));
+    }
+  }
+  return Status::Ok();
 }
 
 Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions) {

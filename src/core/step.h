@@ -93,6 +93,19 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
                          const std::function<Status()>& before_commit = nullptr, const Group* group = nullptr,
                          const std::vector<source::Covered>* covers = nullptr);
 
+// A partial migration (plan::Applied::partial(): it ran statement by statement and stopped half
+// way) against its file as it is now.
+struct PartialProgress {
+  std::vector<std::string> done;                                // the hash of each statement that ran
+  std::vector<std::pair<std::size_t, std::size_t>> statements;  // the file's statements now, in its up part
+};
+Result<PartialProgress> ReadProgress(const RunContext& ctx, const plan::Applied& partial);
+
+// kFailedPrecondition at file:line:col of the first statement that changed since it ran, in a
+// partial migration of `versions`: a migration resumes after its last statement that ran only when
+// every statement that ran is still there, byte for byte. Checked before anything runs.
+Status RefuseEditedProgress(const RunContext& ctx, const std::vector<std::uint64_t>& versions);
+
 // kInvalidArgument naming the first migration of `versions` that runs outside a transaction
 // (`-- strata:no-transaction`), which `up --single-transaction` cannot apply. Checked before
 // anything runs.

@@ -19,6 +19,10 @@ VerifyReport VerifyFromStatus(const StatusReport& status) {
       case MigrationState::kMissingFile: why = "applied, but its migration file is missing"; break;
       case MigrationState::kOutOfOrder: why = fmt::format("{} is pending but older than the current version {}", s.file, status.current_version); break;
       case MigrationState::kDirty: why = "dirty: a no-transaction migration did not finish; see `strata repair`"; break;
+      case MigrationState::kPartial:
+        why = fmt::format("partial: {} of its {} statements ran before it stopped; `strata up` resumes it", s.statements_done,
+                          s.statements);
+        break;
       default: continue;
     }
     report.problems.push_back({s.version, s.name, s.state, std::move(why)});

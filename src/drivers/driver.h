@@ -96,7 +96,15 @@ struct HistoryRow {
   double execution_ms = 0;
   RowState state = RowState::kApplied;
   std::string strata_version;
+  // Only where the driver RecordsProgress(), and only on a dirty row: how far the migration got,
+  // as the hash of each statement that ran (see StatementHash), separated by spaces ("" when none
+  // did). std::nullopt on every other row; writing a row with std::nullopt clears it.
+  std::optional<std::string> progress;
 };
+
+// The 16 hex digits of a statement's SHA-256 (its text exactly as it ran) kept in
+// HistoryRow::progress.
+std::string StatementHash(std::string_view statement);
 
 struct IntrospectOptions {
   // Also describe strata's own tables (the history table, its run log and its lock table).
@@ -250,6 +258,23 @@ class Driver {
   virtual Status InsertHistory(const HistoryRow& row) = 0;
   virtual Status UpdateHistory(const HistoryRow& row) = 0;  // matched by version
   virtual Status DeleteHistory(std::uint64_t version) = 0;
+
+  // Progress of a migration that runs statement by statement, where the engine commits DDL by
+  // itself (MariaDB): the history row of a dirty migration also says which statements ran, so that
+  // a migration that failed half way can resume where it stopped. Drivers that return true keep
+  // HistoryRow::progress in the history table; the others never see it.
+  virtual bool RecordsProgress() const { return false; }
+  // Writes `progress` into the history row of `version`, outside any transaction (autocommit).
+  virtual Status RecordProgress(std::uint64_t version, const std::string& progress) {
+    (void)version, (void)progress;
+    return Status(ErrorCode::kInternal, "RecordProgress is not supported here");
+  }
+  // Where Execute(sql) would split `sql` into statements on this connection: [begin, end) of each,
+  // in order. kInternal unless RecordsProgress().
+  virtual Result<std::vector<std::pair<std::size_t, std::size_t>>> Statements(std::string_view sql) {
+    (void)sql;
+    return Status(ErrorCode::kInternal, "Statements is not supported here");
+  }
   // Whether ExecuteAndCommit saves round trips here (PostgreSQL: one pipeline). The engine uses it
   // only for a migration with nothing to check between its statements and its commit.
   virtual bool CommitsInOneTrip() const { return false; }

@@ -1,5 +1,6 @@
 #include "drivers/registry.h"
 
+#include "base/sha256.h"
 #include "drivers/mariadb/mariadb_driver.h"
 #include "drivers/postgres/postgres_driver.h"
 #include "drivers/sqlite/sqlite_driver.h"
@@ -14,6 +15,8 @@ const char* RowStateName(RowState state) {
   }
   return "applied";
 }
+
+std::string StatementHash(std::string_view statement) { return base::Sha256Hex(statement).substr(0, 16); }
 
 Result<std::unique_ptr<Driver>> AdoptSqlite(sqlite3* connection, const OpenOptions& options) {
   return WrapSqlite(connection, options);

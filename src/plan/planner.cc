@@ -14,9 +14,17 @@ std::string Label(std::uint64_t version, const std::string& name) {
   return name.empty() ? fmt::format("{}", version) : fmt::format("{} ({})", version, name);
 }
 
-Status CheckDirty(const std::vector<Applied>& applied) {
+// Whether `a` is a partial migration whose file is there: it can resume (or be rolled back).
+bool Resumable(const Applied& a, const std::vector<Available>& available) {
+  if (!a.partial()) return false;
+  return std::any_of(available.begin(), available.end(), [&](const Available& m) { return m.version == a.version; });
+}
+
+// A dirty version blocks every plan, except a partial one that can resume (`skip_partial`).
+Status CheckDirty(const std::vector<Applied>& applied, const std::vector<Available>& available,
+                  bool skip_partial) {
   for (const Applied& a : applied) {
-    if (a.state == AppliedState::kDirty) {
+    if (a.state == AppliedState::kDirty && !(skip_partial && Resumable(a, available))) {
       return Status(ErrorCode::kFailedPrecondition,
                     fmt::format("migration {} is dirty: it runs outside a transaction and did not "
                                 "finish, so the database may be half-migrated. Inspect the database and "
@@ -54,6 +62,7 @@ const char* EntryStateName(EntryState state) {
     case EntryState::kChanged: return "changed";
     case EntryState::kMissingFile: return "missing";
     case EntryState::kDirty: return "dirty";
+    case EntryState::kPartial: return "partial";
   }
   return "unknown";
 }
@@ -91,7 +100,7 @@ std::vector<Entry> Classify(const std::vector<Available>& available, const std::
     if (!e.applied) {
       e.state = v < current ? EntryState::kOutOfOrder : EntryState::kPending;
     } else if (e.applied->state == AppliedState::kDirty) {
-      e.state = EntryState::kDirty;
+      e.state = e.applied->partial() && file ? EntryState::kPartial : EntryState::kDirty;
     } else if (!file) {
       // A baseline marker stands for versions that never had files here; it is not "missing".
       e.state = e.applied->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kMissingFile;
@@ -107,10 +116,17 @@ std::vector<Entry> Classify(const std::vector<Available>& available, const std::
 
 Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& available,
                                           const std::vector<Applied>& applied, const UpRequest& request) {
-  STRATA_RETURN_IF_ERROR(CheckDirty(applied));
+  STRATA_RETURN_IF_ERROR(CheckDirty(applied, available, /*skip_partial=*/true));
   std::vector<Entry> entries = Classify(available, applied);
   STRATA_RETURN_IF_ERROR(CheckChecksums(entries));
   std::uint64_t current = CurrentVersion(applied);
+  for (const Entry& e : entries) {
+    if (e.state != EntryState::kPartial || !request.target || e.version <= *request.target) continue;
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("migration {} is partial (it stopped half way), and the target {} leaves it out: "
+                              "run `strata up --to {}` or higher to resume it first",
+                              Label(e.version, e.name), *request.target, e.version));
+  }
   if (request.target && *request.target < current) {
     return Status(ErrorCode::kInvalidArgument,
                   fmt::format("target version {} is below the current version {}; use `strata down --to {}` "
@@ -120,6 +136,10 @@ Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& availabl
   std::vector<std::uint64_t> plan;
   std::string out_of_order;
   for (const Entry& e : entries) {
+    if (e.state == EntryState::kPartial) {
+      plan.push_back(e.version);
+      continue;
+    }
     if (e.state != EntryState::kPending && e.state != EntryState::kOutOfOrder) continue;
     if (request.target && e.version > *request.target) continue;
     if (e.state == EntryState::kOutOfOrder && !request.allow_out_of_order) {
@@ -184,7 +204,7 @@ Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkp
 
 Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
                                             const std::vector<Applied>& applied, const DownRequest& request) {
-  STRATA_RETURN_IF_ERROR(CheckDirty(applied));
+  STRATA_RETURN_IF_ERROR(CheckDirty(applied, available, /*skip_partial=*/true));
   std::vector<Entry> entries = Classify(available, applied);
   STRATA_RETURN_IF_ERROR(CheckChecksums(entries));
   std::map<std::uint64_t, const Available*> files;
@@ -220,6 +240,15 @@ Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& availa
                                 "Fix forward instead: `strata new fix_{}` creates a migration that corrects "
                                 "it, and `strata up` applies it.",
                                 Label(e.version, e.name), f->second->file, e.name));
+    }
+    if (e.state == EntryState::kPartial && !request.partial) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("migration {} is partial: some of its statements ran before it stopped, and the "
+                                "engine cannot roll them back. Its down part ({}) is written for the whole "
+                                "migration, so it runs against what ran only once you confirm it (or fix the "
+                                "failing statement and run `strata up` to resume the migration).",
+                                Label(e.version, e.name), f->second->file))
+          .WithRemedy(Remedy::kForce);
     }
     plan.push_back(e.version);
   }

@@ -28,6 +28,12 @@ struct Applied {
   AppliedState state = AppliedState::kApplied;
   std::string applied_at;
   double execution_ms = 0;
+  // A dirty row that says how far its migration got (engines whose DDL commits by itself, see
+  // driver::HistoryRow::progress): the hash of each statement that ran. Such a migration is
+  // `partial`: `up` resumes it after the last statement that ran, and `down` can roll it back.
+  std::optional<std::string> progress;
+
+  bool partial() const { return state == AppliedState::kDirty && progress.has_value(); }
 };
 
 struct UpRequest {
@@ -38,13 +44,18 @@ struct UpRequest {
 struct DownRequest {
   std::optional<std::uint64_t> to;     // roll back every applied version > to
   std::optional<std::uint32_t> steps;  // roll back the newest `steps` versions
+  // Also roll back a partial migration with its down part (the user confirmed it); otherwise a
+  // partial migration among those to roll back is refused.
+  bool partial = false;
   // When neither is set, one step.
 };
 
-// Versions to apply, in ascending order. `available` and `applied` may be in any order.
-// Errors, in this order of precedence:
-// - kFailedPrecondition: a dirty version; an applied migration whose file changed; a pending
-//   version below the highest applied one (unless allow_out_of_order).
+// Versions to apply, in ascending order, a partial migration among them (it resumes; its file may
+// have changed since it started, which the engine checks statement by statement). `available` and
+// `applied` may be in any order. Errors, in this order of precedence:
+// - kFailedPrecondition: a dirty version (a partial one whose file is gone, or that the target
+//   leaves out, counts as dirty); an applied migration whose file changed; a pending version below
+//   the highest applied one (unless allow_out_of_order).
 // - kInvalidArgument: a target below the highest applied version.
 // An empty vector means there is nothing to do.
 Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& available,
@@ -52,7 +63,9 @@ Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& availabl
 
 // Versions to roll back, newest first. Every one must have a file with a down part; otherwise
 // kFailedPrecondition names it and explains the forward-fix alternative. kFailedPrecondition also
-// for a dirty database, a changed checksum, or a baseline marker that has no file.
+// for a dirty database, a changed checksum, or a baseline marker that has no file. A partial
+// migration counts as applied here (its down part undoes what ran) but only with request.partial;
+// without it, kFailedPrecondition says so.
 Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
                                             const std::vector<Applied>& applied, const DownRequest& request);
 
@@ -81,7 +94,7 @@ Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkp
                                       const std::vector<Available>& available, const std::vector<Applied>& applied,
                                       const UpRequest& request);
 
-enum class EntryState { kApplied, kBaseline, kPending, kOutOfOrder, kChanged, kMissingFile, kDirty };
+enum class EntryState { kApplied, kBaseline, kPending, kOutOfOrder, kChanged, kMissingFile, kDirty, kPartial };
 
 const char* EntryStateName(EntryState state);
 

@@ -43,6 +43,56 @@ TEST(PlanUp, RefusesDirty) {
   EXPECT_NE(r.status().message().find("strata repair"), std::string::npos);
 }
 
+Applied Partial(std::uint64_t v, std::string progress) {
+  Applied a = Done(v, AppliedState::kDirty);
+  a.progress = std::move(progress);
+  return a;
+}
+
+TEST(PlanUp, APartialMigrationResumesInOrderEvenWithItsFileEdited) {
+  Available fixed = File(2);
+  fixed.checksum = "sha256:fixed";  // the failing statement was corrected
+  auto r = PlanUp({File(1), fixed, File(3)}, {Done(1), Partial(2, "aaaa bbbb")}, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, (V{2, 3}));
+  std::vector<Applied> applied = {Done(1), Partial(2, "")};
+  std::vector<Entry> entries = Classify({File(1), fixed, File(3)}, applied);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[1].state, EntryState::kPartial);
+  EXPECT_STREQ(EntryStateName(entries[1].state), "partial");
+  EXPECT_EQ(CurrentVersion(applied), 1u) << "a partial migration is not applied";
+}
+
+TEST(PlanUp, APartialMigrationWithoutItsFileOrLeftOutByTheTargetIsRefused) {
+  auto gone = PlanUp({File(1)}, {Done(1), Partial(2, "aaaa")}, {});
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(gone.status().message().find("migration 2 (m2) is dirty"), std::string::npos) << gone.status().message();
+  auto below = PlanUp({File(1), File(2), File(3)}, {Done(1), Partial(3, "aaaa")}, {2, false});
+  ASSERT_FALSE(below.ok());
+  EXPECT_NE(below.status().message().find("migration 3 (m3) is partial"), std::string::npos)
+      << below.status().message();
+  EXPECT_NE(below.status().message().find("--to 3"), std::string::npos) << below.status().message();
+}
+
+TEST(PlanDown, APartialMigrationIsRolledBackOnlyWhenConfirmed) {
+  std::vector<Available> files = {File(1), File(2)};
+  std::vector<Applied> applied = {Done(1), Partial(2, "aaaa")};
+  auto refused = PlanDown(files, applied, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("migration 2 (m2) is partial"), std::string::npos);
+  ASSERT_EQ(refused.status().remedies().size(), 1u);
+  EXPECT_EQ(refused.status().remedies()[0], Remedy::kForce);
+  DownRequest confirmed;
+  confirmed.partial = true;
+  auto r = PlanDown(files, applied, confirmed);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, (V{2}));
+  // A plain dirty migration still blocks, confirmed or not.
+  EXPECT_FALSE(PlanDown(files, {Done(1), Done(2, AppliedState::kDirty)}, confirmed).ok());
+}
+
 TEST(PlanUp, RefusesEditedAppliedMigration) {
   Available edited = File(1);
   edited.checksum = "sha256:other";

@@ -21,6 +21,11 @@ namespace {
 using mariadb::Connection;
 using mariadb::QueryResult;
 
+// The other engines' history columns and `progress` (HistoryRow::progress): DDL commits by itself
+// here, so a migration that fails half way records how far it got.
+constexpr const char* kMariadbHistoryColumns[] = {"version",      "name",  "checksum",       "applied_at",
+                                                  "execution_ms", "state", "strata_version", "progress"};
+
 std::string QuoteName(std::string_view name) {
   std::string out = "`";
   for (char c : name) {
@@ -137,7 +142,7 @@ class MariadbDriver : public Driver {
   Engine engine() const override { return Engine::kMariadb; }
 
   Result<bool> HistoryExists() override {
-    return TableExists(options_.history_table, std::begin(kHistoryColumns), std::end(kHistoryColumns));
+    return TableExists(options_.history_table, std::begin(kMariadbHistoryColumns), std::end(kMariadbHistoryColumns));
   }
 
   Status CreateHistory() override {
@@ -150,7 +155,8 @@ class MariadbDriver : public Driver {
         "  applied_at DATETIME(3) NOT NULL,\n"
         "  execution_ms DOUBLE NOT NULL,\n"
         "  state VARCHAR(16) NOT NULL CHECK (state IN ('applied', 'dirty', 'baseline')),\n"
-        "  strata_version VARCHAR(64) NOT NULL\n"
+        "  strata_version VARCHAR(64) NOT NULL,\n"
+        "  progress MEDIUMTEXT NULL\n"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
         table_));
     if (!st.ok()) return std::move(st).WithPrefix("cannot create the history table " + table_ + ": ");
@@ -160,7 +166,7 @@ class MariadbDriver : public Driver {
   Result<std::vector<HistoryRow>> ReadHistory() override {
     STRATA_ASSIGN_OR_RETURN(QueryResult r, conn_.Query(fmt::format(
                                                "SELECT version, name, checksum, {}, execution_ms, state, "
-                                               "strata_version FROM {}",
+                                               "strata_version, progress FROM {}",
                                                IsoColumn("applied_at"), table_)));
     std::vector<HistoryRow> rows;
     rows.reserve(r.rows.size());
@@ -176,6 +182,7 @@ class MariadbDriver : public Driver {
       STRATA_ASSIGN_OR_RETURN(row.execution_ms, DoubleCell(r, i, 4, an_execution_ms));
       row.state = ParseRowState(Cell(r, i, 5));
       row.strata_version = Cell(r, i, 6);
+      row.progress = r.rows[i][7];
       rows.push_back(std::move(row));
     }
     return rows;
@@ -277,20 +284,35 @@ class MariadbDriver : public Driver {
 
   Status InsertHistory(const HistoryRow& row) override {
     return conn_.Exec(fmt::format(
-        "INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, strata_version) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {})",
+        "INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, strata_version, progress) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
         table_, VersionToKey(row.version), conn_.Quote(row.name), conn_.Quote(row.checksum),
         conn_.Quote(ToDatetime(row.applied_at)), fmt::format("{}", row.execution_ms),
-        conn_.Quote(RowStateName(row.state)), conn_.Quote(row.strata_version)));
+        conn_.Quote(RowStateName(row.state)), conn_.Quote(row.strata_version), Progress(row)));
   }
 
   Status UpdateHistory(const HistoryRow& row) override {
     return conn_.Exec(fmt::format(
-        "UPDATE {} SET name = {}, checksum = {}, applied_at = {}, execution_ms = {}, state = {}, strata_version = {} "
-        "WHERE version = {}",
+        "UPDATE {} SET name = {}, checksum = {}, applied_at = {}, execution_ms = {}, state = {}, strata_version = {}, "
+        "progress = {} WHERE version = {}",
         table_, conn_.Quote(row.name), conn_.Quote(row.checksum), conn_.Quote(ToDatetime(row.applied_at)),
         fmt::format("{}", row.execution_ms), conn_.Quote(RowStateName(row.state)), conn_.Quote(row.strata_version),
-        VersionToKey(row.version)));
+        Progress(row), VersionToKey(row.version)));
+  }
+
+  bool RecordsProgress() const override { return true; }
+
+  Status RecordProgress(std::uint64_t version, const std::string& progress) override {
+    return conn_.Exec(fmt::format("UPDATE {} SET progress = {} WHERE version = {}", table_, conn_.Quote(progress),
+                                  VersionToKey(version)));
+  }
+
+  Result<std::vector<std::pair<std::size_t, std::size_t>>> Statements(std::string_view sql) override {
+    STRATA_ASSIGN_OR_RETURN(auto spans, sql::SplitMysql(sql, quoting_));
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    out.reserve(spans.size());
+    for (const sql::StatementSpan& span : spans) out.emplace_back(span.begin, span.end);
+    return out;
   }
 
   Status DeleteHistory(std::uint64_t version) override {
@@ -422,6 +444,10 @@ class MariadbDriver : public Driver {
   }
 
  private:
+  std::string Progress(const HistoryRow& row) const {
+    return row.progress ? conn_.Quote(*row.progress) : std::string("NULL");
+  }
+
   std::string Qualified(const std::string& schema, const std::string& table) const {
     return schema.empty() ? QuoteName(table) : QuoteName(schema) + "." + QuoteName(table);
   }
