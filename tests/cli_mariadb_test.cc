@@ -257,6 +257,31 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
             "1:applied,2:applied");
 }
 
+// The session holding GET_LOCK killed mid-run (an operator's KILL, a proxy's timeout): another
+// runner could take the lock, so the run stops before its next commit (exit 14) and that
+// migration's transaction is rolled back.
+TEST_F(CliMariadb, TheLockSessionKilledMidRunStopsTheRunBeforeTheCommit) {
+  dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_rows.sql", "INSERT INTO t VALUES (1);\nSELECT SLEEP(3);\n");
+  int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("run.log"));
+  ASSERT_TRUE(PollUntil([&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP%'") == "1"; },
+                        std::chrono::seconds(20)))
+      << ReadText(dir_.Path("run.log"));
+  // The runner's other session, idle while the migration sleeps, is the one holding the lock.
+  const std::string lock_session =
+      One("SELECT group_concat(ID) FROM information_schema.processlist WHERE DB = DATABASE() AND ID <> CONNECTION_ID() "
+          "AND COMMAND = 'Sleep'");
+  ASSERT_FALSE(lock_session.empty());
+  ASSERT_EQ(lock_session.find(','), std::string::npos) << lock_session;
+  db_.Query("KILL " + lock_session);
+  EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir_.Path("run.log"));
+  const std::string log = ReadText(dir_.Path("run.log"));
+  EXPECT_TRUE(Contains(log, "held the migration lock")) << log;
+  EXPECT_EQ(One("SELECT count(*) FROM t"), "0") << "the migration committed without the lock";
+  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+            "1:applied");
+}
+
 TEST(CliMariadbErrors, WrongPasswordUnreachableAndMissingDatabaseHaveTheirExitCodesAndNoPassword) {
   TempDir dir;
   dir.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");

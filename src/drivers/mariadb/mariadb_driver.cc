@@ -114,8 +114,8 @@ std::size_t ErrorOffset(std::string_view statement, std::string_view message) {
 // when that session ends, so a killed runner never blocks the next one.
 class MariadbRunLock : public RunLock {
  public:
-  MariadbRunLock(Connection* lock_conn, std::string name, bool* held)
-      : lock_conn_(lock_conn), name_(std::move(name)), held_(held) {
+  MariadbRunLock(Connection* lock_conn, Connection* conn, std::string name, std::string session, bool* held)
+      : lock_conn_(lock_conn), conn_(conn), name_(std::move(name)), session_(std::move(session)), held_(held) {
     *held_ = true;
   }
   ~MariadbRunLock() override {
@@ -123,9 +123,27 @@ class MariadbRunLock : public RunLock {
     (void)lock_conn_->Exec("DO RELEASE_LOCK(" + lock_conn_->Quote(name_) + ")");
   }
 
+  // Asked on the migration's own connection, so that a lock session that died (killed by an
+  // operator, dropped by a proxy) is seen before the next commit: the server then says another
+  // session, or none, holds the lock. A question that cannot be asked is left to the commit, which
+  // fails on the same connection.
+  Status Held() const override {
+    auto r = conn_->Query("SELECT IS_USED_LOCK(" + conn_->Quote(name_) + ")");
+    if (!r.ok() || r->rows.empty()) return Status::Ok();
+    const auto& holder = r->rows[0][0];
+    if (holder && *holder == session_) return Status::Ok();
+    return Status(ErrorCode::kLockLost,
+                  fmt::format("the session that held the migration lock on {} (session {}) is gone{}; another "
+                              "runner may hold the lock now",
+                              conn_->redacted_url(), session_,
+                              holder ? fmt::format(" and session {} holds the lock", *holder) : std::string()));
+  }
+
  private:
   Connection* lock_conn_;
+  Connection* conn_;
   std::string name_;
+  std::string session_;  // the lock connection's CONNECTION_ID()
   bool* held_;
 };
 
@@ -222,7 +240,9 @@ class MariadbDriver : public Driver {
                                                      conn_.redacted_url(), waited, Holder(quoted)))
           .WithRemedy(Remedy::kLockTimeout);
     }
-    return std::unique_ptr<RunLock>(std::make_unique<MariadbRunLock>(lock_conn_.get(), name, &lock_held_));
+    STRATA_ASSIGN_OR_RETURN(QueryResult id, lock_conn_->Query("SELECT CONNECTION_ID()"));
+    return std::unique_ptr<RunLock>(
+        std::make_unique<MariadbRunLock>(lock_conn_.get(), &conn_, name, Cell(id, 0, 0), &lock_held_));
   }
 
   Status BeginWrite() override {
