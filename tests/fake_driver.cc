@@ -131,6 +131,34 @@ Status FakeDriver::UpdateHistory(const driver::HistoryRow& row) {
   return Status::Ok();
 }
 
+Status FakeDriver::RecordProgress(std::uint64_t version, const std::string& progress) {
+  STRATA_RETURN_IF_ERROR(Call("RecordProgress"));
+  if (!records_progress_ || in_transaction_) {
+    return Status(ErrorCode::kInternal, "RecordProgress: not a progress-recording driver, or inside a transaction");
+  }
+  auto it = committed_.history.find(version);
+  if (it != committed_.history.end()) it->second.progress = progress;
+  return Status::Ok();
+}
+
+Result<std::vector<std::pair<std::size_t, std::size_t>>> FakeDriver::Statements(std::string_view sql) {
+  STRATA_RETURN_IF_ERROR(Call("Statements"));
+  if (!records_progress_) return Status(ErrorCode::kInternal, "Statements: not a progress-recording driver");
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t begin = 0; begin < sql.size();) {
+    std::size_t semi = sql.find(';', begin);
+    std::size_t end = semi == std::string_view::npos ? sql.size() : semi + 1;
+    std::size_t first = sql::SkipSpaceAndComments(sql.substr(0, end), begin);
+    std::string_view statement = base::Trim(sql.substr(first, end - first));
+    if (!statement.empty()) {
+      std::size_t at = static_cast<std::size_t>(statement.data() - sql.data());
+      out.emplace_back(at, at + statement.size());
+    }
+    begin = end;
+  }
+  return out;
+}
+
 Status FakeDriver::DeleteHistory(std::uint64_t version) {
   STRATA_RETURN_IF_ERROR(Call("DeleteHistory"));
   Target().history.erase(version);

@@ -36,6 +36,9 @@ class FakeDriver : public driver::Driver {
   // Says yes to CommitsInOneTrip; ExecuteAndCommit then makes the calls Execute, InsertHistory and
   // Commit after its own, each of which can be made to fail.
   void SetOneTrip(bool one_trip) { one_trip_ = one_trip; }
+  // Says yes to RecordsProgress, as a driver for an engine whose DDL commits by itself (MariaDB);
+  // RecordProgress and Statements then work (Statements splits as Execute does).
+  void SetRecordsProgress(bool records) { records_progress_ = records; }
 
   Engine engine() const override { return Engine::kSqlite; }
   Result<bool> HistoryExists() override;
@@ -56,6 +59,9 @@ class FakeDriver : public driver::Driver {
                           const driver::StatementObserver& observer) override;
   Status UpdateHistory(const driver::HistoryRow& row) override;
   Status DeleteHistory(std::uint64_t version) override;
+  bool RecordsProgress() const override { return records_progress_; }
+  Status RecordProgress(std::uint64_t version, const std::string& progress) override;
+  Result<std::vector<std::pair<std::size_t, std::size_t>>> Statements(std::string_view sql) override;
   Status MirrorVersion(std::uint64_t version) override;
   Status AppendLog(const driver::LogRow& row) override;
   Result<std::vector<driver::LogRow>> ReadLog(std::size_t limit) override;
@@ -77,6 +83,7 @@ class FakeDriver : public driver::Driver {
   State committed_, pending_;
   bool in_transaction_ = false;
   bool one_trip_ = false;
+  bool records_progress_ = false;
 };
 
 }  // namespace strata::testing

@@ -285,5 +285,78 @@ TEST(StepProtocol, FailedNoTransactionStatementLeavesTheMigrationDirty) {
   EXPECT_EQ(h.Executed("CREATE TABLE b;"), 1);
 }
 
+// An engine whose DDL commits by itself (MariaDB) records after each statement how far the
+// migration got. Whatever call fails, the next `up` resumes the partial migration without a repair,
+// and runs each statement again at most when the failure came after it ran and before that was
+// recorded (which the first run's error says).
+TEST(StepProtocol, ProgressRecordingResumesAfterAFailureAtEveryCall) {
+  auto setup = [](Harness& h) {
+    h.driver->SetRecordsProgress(true);
+    h.fs.Add("m/0002_b.up.sql", std::string(kNoTransaction) + "CREATE TABLE b;\nCREATE INDEX b_x ON b;\nCREATE VIEW v;\n");
+  };
+  std::size_t calls = CountCalls(true, setup, [](Harness& h) { ASSERT_TRUE(h.Open()->Up().ok()); });
+  ASSERT_GT(calls, 10u);
+  const std::vector<std::string> statements = {"CREATE TABLE b;", "CREATE INDEX b_x ON b;", "CREATE VIEW v;"};
+  for (std::size_t n = 1; n <= calls; ++n) {
+    Harness h(true);
+    setup(h);
+    h.driver->FailCall(static_cast<int>(n));
+    auto run = h.Open()->Up();
+    const std::string failed_call = h.driver->calls()[n - 1];
+    SCOPED_TRACE(::testing::Message() << "failing call " << n << ": " << failed_call);
+    if (h.Row(2) == "dirty") {
+      const auto& row = h.driver->committed().history.at(2);
+      ASSERT_TRUE(row.progress.has_value()) << "a dirty row without progress would need a repair";
+      auto status = h.Open()->GetStatus();
+      ASSERT_TRUE(status.ok());
+      EXPECT_EQ(status->migrations.at(1).state, MigrationState::kPartial);
+    }
+    ASSERT_FALSE(run.ok() && h.Row(2) != "applied");
+    auto again = h.Open()->Up();
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(h.Row(2), "applied");
+    EXPECT_FALSE(h.driver->committed().history.at(2).progress.has_value()) << "progress left on an applied row";
+    long extra = 0;
+    for (const std::string& st : statements) {
+      long times = h.Executed(st);
+      EXPECT_GE(times, 1) << st;
+      EXPECT_LE(times, 2) << st;
+      extra += times - 1;
+    }
+    EXPECT_LE(extra, 1);
+    if (extra == 1) {
+      EXPECT_NE(failed_call, "Execute") << "a statement that failed is not one that ran";
+      if (failed_call == "RecordProgress") {
+        EXPECT_NE(run.status().message().find("ran, but recording that failed"), std::string::npos)
+            << run.status().ToString();
+      }
+    }
+    EXPECT_EQ(h.Executed("CREATE TABLE a;"), 1);
+  }
+}
+
+// A partial migration whose statements that ran were edited is refused before anything runs.
+TEST(StepProtocol, APartialMigrationWithAnEditedStatementThatRanIsRefused) {
+  Harness h(true);
+  h.driver->SetRecordsProgress(true);
+  h.fs.Add("m/0002_b.up.sql", std::string(kNoTransaction) + "CREATE TABLE b;\nCREATE INDEX b_x ON b;\nCREATE VIEW v;\n");
+  h.driver->FailStatementsWith("VIEW");
+  auto run = h.Open()->Up();
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("statement 3 of 3 failed; statements 1 to 2 of 3 are applied"),
+            std::string::npos)
+      << run.status().ToString();
+  h.driver->FailStatementsWith("");
+  h.fs.Add("m/0002_b.up.sql", std::string(kNoTransaction) + "CREATE TABLE b;\nCREATE INDEX b_y ON b;\nCREATE VIEW v;\n");
+  const std::size_t executed = h.driver->committed().executed.size();
+  auto refused = h.Open()->Up();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().ToString().find("m/0002_b.up.sql:3:1: statement 2 changed after it ran"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(h.driver->committed().executed.size(), executed) << "something ran";
+}
+
 }  // namespace
 }  // namespace strata::testing
