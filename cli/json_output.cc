@@ -275,6 +275,7 @@ std::string JsonPlan(const std::vector<PlannedMigration>& plan) {
     items.push_back({{"version", p.version}, {"name", p.name}, {"file", p.file},
                      {"direction", DirectionName(p.direction)}, {"transaction", p.transactional}, {"sql", p.sql},
                      {"rebuilds", std::move(rebuilds)}});
+    if (p.resumes_at != 0) items.back()["resumes_at"] = p.resumes_at;
   }
   return Dump(json{{"plan", std::move(items)}});
 }

@@ -71,6 +71,11 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
   ProcessResult json = Strata({"status", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"statements_done\":2")) << Describe(json);
 
+  ProcessResult plan = Strata({"up", "--dry-run"});
+  EXPECT_EQ(plan.exit_code, 0) << Describe(plan);
+  EXPECT_TRUE(Contains(plan.out, "[no transaction] [partial: resumes at statement 3]\nALTER TABLE nowhere")) << plan.out;
+  EXPECT_FALSE(Contains(plan.out, "CREATE TABLE one")) << plan.out;
+
   // Run again unfixed: it resumes at statement 3 (statements 1 and 2 would fail if they ran again).
   ProcessResult again = Strata({"up"});
   EXPECT_EQ(again.exit_code, 4) << Describe(again);

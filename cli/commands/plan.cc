@@ -66,8 +66,10 @@ int RunPlan(const Invocation& inv) {
     return kExitOk;
   }
   for (const PlannedMigration& p : *plan) {
-    fmt::print("-- {} {} {} ({}){}\n", down ? "down" : "up", p.version, p.name, p.file,
-               p.transactional ? "" : " [no transaction]");
+    fmt::print("-- {} {} {} ({}){}{}\n", down ? "down" : "up", p.version, p.name, p.file,
+               p.transactional ? "" : " [no transaction]",
+               p.resumes_at == 0 ? std::string()
+                                 : fmt::format(" [partial: resumes at statement {}]", p.resumes_at));
     std::string sql = p.sql;
     while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.pop_back();
     fmt::print("{}\n\n", sql);

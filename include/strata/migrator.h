@@ -168,8 +168,11 @@ struct PlannedMigration {
   std::string file;
   Direction direction = Direction::kUp;
   bool transactional = true;
-  std::string sql;
+  std::string sql;                       // for a partial migration, from the statement it resumes at
   std::vector<PlannedRebuild> rebuilds;  // in the order they run
+  // A partial migration (MigrationState::kPartial): the statement, counted from 1, that up resumes
+  // at; 0 for every other migration.
+  std::size_t resumes_at = 0;
 };
 
 struct AppliedMigration {

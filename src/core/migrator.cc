@@ -529,7 +529,17 @@ class MigratorImpl : public Migrator {
     for (std::uint64_t v : versions) {
       const source::Migration& m = *ctx.Find(v);
       const source::Script& s = d == Direction::kUp ? m.up : *m.down;
-      out.push_back({m.version, m.name, s.path, d, !s.no_transaction, std::string(s.sql()), {}});
+      out.push_back({m.version, m.name, s.path, d, !CommitsEachStatement(ctx, s), std::string(s.sql()), {}});
+      for (const plan::Applied& a : ctx.applied) {
+        if (d != Direction::kUp || a.version != v || !a.partial()) continue;
+        auto progress = ReadProgress(ctx, a);
+        if (!progress.ok()) break;
+        const std::size_t done = progress->done.size();
+        out.back().resumes_at = done + 1;
+        out.back().sql = done < progress->statements.size()
+                             ? std::string(s.sql().substr(progress->statements[done].first))
+                             : std::string();
+      }
       if (auto previews = PreviewRebuilds(ctx, s); previews.ok()) {
         for (RebuildPreview& r : *previews) {
           out.back().rebuilds.push_back({r.table, std::move(r.alters), std::move(r.statements)});
