@@ -87,6 +87,9 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
   dir_.Write("m/v002_five.sql", fixed);
   ProcessResult resumed = Strata({"up"});
   ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_TRUE(Contains(resumed.err, "migration 2 (five) resumes at statement 3 of 5: statements 1 to 2 ran in an "
+                                    "earlier run"))
+      << Describe(resumed);
   EXPECT_EQ(One(TableCount("four")), "1");
   EXPECT_EQ(One(TableCount("five")), "1");
   EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state, ':', progress IS NULL) ORDER BY version) FROM "

@@ -211,7 +211,8 @@ std::string Ordinal(std::size_t first, std::size_t last) {
 // row's progress. A failure leaves the migration partial (ctx.applied says so) and says which
 // statements are applied; `up` resumes it at the failed statement.
 Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, const source::Script& script,
-                       const Words& words, bool implicit_commits, const driver::StatementObserver& observer) {
+                       const Words& words, bool implicit_commits, const driver::StatementObserver& observer,
+                       const std::function<void(const Event&)>& emit) {
   const std::string_view sql = script.sql();
   STRATA_ASSIGN_OR_RETURN(Spans statements, StatementsOf(ctx, script));
   std::string progress;
@@ -230,6 +231,11 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
   // Committed before the first statement, so a crash or failure is visible and says how far it got.
   STRATA_RETURN_IF_ERROR(tx.Commit());
   std::size_t done = SplitProgress(progress).size();
+  if (resumed != ctx.applied.end()) {
+    emit({.kind = EventKind::kWarning,
+          .message = fmt::format("{} resumes at statement {} of {}: {} ran in an earlier run", words.subject,
+                                 done + 1, statements.size(), done == 0 ? "none of its statements" : Ordinal(1, done))});
+  }
   auto left_partial = [&] {
     std::erase_if(ctx.applied, [&](const plan::Applied& a) { return a.version == m.version; });
     plan::Applied a = ToApplied(dirty);
@@ -460,7 +466,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
 
   base::Stopwatch watch(*ctx.clock);
   if (script.no_transaction && up && ctx.driver->RecordsProgress()) {
-    STRATA_RETURN_IF_ERROR(RunWithProgress(ctx, tx, m, script, words, implicit_commits, observer));
+    STRATA_RETURN_IF_ERROR(RunWithProgress(ctx, tx, m, script, words, implicit_commits, observer, emit));
   } else if (script.no_transaction) {
     STRATA_RETURN_IF_ERROR(RunOutsideTransaction(ctx, tx, m, direction, script, words, observer));
   } else {
