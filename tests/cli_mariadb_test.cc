@@ -29,6 +29,10 @@ class CliMariadb : public ::testing::Test {
     auto rows = db_.Query(sql);
     return rows.empty() ? "" : rows[0];
   }
+  // The history as "version:state,...".
+  std::string History() const {
+    return One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history");
+  }
 
   MariadbDatabase db_;
   TempDir dir_;
@@ -63,7 +67,7 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
                 "AND column_name = 'x'"),
             "1");
   EXPECT_EQ(One(TableCount("four")), "0");
-  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+  EXPECT_EQ(History(),
             "1:applied,2:dirty");
   ProcessResult status = Strata({"status"});
   EXPECT_TRUE(Contains(status.out, "partial")) << Describe(status);
@@ -143,7 +147,7 @@ TEST_F(CliMariadb, APartialMigrationIsRolledBackWithItsDownPartOnlyWhenConfirmed
   ProcessResult confirmed = Strata({"down", "--force"});
   ASSERT_EQ(confirmed.exit_code, 0) << Describe(confirmed);
   EXPECT_EQ(One(TableCount("one")), "0");
-  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+  EXPECT_EQ(History(),
             "1:applied");
 }
 
@@ -155,7 +159,7 @@ TEST_F(CliMariadb, AMigrationOfDataStatementsIsStillAllOrNothing) {
   EXPECT_TRUE(Contains(r.err, "v002_rows.sql:3:")) << r.err;
   EXPECT_TRUE(Contains(r.err, "was rolled back")) << r.err;
   EXPECT_EQ(One("SELECT count(*) FROM t"), "0") << "part of a data migration was committed";
-  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+  EXPECT_EQ(History(),
             "1:applied");
   dir_.Write("m/v002_rows.sql", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\n");
   ProcessResult fixed = Strata({"up"});
@@ -244,7 +248,7 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
   ::kill(pid, SIGKILL);
   EXPECT_EQ(WaitExit(pid), -SIGKILL);
   // The statement before the kill stays; the history says the migration is partial, not applied.
-  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+  EXPECT_EQ(History(),
             "1:applied,2:dirty");
   EXPECT_EQ(One(TableCount("b")), "1");
   EXPECT_EQ(One(TableCount("c")), "0");
@@ -261,7 +265,7 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
   EXPECT_EQ(next.exit_code, 0) << Describe(next);
   EXPECT_LT(waited, 8.0) << "the dead runner's lock was still held";
   EXPECT_EQ(One(TableCount("c")), "1");
-  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+  EXPECT_EQ(History(),
             "1:applied,2:applied");
 }
 
@@ -286,7 +290,7 @@ TEST_F(CliMariadb, TheLockSessionKilledMidRunStopsTheRunBeforeTheCommit) {
   const std::string log = ReadText(dir_.Path("run.log"));
   EXPECT_TRUE(Contains(log, "held the migration lock")) << log;
   EXPECT_EQ(One("SELECT count(*) FROM t"), "0") << "the migration committed without the lock";
-  EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history"),
+  EXPECT_EQ(History(),
             "1:applied");
 }
 

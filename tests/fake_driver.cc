@@ -77,11 +77,15 @@ void FakeDriver::Rollback() {
   in_transaction_ = false;
 }
 
-Status FakeDriver::Execute(std::string_view sql, const ExecOptions& options, const driver::StatementObserver& observer) {
-  STRATA_RETURN_IF_ERROR(Call("Execute"));
-  if (options.in_transaction != in_transaction_) {
-    return Status(ErrorCode::kInternal, "Execute's in_transaction does not match the driver's state");
-  }
+namespace {
+
+// The statements of `sql` split at every `;`: where each begins and ends (trimmed), and where the
+// text that holds it ends (after its `;`).
+struct Piece {
+  std::size_t begin, end, through;
+};
+std::vector<Piece> SplitAtSemicolons(std::string_view sql) {
+  std::vector<Piece> out;
   for (std::size_t begin = 0; begin < sql.size();) {
     std::size_t semi = sql.find(';', begin);
     std::size_t end = semi == std::string_view::npos ? sql.size() : semi + 1;
@@ -89,13 +93,27 @@ Status FakeDriver::Execute(std::string_view sql, const ExecOptions& options, con
     std::string_view statement = base::Trim(sql.substr(first, end - first));
     if (!statement.empty()) {
       std::size_t at = static_cast<std::size_t>(statement.data() - sql.data());
-      if (!bad_word_.empty() && statement.find(bad_word_) != std::string_view::npos) {
-        return Status(ErrorCode::kSqlError, "statement failed").WithSqlOffset(at);
-      }
-      Target().executed.emplace_back(statement);
-      if (observer) observer(at, end, 0.0);
+      out.push_back({at, at + statement.size(), end});
     }
     begin = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status FakeDriver::Execute(std::string_view sql, const ExecOptions& options, const driver::StatementObserver& observer) {
+  STRATA_RETURN_IF_ERROR(Call("Execute"));
+  if (options.in_transaction != in_transaction_) {
+    return Status(ErrorCode::kInternal, "Execute's in_transaction does not match the driver's state");
+  }
+  for (const Piece& p : SplitAtSemicolons(sql)) {
+    std::string_view statement = sql.substr(p.begin, p.end - p.begin);
+    if (!bad_word_.empty() && statement.find(bad_word_) != std::string_view::npos) {
+      return Status(ErrorCode::kSqlError, "statement failed").WithSqlOffset(p.begin);
+    }
+    Target().executed.emplace_back(statement);
+    if (observer) observer(p.begin, p.through, 0.0);
   }
   return Status::Ok();
 }
@@ -145,17 +163,7 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> FakeDriver::Statements(
   STRATA_RETURN_IF_ERROR(Call("Statements"));
   if (!records_progress_) return Status(ErrorCode::kInternal, "Statements: not a progress-recording driver");
   std::vector<std::pair<std::size_t, std::size_t>> out;
-  for (std::size_t begin = 0; begin < sql.size();) {
-    std::size_t semi = sql.find(';', begin);
-    std::size_t end = semi == std::string_view::npos ? sql.size() : semi + 1;
-    std::size_t first = sql::SkipSpaceAndComments(sql.substr(0, end), begin);
-    std::string_view statement = base::Trim(sql.substr(first, end - first));
-    if (!statement.empty()) {
-      std::size_t at = static_cast<std::size_t>(statement.data() - sql.data());
-      out.emplace_back(at, at + statement.size());
-    }
-    begin = end;
-  }
+  for (const Piece& p : SplitAtSemicolons(sql)) out.emplace_back(p.begin, p.end);
   return out;
 }
 
