@@ -57,11 +57,13 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
-# Every benchmark of docs/benchmarks.md; run_postgres.sh starts (and removes) its own local cluster.
+# Every benchmark of docs/benchmarks.md; run_postgres.sh and run_mariadb.sh start (and remove) their own
+# local servers.
 bench: build
 	bench/run_sqlite.sh $(BUILD)
 	bench/run_rebuild.sh $(BUILD)
 	bench/run_postgres.sh $(BUILD) 1000 5
+	bench/run_mariadb.sh $(BUILD) 1000 5
 	bench/run_checkpoint.sh $(BUILD)
 	bench/run_testdb.sh $(BUILD)
 	bench/run_lint.sh $(BUILD)
