@@ -243,7 +243,18 @@ std::string DescribeDataAtRisk(const std::vector<DataAtRisk>& risks) {
 
 Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, Direction direction,
                   const SafetyOptions& safety, RunReport& report, const std::function<void(const Event&)>& emit) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<DataAtRisk> found, FindDataAtRisk(ctx, versions, direction));
+  auto looked = FindDataAtRisk(ctx, versions, direction);
+  // Where the driver cannot read the schema yet (MariaDB), the guard cannot count rows: it refuses,
+  // and a forced run, whose user accepted the loss of rows anyway, goes on with a warning.
+  if (!looked.ok() && safety.force && ctx.driver->engine() == Engine::kMariadb &&
+      looked.status().code() == ErrorCode::kFailedPrecondition) {
+    emit({.kind = EventKind::kWarning,
+          .message = "the data guard cannot count the rows at risk here (" + looked.status().message() +
+                     "); forced, the run goes on without it"});
+    looked = std::vector<DataAtRisk>{};
+  }
+  if (!looked.ok()) return looked.status();
+  std::vector<DataAtRisk> found = std::move(*looked);
   std::vector<DataAtRisk> risks;  // those nobody accepted yet
   for (const DataAtRisk& r : found) {
     if (!r.acknowledged) risks.push_back(r);

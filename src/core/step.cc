@@ -95,10 +95,18 @@ std::string Unrecorded(const source::Script& script, const Words& words) {
 // inside the migration's transaction where the change is still visible: when the migration's text
 // names it, and always after a migration that ran outside a transaction, whose change stays
 // (dynamic SQL or DROP SCHEMA ... CASCADE name no table). Other migrations cost no query.
-Status RefuseIfHistoryTouched(RunContext& ctx, const source::Script& script, const Words& words) {
+Status RefuseIfHistoryTouched(RunContext& ctx, const source::Script& script, const Words& words,
+                              bool implicit) {
   if (ctx.history_table.empty()) return Status::Ok();
   const std::string name = base::Lower(ctx.history_table);
   if (!script.no_transaction && !base::ContainsAnyIgnoringCase(script.sql(), {name})) return Status::Ok();
+  // A migration that runs statement by statement only because its engine commits DDL by itself
+  // (`implicit`) can touch the table only by naming it, or through dynamic SQL, a stored routine or
+  // a dropped database; anything else costs no catalog query.
+  if (implicit && !base::ContainsAnyIgnoringCase(script.sql(), {name, "execute", "call", "database", "schema",
+                                                                 "prepare", "begin"})) {
+    return Status::Ok();
+  }
   Result<bool> exists = ctx.driver->HistoryExists();
   std::string what;
   if (exists.ok() && !*exists) what = "is gone";
@@ -474,7 +482,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
                                                 foreign_keys_off.has_value()));
   }
   const double ms = watch.ElapsedMs();
-  STRATA_RETURN_IF_ERROR(RefuseIfHistoryTouched(ctx, script, words));
+  STRATA_RETURN_IF_ERROR(RefuseIfHistoryTouched(ctx, script, words, implicit_commits));
 
   // The migration ran: a history write that fails now is most likely its doing (it dropped,
   // renamed or altered strata's table), so the error names the migration, not only the engine.

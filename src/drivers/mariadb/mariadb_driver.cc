@@ -474,13 +474,17 @@ class MariadbDriver : public Driver {
 
   template <typename It>
   Result<bool> TableExists(const std::string& name, It first, It last) {
+    // Constants, not a correlated subquery: information_schema then opens this one table's
+    // definition instead of every table on the server (about 45 ms per call at 1,400 tables).
+    const std::string quoted = conn_.Quote(name);
     STRATA_ASSIGN_OR_RETURN(QueryResult r,
                             conn_.Query("SELECT t.TABLE_TYPE, (SELECT GROUP_CONCAT(c.COLUMN_NAME ORDER BY "
                                         "c.COLUMN_NAME SEPARATOR ',') FROM information_schema.COLUMNS c WHERE "
-                                        "c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME) FROM "
-                                        "information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND "
+                                        "c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = " +
+                                        quoted +
+                                        ") FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND "
                                         "t.TABLE_NAME = " +
-                                        conn_.Quote(name)));
+                                        quoted));
     if (r.rows.empty()) return false;
     const std::string kind = Cell(r, 0, 0);
     if (kind != "BASE TABLE") return WrongLayout(name, fmt::format("it is not a table ({})", kind));
