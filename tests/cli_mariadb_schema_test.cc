@@ -103,6 +103,29 @@ TEST_F(CliMariadbSchema, TheGuardSeesDropColumnTruncateAndDeleteWithoutWhere) {
   EXPECT_EQ(One("SELECT count(*) FROM full_t"), "1");
 }
 
+// A DELETE without WHERE reaches the ON DELETE CASCADE children; a DROP TABLE of a referenced table
+// fails on MariaDB instead of deleting anything, so it counts only its own rows.
+TEST_F(CliMariadbSchema, TheGuardCountsCascadedChildrenOfADeleteButNotOfADrop) {
+  dir_.Write("m/v001_base.sql",
+             "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB;\n"
+             "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT,\n"
+             "  FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE) ENGINE=InnoDB;\n"
+             "INSERT INTO parent VALUES (1), (2);\nINSERT INTO child VALUES (10, 1), (20, 2), (30, 2);\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, 0);
+  dir_.Write("m/v002_empty.sql", "DELETE FROM parent;\n");
+  ProcessResult deleted = Strata({"up"});
+  EXPECT_EQ(deleted.exit_code, kExitDataAtRisk) << Describe(deleted);
+  EXPECT_TRUE(Contains(deleted.err, "destroys 3 rows of child: DELETE without WHERE of parent (ON DELETE CASCADE)"))
+      << deleted.err;
+  EXPECT_TRUE(Contains(deleted.err, "destroys 2 rows of parent")) << deleted.err;
+  dir_.Write("m/v002_empty.sql", "DROP TABLE child;\n");
+  ProcessResult dropped = Strata({"up"});
+  EXPECT_EQ(dropped.exit_code, kExitDataAtRisk) << Describe(dropped);
+  EXPECT_TRUE(Contains(dropped.err, "destroys 3 rows of child: DROP TABLE")) << dropped.err;
+  EXPECT_FALSE(Contains(dropped.err, "of parent")) << dropped.err;
+  EXPECT_EQ(Version(), "1");
+}
+
 TEST_F(CliMariadbSchema, VerifyDataRollsBackAMigrationThatReachesATableItDoesNotName) {
   dir_.Write("m/v001_base.sql",
              "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB;\n"
