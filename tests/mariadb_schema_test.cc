@@ -26,7 +26,7 @@ std::unique_ptr<driver::Driver> OpenOk(const std::string& text) {
 // One of each: auto-increment key, collation, string, number and expression defaults, ON UPDATE,
 // a virtual and a stored generated column, ENUM, a unique key, a prefix and descending index, a
 // full-text index, a unique key on TEXT (a HASH index), table and column checks, a multi-column
-// foreign key with actions, a view and a trigger.
+// foreign key with actions, a view, a one-statement trigger and a BEGIN ... END one.
 constexpr const char* kEveryFeature = R"sql(
 CREATE TABLE users (
   id INT NOT NULL AUTO_INCREMENT,
@@ -58,6 +58,13 @@ CREATE TABLE posts (
 ) ENGINE=InnoDB;
 CREATE VIEW active_users AS SELECT id, email FROM users WHERE score > 0;
 CREATE TRIGGER trg_posts_title BEFORE INSERT ON posts FOR EACH ROW SET NEW.title = COALESCE(NEW.title, '');
+DELIMITER //
+CREATE TRIGGER trg_users_score BEFORE UPDATE ON users FOR EACH ROW
+BEGIN
+  -- keep the score in range; a comment that must stay on its line
+  IF NEW.score > 999 THEN SET NEW.score = 999; END IF;
+END//
+DELIMITER ;
 )sql";
 
 constexpr const char* kEveryFeatureDump = R"sql(-- strata schema dump (mariadb)
@@ -104,6 +111,13 @@ CREATE UNIQUE INDEX "uq_users_bio2" ON "users" ("bio2") USING HASH;
 CREATE VIEW "active_users" AS select `users`.`id` AS `id`,`users`.`email` AS `email` from `users` where `users`.`score` > 0;
 
 CREATE TRIGGER `trg_posts_title` BEFORE INSERT ON `posts` FOR EACH ROW SET NEW.title = COALESCE(NEW.title, '');
+
+DELIMITER ;;
+CREATE TRIGGER `trg_users_score` BEFORE UPDATE ON `users` FOR EACH ROW BEGIN
+  -- keep the score in range; a comment that must stay on its line
+  IF NEW.score > 999 THEN SET NEW.score = 999; END IF;
+END;;
+DELIMITER ;
 
 SET SESSION sql_mode = @strata_sql_mode, SESSION foreign_key_checks = @strata_foreign_key_checks;
 )sql";

@@ -423,7 +423,14 @@ std::string Dump(const Schema& input) {
            "SESSION foreign_key_checks = 0;\n";
   }
   for (const auto* part : {&parts.before_data, &parts.after_data}) {
-    for (const std::string& statement : *part) out += "\n" + statement + ";\n";
+    for (const std::string& statement : *part) {
+      // A trigger's BEGIN ... END holds ';': the mariadb client and strata split at ';;' around it.
+      if (mariadb && statement.find(';') != std::string::npos) {
+        out += "\nDELIMITER ;;\n" + statement + ";;\nDELIMITER ;\n";
+      } else {
+        out += "\n" + statement + ";\n";
+      }
+    }
   }
   if (mariadb) {
     out += "\nSET SESSION sql_mode = @strata_sql_mode, SESSION foreign_key_checks = @strata_foreign_key_checks;\n";

@@ -235,7 +235,8 @@ Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& hi
     out.views.push_back({.name = Cell(views, i, 0), .definition = NormalizeWhitespace(Cell(views, i, 1))});
   }
 
-  // Triggers, as the CREATE TRIGGER statement that makes them.
+  // Triggers, as the CREATE TRIGGER statement that makes them. The body is kept as written (only
+  // trimmed): it may hold a `-- comment`, which joining its lines would extend over the code after it.
   STRATA_ASSIGN_OR_RETURN(
       QueryResult triggers,
       conn.Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT "
@@ -248,9 +249,9 @@ Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& hi
     out.triggers.push_back(
         {.name = Cell(triggers, i, 0),
          .table = table,
-         .definition = NormalizeWhitespace(fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
-                                                       Backticked(Cell(triggers, i, 0)), Cell(triggers, i, 2),
-                                                       Cell(triggers, i, 3), Backticked(table), Cell(triggers, i, 4)))});
+         .definition = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}", Backticked(Cell(triggers, i, 0)),
+                                   Cell(triggers, i, 2), Cell(triggers, i, 3), Backticked(table),
+                                   base::Trim(Cell(triggers, i, 4)))});
   }
   schema::Normalize(out);
   return out;
