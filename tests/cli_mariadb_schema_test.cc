@@ -20,7 +20,9 @@ constexpr int kExitDataChanged = 12;
 constexpr int kExitDiffers = 13;
 constexpr int kExitVerifyFailed = 9;
 
-std::string ExampleDir(const std::string& set) { return std::string(STRATA_SOURCE_DIR) + "/examples/" + set + "/mariadb"; }
+std::string ExampleDir(const std::string& set) {
+  return std::string(STRATA_SOURCE_DIR) + "/examples/" + set + "/mariadb";
+}
 
 class CliMariadbSchema : public ::testing::Test {
  protected:
@@ -43,8 +45,9 @@ class CliMariadbSchema : public ::testing::Test {
                table + "' AND column_name = '" + column + "'") == "1";
   }
   std::vector<std::string> ScratchDatabases() const {
-    return db_.Query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE "
-                     "'strata\\_scratch\\_%'");
+    return db_.Query(
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE "
+        "'strata\\_scratch\\_%'");
   }
 
   MariadbDatabase db_;
@@ -85,8 +88,8 @@ TEST_F(CliMariadbSchema, AnEmptyTableIsDroppedFreely) {
 TEST_F(CliMariadbSchema, TheGuardSeesDropColumnTruncateAndDeleteWithoutWhere) {
   dir_.Write("m/v001_base.sql", kBase);
   ASSERT_EQ(Strata({"up"}).exit_code, 0);
-  for (const std::string sql : {"ALTER TABLE full_t ADD COLUMN x INT, DROP COLUMN note;",
-                                "TRUNCATE TABLE full_t;", "DELETE FROM `full_t`;"}) {
+  for (const std::string sql :
+       {"ALTER TABLE full_t ADD COLUMN x INT, DROP COLUMN note;", "TRUNCATE TABLE full_t;", "DELETE FROM `full_t`;"}) {
     SCOPED_TRACE(sql);
     dir_.Write("m/v002_destroy.sql", sql + "\n");
     ProcessResult refused = Strata({"up"});
@@ -149,8 +152,9 @@ TEST_F(CliMariadbSchema, CheckPassesOnBothExamplesAndLeavesNoScratchDatabase) {
     SCOPED_TRACE(set);
     ProcessResult check = Strata({"check"}, ExampleDir(set));
     EXPECT_EQ(check.exit_code, 0) << Describe(check);
-    EXPECT_TRUE(Contains(check.out, set == "dataflow" ? "ok: 2 migrations replayed, 2 reversible"
-                                                      : "ok: 7 migrations replayed, 0 reversible, 7 without a down part"))
+    EXPECT_TRUE(Contains(check.out, set == "dataflow"
+                                        ? "ok: 2 migrations replayed, 2 reversible"
+                                        : "ok: 7 migrations replayed, 0 reversible, 7 without a down part"))
         << check.out;
     EXPECT_TRUE(ScratchDatabases().empty());
   }
@@ -175,7 +179,7 @@ TEST_F(CliMariadbSchema, DownOnTheDataflowExampleIsGuardedAndUndoesEverything) {
   EXPECT_EQ(refused.exit_code, kExitDataAtRisk) << Describe(refused);
   EXPECT_TRUE(Contains(refused.err, "destroys 1 row of execution_history")) << refused.err;
   EXPECT_FALSE(Contains(refused.err, "execution_variables")) << refused.err;  // empty: not at risk
-  EXPECT_TRUE(HasTable("execution_variables"));  // nothing ran
+  EXPECT_TRUE(HasTable("execution_variables"));                               // nothing ran
   ProcessResult forced = Strata({"down", "--to", "0", "--force"}, dir);
   EXPECT_EQ(forced.exit_code, 0) << Describe(forced);
   EXPECT_FALSE(HasTable("execution_history"));

@@ -153,7 +153,11 @@ TEST(MariadbSchema, LeavesStrataTablesOutUnlessAsked) {
   auto d = OpenOk(db.url());
   ASSERT_TRUE(d);
   ASSERT_TRUE(d->CreateHistory().ok());
-  ASSERT_TRUE(d->AppendLog({.started_at = "2026-01-02T03:04:05.678Z", .finished_at = "2026-01-02T03:04:05.678Z", .command = "up", .outcome = "ok"}).ok());
+  ASSERT_TRUE(d->AppendLog({.started_at = "2026-01-02T03:04:05.678Z",
+                            .finished_at = "2026-01-02T03:04:05.678Z",
+                            .command = "up",
+                            .outcome = "ok"})
+                  .ok());
   ASSERT_TRUE(d->Execute("CREATE TABLE strata_schema_history_lock (id INT PRIMARY KEY); "
                          "CREATE TABLE strata_schema_history_other (id INT PRIMARY KEY)",
                          {}, nullptr)
@@ -174,8 +178,9 @@ TEST(MariadbSchema, LeavesStrataTablesOutUnlessAsked) {
 }
 
 std::vector<std::string> ScratchDatabases(const std::string& url) {
-  return MariadbQuery(url, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE "
-                           "'strata\\_scratch\\_%' ORDER BY SCHEMA_NAME");
+  return MariadbQuery(url,
+                      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE "
+                      "'strata\\_scratch\\_%' ORDER BY SCHEMA_NAME");
 }
 
 // The dump loads into a scratch database (another name, so views must not carry the database's)
@@ -221,10 +226,13 @@ TEST(MariadbSchema, ADiffNamesWhatChanged) {
   MariadbDatabase db;
   auto d = OpenOk(db.url());
   ASSERT_TRUE(d);
-  ASSERT_TRUE(d->Execute("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10))", {.in_transaction = false}, nullptr).ok());
+  ASSERT_TRUE(
+      d->Execute("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10))", {.in_transaction = false}, nullptr).ok());
   auto before = d->Introspect({});
   ASSERT_TRUE(before.ok()) << before.status().ToString();
-  ASSERT_TRUE(d->Execute("ALTER TABLE t MODIFY a VARCHAR(20) NOT NULL, ADD INDEX idx_t_a (a)", {.in_transaction = false}, nullptr).ok());
+  ASSERT_TRUE(d->Execute("ALTER TABLE t MODIFY a VARCHAR(20) NOT NULL, ADD INDEX idx_t_a (a)",
+                         {.in_transaction = false}, nullptr)
+                  .ok());
   auto after = d->Introspect({});
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(schema::FormatDiff(schema::Diff(*before, *after)),
@@ -238,7 +246,9 @@ TEST(MariadbSchema, CountsRowsOfTheTablesItDescribes) {
   MariadbDatabase db;
   auto d = OpenOk(db.url());
   ASSERT_TRUE(d);
-  ASSERT_TRUE(d->Execute("CREATE TABLE `Odd Name` (id INT); INSERT INTO `Odd Name` VALUES (1), (2)", {.in_transaction = false}, nullptr).ok());
+  ASSERT_TRUE(d->Execute("CREATE TABLE `Odd Name` (id INT); INSERT INTO `Odd Name` VALUES (1), (2)",
+                         {.in_transaction = false}, nullptr)
+                  .ok());
   auto s = d->Introspect({.canonical_expressions = false});
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ASSERT_EQ(s->tables.size(), 1u);

@@ -253,7 +253,8 @@ Result<std::vector<std::string>> SchemaProblems(const Invocation& inv, Migrator&
     STRATA_ASSIGN_OR_RETURN(std::vector<schema::Expected> expected, schema::ParseExpected(text, inv.schema_file));
     return schema::CheckExpected(expected, live);
   }
-  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, live.dialect == "sqlite" ? std::string() : live.dialect));
+  const std::string server = live.dialect == "sqlite" ? std::string() : live.dialect;
+  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, server));
   STRATA_ASSIGN_OR_RETURN(schema::Schema expected, LoadSchemaScript(text, inv.schema_file, scratch));
   std::vector<std::string> out;
   for (const schema::Change& c : schema::Missing(expected, live)) {

@@ -72,8 +72,8 @@ std::string TypeWithExtra(std::string type, const std::string& extra) {
   std::size_t on_update = lower.find("on update ");
   if (on_update != std::string::npos) {
     std::size_t end = lower.find(' ', on_update + 10);
-    type += " ON UPDATE " + extra.substr(on_update + 10, end == std::string::npos ? std::string::npos
-                                                                                  : end - (on_update + 10));
+    type += " ON UPDATE " +
+            extra.substr(on_update + 10, end == std::string::npos ? std::string::npos : end - (on_update + 10));
   }
   if (lower.find("invisible") != std::string::npos) type += " INVISIBLE";
   return type;
@@ -118,8 +118,8 @@ Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& hi
     if (lower_extra.find("auto_increment") != std::string::npos) c.identity = "AUTO_INCREMENT";
     if (lower_extra.find("generated") != std::string::npos && !IsNull(cols, i, 8)) {
       c.generated = Cell(cols, i, 8);
-      c.generated_stored = lower_extra.find("stored") != std::string::npos ||
-                           lower_extra.find("persistent") != std::string::npos;
+      c.generated_stored =
+          lower_extra.find("stored") != std::string::npos || lower_extra.find("persistent") != std::string::npos;
     } else if (!IsNull(cols, i, 4) && Cell(cols, i, 4) != "NULL") {
       // 'text' for a string, digits for a number, the expression otherwise; "NULL" for DEFAULT NULL,
       // which is what a nullable column without a default has anyway.
