@@ -278,12 +278,14 @@ bool ClassifyMysql(const Statement& s, std::vector<Destructive>* out) {
   if (t.Is(0, "rename") && t.Is(1, "table")) {
     i = 2;
     while (ReadName(t, &i, &name) && t.Is(i, "to") && t.IsName(i + 1)) {
-      Destructive d = Entry(s, DestructiveKind::kRenameTable, std::move(name));
       QualifiedName to;
       ++i;
       ReadName(t, &i, &to);
-      d.renamed_to = to.table;
-      out->push_back(std::move(d));
+      if (!to.table.empty()) {  // `` is no name the server takes
+        Destructive d = Entry(s, DestructiveKind::kRenameTable, std::move(name));
+        d.renamed_to = to.table;
+        out->push_back(std::move(d));
+      }
       if (!t.IsPunct(i, ',')) break;
       ++i;
     }
@@ -318,7 +320,7 @@ bool ClassifyMysql(const Statement& s, std::vector<Destructive>* out) {
       if (t.Is(k, "rename") && !t.Is(k + 1, "column") && !t.Is(k + 1, "index") && !t.Is(k + 1, "key")) {
         std::size_t n = k + 1 + (t.Is(k + 1, "to") || t.Is(k + 1, "as") ? 1 : 0);
         QualifiedName to;
-        if (ReadName(t, &n, &to)) {
+        if (ReadName(t, &n, &to) && !to.table.empty()) {
           Destructive d = Entry(s, DestructiveKind::kRenameTable, name);
           d.renamed_to = to.table;
           out->push_back(std::move(d));

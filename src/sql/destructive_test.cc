@@ -313,6 +313,7 @@ TEST(AnalyzeMysql, FindsMariadbForms) {
                {"ALTER TABLE t RENAME TO u; DROP TABLE u", {"RENAME t @0 -> u", "DROP TABLE u @27"}},
                {"ALTER TABLE t RENAME COLUMN a TO b", {}},
                {"RENAME TABLE a TO b, c TO d", {"RENAME a @0 -> b", "RENAME c @0 -> d"}},
+               {"RENAME TABLE a TO ``; ALTER TABLE b RENAME TO ``", {}},  // no name the server takes
                {"DELETE FROM t; DELETE LOW_PRIORITY QUICK FROM u; DELETE FROM v WHERE id = 1",
                 {"DELETE without WHERE t @0", "DELETE without WHERE u @15"}},
                {"DELETE t FROM t JOIN u ON t.id = u.id", {}},
