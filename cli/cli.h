@@ -101,9 +101,10 @@ int ReportError(const Invocation& inv, const Status& status);
 Status WithRemedyText(const Invocation& inv, const Status& status);
 
 // Where check, drift, schema, verify --schema and lint --trace replay migrations: --scratch-url,
-// else --url when it is PostgreSQL, else a temporary SQLite file (kInvalidArgument when
-// `needs_postgres`). Ctrl-C stops the work (interrupt.h).
-Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres);
+// else --url when it is a PostgreSQL or MariaDB server, else a temporary SQLite file
+// (kInvalidArgument when `needs_server`, "postgres" or "mariadb", says that SQLite will not do).
+// Ctrl-C stops the work (interrupt.h).
+Result<ScratchOptions> Scratch(const Invocation& inv, const std::string& needs_server);
 
 // The data guard's options from up/down's flags; `may_ask`: on a terminal, ask before destroying
 // rows (the seed's prompt) when --force was not given.

@@ -1,5 +1,6 @@
-// Fuzzes strata::sql::AnalyzeSqlite (strata's tokenizer over sqlite3_complete's statements) and
-// AnalyzePostgres (libpg_query's JSON parse tree) on the same text.
+// Fuzzes strata::sql::AnalyzeSqlite (strata's tokenizer over sqlite3_complete's statements),
+// AnalyzePostgres (libpg_query's JSON parse tree) and AnalyzeMysql (the same tokenizer over
+// SplitMysql's statements, MariaDB's comments and strings masked) on the same text.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +47,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 32 * 1024) return 0;  // the SQLite splitter is O(n^2)
   // A copy of exactly the input's size, so that ASan catches any read past its end.
   const std::string text(reinterpret_cast<const char*>(data), size);
+
+  // MariaDB's analysis fails only where SplitMysql does (an unterminated string, name or comment, a
+  // bad DELIMITER line), at an offset inside the text; NUL is an ordinary byte there.
+  auto mysql = AnalyzeMysql(text);
+  if (mysql.ok()) {
+    CheckAnalysis(text, *mysql, true);
+  } else {
+    FUZZ_CHECK(mysql.status().code() == strata::ErrorCode::kInvalidArgument);
+    auto offset = mysql.status().sql_offset();
+    FUZZ_CHECK(offset.has_value() && *offset <= text.size());
+  }
 
   // A NUL byte is refused where it is (the engines would stop reading there): nothing after it may
   // go unanalyzed. Otherwise the SQLite analysis never fails.

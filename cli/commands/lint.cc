@@ -54,7 +54,7 @@ std::string ModeName(std::string_view mode) {
 // tables rewritten; its PG100 findings join `findings`.
 Status PrintTrace(const Invocation& inv, const std::string& dir, const LintOptions& options,
                   std::vector<LintFinding>& findings) {
-  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, false));
+  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, std::string()));
   STRATA_ASSIGN_OR_RETURN(LockTraceReport report, TraceLocks(Source::Directory(dir), scratch, options));
   for (const MigrationTrace& m : report.migrations) {
     if (inv.json) {

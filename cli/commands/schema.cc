@@ -16,10 +16,11 @@ namespace strata::cli {
 
 namespace {
 
-// A malformed (or absent) URL is not a PostgreSQL server to replay on.
-bool IsPostgresUrl(const std::string& url) {
+// A database on a server (PostgreSQL, MariaDB), where a scratch database can be created beside it;
+// a malformed (or absent) URL is none.
+bool IsServerUrl(const std::string& url) {
   auto engine = EngineOf(url);
-  return engine.ok() && *engine == Engine::kPostgres;
+  return engine.ok() && *engine != Engine::kSqlite;
 }
 
 enum class PathKind { kNone, kFile, kDirectory };
@@ -38,20 +39,33 @@ Result<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-// Where migrations and dumps are replayed: --scratch-url, else the PostgreSQL server of --url,
-// else a temporary SQLite file.
-bool DumpIsPostgres(const std::string& text) { return text.rfind("-- strata schema dump (postgres)", 0) == 0; }
+// Where migrations and dumps are replayed: --scratch-url, else the PostgreSQL or MariaDB server
+// of --url, else a temporary SQLite file.
+// The dialect a dump file names in its header ("postgres", "mariadb"); empty for any other text.
+std::string DumpDialect(const std::string& text) {
+  for (const char* dialect : {"postgres", "mariadb"}) {
+    if (text.rfind(fmt::format("-- strata schema dump ({})", dialect), 0) == 0) return dialect;
+  }
+  return std::string();
+}
+
+// "postgres" or "mariadb" for a URL of that server; empty otherwise.
+std::string ServerDialect(const std::string& url) {
+  auto engine = EngineOf(url);
+  return engine.ok() && *engine != Engine::kSqlite ? std::string(EngineName(*engine)) : std::string();
+}
 
 // A database URL, a schema dump (or any DDL script) or a migrations directory.
-Result<schema::Schema> LoadInput(const Invocation& inv, const std::string& spec, bool postgres_hint) {
+Result<schema::Schema> LoadInput(const Invocation& inv, const std::string& spec, const std::string& server_hint) {
   switch (KindOf(spec)) {
     case PathKind::kDirectory: {
-      STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, postgres_hint));
+      STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, server_hint));
       return ReplaySchema(Source::Directory(spec), std::nullopt, scratch);
     }
     case PathKind::kFile: {
       STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(spec));
-      STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, postgres_hint || DumpIsPostgres(text)));
+      const std::string dump = DumpDialect(text);
+      STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, dump.empty() ? server_hint : dump));
       return LoadSchemaScript(text, spec, scratch);
     }
     case PathKind::kNone:
@@ -96,18 +110,20 @@ int PrintChanges(const Invocation& inv, const std::vector<schema::Change>& chang
 
 }  // namespace
 
-Result<ScratchOptions> Scratch(const Invocation& inv, bool needs_postgres) {
+Result<ScratchOptions> Scratch(const Invocation& inv, const std::string& needs_server) {
   ScratchOptions s;
   s.options = inv.options;
   s.interrupted = InterruptRequested;
   if (!inv.scratch_url.empty()) {
     s.url = inv.scratch_url;
-  } else if (IsPostgresUrl(inv.url)) {
+  } else if (IsServerUrl(inv.url)) {
     s.url = inv.url;
-  } else if (needs_postgres) {
+  } else if (!needs_server.empty()) {
+    const char* engine = needs_server == "postgres" ? "PostgreSQL" : "MariaDB";
     return Status(ErrorCode::kInvalidArgument,
-                  "a PostgreSQL schema must be replayed on a PostgreSQL server: pass --scratch-url postgres://... "
-                  "(strata creates and drops a temporary database there)");
+                  fmt::format("a {0} schema must be replayed on a {0} server: pass --scratch-url {1}://... "
+                              "(strata creates and drops a temporary database there)",
+                              engine, needs_server));
   }
   return s;
 }
@@ -123,7 +139,7 @@ int RunSchema(const Invocation& inv) {
                                        : fmt::format("schema {} takes at most one input (default: --url)",
                                                      inv.schema_action)));
   }
-  bool pg = IsPostgresUrl(inv.url);
+  std::string server = ServerDialect(inv.url);
   std::vector<schema::Schema> schemas;
   if (inv.inputs.empty()) {
     auto migrator = OpenMigrator(inv);
@@ -132,9 +148,11 @@ int RunSchema(const Invocation& inv) {
     if (!live.ok()) return ReportError(inv, live.status());
     schemas.push_back(std::move(*live));
   }
-  for (const std::string& spec : inv.inputs) pg = pg || IsPostgresUrl(spec);
   for (const std::string& spec : inv.inputs) {
-    auto loaded = LoadInput(inv, spec, pg);
+    if (server.empty()) server = ServerDialect(spec);
+  }
+  for (const std::string& spec : inv.inputs) {
+    auto loaded = LoadInput(inv, spec, server);
     if (!loaded.ok()) return ReportUnlessInterrupted(inv, loaded.status());
     schemas.push_back(std::move(*loaded));
   }
@@ -176,7 +194,7 @@ int RunDrift(const Invocation& inv) {
   }
   auto live = (*migrator)->InspectSchema(false);
   if (!live.ok()) return ReportError(inv, live.status());
-  auto scratch = Scratch(inv, live->dialect == "postgres");
+  auto scratch = Scratch(inv, live->dialect == "sqlite" ? std::string() : live->dialect);
   if (!scratch.ok()) return ReportError(inv, scratch.status());
   auto replayed = ReplaySchema(Source::Directory(inv.dir), status->current_version, *scratch);
   if (!replayed.ok()) return ReportUnlessInterrupted(inv, replayed.status());
@@ -190,7 +208,7 @@ int RunDrift(const Invocation& inv) {
 
 int RunCheck(const Invocation& inv) {
   InterruptGuard guard;
-  auto scratch = Scratch(inv, false);
+  auto scratch = Scratch(inv, std::string());
   if (!scratch.ok()) return ReportError(inv, scratch.status());
   auto report = CheckReversibility(Source::Directory(inv.dir), *scratch);
   if (!report.ok()) return ReportUnlessInterrupted(inv, report.status());
@@ -235,7 +253,8 @@ Result<std::vector<std::string>> SchemaProblems(const Invocation& inv, Migrator&
     STRATA_ASSIGN_OR_RETURN(std::vector<schema::Expected> expected, schema::ParseExpected(text, inv.schema_file));
     return schema::CheckExpected(expected, live);
   }
-  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, live.dialect == "postgres"));
+  const std::string server = live.dialect == "sqlite" ? std::string() : live.dialect;
+  STRATA_ASSIGN_OR_RETURN(ScratchOptions scratch, Scratch(inv, server));
   STRATA_ASSIGN_OR_RETURN(schema::Schema expected, LoadSchemaScript(text, inv.schema_file, scratch));
   std::vector<std::string> out;
   for (const schema::Change& c : schema::Missing(expected, live)) {

@@ -132,7 +132,7 @@ int RunHash(const Invocation& inv) {
 
 int RunCheckpoint(const Invocation& inv) {
   InterruptGuard guard;
-  auto scratch = Scratch(inv, false);
+  auto scratch = Scratch(inv, std::string());
   if (!scratch.ok()) return ReportError(inv, scratch.status());
   CheckpointOptions options;
   options.to = inv.to;

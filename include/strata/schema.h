@@ -28,7 +28,7 @@ struct Column {
   std::string collation;
   std::string generated;                     // generation expression; empty for an ordinary column
   bool generated_stored = false;             // STORED (true) or VIRTUAL (false)
-  std::string identity;                      // PostgreSQL: "ALWAYS" / "BY DEFAULT"; empty otherwise
+  std::string identity;                      // PostgreSQL: "ALWAYS" / "BY DEFAULT"; MariaDB: "AUTO_INCREMENT"; empty otherwise
 };
 
 struct PrimaryKey {
@@ -146,7 +146,7 @@ struct Function {  // PostgreSQL functions and procedures
 };
 
 struct Schema {
-  std::string dialect;               // "sqlite" or "postgres"
+  std::string dialect;               // "sqlite", "postgres" or "mariadb" (rendered like "sqlite")
   std::vector<std::string> schemas;  // PostgreSQL: the schemas described (besides "public")
   std::vector<Table> tables;
   std::vector<VirtualTable> virtual_tables;  // SQLite

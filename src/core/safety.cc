@@ -17,9 +17,17 @@ namespace {
 using base::Lower;
 
 bool IsPostgres(const RunContext& ctx) { return ctx.driver->engine() == Engine::kPostgres; }
+bool IsSqlite(const RunContext& ctx) { return ctx.driver->engine() == Engine::kSqlite; }
 
 Result<sql::Analysis> Analyze(const RunContext& ctx, const source::Script& script) {
-  auto analysis = IsPostgres(ctx) ? sql::AnalyzePostgres(script.sql()) : sql::AnalyzeSqlite(script.sql());
+  Result<sql::Analysis> analysis = sql::Analysis{};
+  switch (ctx.driver->engine()) {
+    case Engine::kPostgres: analysis = sql::AnalyzePostgres(script.sql()); break;
+    case Engine::kSqlite: analysis = sql::AnalyzeSqlite(script.sql()); break;
+    // The server's default quoting; a migration that relies on a session's ANSI_QUOTES or
+    // NO_BACKSLASH_ESCAPES is split the same way anyway unless a string holds a quote of the other kind.
+    case Engine::kMariadb: analysis = sql::AnalyzeMysql(script.sql()); break;
+  }
   if (!analysis.ok() && analysis.status().sql_offset()) {
     Status st = analysis.status();
     SourceLocation loc = base::MakeLocation(script.path, *script.text, script.begin + *st.sql_offset());
@@ -165,6 +173,7 @@ std::string BackupPath(const std::string& db, std::uint64_t version, std::string
 Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vector<std::uint64_t>& versions,
                                                Direction direction) {
   const bool postgres = IsPostgres(ctx);
+  const bool sqlite = IsSqlite(ctx);
   LiveTables live(postgres);
   std::vector<DataAtRisk> risks;
   std::map<std::size_t, std::int64_t> counted;
@@ -203,9 +212,10 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
         const std::string kind = sql::DestructiveKindName(d.kind);
         // Deleting every row of a parent deletes its ON DELETE CASCADE children too; on SQLite a
         // DROP TABLE starts with exactly such a DELETE (with foreign keys on), even in a rebuild
-        // that copied the parent's rows first. TRUNCATE ... CASCADE empties every referencing table.
+        // that copied the parent's rows first (MariaDB refuses to drop a parent instead).
+        // TRUNCATE ... CASCADE empties every referencing table.
         bool deletes_all = d.kind == sql::DestructiveKind::kDeleteAll ||
-                           (!postgres && d.kind == sql::DestructiveKind::kDropTable);
+                           (sqlite && d.kind == sql::DestructiveKind::kDropTable);
         bool truncates_all = d.kind == sql::DestructiveKind::kTruncate && d.cascade;
         if ((deletes_all && ctx.driver->EnforcesForeignKeys()) || truncates_all) {
           for (std::size_t child : live.Children(t, truncates_all)) {
@@ -244,15 +254,6 @@ std::string DescribeDataAtRisk(const std::vector<DataAtRisk>& risks) {
 Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, Direction direction,
                   const SafetyOptions& safety, RunReport& report, const std::function<void(const Event&)>& emit) {
   auto looked = FindDataAtRisk(ctx, versions, direction);
-  // Where the driver cannot read the schema yet (MariaDB), the guard cannot count rows: it refuses,
-  // and a forced run, whose user accepted the loss of rows anyway, goes on with a warning.
-  if (!looked.ok() && safety.force && ctx.driver->engine() == Engine::kMariadb &&
-      looked.status().code() == ErrorCode::kFailedPrecondition) {
-    emit({.kind = EventKind::kWarning,
-          .message = "the data guard cannot count the rows at risk here (" + looked.status().message() +
-                     "); forced, the run goes on without it"});
-    looked = std::vector<DataAtRisk>{};
-  }
   if (!looked.ok()) return looked.status();
   std::vector<DataAtRisk> found = std::move(*looked);
   std::vector<DataAtRisk> risks;  // those nobody accepted yet
@@ -266,7 +267,7 @@ Status ProtectRun(RunContext& ctx, const std::vector<std::uint64_t>& versions, D
       statements.insert(r.location);
       cascades = cascades || r.what.find("CASCADE)") != std::string::npos;
     }
-    const bool rebuild_hint = cascades && !IsPostgres(ctx);
+    const bool rebuild_hint = cascades && IsSqlite(ctx);
     std::string hint = rebuild_hint ? " To rebuild a parent table without deleting its children, run with foreign "
                                       "keys off (SQLite's DROP TABLE deletes the parent's rows first while foreign "
                                       "keys are on)."

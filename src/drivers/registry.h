@@ -15,7 +15,7 @@ namespace strata::driver {
 Result<std::unique_ptr<Driver>> OpenDriver(const base::DatabaseUrl& url, const OpenOptions& options);
 
 // A fresh, empty database of the same engine as `like`: SQLite ignores the path and makes a
-// temporary file; PostgreSQL connects to `like`'s server and creates a database there.
+// temporary file; PostgreSQL and MariaDB connect to `like`'s server and create a database there.
 Result<std::unique_ptr<ScratchDatabase>> CreateScratch(const base::DatabaseUrl& like);
 
 // Templates and test databases (`strata testdb`) of the engine of `where`: SQLite keeps them as

@@ -11,7 +11,8 @@
 namespace strata::schema::internal {
 
 // Anything but "postgres" renders as SQLite: the dump of an unknown dialect is at least loadable
-// somewhere, and the drivers only ever set these two.
+// somewhere. "mariadb" renders as SQLite too, with "double-quoted" names, which MariaDB reads under
+// ANSI_QUOTES (Dump sets it); its types, defaults and expressions are the server's own text.
 enum class Dialect { kSqlite, kPostgres };
 Dialect DialectOf(const Schema& schema);
 

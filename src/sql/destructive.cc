@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/text.h"
+#include "sql/mysql_split.h"
 #include "sql/sqlite_lexer.h"
 #include "sql/sqlite_split.h"
 #include "sql/statement.h"
@@ -252,6 +253,211 @@ bool SameTable(const QualifiedName& a, const Destructive& d) {
   return a.schema_lower.empty() || d.schema.empty() || a.schema_lower == base::Lower(d.schema);
 }
 
+// MariaDB's own statements, classified before the forms it shares with SQLite; false when the
+// statement is none of them.
+bool ClassifyMysql(const Statement& s, std::vector<Destructive>* out) {
+  const Tokens& t = s.t;
+  QualifiedName name;
+  std::size_t i = 0;
+  if (t.Is(0, "drop") && (t.Is(1, "table") || (t.Is(1, "temporary") && t.Is(2, "table")))) {
+    if (t.Is(1, "temporary")) return true;  // a session's own table, not one of the schema
+    i = 2;
+    if (t.Is(i, "if") && t.Is(i + 1, "exists")) i += 2;
+    while (ReadName(t, &i, &name)) {
+      out->push_back(Entry(s, DestructiveKind::kDropTable, std::move(name)));
+      if (!t.IsPunct(i, ',')) break;
+      ++i;
+    }
+    return true;
+  }
+  if (t.Is(0, "truncate")) {
+    i = t.Is(1, "table") ? 2 : 1;
+    if (ReadName(t, &i, &name)) out->push_back(Entry(s, DestructiveKind::kTruncate, std::move(name)));
+    return true;
+  }
+  if (t.Is(0, "rename") && t.Is(1, "table")) {
+    i = 2;
+    while (ReadName(t, &i, &name) && t.Is(i, "to") && t.IsName(i + 1)) {
+      QualifiedName to;
+      ++i;
+      ReadName(t, &i, &to);
+      if (!to.table.empty()) {  // `` is no name the server takes
+        Destructive d = Entry(s, DestructiveKind::kRenameTable, std::move(name));
+        d.renamed_to = to.table;
+        out->push_back(std::move(d));
+      }
+      if (!t.IsPunct(i, ',')) break;
+      ++i;
+    }
+    return true;
+  }
+  if (t.Is(0, "delete")) {
+    i = 1;
+    while (t.Is(i, "low_priority") || t.Is(i, "quick") || t.Is(i, "ignore")) ++i;
+    if (!t.Is(i, "from")) return true;  // DELETE t1, t2 FROM ...: not followed
+    ++i;
+    if (ReadName(t, &i, &name) && !t.IsPunct(i, ',') && !t.Is(i, "using") &&
+        FindTopLevel(t, i, {"where"}) == t.size()) {
+      out->push_back(Entry(s, DestructiveKind::kDeleteAll, std::move(name)));
+    }
+    return true;
+  }
+  if (t.Is(0, "alter")) {
+    i = 1;
+    while (t.Is(i, "online") || t.Is(i, "ignore")) ++i;
+    if (!t.Is(i, "table")) return false;
+    ++i;
+    if (t.Is(i, "if") && t.Is(i + 1, "exists")) i += 2;
+    if (!ReadName(t, &i, &name)) return true;
+    // Each command starts after the name or after a top-level comma.
+    const std::size_t first = i;
+    for (int depth = 0; i < t.size(); ++i) {
+      bool starts = depth == 0 && (i == first || t.IsPunct(i, ','));
+      if (t.IsPunct(i, '(')) ++depth;
+      if (t.IsPunct(i, ')')) --depth;
+      if (!starts) continue;
+      std::size_t k = i == first ? i : i + 1;
+      if (t.Is(k, "rename") && !t.Is(k + 1, "column") && !t.Is(k + 1, "index") && !t.Is(k + 1, "key")) {
+        std::size_t n = k + 1 + (t.Is(k + 1, "to") || t.Is(k + 1, "as") ? 1 : 0);
+        QualifiedName to;
+        if (ReadName(t, &n, &to) && !to.table.empty()) {
+          Destructive d = Entry(s, DestructiveKind::kRenameTable, name);
+          d.renamed_to = to.table;
+          out->push_back(std::move(d));
+        }
+        continue;
+      }
+      if (!t.Is(k, "drop")) continue;
+      ++k;
+      static constexpr std::string_view kNotColumns[] = {"index",     "key",       "primary", "foreign", "check",
+                                                         "constraint", "partition", "period",  "system",  "fulltext",
+                                                         "spatial"};
+      if (t[k].kind == Tok::kWord &&
+          std::find(std::begin(kNotColumns), std::end(kNotColumns), t[k].lower) != std::end(kNotColumns)) {
+        continue;
+      }
+      if (t.Is(k, "column")) ++k;
+      if (t.Is(k, "if") && t.Is(k + 1, "exists")) k += 2;
+      if (!t.IsName(k)) continue;
+      Destructive d = Entry(s, DestructiveKind::kDropColumn, name);
+      d.column = t[k].name;
+      out->push_back(std::move(d));
+    }
+    return true;
+  }
+  return false;
+}
+
+// `text` with MariaDB's lexical forms that SQLite's lexer reads otherwise made SQLite-shaped, byte
+// for byte the same length so that offsets still hold: comments ('#', "-- ", "/*...*/") become
+// blanks; an executable comment ("/*!50100 ...*/", "/*M!...*/") keeps its content and loses its
+// markers; a string ('...', and "..." unless ANSI_QUOTES) becomes '...' with blanks inside
+// (backslash escapes included). `names` are read alike by both.
+std::string SqliteShaped(std::string_view text, MysqlQuoting quoting) {
+  std::string out(text);
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto blank = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to && k < n; ++k) {
+      if (out[k] != '\n') out[k] = ' ';
+    }
+  };
+  bool in_executable = false;
+  while (i < n) {
+    char c = text[i];
+    if (c == '#' || (c == '-' && i + 1 < n && text[i + 1] == '-' &&
+                     (i + 2 == n || static_cast<unsigned char>(text[i + 2]) <= ' '))) {
+      std::size_t end = text.find('\n', i);
+      if (end == std::string_view::npos) end = n;
+      blank(i, end);
+      i = end;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      std::size_t k = i + 2;
+      bool executable = false;
+      if (k < n && text[k] == '!') {
+        executable = true;
+        ++k;
+      } else if (k + 1 < n && text[k] == 'M' && text[k + 1] == '!') {
+        executable = true;
+        k += 2;
+      }
+      if (executable) {
+        while (k < n && text[k] >= '0' && text[k] <= '9') ++k;
+        blank(i, k);
+        in_executable = true;
+        i = k;
+      } else {
+        std::size_t end = text.find("*/", k);
+        end = end == std::string_view::npos ? n : end + 2;
+        blank(i, end);
+        i = end;
+      }
+    } else if (in_executable && c == '*' && i + 1 < n && text[i + 1] == '/') {
+      blank(i, i + 2);
+      in_executable = false;
+      i += 2;
+    } else if (c == '`' || (c == '"' && quoting.ansi_quotes)) {
+      std::size_t k = i + 1;
+      while (k < n && !(text[k] == c && !(k + 1 < n && text[k + 1] == c))) k += text[k] == c ? 2 : 1;
+      i = k + 1;
+    } else if (c == '\'' || c == '"') {
+      std::size_t k = i + 1;
+      while (k < n) {
+        if (text[k] == '\\' && quoting.backslash_escapes) {
+          k += 2;
+        } else if (text[k] == c && k + 1 < n && text[k + 1] == c) {
+          k += 2;
+        } else if (text[k] == c) {
+          break;
+        } else {
+          ++k;
+        }
+      }
+      out[i] = '\'';
+      blank(i + 1, k);
+      if (k < n) out[k] = '\'';
+      i = k + 1;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Classifies the statement of `lexed` at [begin, end); its text is taken from `original`.
+void AnalyzeStatement(std::string_view lexed, std::string_view original, std::size_t begin, std::size_t end,
+                      bool mysql, Analysis* analysis, std::vector<Copy>* copies) {
+  std::vector<Token> raw = StatementTokens(lexed.substr(0, std::min(end, lexed.size())), begin);
+  while (!raw.empty() && raw.back().kind == Tok::kPunct && raw.back().punct == ';') raw.pop_back();
+  if (raw.empty()) return;
+  Tokens tokens(std::move(raw));
+  CollectReferenced(tokens, &analysis->referenced);
+  if (tokens.Is(0, "explain")) return;  // EXPLAIN runs nothing
+  const std::size_t first = tokens[0].begin;
+  const Statement statement{tokens, first,
+                            std::string(original.substr(first, tokens[tokens.size() - 1].end - first))};
+  std::size_t first_new = analysis->destructive.size();
+  if (!mysql || !ClassifyMysql(statement, &analysis->destructive)) {
+    Classify(statement, &analysis->destructive, copies);
+  }
+  for (std::size_t k = first_new; k < analysis->destructive.size(); ++k) {
+    Destructive& d = analysis->destructive[k];
+    if (d.kind != DestructiveKind::kDropTable) continue;
+    for (auto c = copies->rbegin(); c != copies->rend() && d.copied_into.empty(); ++c) {
+      if (base::Lower(c->target) == base::Lower(d.table)) continue;  // INSERT INTO t SELECT ... FROM t
+      if (std::any_of(c->sources.begin(), c->sources.end(), [&](const QualifiedName& n) { return SameTable(n, d); })) {
+        d.copied_into = c->target;
+      }
+    }
+  }
+}
+
+void SortReferenced(Analysis* analysis) {
+  std::sort(analysis->referenced.begin(), analysis->referenced.end());
+  analysis->referenced.erase(std::unique(analysis->referenced.begin(), analysis->referenced.end()),
+                             analysis->referenced.end());
+}
+
 }  // namespace
 
 Result<Analysis> AnalyzeSqlite(std::string_view sql) {
@@ -259,31 +465,21 @@ Result<Analysis> AnalyzeSqlite(std::string_view sql) {
   Analysis analysis;
   std::vector<Copy> copies;
   for (const StatementSpan& span : SplitSqlite(sql)) {
-    std::vector<Token> raw = StatementTokens(sql.substr(0, std::min(span.end, sql.size())), span.begin);
-    while (!raw.empty() && raw.back().kind == Tok::kPunct && raw.back().punct == ';') raw.pop_back();
-    if (raw.empty()) continue;
-    Tokens tokens(std::move(raw));
-    CollectReferenced(tokens, &analysis.referenced);
-    if (tokens.Is(0, "explain")) continue;  // EXPLAIN runs nothing
-    const std::size_t begin = tokens[0].begin;
-    const Statement statement{tokens, begin, std::string(sql.substr(begin, tokens[tokens.size() - 1].end - begin))};
-    std::size_t first_new = analysis.destructive.size();
-    Classify(statement, &analysis.destructive, &copies);
-    for (std::size_t k = first_new; k < analysis.destructive.size(); ++k) {
-      Destructive& d = analysis.destructive[k];
-      if (d.kind != DestructiveKind::kDropTable) continue;
-      for (auto c = copies.rbegin(); c != copies.rend() && d.copied_into.empty(); ++c) {
-        if (base::Lower(c->target) == base::Lower(d.table)) continue;  // INSERT INTO t SELECT ... FROM t
-        if (std::any_of(c->sources.begin(), c->sources.end(),
-                        [&](const QualifiedName& n) { return SameTable(n, d); })) {
-          d.copied_into = c->target;
-        }
-      }
-    }
+    AnalyzeStatement(sql, sql, span.begin, span.end, false, &analysis, &copies);
   }
-  std::sort(analysis.referenced.begin(), analysis.referenced.end());
-  analysis.referenced.erase(std::unique(analysis.referenced.begin(), analysis.referenced.end()),
-                            analysis.referenced.end());
+  SortReferenced(&analysis);
+  return analysis;
+}
+
+Result<Analysis> AnalyzeMysql(std::string_view sql, MysqlQuoting quoting) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<StatementSpan> spans, SplitMysql(sql, quoting));
+  const std::string lexed = SqliteShaped(sql, quoting);
+  Analysis analysis;
+  std::vector<Copy> copies;
+  for (const StatementSpan& span : spans) {
+    AnalyzeStatement(lexed, sql, span.begin, span.end, true, &analysis, &copies);
+  }
+  SortReferenced(&analysis);
   return analysis;
 }
 

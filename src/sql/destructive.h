@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/mysql_split.h"
 #include "strata/status.h"
 
 namespace strata::sql {
@@ -70,5 +71,15 @@ Result<Analysis> AnalyzeSqlite(std::string_view sql);
 // parse, or (at the bad byte) when a name is not valid UTF-8. The text ends at its first NUL byte,
 // as for the server. An empty or comment-only text gives an empty Analysis. Thread-safe.
 Result<Analysis> AnalyzePostgres(std::string_view sql);
+
+// Analyzes MariaDB/MySQL SQL: statements are found by SplitMysql (with `quoting`, the session's),
+// and each is classified by its tokens, like SQLite's, with MariaDB's own forms: `DROP TABLE a, b`,
+// `TRUNCATE [TABLE] t`, `ALTER TABLE t DROP [COLUMN] c` (DROP INDEX, KEY, PRIMARY KEY, FOREIGN KEY,
+// CHECK, CONSTRAINT and PARTITION drop no column), `ALTER TABLE t RENAME [TO|AS] u`, `RENAME TABLE
+// a TO b, ...` and `DELETE [LOW_PRIORITY] [QUICK] [IGNORE] FROM t` without WHERE. Names as
+// written, unquoted, case kept. Not seen: DROP TEMPORARY TABLE (no table of the schema), DROP
+// DATABASE, ALTER TABLE ... DROP PARTITION, multi-table DELETE, and statements inside routines,
+// triggers and events. kInvalidArgument with Status::sql_offset where SplitMysql fails.
+Result<Analysis> AnalyzeMysql(std::string_view sql, MysqlQuoting quoting = {});
 
 }  // namespace strata::sql

@@ -291,3 +291,58 @@ TEST(AnalyzePostgres, InvalidUtf8InANameIsAnErrorAtItsByte) {
 
 }  // namespace
 }  // namespace strata::sql
+
+namespace strata::sql {
+namespace {
+
+Result<Analysis> AnalyzeMysqlDefault(std::string_view sql) { return AnalyzeMysql(sql); }
+
+TEST(AnalyzeMysql, FindsMariadbForms) {
+  RunCases(AnalyzeMysqlDefault,
+           {
+               {"DROP TABLE `t`;", {"DROP TABLE t @0"}},
+               {"DROP TABLE IF EXISTS a, `db`.`B c`;", {"DROP TABLE a @0", "DROP TABLE db.B c @0"}},
+               {"DROP TEMPORARY TABLE t;", {}},
+               {"TRUNCATE t; TRUNCATE TABLE `u`", {"TRUNCATE t @0", "TRUNCATE u @12"}},
+               {"ALTER TABLE `t` DROP COLUMN `c`", {"DROP COLUMN t.c @0"}},
+               {"ALTER TABLE t DROP c, DROP COLUMN IF EXISTS d, ADD e INT",
+                {"DROP COLUMN t.c @0", "DROP COLUMN t.d @0"}},
+               {"ALTER TABLE t DROP INDEX i, DROP KEY k, DROP PRIMARY KEY, DROP FOREIGN KEY f, DROP CHECK c, "
+                "DROP CONSTRAINT x, DROP PARTITION p",
+                {}},
+               {"ALTER TABLE t RENAME TO u; DROP TABLE u", {"RENAME t @0 -> u", "DROP TABLE u @27"}},
+               {"ALTER TABLE t RENAME COLUMN a TO b", {}},
+               {"RENAME TABLE a TO b, c TO d", {"RENAME a @0 -> b", "RENAME c @0 -> d"}},
+               {"RENAME TABLE a TO ``; ALTER TABLE b RENAME TO ``", {}},  // no name the server takes
+               {"DELETE FROM t; DELETE LOW_PRIORITY QUICK FROM u; DELETE FROM v WHERE id = 1",
+                {"DELETE without WHERE t @0", "DELETE without WHERE u @15"}},
+               {"DELETE t FROM t JOIN u ON t.id = u.id", {}},
+               // Comments, strings with backslashes and executable comments are read as the server does.
+               {"# DROP TABLE a;\nINSERT INTO t VALUES ('it\\'s; DROP TABLE b');\n-- DROP TABLE c;\n"
+                "/* DROP TABLE d; */ SELECT 1;\n/*!50001 DROP TABLE e */",
+                {"DROP TABLE e @118"}},
+               {"DELIMITER //\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN DELETE FROM log; END//\n"
+                "DELIMITER ;\nDROP TABLE x;",
+                {"DROP TABLE x @104"}},  // the trigger's DELETE runs later, if ever
+               // The rebuild pattern: rows copied into the new table first.
+               {"CREATE TABLE t2 (id INT); INSERT INTO t2 SELECT id FROM t; DROP TABLE t; RENAME TABLE t2 TO t",
+                {"DROP TABLE t @59 <- t2", "RENAME t2 @73 -> t"}},
+           });
+}
+
+TEST(AnalyzeMysql, ReportsWhereTheTextCannotBeSplit) {
+  Result<Analysis> r = AnalyzeMysql("DROP TABLE t; SELECT 'open");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(r.status().sql_offset().has_value());
+  EXPECT_EQ(*r.status().sql_offset(), 21u);
+}
+
+TEST(AnalyzeMysql, ReferencesBacktickedNames) {
+  Result<Analysis> r = AnalyzeMysql("UPDATE `Orders` SET x = 1; INSERT INTO `line items` SELECT * FROM `Stock`");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->referenced, (std::vector<std::string>{"line items", "orders", "stock"}));
+}
+
+}  // namespace
+}  // namespace strata::sql

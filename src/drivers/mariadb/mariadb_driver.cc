@@ -11,6 +11,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "drivers/mariadb/mariadb_conn.h"
+#include "drivers/mariadb/mariadb_schema.h"
 #include "sql/mysql_split.h"
 #include "sql/statement.h"
 
@@ -401,8 +402,7 @@ class MariadbDriver : public Driver {
   }
 
   Result<schema::Schema> Introspect(const IntrospectOptions& options) override {
-    (void)options;
-    return Status(ErrorCode::kFailedPrecondition, "reading the schema is not supported on MariaDB yet");
+    return mariadb::IntrospectMariadb(conn_, options_.history_table, options);
   }
 
   Result<std::int64_t> CountRows(const std::string& schema, const std::string& table) override {

@@ -11,8 +11,8 @@
 
 namespace strata::driver {
 
-// Connects to the URL's database (see mariadb::Connection::Open for the errors). Not yet: schema
-// introspection, scratch databases and templates (kFailedPrecondition).
+// Connects to the URL's database (see mariadb::Connection::Open for the errors). Introspection and
+// scratch databases are in mariadb_schema.h; templates (`strata testdb`) are not supported.
 Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const OpenOptions& options);
 
 }  // namespace strata::driver

@@ -1,0 +1,303 @@
+#include "drivers/mariadb/mariadb_schema.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/text.h"
+#include "drivers/mariadb/mariadb_conn.h"
+
+namespace strata::driver {
+
+namespace mariadb {
+
+namespace {
+
+std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
+  const auto& v = r.rows.at(row).at(col);
+  return v ? *v : std::string();
+}
+
+bool IsNull(const QueryResult& r, std::size_t row, std::size_t col) { return !r.rows.at(row).at(col).has_value(); }
+
+std::string Backticked(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    out += c;
+    if (c == '`') out += '`';
+  }
+  return out + "`";
+}
+
+// Runs of whitespace outside quotes ('...', "..." and `...`, with the server's backslash escapes)
+// become one space; the ends are trimmed and a final ';' goes.
+std::string NormalizeWhitespace(std::string_view sql) {
+  std::string out;
+  char quote = 0;
+  bool space = false, escaped = false;
+  for (char c : sql) {
+    if (quote == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    if (escaped) {
+      escaped = false;
+    } else if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
+      quote = c;
+    } else if (quote != 0 && quote != '`' && c == '\\') {
+      escaped = true;
+    } else if (c == quote) {
+      quote = 0;
+    }
+    out += c;
+  }
+  if (!out.empty() && out.back() == ';') out.pop_back();
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// EXTRA's attributes that belong to the column's definition, appended to its type so that a dump
+// keeps them and a diff sees them: "on update current_timestamp()", "INVISIBLE".
+// (auto_increment goes to Column::identity.)
+std::string TypeWithExtra(std::string type, const std::string& extra) {
+  const std::string lower = base::Lower(extra);
+  std::size_t on_update = lower.find("on update ");
+  if (on_update != std::string::npos) {
+    std::size_t end = lower.find(' ', on_update + 10);
+    type += " ON UPDATE " +
+            extra.substr(on_update + 10, end == std::string::npos ? std::string::npos : end - (on_update + 10));
+  }
+  if (lower.find("invisible") != std::string::npos) type += " INVISIBLE";
+  return type;
+}
+
+// The server's names for the referential actions; "NO ACTION" is the model's default.
+std::string Action(std::string rule) { return rule.empty() ? "NO ACTION" : rule; }
+
+}  // namespace
+
+Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& history_table,
+                                         const IntrospectOptions& options) {
+  std::set<std::string> skipped;
+  if (!options.include_strata_tables) {
+    skipped = {history_table, history_table + "_log", history_table + "_lock"};
+  }
+  schema::Schema out;
+  out.dialect = "mariadb";
+  std::map<std::string, std::size_t> table_at;  // exact name -> index in out.tables
+
+  // Tables and their columns, in column order. A column's collation is kept only where it is not
+  // its table's default, so that a table created on a server with another default reads the same.
+  STRATA_ASSIGN_OR_RETURN(
+      QueryResult cols,
+      conn.Query("SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, c.COLUMN_DEFAULT, "
+                 "c.COLLATION_NAME, t.TABLE_COLLATION, c.EXTRA, c.GENERATION_EXPRESSION "
+                 "FROM information_schema.TABLES t JOIN information_schema.COLUMNS c "
+                 "ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME "
+                 "WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') "
+                 "ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION"));
+  for (std::size_t i = 0; i < cols.rows.size(); ++i) {
+    const std::string table = Cell(cols, i, 0);
+    if (skipped.count(table)) continue;
+    auto [it, added] = table_at.emplace(table, out.tables.size());
+    if (added) out.tables.push_back({.name = table});
+    schema::Column c;
+    c.name = Cell(cols, i, 1);
+    const std::string extra = Cell(cols, i, 7);
+    c.type = TypeWithExtra(Cell(cols, i, 2), extra);
+    c.not_null = Cell(cols, i, 3) == "NO";
+    const std::string lower_extra = base::Lower(extra);
+    if (lower_extra.find("auto_increment") != std::string::npos) c.identity = "AUTO_INCREMENT";
+    if (lower_extra.find("generated") != std::string::npos && !IsNull(cols, i, 8)) {
+      c.generated = Cell(cols, i, 8);
+      c.generated_stored =
+          lower_extra.find("stored") != std::string::npos || lower_extra.find("persistent") != std::string::npos;
+    } else if (!IsNull(cols, i, 4) && Cell(cols, i, 4) != "NULL") {
+      // 'text' for a string, digits for a number, the expression otherwise; "NULL" for DEFAULT NULL,
+      // which is what a nullable column without a default has anyway.
+      c.default_value = Cell(cols, i, 4);
+    }
+    if (!IsNull(cols, i, 5) && Cell(cols, i, 5) != Cell(cols, i, 6)) c.collation = Cell(cols, i, 5);
+    out.tables[it->second].columns.push_back(std::move(c));
+  }
+  auto find = [&](const std::string& table) -> schema::Table* {
+    auto it = table_at.find(table);
+    return it == table_at.end() ? nullptr : &out.tables[it->second];
+  };
+
+  // Keys and indexes: PRIMARY is the primary key; a unique key on whole columns in ascending order
+  // is a unique constraint (the server makes no difference between UNIQUE in CREATE TABLE and
+  // CREATE UNIQUE INDEX); everything else is an index, its key parts as SQL.
+  STRATA_ASSIGN_OR_RETURN(
+      QueryResult stats,
+      conn.Query("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, COLLATION, INDEX_TYPE "
+                 "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                 "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"));
+  struct Key {
+    std::string table, name, type;
+    bool unique = false, plain = true;
+    std::vector<std::string> columns, parts;
+  };
+  std::vector<Key> keys;
+  for (std::size_t i = 0; i < stats.rows.size(); ++i) {
+    const std::string table = Cell(stats, i, 0), name = Cell(stats, i, 1);
+    if (!find(table)) continue;
+    if (keys.empty() || keys.back().table != table || keys.back().name != name) {
+      keys.push_back({.table = table, .name = name, .type = Cell(stats, i, 6), .unique = Cell(stats, i, 2) == "0"});
+    }
+    Key& k = keys.back();
+    const std::string column = Cell(stats, i, 3);
+    std::string part = base::QuoteIdentifier(column);
+    if (!IsNull(stats, i, 4)) {
+      part += "(" + Cell(stats, i, 4) + ")";
+      k.plain = false;
+    }
+    if (Cell(stats, i, 5) == "D") {
+      part += " DESC";
+      k.plain = false;
+    }
+    k.columns.push_back(column);
+    k.parts.push_back(std::move(part));
+  }
+  for (Key& k : keys) {
+    schema::Table& t = *find(k.table);
+    if (k.name == "PRIMARY") {
+      t.primary_key = schema::PrimaryKey{.columns = std::move(k.columns)};
+    } else if (k.unique && k.plain && k.type == "BTREE") {
+      t.uniques.push_back({.name = k.name, .columns = std::move(k.columns)});
+    } else {
+      out.indexes.push_back({.name = k.name,
+                             .table = k.table,
+                             .unique = k.unique,
+                             .keys = std::move(k.parts),
+                             .method = k.type == "BTREE" ? std::string() : k.type});
+    }
+  }
+
+  // Foreign keys, their columns in key order. Every condition on a schema is a constant, which
+  // information_schema turns into a look-up in that one database instead of a scan of the server.
+  STRATA_ASSIGN_OR_RETURN(
+      QueryResult fks,
+      conn.Query("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, "
+                 "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE, "
+                 "k.REFERENCED_TABLE_SCHEMA = DATABASE() "
+                 "FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+                 "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND "
+                 "r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
+                 "WHERE k.TABLE_SCHEMA = DATABASE() AND r.CONSTRAINT_SCHEMA = DATABASE() AND "
+                 "k.REFERENCED_TABLE_NAME IS NOT NULL "
+                 "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"));
+  schema::ForeignKey* last = nullptr;
+  std::string last_table;
+  for (std::size_t i = 0; i < fks.rows.size(); ++i) {
+    const std::string table = Cell(fks, i, 0), name = Cell(fks, i, 1);
+    schema::Table* t = find(table);
+    if (!t) continue;
+    if (!last || last_table != table || last->name != name) {
+      t->foreign_keys.push_back({.name = name,
+                                 .ref_schema = Cell(fks, i, 8) == "1" ? std::string() : Cell(fks, i, 3),
+                                 .ref_table = Cell(fks, i, 4),
+                                 .on_delete = Action(Cell(fks, i, 6)),
+                                 .on_update = Action(Cell(fks, i, 7))});
+      last = &t->foreign_keys.back();
+      last_table = table;
+    }
+    last->columns.push_back(Cell(fks, i, 2));
+    last->ref_columns.push_back(Cell(fks, i, 5));
+  }
+
+  // Checks, table-level and column-level alike (a column's check is named after its column).
+  STRATA_ASSIGN_OR_RETURN(QueryResult checks,
+                          conn.Query("SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM "
+                                     "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() "
+                                     "ORDER BY TABLE_NAME, CONSTRAINT_NAME"));
+  for (std::size_t i = 0; i < checks.rows.size(); ++i) {
+    if (schema::Table* t = find(Cell(checks, i, 0))) {
+      t->checks.push_back({.name = Cell(checks, i, 1), .expression = NormalizeWhitespace(Cell(checks, i, 2))});
+    }
+  }
+
+  // Views: the server writes every name qualified with the database's, which a copy of the schema
+  // in another database (a scratch database) would not share; that qualifier goes.
+  STRATA_ASSIGN_OR_RETURN(
+      QueryResult views,
+      conn.Query("SELECT TABLE_NAME, REPLACE(VIEW_DEFINITION, CONCAT('`', REPLACE(DATABASE(), '`', '``'), '`.'), '') "
+                 "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
+  for (std::size_t i = 0; i < views.rows.size(); ++i) {
+    out.views.push_back({.name = Cell(views, i, 0), .definition = NormalizeWhitespace(Cell(views, i, 1))});
+  }
+
+  // Triggers, as the CREATE TRIGGER statement that makes them. The body is kept as written (only
+  // trimmed): it may hold a `-- comment`, which joining its lines would extend over the code after it.
+  STRATA_ASSIGN_OR_RETURN(
+      QueryResult triggers,
+      conn.Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT "
+                 "FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND "
+                 "EVENT_OBJECT_SCHEMA = DATABASE() "
+                 "ORDER BY TRIGGER_NAME"));
+  for (std::size_t i = 0; i < triggers.rows.size(); ++i) {
+    const std::string table = Cell(triggers, i, 1);
+    if (skipped.count(table)) continue;
+    out.triggers.push_back(
+        {.name = Cell(triggers, i, 0),
+         .table = table,
+         .definition = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}", Backticked(Cell(triggers, i, 0)),
+                                   Cell(triggers, i, 2), Cell(triggers, i, 3), Backticked(table),
+                                   base::Trim(Cell(triggers, i, 4)))});
+  }
+  schema::Normalize(out);
+  return out;
+}
+
+}  // namespace mariadb
+
+namespace {
+
+class MariadbScratch : public ScratchDatabase {
+ public:
+  MariadbScratch(base::DatabaseUrl server, base::DatabaseUrl url, std::string name)
+      : server_(std::move(server)), url_(std::move(url)), name_(std::move(name)) {}
+  ~MariadbScratch() override {
+    auto conn = mariadb::Connection::Open(server_);
+    if (conn.ok()) (void)conn->Exec("DROP DATABASE IF EXISTS " + mariadb::Backticked(name_));
+  }
+  const base::DatabaseUrl& url() const override { return url_; }
+
+ private:
+  base::DatabaseUrl server_;
+  base::DatabaseUrl url_;
+  std::string name_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ScratchDatabase>> CreateMariadbScratch(const base::DatabaseUrl& server) {
+  STRATA_ASSIGN_OR_RETURN(mariadb::Connection conn, mariadb::Connection::Open(server));
+  STRATA_ASSIGN_OR_RETURN(mariadb::QueryResult defaults,
+                          conn.Query("SELECT @@character_set_database, @@collation_database"));
+  std::random_device rd;
+  std::string name = fmt::format("strata_scratch_{}_{:08x}", ::getpid(), static_cast<unsigned>(rd()));
+  std::string create = "CREATE DATABASE " + mariadb::Backticked(name);
+  if (!defaults.rows.empty() && !mariadb::IsNull(defaults, 0, 0) && !mariadb::IsNull(defaults, 0, 1)) {
+    create += " CHARACTER SET " + mariadb::Cell(defaults, 0, 0) + " COLLATE " + mariadb::Cell(defaults, 0, 1);
+  }
+  Status created = conn.Exec(create);
+  if (!created.ok()) {
+    return std::move(created).WithPrefix(
+        "cannot create a scratch database (strata replays migrations there; the user needs the CREATE and DROP "
+        "privileges on databases named strata_scratch_*, or pass another server with --scratch-url): ");
+  }
+  base::DatabaseUrl url = server;
+  url.database_override = name;
+  return std::unique_ptr<ScratchDatabase>(std::make_unique<MariadbScratch>(server, std::move(url), name));
+}
+
+}  // namespace strata::driver
