@@ -147,6 +147,21 @@ TEST_F(CliMariadbSchema, VerifyDataRollsBackAMigrationThatReachesATableItDoesNot
   EXPECT_EQ(One("SELECT count(*) FROM child"), "1");
 }
 
+TEST_F(CliMariadbSchema, VerifyDataSaysItCannotCheckAMigrationWithDdl) {
+  dir_.Write("m/v001_base.sql", "CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB;\nINSERT INTO t VALUES (1);\n");
+  ProcessResult ddl = Strata({"up", "--verify-data"});
+  EXPECT_EQ(ddl.exit_code, 0) << Describe(ddl);
+  EXPECT_TRUE(Contains(ddl.err, "--verify-data cannot check migration 1 (base): it runs outside a transaction "
+                                "(MariaDB commits each DDL statement at once)"))
+      << ddl.err;
+  EXPECT_EQ(Version(), "1");
+  dir_.Write("m/v002_data.sql", "UPDATE t SET id = 2 WHERE id = 1;\n");
+  ProcessResult data = Strata({"up", "--verify-data"});
+  EXPECT_EQ(data.exit_code, 0) << Describe(data);
+  EXPECT_FALSE(Contains(data.err, "cannot check")) << data.err;
+  EXPECT_EQ(Version(), "2");
+}
+
 TEST_F(CliMariadbSchema, CheckPassesOnBothExamplesAndLeavesNoScratchDatabase) {
   for (const std::string set : {"dataflow", "vibesurf"}) {
     SCOPED_TRACE(set);
