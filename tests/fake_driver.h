@@ -39,6 +39,8 @@ class FakeDriver : public driver::Driver {
   // Says yes to RecordsProgress, as a driver for an engine whose DDL commits by itself (MariaDB);
   // RecordProgress and Statements then work (Statements splits as Execute does).
   void SetRecordsProgress(bool records) { records_progress_ = records; }
+  // Says yes to FencesHistoryWrites: history writes outside a transaction commit on their own.
+  void SetFencesHistoryWrites(bool fences) { fences_ = fences; }
 
   Engine engine() const override { return Engine::kSqlite; }
   Result<bool> HistoryExists() override;
@@ -60,6 +62,7 @@ class FakeDriver : public driver::Driver {
   Status UpdateHistory(const driver::HistoryRow& row) override;
   Status DeleteHistory(std::uint64_t version) override;
   bool RecordsProgress() const override { return records_progress_; }
+  bool FencesHistoryWrites() const override { return fences_; }
   Status RecordProgress(std::uint64_t version, const std::string& progress) override;
   Result<std::vector<std::pair<std::size_t, std::size_t>>> Statements(std::string_view sql) override;
   Status MirrorVersion(std::uint64_t version) override;
@@ -84,6 +87,7 @@ class FakeDriver : public driver::Driver {
   bool in_transaction_ = false;
   bool one_trip_ = false;
   bool records_progress_ = false;
+  bool fences_ = false;
 };
 
 }  // namespace strata::testing

@@ -217,7 +217,10 @@ std::string Ordinal(std::size_t first, std::size_t last) {
 // it got: the history row is committed as dirty first (or, resuming a partial migration, updated),
 // then each statement runs in autocommit mode and, unless it is the last, its hash is added to the
 // row's progress. A failure leaves the migration partial (ctx.applied says so) and says which
-// statements are applied; `up` resumes it at the failed statement.
+// statements are applied; `up` resumes it at the failed statement. Where the driver fences its
+// history writes on the lock, they need no transaction: `tx` is ended at once and left closed (the
+// caller then writes the final row on its own too); otherwise it is committed after the dirty row
+// and reopened at the end.
 Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, const source::Script& script,
                        const Words& words, bool implicit_commits, const driver::StatementObserver& observer,
                        const std::function<void(const Event&)>& emit) {
@@ -227,6 +230,8 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
   auto resumed = std::find_if(ctx.applied.begin(), ctx.applied.end(),
                               [&](const plan::Applied& a) { return a.version == m.version && a.partial(); });
   driver::HistoryRow dirty = MakeHistoryRow(m, driver::RowState::kDirty, 0, *ctx.clock);
+  const bool alone = ctx.driver->FencesHistoryWrites();
+  if (alone) tx.End();
   if (resumed != ctx.applied.end()) {
     STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, {m.version}));
     progress = *resumed->progress;
@@ -237,7 +242,7 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
     STRATA_RETURN_IF_ERROR(ctx.driver->InsertHistory(dirty));
   }
   // Committed before the first statement, so a crash or failure is visible and says how far it got.
-  STRATA_RETURN_IF_ERROR(tx.Commit());
+  if (!alone) STRATA_RETURN_IF_ERROR(tx.Commit());
   std::size_t done = SplitProgress(progress).size();
   if (resumed != ctx.applied.end()) {
     emit({.kind = EventKind::kWarning,
@@ -290,7 +295,7 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
     }
     progress = std::move(next);
   }
-  return tx.Reopen();
+  return alone ? Status::Ok() : tx.Reopen();
 }
 
 // A statement of a migration that runs inside a transaction failed: said at its place in the file.
@@ -375,6 +380,11 @@ Status WriteTransaction::RestartAround(const std::function<Status()>& outside) {
   open_ = false;
   STRATA_RETURN_IF_ERROR(outside());
   return Reopen();
+}
+
+void WriteTransaction::End() {
+  if (open_) ctx_->driver->Rollback();
+  open_ = false;
 }
 
 Status WriteTransaction::Reopen() {
@@ -511,6 +521,11 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   if (recorded.ok() && group == nullptr) recorded = ctx.driver->MirrorVersion(mirrored);
   if (!recorded.ok()) return NotRecorded(recorded, script, words, /*committing=*/false);
   if (group != nullptr) {
+    record();
+    return ms;
+  }
+  if (!tx.open()) {  // the row committed on its own (RunWithProgress)
+    STRATA_ASSIGN_OR_RETURN(ctx.token, ctx.driver->ChangeToken());
     record();
     return ms;
   }

@@ -56,6 +56,10 @@ class WriteTransaction {
   // the migration lock): for settings that only take outside a transaction, such as SQLite's
   // foreign keys before a table rebuild. On failure no transaction is open.
   Status RestartAround(const std::function<Status()>& outside);
+  // Ends the open transaction without a commit (nothing may have been written in it): what follows
+  // commits statement by statement, each history write on its own (Driver::FencesHistoryWrites).
+  void End();
+  bool open() const { return open_; }
 
  private:
   explicit WriteTransaction(RunContext& ctx) : ctx_(&ctx) {}

@@ -289,9 +289,15 @@ TEST(StepProtocol, FailedNoTransactionStatementLeavesTheMigrationDirty) {
 // migration got. Whatever call fails, the next `up` resumes the partial migration without a repair,
 // and runs each statement again at most when the failure came after it ran and before that was
 // recorded (which the first run's error says).
-TEST(StepProtocol, ProgressRecordingResumesAfterAFailureAtEveryCall) {
-  auto setup = [](Harness& h) {
+// Both ways of writing the history meanwhile: in transactions of their own, or each write on its
+// own where the driver fences it on the lock (FencesHistoryWrites).
+class ProgressRecording : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ProgressRecording, ResumesAfterAFailureAtEveryCall) {
+  const bool fences = GetParam();
+  auto setup = [fences](Harness& h) {
     h.driver->SetRecordsProgress(true);
+    h.driver->SetFencesHistoryWrites(fences);
     h.fs.Add("m/0002_b.up.sql", std::string(kNoTransaction) + "CREATE TABLE b;\nCREATE INDEX b_x ON b;\nCREATE VIEW v;\n");
   };
   std::size_t calls = CountCalls(true, setup, [](Harness& h) { ASSERT_TRUE(h.Open()->Up().ok()); });
@@ -333,6 +339,33 @@ TEST(StepProtocol, ProgressRecordingResumesAfterAFailureAtEveryCall) {
     }
     EXPECT_EQ(h.Executed("CREATE TABLE a;"), 1);
   }
+}
+
+INSTANTIATE_TEST_SUITE_P(StepProtocol, ProgressRecording, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? std::string("HistoryWritesOnTheirOwn") : std::string("InTransactions");
+                         });
+
+// Fenced history writes need no transaction: a migration that runs statement by statement costs
+// no BeginWrite, Commit or lock check of its own.
+TEST(StepProtocol, FencedHistoryWritesNeedNoTransactionAroundThem) {
+  Harness h(true);
+  h.driver->SetRecordsProgress(true);
+  h.driver->SetFencesHistoryWrites(true);
+  h.fs.Add("m/0002_b.up.sql", std::string(kNoTransaction) + "CREATE TABLE b;\nCREATE INDEX b_x ON b;\n");
+  ASSERT_TRUE(h.Open()->Up().ok());
+  EXPECT_EQ(h.Row(2), "applied");
+  const std::vector<std::string>& calls = h.driver->calls();
+  auto first = std::find(calls.begin(), calls.end(), "Statements");
+  ASSERT_NE(first, calls.end());
+  std::vector<std::string> after(first, calls.end());
+  EXPECT_EQ(std::count(after.begin(), after.end(), "BeginWrite"), 0) << ::testing::PrintToString(after);
+  EXPECT_EQ(std::count(after.begin(), after.end(), "Commit"), 0) << ::testing::PrintToString(after);
+  std::erase_if(after, [](const std::string& c) {
+    return c != "InsertHistory" && c != "Execute" && c != "RecordProgress" && c != "UpdateHistory";
+  });
+  EXPECT_EQ(after, (std::vector<std::string>{"InsertHistory", "Execute", "RecordProgress", "Execute", "UpdateHistory"}))
+      << ::testing::PrintToString(after);
 }
 
 // A partial migration whose statements that ran were edited is refused before anything runs.

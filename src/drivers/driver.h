@@ -269,6 +269,12 @@ class Driver {
     (void)version, (void)progress;
     return Status(ErrorCode::kInternal, "RecordProgress is not supported here");
   }
+  // Whether InsertHistory, UpdateHistory and RecordProgress called with no transaction open each
+  // commit on their own and, while this driver's RunLock is held, fail once that lock is lost
+  // (MariaDB: they go through the lock's own session, which holds the lock as long as it lives).
+  // The engine then writes the history of a migration that runs statement by statement without a
+  // transaction around each row and without asking RunLock::Held first: one round trip per row.
+  virtual bool FencesHistoryWrites() const { return false; }
   // Where Execute(sql) would split `sql` into statements on this connection: [begin, end) of each,
   // in order. kInternal unless RecordsProgress().
   virtual Result<std::vector<std::pair<std::size_t, std::size_t>>> Statements(std::string_view sql) {

@@ -102,6 +102,10 @@ Status Connection::Failure() {
 Result<QueryResult> Connection::Query(std::string_view sql) {
   MYSQL* m = conn_.get();
   last_error_ = 0;
+  if (TakePendingBegin()) {
+    constexpr std::string_view kBegin = "START TRANSACTION";
+    if (mysql_real_query(m, kBegin.data(), kBegin.size()) != 0) return Failure();
+  }
   if (mysql_real_query(m, sql.data(), sql.size()) != 0) return Failure();
   QueryResult out;
   bool first = true;

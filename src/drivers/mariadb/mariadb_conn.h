@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/url.h"
@@ -48,6 +49,11 @@ class Connection {
   Result<QueryResult> Query(std::string_view sql);
   // Query, for a statement whose rows do not matter.
   Status Exec(std::string_view sql);
+  // Begins a transaction lazily: START TRANSACTION goes out just before this session's next
+  // statement, so a transaction that ends before it ran one costs no round trip.
+  void BeginLazily() { begin_pending_ = true; }
+  // Whether a lazily begun transaction never started (it then ends here, with nothing to send).
+  bool TakePendingBegin() { return std::exchange(begin_pending_, false); }
 
   // The server's error number of the last failed call (0 after a success).
   unsigned last_error() const { return last_error_; }
@@ -69,6 +75,7 @@ class Connection {
   std::string redacted_url_;
   std::vector<std::string> secrets_;
   unsigned last_error_ = 0;
+  bool begin_pending_ = false;
 };
 
 }  // namespace strata::driver::mariadb

@@ -241,26 +241,29 @@ class MariadbDriver : public Driver {
                                                      conn_.redacted_url(), waited, Holder(quoted)))
           .WithRemedy(Remedy::kLockTimeout);
     }
-    STRATA_ASSIGN_OR_RETURN(QueryResult id, lock_conn_->Query("SELECT CONNECTION_ID()"));
-    return std::unique_ptr<RunLock>(
-        std::make_unique<MariadbRunLock>(lock_conn_.get(), &conn_, name, Cell(id, 0, 0), &lock_held_));
+    return std::unique_ptr<RunLock>(std::make_unique<MariadbRunLock>(lock_conn_.get(), &conn_, name,
+                                                                     std::to_string(lock_conn_->ThreadId()),
+                                                                     &lock_held_));
   }
 
+  // START TRANSACTION goes out with the transaction's first statement: a migration that runs
+  // statement by statement ends the transaction before it sends one (FencesHistoryWrites).
   Status BeginWrite() override {
-    STRATA_RETURN_IF_ERROR(conn_.Exec("START TRANSACTION"));
+    conn_.BeginLazily();
     in_transaction_ = true;
     return Status::Ok();
   }
 
   Status Commit() override {
-    Status st = conn_.Exec("COMMIT");
-    if (!st.ok()) Rollback();
     in_transaction_ = false;
+    if (conn_.TakePendingBegin()) return Status::Ok();  // nothing was sent in it
+    Status st = conn_.Exec("COMMIT");
+    if (!st.ok() && conn_.get()) (void)conn_.Exec("ROLLBACK");
     return st;
   }
 
   void Rollback() override {
-    if (in_transaction_ && conn_.get()) (void)conn_.Exec("ROLLBACK");
+    if (in_transaction_ && !conn_.TakePendingBegin() && conn_.get()) (void)conn_.Exec("ROLLBACK");
     in_transaction_ = false;
   }
 
@@ -304,7 +307,7 @@ class MariadbDriver : public Driver {
   Status CheckIntegrity() override { return Status::Ok(); }  // InnoDB enforces the constraints
 
   Status InsertHistory(const HistoryRow& row) override {
-    return conn_.Exec(fmt::format(
+    return WriteHistory(fmt::format(
         "INSERT INTO {} (version, name, checksum, applied_at, execution_ms, state, strata_version, progress) "
         "VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
         table_, VersionToKey(row.version), conn_.Quote(row.name), conn_.Quote(row.checksum),
@@ -313,7 +316,7 @@ class MariadbDriver : public Driver {
   }
 
   Status UpdateHistory(const HistoryRow& row) override {
-    return conn_.Exec(fmt::format(
+    return WriteHistory(fmt::format(
         "UPDATE {} SET name = {}, checksum = {}, applied_at = {}, execution_ms = {}, state = {}, strata_version = {}, "
         "progress = {} WHERE version = {}",
         table_, conn_.Quote(row.name), conn_.Quote(row.checksum), conn_.Quote(ToDatetime(row.applied_at)),
@@ -322,9 +325,10 @@ class MariadbDriver : public Driver {
   }
 
   bool RecordsProgress() const override { return true; }
+  bool FencesHistoryWrites() const override { return true; }
 
   Status RecordProgress(std::uint64_t version, const std::string& progress) override {
-    return conn_.Exec(fmt::format("UPDATE {} SET progress = {} WHERE version = {}", table_, conn_.Quote(progress),
+    return WriteHistory(fmt::format("UPDATE {} SET progress = {} WHERE version = {}", table_, conn_.Quote(progress),
                                   VersionToKey(version)));
   }
 
@@ -464,6 +468,20 @@ class MariadbDriver : public Driver {
   }
 
  private:
+  // A history write. Outside a transaction, while this run holds the lock, it goes through the lock's
+  // own session: it commits on its own, and it can succeed only while that session, which holds the
+  // lock until it ends, is alive (FencesHistoryWrites). Inside a transaction it belongs to it, and
+  // the engine checks the lock before the commit.
+  Status WriteHistory(const std::string& sql) {
+    if (in_transaction_ || !lock_held_ || !lock_conn_) return conn_.Exec(sql);
+    Status st = lock_conn_->Exec(sql);
+    if (st.code() != ErrorCode::kUnavailable) return st;
+    return Status(ErrorCode::kLockLost,
+                  fmt::format("the session that holds the migration lock on {} is gone ({}); another runner may "
+                              "hold the lock now, so the history row was not written",
+                              conn_.redacted_url(), st.message()));
+  }
+
   std::string Progress(const HistoryRow& row) const {
     return row.progress ? conn_.Quote(*row.progress) : std::string("NULL");
   }
