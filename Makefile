@@ -1,8 +1,9 @@
 # A thin front door over CMake. `make demo` and `make test` each work alone on a fresh Debian 12
 # machine: they install what is missing (scripts/install-deps.sh), configure, build, then run.
 BUILD      ?= build
+# One clang-19 build serves both the sanitized suite and the fuzzers, so make test compiles the tree
+# twice rather than three times.
 ASAN_BUILD ?= build-asan
-FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
@@ -22,7 +23,8 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(ASAN_BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON -DSTRATA_BENCH=OFF $(CMAKE_FLAGS)
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON -DSTRATA_FUZZ=ON \
+	  -DSTRATA_BENCH=OFF $(CMAKE_FLAGS)
 
 asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
@@ -44,18 +46,14 @@ test-asan: asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-$(FUZZ_BUILD)/CMakeCache.txt: | deps
-	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON $(CMAKE_FLAGS)
-
-fuzz-build: deps $(FUZZ_BUILD)/CMakeCache.txt
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+fuzz-build: asan
 
 # Each fuzzer for FUZZ_SECONDS (make fuzz) or FUZZ_SMOKE_SECONDS (inside make test).
 fuzz: fuzz-build
-	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	fuzz/run.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
 
 fuzz-smoke: fuzz-build
-	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+	fuzz/run.sh $(ASAN_BUILD) $(FUZZ_SMOKE_SECONDS)
 
 # Every benchmark of docs/benchmarks.md; run_postgres.sh and run_mariadb.sh start (and remove) their own
 # local servers.
@@ -71,4 +69,4 @@ bench: build
 	$(BUILD)/bench/startup_bench
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo
+	rm -rf $(BUILD) $(ASAN_BUILD) demo
