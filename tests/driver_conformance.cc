@@ -24,6 +24,16 @@ std::unique_ptr<driver::Driver> DriverConformance::OpenOrDie(driver::OpenOptions
   return ::testing::AssertionFailure() << st.ToString() << "\n" << sql;
 }
 
+std::string DriverConformance::Quoted(const std::string& name) {
+  const char quote = GetParam().sql.identifier_quote;
+  std::string out(1, quote);
+  for (char c : name) {
+    out += c;
+    if (c == quote) out += quote;
+  }
+  return out + quote;
+}
+
 std::string ConformanceName(const ::testing::TestParamInfo<ConformanceParams>& info) { return info.param.name; }
 
 void PrintTo(const ConformanceParams& params, std::ostream* os) { *os << params.name; }
@@ -255,11 +265,28 @@ TEST_P(DriverConformance, QueryReadsAndNeverWrites) {
 
 TEST_P(DriverConformance, RollbackUndoesDdlAndData) {
   auto d = OpenOrDie();
+  ASSERT_TRUE(d);
+  ASSERT_TRUE(Run(*d, "CREATE TABLE before_ddl (x integer);"));
   ASSERT_TRUE(d->BeginWrite().ok());
-  ASSERT_TRUE(d->Execute("CREATE TABLE gone (x INTEGER); INSERT INTO gone VALUES (1);", {.in_transaction = true}, nullptr).ok());
+  ASSERT_TRUE(d->Execute("INSERT INTO before_ddl VALUES (1);", {.in_transaction = true}, nullptr).ok());
+  d->Rollback();
+  EXPECT_EQ(ValueOr(d->CountRows("", "before_ddl"), -1), 0) << "data survived a rollback";
+
+  ASSERT_TRUE(d->BeginWrite().ok());
+  const std::string ddl =
+      "INSERT INTO before_ddl VALUES (2); CREATE TABLE gone (x INTEGER); INSERT INTO gone VALUES (1);";
+  ASSERT_TRUE(d->Execute(ddl, {.in_transaction = true}, nullptr).ok());
   d->Rollback();
   Status st = d->Execute("SELECT * FROM gone;", {.in_transaction = false}, nullptr);
-  EXPECT_FALSE(st.ok()) << "the table survived a rollback";
+  if (can().transactional_ddl) {
+    EXPECT_FALSE(st.ok()) << "the table survived a rollback";
+    EXPECT_EQ(ValueOr(d->CountRows("", "before_ddl"), -1), 0) << "data survived a rollback";
+    return;
+  }
+  // DDL commits by itself: the table, the row written before it and the one written after it stay.
+  EXPECT_TRUE(st.ok()) << "transactional_ddl is false, yet the DDL was rolled back: " << st.ToString();
+  EXPECT_EQ(ValueOr(d->CountRows("", "gone"), -1), 1) << "what follows DDL is no longer in the transaction";
+  EXPECT_EQ(ValueOr(d->CountRows("", "before_ddl"), -1), 1) << "DDL commits the transaction before it";
 }
 
 // A driver runs what it is given; which statements may run is the engine's decision (see
@@ -267,12 +294,15 @@ TEST_P(DriverConformance, RollbackUndoesDdlAndData) {
 // must do is say when a statement failed only because it ran inside a transaction.
 TEST_P(DriverConformance, SaysWhenAStatementCannotRunInATransaction) {
   auto d = OpenOrDie();
+  const std::string& only_outside = GetParam().sql.outside_transaction_only;
+  ASSERT_FALSE(only_outside.empty()) << "EngineSql::outside_transaction_only is not set";
   ASSERT_TRUE(d->BeginWrite().ok());
-  Status st = d->Execute("VACUUM;", {.in_transaction = true}, nullptr);
+  Status st = d->Execute(only_outside, {.in_transaction = true}, nullptr);
   d->Rollback();
   ASSERT_FALSE(st.ok());
   EXPECT_TRUE(d->CannotRunInTransaction(st)) << st.ToString();
-  EXPECT_TRUE(d->Execute("VACUUM;", {.in_transaction = false}, nullptr).ok());
+  Status outside = d->Execute(only_outside, {.in_transaction = false}, nullptr);
+  EXPECT_TRUE(outside.ok()) << outside.ToString();
   ASSERT_TRUE(d->BeginWrite().ok());
   Status other = d->Execute("SELECT * FROM no_such_table;", {.in_transaction = true}, nullptr);
   d->Rollback();

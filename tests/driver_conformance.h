@@ -46,6 +46,13 @@ struct Capabilities {
   // none: it must then create nothing and refuse writes. false: databases are made outside strata
   // and the harness's database exists before the first open.
   bool open_creates_database = false;
+  // A transaction rolls back its DDL with its data (SQLite, PostgreSQL). false: every DDL statement
+  // commits the open transaction before it runs and commits itself (MariaDB), so a rollback leaves
+  // the DDL and what ran before it in place, and what runs after it is no longer in a transaction.
+  bool transactional_ddl = false;
+  // CREATE INDEX ... WHERE makes a partial index that Introspect reads back as Index::where (SQLite,
+  // PostgreSQL). false: the engine refuses the WHERE clause.
+  bool partial_indexes = false;
 };
 
 // How the engine spells what the suite's engine-neutral SQL creates, where the engines differ.
@@ -57,10 +64,40 @@ struct Spellings {
   // "integer" and "text" on PostgreSQL.
   std::string integer_type;
   std::string text_type;
+  // Column::type of columns declared EngineSql::key_text: the text type again on SQLite and
+  // PostgreSQL, "varchar(64)" on MariaDB.
+  std::string key_text_type;
+  // PrimaryKey::name of a key declared `CONSTRAINT name PRIMARY KEY`: that name. false: the engine
+  // names every primary key alike (MariaDB: PRIMARY) and the model leaves the name empty.
+  bool primary_key_names = false;
+  // A unique index on plain columns is read back as Table::uniques rather than as an index, because
+  // the engine makes no difference between it and a UNIQUE constraint (MariaDB). false: it is an
+  // index (SQLite, PostgreSQL).
+  bool unique_indexes_are_constraints = false;
+  // ForeignKey::on_update of a key declared without ON UPDATE: "NO ACTION" on SQLite and
+  // PostgreSQL, "RESTRICT" on MariaDB (the same behaviour under another name).
+  std::string unspecified_fk_action;
+  // A foreign key whose columns no index begins with gets an index of its own, named after the key,
+  // which Introspect lists with the others (MariaDB: InnoDB makes it, and no catalog tells it from
+  // one made by hand). false: only the indexes created are listed.
+  bool foreign_keys_make_indexes = false;
+  // How View::definition begins: "SELECT" on SQLite (as written) and PostgreSQL (as it prints the
+  // query); "select" on MariaDB, which keeps its own rewrite of the query.
+  std::string view_definition_start;
 };
 
 // Engine-specific SQL for what no statement that every engine accepts can do.
 struct EngineSql {
+  // The character that quotes an identifier, doubled inside one: '"' on SQLite and PostgreSQL, '`' on
+  // MariaDB (which reads "..." as a string unless sql_mode has ANSI_QUOTES).
+  char identifier_quote = '"';
+  // A text type that an index key may be: "text" on SQLite and PostgreSQL; on MariaDB a key on TEXT
+  // needs a prefix length, so "varchar(64)".
+  std::string key_text;
+  // A statement that fails inside a transaction only because it is inside one, and runs outside
+  // (SQLite and PostgreSQL: VACUUM; MariaDB: SET TRANSACTION ISOLATION LEVEL, which may not change
+  // a transaction in progress).
+  std::string outside_transaction_only;
   // Statements that fail and leave behind an index the engine marks unusable, which
   // InvalidIndexes() then names `invalid_index` (PostgreSQL: a unique CREATE INDEX CONCURRENTLY
   // over duplicate keys). Empty where the engine has no such thing: InvalidIndexes() is then
@@ -93,6 +130,8 @@ class DriverConformance : public ::testing::TestWithParam<ConformanceParams> {
   std::unique_ptr<driver::Driver> OpenOrDie(driver::OpenOptions options = {});
   // Runs `sql` in autocommit mode: ASSERT_TRUE(Run(*d, "...")).
   static ::testing::AssertionResult Run(driver::Driver& d, const std::string& sql);
+  // `name` as an identifier in the engine's SQL, its quote character doubled.
+  static std::string Quoted(const std::string& name);
 
   const Capabilities& can() const { return GetParam().can; }
 

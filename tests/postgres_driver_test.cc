@@ -28,14 +28,30 @@ class PgHarness : public DriverHarness {
 };
 
 // No backups to a file, no version slot outside the history table, databases made by the
-// administrator; a failed CREATE INDEX CONCURRENTLY leaves an INVALID index.
+// administrator; transactional DDL and partial indexes; a failed CREATE INDEX CONCURRENTLY leaves an
+// INVALID index.
 INSTANTIATE_TEST_SUITE_P(Postgres, DriverConformance,
                          ::testing::Values(ConformanceParams{
                              .name = "postgres",
                              .harness = [] { return std::make_unique<PgHarness>(); },
-                             .can = {.backups = false, .max_mirrored_version = 0, .open_creates_database = false},
-                             .spelling = {.default_schema = "public", .integer_type = "integer", .text_type = "text"},
-                             .sql = {.make_invalid_index = "CREATE TABLE dup_keys (x int); INSERT INTO dup_keys "
+                             .can = {.backups = false,
+                                     .max_mirrored_version = 0,
+                                     .open_creates_database = false,
+                                     .transactional_ddl = true,
+                                     .partial_indexes = true},
+                             .spelling = {.default_schema = "public",
+                                          .integer_type = "integer",
+                                          .text_type = "text",
+                                          .key_text_type = "text",
+                                          .primary_key_names = true,
+                                          .unique_indexes_are_constraints = false,
+                                          .unspecified_fk_action = "NO ACTION",
+                                          .foreign_keys_make_indexes = false,
+                                          .view_definition_start = "SELECT"},
+                             .sql = {.identifier_quote = '"',
+                                     .key_text = "text",
+                                     .outside_transaction_only = "VACUUM;",
+                                     .make_invalid_index = "CREATE TABLE dup_keys (x int); INSERT INTO dup_keys "
                                                            "VALUES (1), (1); CREATE UNIQUE INDEX CONCURRENTLY "
                                                            "dup_keys_x ON dup_keys (x);",
                                      .invalid_index = "public.dup_keys_x"},

@@ -30,13 +30,28 @@ class SqliteHarness : public DriverHarness {
 };
 
 // A file beside the data: backups, user_version (31 bits), and the file appears on the first
-// writable open. No invalid indexes.
+// writable open; transactional DDL and partial indexes. No invalid indexes.
 INSTANTIATE_TEST_SUITE_P(Sqlite, DriverConformance,
                          ::testing::Values(ConformanceParams{
                              .name = "sqlite",
                              .harness = [] { return std::make_unique<SqliteHarness>(); },
-                             .can = {.backups = true, .max_mirrored_version = INT_MAX, .open_creates_database = true},
-                             .spelling = {.default_schema = "", .integer_type = "INTEGER", .text_type = "TEXT"},
+                             .can = {.backups = true,
+                                     .max_mirrored_version = INT_MAX,
+                                     .open_creates_database = true,
+                                     .transactional_ddl = true,
+                                     .partial_indexes = true},
+                             .spelling = {.default_schema = "",
+                                          .integer_type = "INTEGER",
+                                          .text_type = "TEXT",
+                                          .key_text_type = "TEXT",
+                                          .primary_key_names = true,
+                                          .unique_indexes_are_constraints = false,
+                                          .unspecified_fk_action = "NO ACTION",
+                                          .foreign_keys_make_indexes = false,
+                                          .view_definition_start = "SELECT"},
+                             .sql = {.identifier_quote = '"',
+                                     .key_text = "text",
+                                     .outside_transaction_only = "VACUUM;"},
                          }),
                          ConformanceName);
 
