@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-// The libraries are compiled with recoverable UBSan checks (the top-level STRATA_FUZZ flags);
-// make every report fatal so that libFuzzer saves the input, also when a target is run by hand.
+// Every UBSan report is fatal (the libraries are built with -fno-sanitize-recover=all); say so
+// here too, with a stack trace, so that a target run by hand stops at the first report.
 extern "C" const char* __ubsan_default_options() { return "halt_on_error=1:print_stacktrace=1"; }
 
 #define FUZZ_CHECK(cond)                                                                  \
