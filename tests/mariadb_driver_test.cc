@@ -127,6 +127,39 @@ TEST(MariadbDriver, RefusesAHistoryTableOfAnotherLayout) {
       << exists.status().message();
 }
 
+// The one-round-trip read of an up-to-date run answers as HistoryExists and ReadHistory together.
+TEST(MariadbDriver, ReadHistoryIfExistsAnswersAsTheLayoutQuestionAndTheReadDo) {
+  MariadbDatabase db;
+  auto d = OpenOk(db.url());
+  ASSERT_TRUE(d);
+  auto absent = d->ReadHistoryIfExists();
+  ASSERT_TRUE(absent.ok()) << absent.status().ToString();
+  EXPECT_FALSE(absent->has_value());
+  ASSERT_TRUE(d->CreateHistory().ok());
+  driver::HistoryRow row{.version = 7, .name = "seven", .checksum = "sha256:x", .applied_at = "2026-01-02T03:04:05.678Z",
+                         .execution_ms = 1.5, .state = driver::RowState::kDirty, .strata_version = "0.1.0",
+                         .progress = "00112233aabbccdd"};
+  ASSERT_TRUE(d->InsertHistory(row).ok());
+  auto both = d->ReadHistoryIfExists();
+  auto read = d->ReadHistory();
+  ASSERT_TRUE(both.ok() && both->has_value() && read.ok());
+  ASSERT_EQ((*both)->size(), 1u);
+  const driver::HistoryRow& got = (**both)[0];
+  EXPECT_EQ(got.version, 7u);
+  EXPECT_EQ(got.name, "seven");
+  EXPECT_EQ(got.applied_at, (*read)[0].applied_at);
+  EXPECT_EQ(got.applied_at, "2026-01-02T03:04:05.678Z");
+  EXPECT_EQ(got.execution_ms, 1.5);
+  EXPECT_EQ(got.state, driver::RowState::kDirty);
+  EXPECT_EQ(got.progress, std::optional<std::string>("00112233aabbccdd"));
+  // A column more than strata's is another layout, as HistoryExists says.
+  db.Query("ALTER TABLE strata_schema_history ADD COLUMN extra INT");
+  auto other = d->ReadHistoryIfExists();
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("extra"), std::string::npos) << other.status().message();
+}
+
 TEST(MariadbDriver, TheRunLockExcludesAndNamesItsHolder) {
   MariadbDatabase db;
   driver::OpenOptions quick;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <set>
 #include <string>
@@ -187,24 +188,30 @@ class MariadbDriver : public Driver {
                                                "SELECT version, name, checksum, {}, execution_ms, state, "
                                                "strata_version, progress FROM {}",
                                                IsoColumn("applied_at"), table_)));
-    std::vector<HistoryRow> rows;
-    rows.reserve(r.rows.size());
-    const std::string a_version = "a version in " + table_;
-    const std::string an_execution_ms = "an execution_ms in " + table_;
-    for (std::size_t i = 0; i < r.rows.size(); ++i) {
-      HistoryRow row;
-      STRATA_ASSIGN_OR_RETURN(std::int64_t key, IntCell(r, i, 0, a_version));
-      row.version = KeyToVersion(key);
-      row.name = Cell(r, i, 1);
-      row.checksum = Cell(r, i, 2);
-      row.applied_at = FromIsoColumn(Cell(r, i, 3));
-      STRATA_ASSIGN_OR_RETURN(row.execution_ms, DoubleCell(r, i, 4, an_execution_ms));
-      row.state = ParseRowState(Cell(r, i, 5));
-      row.strata_version = Cell(r, i, 6);
-      row.progress = r.rows[i][7];
-      rows.push_back(std::move(row));
+    return ParseHistory(r, {0, 1, 2, 3, 4, 5, 6, 7});
+  }
+
+  // The layout and the rows in one round trip, where the layout question and the read were two (an
+  // up-to-date run costs this and nothing more): `SELECT *` names the table's columns. When the table
+  // is absent, or its columns are not strata's, the information_schema question says what is wrong.
+  Result<std::optional<std::vector<HistoryRow>>> ReadHistoryIfExists() override {
+    auto r = conn_.Query("SELECT * FROM " + table_);
+    std::array<std::size_t, std::size(kMariadbHistoryColumns)> at{};
+    bool ours = r.ok() && r->columns.size() == at.size();
+    for (std::size_t i = 0; ours && i < at.size(); ++i) {
+      auto it = std::find_if(r->columns.begin(), r->columns.end(),
+                             [&](const std::string& c) { return base::Lower(c) == kMariadbHistoryColumns[i]; });
+      ours = it != r->columns.end();
+      if (ours) at[i] = static_cast<std::size_t>(it - r->columns.begin());
     }
-    return rows;
+    if (!ours) {
+      constexpr unsigned kNoSuchTable = 1146;
+      if (!r.ok() && conn_.last_error() == kNoSuchTable) return std::optional<std::vector<HistoryRow>>();
+      if (!r.ok() && r.status().code() == ErrorCode::kUnavailable) return r.status();
+      return Driver::ReadHistoryIfExists();
+    }
+    STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> rows, ParseHistory(*r, at));
+    return std::optional<std::vector<HistoryRow>>(std::move(rows));
   }
 
   Result<std::int64_t> ChangeToken() override {
@@ -469,6 +476,32 @@ class MariadbDriver : public Driver {
   }
 
  private:
+  // The rows of a history query whose columns `at` holds, in kMariadbHistoryColumns' order; the
+  // applied_at column either as IsoColumn gives it or as the server prints a DATETIME(3).
+  Result<std::vector<HistoryRow>> ParseHistory(const QueryResult& r,
+                                               const std::array<std::size_t, std::size(kMariadbHistoryColumns)>& at) {
+    std::vector<HistoryRow> rows;
+    rows.reserve(r.rows.size());
+    const std::string a_version = "a version in " + table_;
+    const std::string an_execution_ms = "an execution_ms in " + table_;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      HistoryRow row;
+      STRATA_ASSIGN_OR_RETURN(std::int64_t key, IntCell(r, i, at[0], a_version));
+      row.version = KeyToVersion(key);
+      row.name = Cell(r, i, at[1]);
+      row.checksum = Cell(r, i, at[2]);
+      std::string applied_at = Cell(r, i, at[3]);
+      if (applied_at.size() > 10 && applied_at[10] == ' ') applied_at[10] = 'T';
+      row.applied_at = FromIsoColumn(std::move(applied_at));
+      STRATA_ASSIGN_OR_RETURN(row.execution_ms, DoubleCell(r, i, at[4], an_execution_ms));
+      row.state = ParseRowState(Cell(r, i, at[5]));
+      row.strata_version = Cell(r, i, at[6]);
+      row.progress = r.rows[i][at[7]];
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
   // A history write. Outside a transaction, while this run holds the lock, it goes through the lock's
   // own session: it commits on its own, and it can succeed only while that session, which holds the
   // lock until it ends, is alive (FencesHistoryWrites). Inside a transaction it belongs to it, and
