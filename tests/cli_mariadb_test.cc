@@ -31,6 +31,10 @@ class CliMariadb : public ::testing::Test {
     return rows.empty() ? "" : rows[0];
   }
   // The history as "version:state,...".
+  bool HasTable(const std::string& name) const {
+    return One("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '" +
+               name + "'") == "1";
+  }
   std::string History() const {
     return One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history");
   }
@@ -243,8 +247,9 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
              "DO SLEEP(IF((SELECT count(*) FROM a) = 0, 30, 0));\n"
              "CREATE TABLE c (id INT PRIMARY KEY);\n");
   int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("killed.log"));
-  ASSERT_TRUE(PollUntil([&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
-                        std::chrono::seconds(20)))
+  ASSERT_TRUE(PollUntil(
+      [&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
+      std::chrono::seconds(20)))
       << ReadText(dir_.Path("killed.log"));
   ::kill(pid, SIGKILL);
   EXPECT_EQ(WaitExit(pid), -SIGKILL);
@@ -297,6 +302,39 @@ TEST_F(CliMariadb, TheLockSessionKilledMidRunStopsTheRunBeforeTheCommit) {
   EXPECT_EQ(One("SELECT count(*) FROM t"), "0") << "the migration committed without the lock";
   EXPECT_EQ(History(),
             "1:applied");
+}
+
+// A migration with DDL writes its progress through the lock's own session: with that session
+// killed, the next write fails and the run stops (exit 14) before another statement runs, leaving a
+// partial migration that the next `up` resumes.
+TEST_F(CliMariadb, TheLockSessionKilledDuringADdlMigrationStopsItBeforeItsNextStatement) {
+  dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_ddl.sql",
+             "CREATE TABLE u (id INT PRIMARY KEY);\nDO SLEEP(3);\nCREATE TABLE w (id INT PRIMARY KEY);\n");
+  int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("run.log"));
+  ASSERT_TRUE(PollUntil(
+      [&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
+      std::chrono::seconds(20)))
+      << ReadText(dir_.Path("run.log"));
+  const std::string idle =
+      One("SELECT group_concat(ID) FROM information_schema.processlist WHERE DB = DATABASE() AND ID <> CONNECTION_ID() "
+          "AND COMMAND = 'Sleep'");
+  ASSERT_FALSE(idle.empty());
+  for (std::size_t pos = 0; pos <= idle.size();) {
+    std::size_t comma = std::min(idle.find(',', pos), idle.size());
+    db_.Query("KILL " + idle.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir_.Path("run.log"));
+  const std::string log = ReadText(dir_.Path("run.log"));
+  EXPECT_TRUE(Contains(log, "the session that holds the migration lock")) << log;
+  EXPECT_FALSE(HasTable("w")) << "a statement ran after the lock was lost";
+  EXPECT_EQ(History(), "1:applied,2:dirty");
+  ProcessResult resumed = Strata({"up"});
+  EXPECT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_TRUE(Contains(resumed.err, "resumes at statement 2 of 3")) << resumed.err;
+  EXPECT_TRUE(HasTable("w"));
+  EXPECT_EQ(History(), "1:applied,2:applied");
 }
 
 TEST(CliMariadbErrors, WrongPasswordUnreachableAndMissingDatabaseHaveTheirExitCodesAndNoPassword) {
