@@ -23,7 +23,7 @@ constexpr const char* kSqliteSchema =
 
 constexpr const char* kMariadbSchema =
     "CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(50), name VARCHAR(255), age INT(11),\n"
-    "  note VARCHAR(300)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
+    "  note VARCHAR(300), status ENUM('a','b') NOT NULL DEFAULT 'a') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
     "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT, INDEX orders_user (user_id));\n";
 
 const char* SchemaOf(Engine engine) {
@@ -246,7 +246,14 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"MY002_ForeignKey", "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
              {"MY002@1:38"}},
         Case{"MY002_DropPrimaryKey", "ALTER TABLE orders DROP PRIMARY KEY;", {"MY002@1:20"}},
-        Case{"MY002_ReplacePrimaryKey", "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, user_id);", {}},
+        Case{"MY002_ReplacePrimaryKey", "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, user_id);",
+             {"MY003@1:42"}},
+        Case{"MY002_EnumValueAppended", "ALTER TABLE users MODIFY status ENUM('a','b','c') NOT NULL DEFAULT 'a';", {}},
+        Case{"MY002_EnumValueInserted", "ALTER TABLE users MODIFY status ENUM('a','c','b') NOT NULL;", {"MY002@1:19"}},
+        Case{"MY002_ForeignKeyChecksOff",
+             "SET foreign_key_checks = 0;\nALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);\n"
+             "SET foreign_key_checks = 1;",
+             {}},
         Case{"MY002_Convert", "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;", {"MY002@1:19"}},
         Case{"MY002_DefaultCharsetOnly", "ALTER TABLE users DEFAULT CHARACTER SET utf8mb4;", {}},
         Case{"MY002_Engine", "ALTER TABLE users ENGINE=Aria;", {"MY002@1:19"}},
@@ -260,6 +267,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"MY003_AddUnique", "ALTER TABLE users ADD UNIQUE KEY users_email (email);", {"MY003@1:23"}},
         Case{"MY003_ConstraintUnique", "ALTER TABLE users ADD CONSTRAINT uk UNIQUE (email);", {"MY003@1:37"}},
         Case{"MY003_CreateUniqueIndex", "CREATE UNIQUE INDEX users_email ON users (email);", {"MY003@1:1"}},
+        Case{"MY003_AddPrimaryKey", "ALTER TABLE users ADD PRIMARY KEY (email);", {"MY003@1:23"}},
         Case{"MY003_PlainIndex", "CREATE INDEX users_email ON users (email);", {}},
         Case{"MY003_NotNullUniqueColumn", "ALTER TABLE users ADD COLUMN code INT NOT NULL UNIQUE;",
              {"M001@1:30", "MY003@1:48"}},

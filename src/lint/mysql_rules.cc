@@ -50,6 +50,7 @@ class Tokens {
   bool Punct(std::size_t i, char c) const {
     return i < tokens_.size() && tokens_[i].kind == SqliteTokenKind::kPunct && text_[tokens_[i].begin] == c;
   }
+  bool Number(std::size_t i) const { return i < tokens_.size() && tokens_[i].kind == SqliteTokenKind::kNumber; }
   bool IsName(std::size_t i) const {
     return i < tokens_.size() &&
            (tokens_[i].kind == SqliteTokenKind::kWord || tokens_[i].kind == SqliteTokenKind::kQuotedName);
@@ -158,10 +159,15 @@ bool VarLength(const std::string& type, std::string_view* kind, long long* n, st
 }
 
 // Whether MariaDB changes a column from `from` to `to` without copying the table: the same type,
-// or a longer VARCHAR whose length prefix keeps its size (one byte up to 255 bytes: at most 63
-// characters of any character set; two bytes from 256 characters on).
+// values added at the end of an ENUM or SET, or a longer VARCHAR whose length prefix keeps its
+// size (one byte up to 255 bytes: at most 63 characters of any character set; two bytes from 256
+// characters on).
 bool InPlace(const std::string& from, const std::string& to) {
   if (from == to) return true;
+  if ((from.starts_with("enum(") || from.starts_with("set(")) && from.ends_with(")") && to.ends_with(")") &&
+      to.starts_with(from.substr(0, from.size() - 1) + ",")) {
+    return true;
+  }
   std::string_view from_kind, to_kind;
   long long n = 0, m = 0;
   std::string from_rest, to_rest;
@@ -242,13 +248,15 @@ class StatementRules {
   void CreateTable(const Tokens& t, std::size_t i);
   void CreateIndex(const Tokens& t, std::size_t i, bool unique);
   void AlterTable(const Tokens& t, std::size_t i);
-  void Unique(const std::string& table, std::size_t at, const std::vector<std::string>& columns, bool ignore);
+  void Unique(const std::string& table, std::size_t at, const std::vector<std::string>& columns, bool ignore,
+              bool primary = false);
   void Duplicates(const std::string& table, std::size_t at, std::vector<std::string> columns, std::string name);
   void TypeChange(const std::string& table, const std::string& column, const ColumnDef& def, std::size_t at,
                   std::vector<std::pair<std::size_t, std::string>>* copies);
 
   std::string_view sql_, lexed_;
   bool check_;
+  bool foreign_key_checks_ = true;  // the session's, as the part's SET statements leave it
   std::set<std::string>& created_;
   std::map<std::string, std::map<std::string, std::string>>& types_;
   PartLint& out_;
@@ -291,18 +299,19 @@ void StatementRules::Duplicates(const std::string& table, std::size_t at, std::v
 }
 
 void StatementRules::Unique(const std::string& table, std::size_t at, const std::vector<std::string>& columns,
-                            bool ignore) {
+                            bool ignore, bool primary) {
+  const char* key = primary ? "primary key" : "unique key";
   std::string keys;
   for (const std::string& c : columns) keys += (keys.empty() ? "(" : ", ") + c;
   keys = keys.empty() ? "its key" : keys + ")";
   if (ignore) {
     Hit("MY003", at,
-        fmt::format("ALTER IGNORE TABLE {} adding a unique key {} silently deletes every row whose key duplicates an "
+        fmt::format("ALTER IGNORE TABLE {} adding a {} {} silently deletes every row whose key duplicates an "
                     "earlier row's",
-                    table, keys));
+                    table, key, keys));
   } else {
     Hit("MY003", at,
-        fmt::format("a unique key on {}{} fails if the rows there now hold duplicates", table,
+        fmt::format("a {} on {}{} fails if the rows there now hold duplicates", key, table,
                     columns.empty() ? "" : keys));
   }
 }
@@ -357,6 +366,14 @@ std::optional<Target> StatementRules::Run(sql::StatementSpan span,
     if (t.Is(i, "SET") && !t.HasTopLevel(i, t.size(), "WHERE") && !t.HasTopLevel(i, t.size(), "LIMIT") &&
         Existing(table)) {
       Hit("M005", span.begin, fmt::format("UPDATE without WHERE changes every row of {}", table));
+    }
+  } else if (first == "SET") {
+    // SET [SESSION] foreign_key_checks = 0: a foreign key is then added in place (MY002).
+    for (std::size_t k = 1; k < t.size(); ++k) {
+      std::size_t n = k;
+      if (t.Name(n) != "foreign_key_checks" || !t.Punct(n, '=')) continue;
+      std::string v = t.Word(n + 1);
+      foreign_key_checks_ = !(v == "OFF" || v == "FALSE" || (t.Number(n + 1) && sql_[t.Begin(n + 1)] == '0'));
     }
   } else if (first == "INSERT" || first == "REPLACE") {
     while (t.Is(i, "LOW_PRIORITY") || t.Is(i, "DELAYED") || t.Is(i, "HIGH_PRIORITY") || t.Is(i, "IGNORE")) ++i;
@@ -525,6 +542,12 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
       }
       if (what == "PRIMARY") {
         add_primary = true;
+        // Built in place, but over the rows there now: a duplicate makes it fail as a UNIQUE would.
+        if (existing) {
+          std::vector<std::string> columns = KeyColumns(t, j);
+          Unique(as_written, t.Begin(j), columns, ignore, /*primary=*/true);
+          if (!ignore) Duplicates(as_written, t.Begin(j), columns, constraint);
+        }
       } else if (what == "UNIQUE") {
         if (constraint.empty()) {  // UNIQUE [KEY | INDEX] [IF NOT EXISTS] [name] (...)
           std::size_t n = j + 1;
@@ -538,7 +561,9 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
           if (!ignore) Duplicates(as_written, t.Begin(j), columns, constraint);
         }
       } else if (what == "FOREIGN") {
-        copies.emplace_back(t.Begin(j), "ADD FOREIGN KEY (checks every row with foreign_key_checks on)");
+        if (foreign_key_checks_) {
+          copies.emplace_back(t.Begin(j), "ADD FOREIGN KEY, which checks every row while foreign_key_checks is on");
+        }
       } else if (what == "KEY" || what == "INDEX" || what == "FULLTEXT" || what == "SPATIAL" || what == "CHECK" ||
                  what == "PERIOD" || what == "SYSTEM" || what == "PARTITION" || t.Punct(j, '(')) {
         // indexes are built in place; the others are not read

@@ -58,8 +58,8 @@ const std::vector<LintRule> kRules = {
      "add ALGORITHM=INPLACE (or INSTANT), LOCK=NONE so that MariaDB refuses instead of copying; for a type change, add "
      "a column of the new type, backfill it in batches, then switch over"},
     {"MY003", LintSeverity::kWarning, "mariadb",
-     "a unique key added to an existing table (ADD UNIQUE, CREATE UNIQUE INDEX, a UNIQUE column): it fails on the "
-     "duplicates there now, and ALTER IGNORE deletes them",
+     "a unique key added to an existing table (ADD UNIQUE, ADD PRIMARY KEY, CREATE UNIQUE INDEX, a UNIQUE column): "
+     "it fails on the duplicates there now, and ALTER IGNORE deletes them",
      "find and merge the duplicates first (a data migration; `strata lint --url` counts them), then add the key"},
     {"PG001", LintSeverity::kWarning, "postgres",
      "CREATE INDEX without CONCURRENTLY on an existing table blocks every write to it for the whole build",
