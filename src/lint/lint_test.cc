@@ -364,6 +364,23 @@ TEST(Lint, MariadbM001IsAWarningUnlessConfigured) {
   EXPECT_EQ(severity_of(strict), LintSeverity::kError);
 }
 
+// MY002 says what it knows: the types it compared, and "may" when the type before is unknown.
+TEST(Lint, MariadbMy002MessageNamesTheTypes) {
+  auto message_of = [](const std::string& sql) {
+    LintOptions options;
+    options.engine = Engine::kMariadb;
+    Source source = Source::Embedded({{"v001_a.sql", kMariadbSchema}, {"v002_b.sql", sql}});
+    auto report = LintSource(source, options);
+    EXPECT_TRUE(report.ok());
+    return report.ok() && report->findings.size() == 1 ? report->findings[0].message : std::string("<none>");
+  };
+  EXPECT_EQ(message_of("ALTER TABLE users MODIFY age BIGINT;"),
+            "ALTER TABLE users copies the table, and writes to it wait until the copy is done (age from int to bigint)");
+  EXPECT_EQ(message_of("ALTER TABLE Users MODIFY nowhere TEXT;"),
+            "ALTER TABLE Users may copy the table, and writes to it wait until the copy is done (nowhere to text: the "
+            "type before is not known from the migrations, and most type changes copy the table)");
+}
+
 TEST(Lint, FindingCarriesFileStatementHintAndMessage) {
   Source source = Source::Embedded({{"v001_a.sql", kPgSchema}, {"v002_b.sql", "\n\nDROP   TABLE\n  orders;\n"}}, "mig");
   LintOptions options;

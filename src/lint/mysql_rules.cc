@@ -231,6 +231,13 @@ bool IsDataStatement(std::string_view statement) {
   return word == "insert" || word == "update" || word == "delete" || word == "replace" || word == "select";
 }
 
+// Why an ALTER TABLE copies the table: where, what, and whether it surely does.
+struct Copy {
+  std::size_t at = 0;
+  std::string what;
+  bool certain = true;
+};
+
 class StatementRules {
  public:
   StatementRules(std::string_view sql, std::string_view lexed, bool check, std::set<std::string>& created,
@@ -252,7 +259,7 @@ class StatementRules {
               bool primary = false);
   void Duplicates(const std::string& table, std::size_t at, std::vector<std::string> columns, std::string name);
   void TypeChange(const std::string& table, const std::string& column, const ColumnDef& def, std::size_t at,
-                  std::vector<std::pair<std::size_t, std::string>>* copies);
+                  std::vector<Copy>* copies);
 
   std::string_view sql_, lexed_;
   bool check_;
@@ -485,18 +492,19 @@ void StatementRules::CreateIndex(const Tokens& t, std::size_t i, bool unique) {
 }
 
 void StatementRules::TypeChange(const std::string& table, const std::string& column, const ColumnDef& def,
-                                std::size_t at, std::vector<std::pair<std::size_t, std::string>>* copies) {
+                                std::size_t at, std::vector<Copy>* copies) {
   auto it = types_.find(table);
   const std::string* from = nullptr;
   if (it != types_.end()) {
     if (auto c = it->second.find(column); c != it->second.end() && !c->second.empty()) from = &c->second;
   }
   if (from == nullptr) {
-    copies->emplace_back(at, fmt::format("{} {}: its type before is not known from the migrations, and most type "
-                                         "changes copy the table",
-                                         column, def.type));
+    copies->push_back({at, fmt::format("{} to {}: the type before is not known from the migrations, and most type "
+                                       "changes copy the table",
+                                       column, def.type),
+                       /*certain=*/false});
   } else if (!def.type.empty() && !InPlace(*from, def.type)) {
-    copies->emplace_back(at, fmt::format("{} from {} to {}", column, *from, def.type));
+    copies->push_back({at, fmt::format("{} from {} to {}", column, *from, def.type)});
   }
 }
 
@@ -508,7 +516,7 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
   if (table.empty()) return;
   const std::string as_written = t.Name(table_at, /*as_written=*/true);
   bool existing = Existing(table);
-  std::vector<std::pair<std::size_t, std::string>> copies;  // why the table is copied: offset, what
+  std::vector<Copy> copies;  // why the table is copied
   bool add_primary = false;
   std::optional<std::size_t> drop_primary;
   bool algorithm_ok = false, lock_none = false;
@@ -562,7 +570,7 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
         }
       } else if (what == "FOREIGN") {
         if (foreign_key_checks_) {
-          copies.emplace_back(t.Begin(j), "ADD FOREIGN KEY, which checks every row while foreign_key_checks is on");
+          copies.push_back({t.Begin(j), "ADD FOREIGN KEY, which checks every row while foreign_key_checks is on"});
         }
       } else if (what == "KEY" || what == "INDEX" || what == "FULLTEXT" || what == "SPATIAL" || what == "CHECK" ||
                  what == "PERIOD" || what == "SYSTEM" || what == "PARTITION" || t.Punct(j, '(')) {
@@ -577,7 +585,7 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
                           as_written, c.name, as_written),
               /*lesser=*/true);
         }
-        if (existing && c.auto_increment) copies.emplace_back(c.name_at, "ADD COLUMN " + c.name + " AUTO_INCREMENT");
+        if (existing && c.auto_increment) copies.push_back({c.name_at, "ADD COLUMN " + c.name + " AUTO_INCREMENT"});
         // Every row gets the same value (the DEFAULT, or the implicit one): a second row collides.
         bool same_value = c.not_null || (c.has_default && !c.default_null);
         if (existing && c.unique && !c.auto_increment && !c.generated && same_value) {
@@ -625,20 +633,25 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
     } else if (w == "DROP" && t.Is(k + 1, "PRIMARY")) {
       drop_primary = t.Begin(k);
     } else if (w == "CONVERT" && t.Is(k + 1, "TO")) {
-      copies.emplace_back(t.Begin(k), "CONVERT TO CHARACTER SET");
+      copies.push_back({t.Begin(k), "CONVERT TO CHARACTER SET"});
     } else if (w == "ENGINE") {
       std::size_t v = k + (t.Punct(k + 1, '=') ? 2 : 1);
-      if (!t.Word(v).empty() && !t.Is(v, "INNODB")) copies.emplace_back(t.Begin(k), "ENGINE=" + t.Word(v));
+      if (!t.Word(v).empty() && !t.Is(v, "INNODB")) copies.push_back({t.Begin(k), "ENGINE=" + t.Word(v)});
     }
     k = end + 1;
   }
-  if (drop_primary && !add_primary) copies.emplace_back(*drop_primary, "DROP PRIMARY KEY without adding another");
+  if (drop_primary && !add_primary) copies.push_back({*drop_primary, "DROP PRIMARY KEY without adding another"});
   if (!existing || copies.empty() || online || algorithm_ok || lock_none) return;
-  std::sort(copies.begin(), copies.end());
+  std::sort(copies.begin(), copies.end(), [](const Copy& a, const Copy& b) { return a.at < b.at; });
   std::string why;
-  for (const auto& [at, what] : copies) why += (why.empty() ? "" : "; ") + what;
-  Hit("MY002", copies.front().first,
-      fmt::format("ALTER TABLE {} copies the table, and writes to it wait until the copy is done ({})", as_written,
+  bool certain = false;
+  for (const Copy& c : copies) {
+    why += (why.empty() ? "" : "; ") + c.what;
+    certain = certain || c.certain;
+  }
+  Hit("MY002", copies.front().at,
+      fmt::format("ALTER TABLE {} {} the table, and writes to it wait until the copy is done ({})", as_written,
+                  certain ? "copies" : "may copy",
                   why));
 }
 
