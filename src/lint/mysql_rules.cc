@@ -386,7 +386,7 @@ std::optional<Target> StatementRules::Run(sql::StatementSpan span,
     while (t.Is(i, "LOW_PRIORITY") || t.Is(i, "DELAYED") || t.Is(i, "HIGH_PRIORITY") || t.Is(i, "IGNORE")) ++i;
     if (t.Is(i, "INTO")) ++i;
     std::string table = t.Name(i);
-    if (Existing(table)) target = Target{first, table};
+    if (Existing(table)) target = Target{first + " INTO", table};
   } else if (first == "DELETE") {
     while (t.Is(i, "LOW_PRIORITY") || t.Is(i, "QUICK") || t.Is(i, "IGNORE")) ++i;
     if (t.Is(i, "FROM")) {
@@ -675,7 +675,7 @@ PartLint MysqlAnalyzer::Analyze(std::string_view sql, bool no_transaction, bool 
     Target target;
   };
   std::vector<Change> changes;  // statements that change a table in use (MY001)
-  bool commits_each = no_transaction;
+  bool has_ddl = false;
   std::size_t next = 0;  // the analysis' entries are in statement order, as the spans
   for (const sql::StatementSpan& span : *spans) {
     out.statement_begins.push_back(span.begin);
@@ -687,20 +687,21 @@ PartLint MysqlAnalyzer::Analyze(std::string_view sql, bool no_transaction, bool 
         destructive.push_back(&entries[next++]);
       }
     }
-    if (!IsDataStatement(sql.substr(span.begin, span.end - span.begin))) commits_each = true;
+    if (!IsDataStatement(sql.substr(span.begin, span.end - span.begin))) has_ddl = true;
     if (auto target = rules.Run(span, destructive)) changes.push_back({span, std::move(*target)});
   }
-  if (check && commits_each && changes.size() >= 2) {
+  if (check && (has_ddl || no_transaction) && changes.size() >= 2) {
     const Change& first = changes[0];
     const Change& next = changes[1];
     std::size_t later = changes.size() - 1;
     out.hits.push_back(
         {"MY001", first.span.begin, first.span.begin, first.span.end,
          fmt::format("{} {} commits on its own, and {} later statement{} of this migration change{} a table in use too "
-                     "(next: {} {}): MariaDB commits each DDL statement, so strata runs the migration statement by "
-                     "statement, and a failure after this one leaves it partial",
+                     "(next: {} {}): {}, and a failure after this one leaves it partial",
                      first.target.what, first.target.table, later, later == 1 ? "" : "s", later == 1 ? "s" : "",
-                     next.target.what, next.target.table)});
+                     next.target.what, next.target.table,
+                     has_ddl ? "MariaDB commits each DDL statement, so strata runs the migration statement by statement"
+                             : "the migration runs outside a transaction (-- strata:no-transaction)")});
   }
   return out;
 }
