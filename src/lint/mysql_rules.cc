@@ -124,8 +124,8 @@ std::string NormalizedType(std::string_view original) {
       {"integer", "int"}, {"boolean", "tinyint"}, {"bool", "tinyint"}, {"double precision", "double"},
       {"numeric", "decimal"}, {"dec", "decimal"}, {"fixed", "decimal"}};
   for (const auto& [from, to] : kSpellings) {
-    bool whole_word = out.size() == from.size() || !std::isalpha(static_cast<unsigned char>(out[from.size()]));
-    if (out.starts_with(from) && whole_word) {
+    if (!out.starts_with(from)) continue;
+    if (out.size() == from.size() || !std::isalpha(static_cast<unsigned char>(out[from.size()]))) {
       out = std::string(to) + out.substr(from.size());
       break;
     }
