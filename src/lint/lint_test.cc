@@ -375,7 +375,8 @@ TEST(Lint, MariadbMy002MessageNamesTheTypes) {
     return report.ok() && report->findings.size() == 1 ? report->findings[0].message : std::string("<none>");
   };
   EXPECT_EQ(message_of("ALTER TABLE users MODIFY age BIGINT;"),
-            "ALTER TABLE users copies the table, and writes to it wait until the copy is done (age from int to bigint)");
+            "ALTER TABLE users copies the table, and writes to it wait until the copy is done (age from int to "
+            "bigint)");
   EXPECT_EQ(message_of("ALTER TABLE Users MODIFY nowhere TEXT;"),
             "ALTER TABLE Users may copy the table, and writes to it wait until the copy is done (nowhere to text: the "
             "type before is not known from the migrations, and most type changes copy the table)");
