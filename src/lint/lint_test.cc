@@ -232,6 +232,7 @@ INSTANTIATE_TEST_SUITE_P(
              {}},
         Case{"MY002_Modify", "ALTER TABLE users MODIFY age BIGINT;", {"MY002@1:19"}},
         Case{"MY002_SameTypeOtherAttributes", "ALTER TABLE users MODIFY COLUMN age INT NOT NULL DEFAULT 0;", {}},
+        Case{"MY002_SignednessIsAType", "ALTER TABLE users MODIFY age INT(10) UNSIGNED;", {"MY002@1:19"}},
         Case{"MY002_LongerVarcharSamePrefix", "ALTER TABLE users MODIFY email VARCHAR(60);", {}},
         Case{"MY002_LongerVarcharLongerPrefix", "ALTER TABLE users MODIFY email VARCHAR(100);", {"MY002@1:19"}},
         Case{"MY002_LongerLongVarchar", "ALTER TABLE users MODIFY note VARCHAR(500);", {}},
@@ -249,6 +250,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"MY002_ReplacePrimaryKey", "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, user_id);",
              {"MY003@1:42"}},
         Case{"MY002_EnumValueAppended", "ALTER TABLE users MODIFY status ENUM('a','b','c') NOT NULL DEFAULT 'a';", {}},
+        Case{"MY002_CharsetOnly", "ALTER TABLE users MODIFY email VARCHAR(50) COLLATE utf8mb4_bin;", {"MY002@1:19"}},
         Case{"MY002_EnumValueInserted", "ALTER TABLE users MODIFY status ENUM('a','c','b') NOT NULL;", {"MY002@1:19"}},
         Case{"MY002_ForeignKeyChecksOff",
              "SET foreign_key_checks = 0;\nALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);\n"
@@ -377,6 +379,10 @@ TEST(Lint, MariadbMy002MessageNamesTheTypes) {
   EXPECT_EQ(message_of("ALTER TABLE users MODIFY age BIGINT;"),
             "ALTER TABLE users copies the table, and writes to it wait until the copy is done (age from int to "
             "bigint)");
+  EXPECT_EQ(message_of("ALTER TABLE users MODIFY name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"),
+            "ALTER TABLE users may copy the table, and writes to it wait until the copy is done (name from varchar(255) "
+            "to varchar(255) character set utf8mb4 collate utf8mb4_bin: a character set or collation that differs "
+            "from the column's copies the table)");
   EXPECT_EQ(message_of("ALTER TABLE Users MODIFY nowhere TEXT;"),
             "ALTER TABLE Users may copy the table, and writes to it wait until the copy is done (nowhere to text: the "
             "type before is not known from the migrations, and most type changes copy the table)");

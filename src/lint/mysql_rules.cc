@@ -102,14 +102,16 @@ bool EndsType(const std::string& w) {
   return kAttributes.contains(w);
 }
 
-// A column's type as MariaDB compares it: lower case, blanks only between two words, the display
-// width of integer types and the spellings of one type made one.
+// A column's type as MariaDB compares it: lower case, one blank before a word that follows a word
+// or a ')', none elsewhere, the display width of integer types and the spellings of one type made
+// one.
 std::string NormalizedType(std::string_view original) {
   std::string out;
   for (std::size_t i = 0; i < original.size(); ++i) {
     auto c = static_cast<unsigned char>(original[i]);
     if (std::isspace(c)) {
-      bool word_before = !out.empty() && (std::isalnum(static_cast<unsigned char>(out.back())) || out.back() == '_');
+      bool word_before = !out.empty() && (std::isalnum(static_cast<unsigned char>(out.back())) || out.back() == '_' ||
+                                          out.back() == ')');
       std::size_t next = i;
       while (next < original.size() && std::isspace(static_cast<unsigned char>(original[next]))) ++next;
       bool word_after = next < original.size() &&
@@ -174,6 +176,18 @@ bool InPlace(const std::string& from, const std::string& to) {
   if (!VarLength(from, &from_kind, &n, &from_rest) || !VarLength(to, &to_kind, &m, &to_rest)) return false;
   if (from_kind != to_kind || from_rest != to_rest || m < n) return false;
   return m <= (from_kind == "varchar(" ? 63 : 255) || n >= 256;
+}
+
+// `type` without its CHARACTER SET / CHARSET and COLLATE clauses.
+std::string WithoutCharset(const std::string& type) {
+  std::string out = type;
+  for (std::string_view clause : {" character set ", " charset ", " collate "}) {
+    for (std::size_t at = out.find(clause); at != std::string::npos; at = out.find(clause)) {
+      std::size_t end = out.find(' ', at + clause.size());
+      out.erase(at, (end == std::string::npos ? out.size() : end) - at);
+    }
+  }
+  return out;
 }
 
 struct ColumnDef {
@@ -504,7 +518,14 @@ void StatementRules::TypeChange(const std::string& table, const std::string& col
                                        column, def.type),
                        /*certain=*/false});
   } else if (!def.type.empty() && !InPlace(*from, def.type)) {
-    copies->push_back({at, fmt::format("{} from {} to {}", column, *from, def.type)});
+    // Only the character set or collation written differently: a clause on one side only may name
+    // the table's default, which lint does not know.
+    bool charset_only = InPlace(WithoutCharset(*from), WithoutCharset(def.type));
+    copies->push_back({at, fmt::format("{} from {} to {}{}", column, *from, def.type,
+                                       charset_only ? ": a character set or collation that differs from the "
+                                                      "column's copies the table"
+                                                    : ""),
+                       /*certain=*/!charset_only});
   }
 }
 
