@@ -88,8 +88,9 @@ const Command kCommands[] = {
      [](CLI::App& app, Invocation& inv) {
        app.add_option("files", inv.inputs, "Migration files to lint (default: every migration of --dir)");
        app.add_flag("--pending", inv.pending, "Only the migrations not yet applied on --url");
-       app.add_option("--engine", inv.engine, "Dialect when no --url is given: sqlite (default) or postgres")
-           ->check(CLI::IsMember({"sqlite", "postgres"}));
+       app.add_option("--engine", inv.engine,
+                      "Dialect when no --url is given: sqlite (default), postgres or mariadb (also: mysql)")
+           ->check(CLI::IsMember({"sqlite", "postgres", "mariadb", "mysql"}));
        app.add_flag("--strict", inv.strict, "Treat warnings as errors (exit 15)");
        app.add_flag("--trace", inv.trace,
                     "PostgreSQL: replay on the scratch database (--scratch-url) and report the locks each statement "

@@ -1,6 +1,6 @@
 // Fuzzes the linter's text readers: the lint-ignore comment parser (src/lint/ignore.h) on its own,
-// and the whole linter (PostgreSQL parse-tree rules, SQLite token rules and in-memory replay) on
-// the same text as a migration file.
+// and the whole linter (PostgreSQL parse-tree rules, SQLite token rules and in-memory replay,
+// MariaDB's splitter and token rules) on the same text as a migration file.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -64,5 +64,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CheckIgnores(text);
   CheckLint(text, strata::Engine::kSqlite);
   CheckLint(text, strata::Engine::kPostgres);
+  CheckLint(text, strata::Engine::kMariadb);
   return 0;
 }

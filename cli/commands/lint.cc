@@ -82,7 +82,11 @@ int RunLint(const Invocation& inv) {
   LintOptions options;
   options.files = inv.inputs;
   options.severity = inv.lint_severity;
-  if (!inv.engine.empty()) options.engine = inv.engine == "postgres" ? Engine::kPostgres : Engine::kSqlite;
+  if (!inv.engine.empty()) {
+    options.engine = inv.engine == "postgres"                         ? Engine::kPostgres
+                     : inv.engine == "mariadb" || inv.engine == "mysql" ? Engine::kMariadb
+                                                                        : Engine::kSqlite;
+  }
   // The lock trace is PostgreSQL's: without a URL or --engine, the text is PostgreSQL too.
   if (inv.trace && inv.engine.empty() && inv.url.empty()) options.engine = Engine::kPostgres;
   auto dir = LintDirectory(inv);

@@ -23,9 +23,9 @@ const char* LintSeverityName(LintSeverity severity);
 
 // One rule of the catalogue.
 struct LintRule {
-  const char* id;             // "PG001", "M001", "SQ002", ...
+  const char* id;             // "PG001", "M001", "SQ002", "MY001", ...
   LintSeverity severity;      // by default
-  const char* engines;        // "postgres", "sqlite" or "both"
+  const char* engines;        // "postgres", "sqlite", "mariadb" or "both" (every engine)
   const char* summary;        // one line: what it catches
   const char* hint;           // the safe way to write it
 };

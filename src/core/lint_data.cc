@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 #include "core/lint.h"
+#include "sql/mysql_split.h"
 #include "sql/pg_split.h"
 #include "sql/sqlite_split.h"
 
@@ -29,9 +30,26 @@ std::string Literal(std::string_view s) {
   return out + "'";
 }
 
-std::string Qualified(const std::string& schema, const std::string& table) {
-  std::string name = base::QuoteIdentifier(table);
-  return schema.empty() ? name : base::QuoteIdentifier(schema) + "." + name;
+// A name in a question: "name" (SQLite, PostgreSQL), `name` on MariaDB, whose sessions read
+// "..." as a string.
+std::string Quote(Engine engine, std::string_view name) {
+  if (engine != Engine::kMariadb) return base::QuoteIdentifier(name);
+  std::string out = "`";
+  for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
+  return out + "`";
+}
+
+// A string in a question; MariaDB reads a backslash in a string as an escape.
+std::string SqlLiteral(Engine engine, std::string_view s) {
+  if (engine != Engine::kMariadb) return Literal(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : c == '\\' ? std::string("\\\\") : std::string(1, c);
+  return out + "'";
+}
+
+std::string Qualified(Engine engine, const std::string& schema, const std::string& table) {
+  std::string name = Quote(engine, table);
+  return schema.empty() ? name : Quote(engine, schema) + "." + name;
 }
 
 std::string Shown(const std::string& schema, const std::string& table) {
@@ -69,6 +87,9 @@ class Asker {
     if (engine() == Engine::kPostgres) {
       auto spans = sql::SplitPostgres(sql);
       statements = spans.ok() ? spans->size() : 0;
+    } else if (engine() == Engine::kMariadb) {
+      auto spans = sql::SplitMysql(sql);
+      statements = spans.ok() ? spans->size() : 0;
     } else {
       statements = sql::SplitSqlite(sql).size();
     }
@@ -85,7 +106,11 @@ class Asker {
         engine() == Engine::kPostgres
             ? fmt::format("SELECT a.attname FROM (SELECT to_regclass({}) AS oid) t LEFT JOIN pg_attribute a ON "
                           "a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped WHERE t.oid IS NOT NULL",
-                          Literal(Qualified(schema, table)))
+                          Literal(Qualified(engine(), schema, table)))
+        : engine() == Engine::kMariadb
+            ? fmt::format("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {} AND "
+                          "TABLE_NAME = {} ORDER BY ORDINAL_POSITION",
+                          schema.empty() ? "DATABASE()" : SqlLiteral(engine(), schema), SqlLiteral(engine(), table))
             : fmt::format("SELECT name FROM pragma_table_info({}{})", Literal(table),
                           schema.empty() ? "" : ", " + Literal(schema));
     STRATA_ASSIGN_OR_RETURN(Rows rows, Ask(sql));
@@ -104,7 +129,11 @@ class Asker {
             ? fmt::format("SELECT a.attname FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY "
                           "AS k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum "
                           "WHERE c.conrelid = to_regclass({}) AND c.contype = 'p' ORDER BY k.n",
-                          Literal(Qualified(schema, table)))
+                          Literal(Qualified(engine(), schema, table)))
+        : engine() == Engine::kMariadb
+            ? fmt::format("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {} AND "
+                          "TABLE_NAME = {} AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
+                          schema.empty() ? "DATABASE()" : SqlLiteral(engine(), schema), SqlLiteral(engine(), table))
             : fmt::format("SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk", Literal(table));
     STRATA_ASSIGN_OR_RETURN(Rows rows, Ask(sql));
     std::vector<std::string> names;
@@ -141,6 +170,9 @@ struct RowKey {
 Result<RowKey> RowKeyOf(Asker& a, const std::string& schema, const std::string& table) {
   STRATA_ASSIGN_OR_RETURN(auto pk, a.PrimaryKey(schema, table));
   RowKey key;
+  if (pk.empty() && a.engine() == Engine::kMariadb) {
+    return Status(ErrorCode::kFailedPrecondition, fmt::format("{} has no primary key to name its rows by", table));
+  }
   if (pk.empty()) {
     bool pg = a.engine() == Engine::kPostgres;
     key.label = pg ? "ctid" : "rowid";
@@ -149,7 +181,7 @@ Result<RowKey> RowKeyOf(Asker& a, const std::string& schema, const std::string& 
     return key;
   }
   key.label = pk.size() == 1 ? pk[0] : "(" + Joined(pk) + ")";
-  for (const std::string& c : pk) key.exprs.push_back(base::QuoteIdentifier(c));
+  for (const std::string& c : pk) key.exprs.push_back(Quote(a.engine(), c));
   return key;
 }
 
@@ -235,24 +267,25 @@ std::string Question(const lint::DataCheck& c) {
 // Each Ask* returns the message of an error finding, or std::nullopt when the data is clean.
 using Answer = Result<std::optional<std::string>>;
 
-std::string NotNullAnd(const std::string& alias, const std::vector<std::string>& columns) {
+std::string NotNullAnd(Engine engine, const std::string& alias, const std::vector<std::string>& columns) {
   std::vector<std::string> out;
-  for (const std::string& c : columns) out.push_back(alias + base::QuoteIdentifier(c) + " IS NOT NULL");
+  for (const std::string& c : columns) out.push_back(alias + Quote(engine, c) + " IS NOT NULL");
   return Joined(out, " AND ");
 }
 
-std::vector<std::string> QuotedAll(const std::string& alias, const std::vector<std::string>& columns) {
+std::vector<std::string> QuotedAll(Engine engine, const std::string& alias, const std::vector<std::string>& columns) {
   std::vector<std::string> out;
-  for (const std::string& c : columns) out.push_back(alias + base::QuoteIdentifier(c));
+  for (const std::string& c : columns) out.push_back(alias + Quote(engine, c));
   return out;
 }
 
 Answer AskDuplicates(Asker& a, const lint::LocatedCheck& located) {
   const lint::DataCheck& c = located.check;
-  std::vector<std::string> columns = QuotedAll("", c.columns);
+  std::vector<std::string> columns = QuotedAll(a.engine(), "", c.columns);
   // NULLs never collide in a unique index (the PRIMARY KEY's NULLs are D002's question).
   std::string inner = fmt::format("SELECT {}, count(*) AS n FROM {} WHERE {} GROUP BY {} HAVING count(*) > 1",
-                                  Aliased(columns), Qualified(c.schema, c.table), NotNullAnd("", c.columns),
+                                  Aliased(columns), Qualified(a.engine(), c.schema, c.table),
+                                  NotNullAnd(a.engine(), "", c.columns),
                                   Joined(columns));
   STRATA_ASSIGN_OR_RETURN(Sampled s, AskSampled(a, inner, columns.size(), /*most_first=*/true));
   if (s.keys == 0) return std::optional<std::string>();
@@ -267,7 +300,8 @@ Result<std::optional<std::pair<Sampled, RowKey>>> AskRowsWhere(Asker& a, const l
                                                                const std::string& where) {
   STRATA_ASSIGN_OR_RETURN(RowKey key, RowKeyOf(a, c.schema, c.table));
   std::string inner =
-      fmt::format("SELECT {}, 1 AS n FROM {} WHERE {}", Aliased(key.exprs), Qualified(c.schema, c.table), where);
+      fmt::format("SELECT {}, 1 AS n FROM {} WHERE {}", Aliased(key.exprs), Qualified(a.engine(), c.schema, c.table),
+                  where);
   STRATA_ASSIGN_OR_RETURN(Sampled s, AskSampled(a, inner, key.exprs.size(), /*most_first=*/false, key.address));
   if (s.rows == 0) return std::optional<std::pair<Sampled, RowKey>>();
   return std::optional<std::pair<Sampled, RowKey>>(std::make_pair(std::move(s), std::move(key)));
@@ -275,7 +309,7 @@ Result<std::optional<std::pair<Sampled, RowKey>>> AskRowsWhere(Asker& a, const l
 
 Answer AskNulls(Asker& a, const lint::LocatedCheck& located) {
   const lint::DataCheck& c = located.check;
-  STRATA_ASSIGN_OR_RETURN(auto found, AskRowsWhere(a, c, base::QuoteIdentifier(c.columns.at(0)) + " IS NULL"));
+  STRATA_ASSIGN_OR_RETURN(auto found, AskRowsWhere(a, c, Quote(a.engine(), c.columns.at(0)) + " IS NULL"));
   if (!found) return std::optional<std::string>();
   const auto& [s, key] = *found;
   return std::optional<std::string>(fmt::format("{} of {} {} NULL in {} (e.g. {} {}): {} will fail",
@@ -300,7 +334,7 @@ Answer AskChecks(Asker& a, const lint::LocatedCheck& located) {
 Answer AskRows(Asker& a, const lint::LocatedCheck& located) {
   const lint::DataCheck& c = located.check;
   STRATA_ASSIGN_OR_RETURN(Rows rows, a.Ask(fmt::format("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT {}) r",
-                                                       Qualified(c.schema, c.table), kRowCap + 1)));
+                                                       Qualified(a.engine(), c.schema, c.table), kRowCap + 1)));
   std::int64_t n = rows.empty() || rows[0].empty() ? 0 : base::ParseInt64(rows[0][0].value_or("0")).value_or(0);
   if (n == 0) return std::optional<std::string>();
   std::string count = n > kRowCap ? fmt::format("more than {} rows", kRowCap) : Plural(n, "row", "rows");
@@ -323,13 +357,14 @@ Answer AskOrphans(Asker& a, const lint::LocatedCheck& located) {
   }
   std::vector<std::string> match;
   for (std::size_t i = 0; i < ref.size(); ++i) {
-    match.push_back(fmt::format("p.{} = c.{}", base::QuoteIdentifier(ref[i]), base::QuoteIdentifier(c.columns[i])));
+    match.push_back(fmt::format("p.{} = c.{}", Quote(a.engine(), ref[i]), Quote(a.engine(), c.columns[i])));
   }
-  std::vector<std::string> child = QuotedAll("c.", c.columns);
+  std::vector<std::string> child = QuotedAll(a.engine(), "c.", c.columns);
   // MATCH SIMPLE: a row with a NULL in any key column is not checked.
   std::string inner = fmt::format(
       "SELECT {}, count(*) AS n FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) GROUP BY {}",
-      Aliased(child), Qualified(c.schema, c.table), NotNullAnd("c.", c.columns), Qualified(c.ref_schema, c.ref_table),
+      Aliased(child), Qualified(a.engine(), c.schema, c.table), NotNullAnd(a.engine(), "c.", c.columns),
+      Qualified(a.engine(), c.ref_schema, c.ref_table),
       Joined(match, " AND "), Joined(child));
   STRATA_ASSIGN_OR_RETURN(Sampled s, AskSampled(a, inner, child.size(), /*most_first=*/false));
   if (s.rows == 0) return std::optional<std::string>();

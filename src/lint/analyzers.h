@@ -28,6 +28,19 @@ class PgAnalyzer {
   std::map<std::string, std::map<std::string, ColumnType>> types_;
 };
 
+class MysqlAnalyzer {
+ public:
+  // Never fails: a part that SplitMysql refuses gives one L002 hit (when `check`). `check` false:
+  // only learn the column types (for MY002) from it. `no_transaction`: the part says
+  // -- strata:no-transaction (MY001).
+  PartLint Analyze(std::string_view sql, bool no_transaction, bool check);
+
+ private:
+  // table -> column -> type as written ("varchar(50)", "int unsigned"), names lower-cased, as far
+  // as the migrations read so far tell.
+  std::map<std::string, std::map<std::string, std::string>> types_;
+};
+
 class SqliteAnalyzer {
  public:
   SqliteAnalyzer();

@@ -21,11 +21,23 @@ constexpr const char* kSqliteSchema =
     "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INT REFERENCES users (id));\n"
     "CREATE INDEX orders_user ON orders (user_id);\n";
 
+constexpr const char* kMariadbSchema =
+    "CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(50), name VARCHAR(255), age INT(11),\n"
+    "  note VARCHAR(300), status ENUM('a','b') NOT NULL DEFAULT 'a') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
+    "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT, INDEX orders_user (user_id));\n";
+
+const char* SchemaOf(Engine engine) {
+  switch (engine) {
+    case Engine::kPostgres: return kPgSchema;
+    case Engine::kMariadb: return kMariadbSchema;
+    case Engine::kSqlite: break;
+  }
+  return kSqliteSchema;
+}
+
 // "RULE@line:col" for each finding of migration 2, in order.
 std::vector<std::string> Findings(Engine engine, const std::string& sql, const LintOptions& extra = {}) {
-  Source source = Source::Embedded({{"v001_schema.sql", engine == Engine::kPostgres ? kPgSchema : kSqliteSchema},
-                                    {"v002_change.sql", sql}},
-                                   "m");
+  Source source = Source::Embedded({{"v001_schema.sql", SchemaOf(engine)}, {"v002_change.sql", sql}}, "m");
   LintOptions options = extra;
   options.engine = engine;
   auto report = LintSource(source, options);
@@ -162,6 +174,118 @@ INSTANTIATE_TEST_SUITE_P(
              "CREATE TRIGGER tr AFTER INSERT ON users BEGIN DELETE FROM orders; END;", {}}),
     [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
+class MariadbRules : public testing::TestWithParam<Case> {};
+
+TEST_P(MariadbRules, FiresWhereExpected) {
+  EXPECT_EQ(Findings(Engine::kMariadb, GetParam().sql), GetParam().expected) << GetParam().sql;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lint, MariadbRules,
+    testing::Values(
+        Case{"M001_Bad", "ALTER TABLE users ADD COLUMN plan VARCHAR(20) NOT NULL;", {"M001@1:30"}},
+        Case{"M001_IfNotExists", "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan INT NOT NULL;", {"M001@1:44"}},
+        Case{"M001_Safe", "ALTER TABLE users ADD plan VARCHAR(20) NOT NULL DEFAULT 'free';", {}},
+        Case{"M001_AutoIncrement",
+             "ALTER TABLE orders ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE, LOCK=NONE;", {}},
+        Case{"M001_NewTable", "CREATE TABLE t (a INT);\nALTER TABLE t ADD COLUMN b INT NOT NULL;", {}},
+        Case{"M002_Bad", "ALTER TABLE `users` DROP COLUMN `age`;", {"M002@1:1"}},
+        Case{"M002_WithoutTheWordColumn", "ALTER TABLE users DROP age;", {"M002@1:1"}},
+        Case{"M002_DropIndexDropsNoColumn", "ALTER TABLE orders DROP INDEX orders_user;", {}},
+        Case{"M002_NewTable", "CREATE TABLE t (a INT, b INT);\nALTER TABLE t DROP COLUMN b;", {}},
+        Case{"M003_Column", "ALTER TABLE users RENAME COLUMN name TO full_name;", {"M003@1:19"}},
+        Case{"M003_Change", "ALTER TABLE users CHANGE name full_name VARCHAR(255);", {"M003@1:26"}},
+        Case{"M003_ChangeKeepsTheName", "ALTER TABLE users CHANGE COLUMN Name name VARCHAR(255) NOT NULL;", {}},
+        Case{"M003_RenameTable", "RENAME TABLE users TO people;", {"M003@1:1"}},
+        Case{"M003_AlterRename", "ALTER TABLE users RENAME TO people;", {"M003@1:1"}},
+        Case{"M003_NewTable", "CREATE TABLE t (a INT);\nRENAME TABLE t TO u;\nALTER TABLE u RENAME COLUMN a TO b;", {}},
+        Case{"M004_Bad", "DROP TABLE IF EXISTS orders;", {"M004@1:1"}},
+        Case{"M004_Several", "DROP TABLE orders, users;", {"M004@1:1", "M004@1:1"}},
+        Case{"M004_InAnExecutableComment", "/*!50001 DROP TABLE orders */;", {"M004@1:1"}},
+        Case{"M004_NewTable", "CREATE TABLE tmp (a INT);\nDROP TABLE tmp;", {}},
+        Case{"M004_Temporary", "DROP TEMPORARY TABLE orders;", {}},
+        Case{"M005_Update", "UPDATE users SET age = 0;", {"M005@1:1"}},
+        Case{"M005_UpdateWithModifiersAndAlias", "UPDATE LOW_PRIORITY IGNORE users u SET u.age = 0;", {"M005@1:1"}},
+        Case{"M005_WhereInAStringOrComment", "UPDATE users SET name = 'x WHERE y' # WHERE id = 1\n;", {"M005@1:1"}},
+        Case{"M005_Delete", "DELETE QUICK FROM orders;", {"M005@1:1"}},
+        Case{"M005_Safe", "UPDATE users SET age = 0 WHERE age IS NULL;", {}},
+        Case{"M005_Limit", "DELETE FROM orders ORDER BY id LIMIT 1000;", {}},
+        Case{"M005_Join", "UPDATE users u JOIN orders o ON o.user_id = u.id SET u.age = 1;", {}},
+        Case{"M005_TriggerBodyIsNotRun",
+             "DELIMITER //\nCREATE TRIGGER tr BEFORE UPDATE ON users FOR EACH ROW BEGIN DELETE FROM orders; END//\n"
+             "DELIMITER ;\n",
+             {}},
+        Case{"MY001_DdlThenData",
+             "ALTER TABLE users ADD COLUMN plan VARCHAR(20) DEFAULT 'free';\n"
+             "UPDATE users SET plan = 'pro' WHERE age > 30;",
+             {"MY001@1:1"}},
+        Case{"MY001_TwoAlters", "\nALTER TABLE users ADD COLUMN a INT;\nALTER TABLE orders ADD COLUMN b INT;",
+             {"MY001@2:1"}},
+        Case{"MY001_DataOnlyRunsInOneTransaction",
+             "UPDATE users SET age = 1 WHERE id = 1;\nDELETE FROM orders WHERE id = 2;", {}},
+        Case{"MY001_NoTransaction",
+             "-- strata:no-transaction\nUPDATE users SET age = 1 WHERE id = 1;\nDELETE FROM orders WHERE id = 2;",
+             {"MY001@2:1"}},
+        Case{"MY001_NewTablesDoNotCount",
+             "CREATE TABLE t (a INT);\nCREATE INDEX t_a ON t (a);\nINSERT INTO t VALUES (1);\n"
+             "ALTER TABLE users ADD COLUMN c INT;",
+             {}},
+        Case{"MY002_Modify", "ALTER TABLE users MODIFY age BIGINT;", {"MY002@1:19"}},
+        Case{"MY002_SameTypeOtherAttributes", "ALTER TABLE users MODIFY COLUMN age INT NOT NULL DEFAULT 0;", {}},
+        Case{"MY002_SignednessIsAType", "ALTER TABLE users MODIFY age INT(10) UNSIGNED;", {"MY002@1:19"}},
+        Case{"MY002_LongerVarcharSamePrefix", "ALTER TABLE users MODIFY email VARCHAR(60);", {}},
+        Case{"MY002_LongerVarcharLongerPrefix", "ALTER TABLE users MODIFY email VARCHAR(100);", {"MY002@1:19"}},
+        Case{"MY002_LongerLongVarchar", "ALTER TABLE users MODIFY note VARCHAR(500);", {}},
+        Case{"MY002_ShorterVarchar", "ALTER TABLE users MODIFY note VARCHAR(280);", {"MY002@1:19"}},
+        Case{"MY002_UnknownColumn", "ALTER TABLE users MODIFY nowhere TEXT;", {"MY002@1:19"}},
+        Case{"MY002_InPlaceLockNone", "ALTER TABLE users MODIFY age BIGINT, ALGORITHM=INPLACE, LOCK=NONE;", {}},
+        Case{"MY002_LockNone", "ALTER TABLE users MODIFY age BIGINT, LOCK = NONE;", {}},
+        Case{"MY002_Online", "ALTER ONLINE TABLE users MODIFY age BIGINT;", {}},
+        Case{"MY002_ExplicitCopy", "ALTER TABLE users MODIFY age BIGINT, ALGORITHM=COPY;", {"MY002@1:19"}},
+        Case{"MY002_ChangeRenamesAndRetypes", "ALTER TABLE users CHANGE age years SMALLINT;",
+             {"MY002@1:19", "M003@1:26"}},
+        Case{"MY002_ForeignKey", "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+             {"MY002@1:38"}},
+        Case{"MY002_DropPrimaryKey", "ALTER TABLE orders DROP PRIMARY KEY;", {"MY002@1:20"}},
+        Case{"MY002_ReplacePrimaryKey", "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, user_id);",
+             {"MY003@1:42"}},
+        Case{"MY002_EnumValueAppended", "ALTER TABLE users MODIFY status ENUM('a','b','c') NOT NULL DEFAULT 'a';", {}},
+        Case{"MY002_CharsetOnly", "ALTER TABLE users MODIFY email VARCHAR(50) COLLATE utf8mb4_bin;", {"MY002@1:19"}},
+        Case{"MY002_EnumValueInserted", "ALTER TABLE users MODIFY status ENUM('a','c','b') NOT NULL;", {"MY002@1:19"}},
+        Case{"MY002_ForeignKeyChecksOff",
+             "SET foreign_key_checks = 0;\nALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);\n"
+             "SET foreign_key_checks = 1;",
+             {}},
+        Case{"MY002_Convert", "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;", {"MY002@1:19"}},
+        Case{"MY002_DefaultCharsetOnly", "ALTER TABLE users DEFAULT CHARACTER SET utf8mb4;", {}},
+        Case{"MY002_Engine", "ALTER TABLE users ENGINE=Aria;", {"MY002@1:19"}},
+        Case{"MY002_AutoIncrementColumn", "ALTER TABLE orders ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE;",
+             {"MY002@1:31"}},
+        Case{"MY002_NewTable", "CREATE TABLE t (a INT);\nALTER TABLE t MODIFY a BIGINT;", {}},
+        Case{"MY002_TypeFromAnEarlierStatement",
+             "-- strata:lint-ignore MY001: two instant changes\nALTER TABLE orders ADD COLUMN n INT;\n"
+             "ALTER TABLE orders MODIFY n INT(10) NOT NULL;",
+             {}},
+        Case{"MY003_AddUnique", "ALTER TABLE users ADD UNIQUE KEY users_email (email);", {"MY003@1:23"}},
+        Case{"MY003_ConstraintUnique", "ALTER TABLE users ADD CONSTRAINT uk UNIQUE (email);", {"MY003@1:37"}},
+        Case{"MY003_CreateUniqueIndex", "CREATE UNIQUE INDEX users_email ON users (email);", {"MY003@1:1"}},
+        Case{"MY003_AddPrimaryKey", "ALTER TABLE users ADD PRIMARY KEY (email);", {"MY003@1:23"}},
+        Case{"MY003_PlainIndex", "CREATE INDEX users_email ON users (email);", {}},
+        Case{"MY003_NotNullUniqueColumn", "ALTER TABLE users ADD COLUMN code INT NOT NULL UNIQUE;",
+             {"M001@1:30", "MY003@1:48"}},
+        Case{"MY003_NullableUniqueColumn", "ALTER TABLE users ADD COLUMN code INT UNIQUE;", {}},
+        Case{"MY003_AlterIgnore", "ALTER IGNORE TABLE users ADD UNIQUE (email);", {"MY003@1:30"}},
+        Case{"MY003_NewTable", "CREATE TABLE t (a INT);\nALTER TABLE t ADD UNIQUE (a);", {}},
+        Case{"L002_Unterminated", "UPDATE users SET age = 1;\nUPDATE users SET name = 'x WHERE id = 1;",
+             {"L002@2:25"}},
+        Case{"Ignored", "-- strata:lint-ignore MY002: 40 rows\nALTER TABLE users MODIFY age BIGINT;", {}},
+        Case{"IgnoredWholeFile",
+             "-- strata:lint-ignore MY001, M005: the cleanup release\n\nALTER TABLE users ADD COLUMN a INT;\n"
+             "UPDATE orders SET user_id = NULL;",
+             {}},
+        Case{"IgnoreOnlyTheNamedRule", "-- strata:lint-ignore MY002: ok\nUPDATE users SET age = 0;", {"M005@2:1"}}),
+    [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
 class Ignores : public testing::TestWithParam<Case> {};
 
 TEST_P(Ignores, SilenceOnlyWhatTheySay) {
@@ -220,6 +344,48 @@ TEST(Lint, ForeignKeysOnIsOnlyAWarningUnlessConfigured) {
   LintOptions strict;
   strict.severity["SQ001"] = LintSeverity::kError;
   EXPECT_EQ(severity_of("PRAGMA foreign_keys = ON;", strict), LintSeverity::kError);
+}
+
+// MariaDB fills a new NOT NULL column without a DEFAULT with the type's implicit default instead
+// of failing: M001 is a warning there, unless configured.
+TEST(Lint, MariadbM001IsAWarningUnlessConfigured) {
+  auto severity_of = [](const LintOptions& extra) {
+    LintOptions options = extra;
+    options.engine = Engine::kMariadb;
+    Source source = Source::Embedded(
+        {{"v001_a.sql", kMariadbSchema}, {"v002_b.sql", "ALTER TABLE users ADD COLUMN plan INT NOT NULL;"}});
+    auto report = LintSource(source, options);
+    EXPECT_TRUE(report.ok());
+    if (!report.ok() || report->findings.size() != 1) return LintSeverity::kOff;
+    EXPECT_NE(report->findings[0].message.find("implicit default"), std::string::npos) << report->findings[0].message;
+    return report->findings[0].severity;
+  };
+  EXPECT_EQ(severity_of({}), LintSeverity::kWarning);
+  LintOptions strict;
+  strict.severity["M001"] = LintSeverity::kError;
+  EXPECT_EQ(severity_of(strict), LintSeverity::kError);
+}
+
+// MY002 says what it knows: the types it compared, and "may" when the type before is unknown.
+TEST(Lint, MariadbMy002MessageNamesTheTypes) {
+  auto message_of = [](const std::string& sql) {
+    LintOptions options;
+    options.engine = Engine::kMariadb;
+    Source source = Source::Embedded({{"v001_a.sql", kMariadbSchema}, {"v002_b.sql", sql}});
+    auto report = LintSource(source, options);
+    EXPECT_TRUE(report.ok());
+    return report.ok() && report->findings.size() == 1 ? report->findings[0].message : std::string("<none>");
+  };
+  EXPECT_EQ(message_of("ALTER TABLE users MODIFY age BIGINT;"),
+            "ALTER TABLE users copies the table, and writes to it wait until the copy is done (age from int to "
+            "bigint)");
+  EXPECT_EQ(message_of("ALTER TABLE users MODIFY name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"),
+            "ALTER TABLE users may copy the table, and writes to it wait until the copy is done (name from varchar(255) "
+            "to varchar(255) character set utf8mb4 collate utf8mb4_bin: a character set or collation that differs "
+            "from the column's copies the table)");
+  EXPECT_EQ(message_of("ALTER TABLE Users MODIFY nowhere TEXT;"),
+            "ALTER TABLE Users may copy the table, and writes to it wait until the copy is done (nowhere to text: the "
+            "type before is not known from the migrations, and most type changes copy the table)");
 }
 
 TEST(Lint, FindingCarriesFileStatementHintAndMessage) {
@@ -316,7 +482,8 @@ TEST(Lint, RuleCatalogueIsSortedAndComplete) {
   const std::vector<LintRule>& rules = LintRules();
   for (std::size_t i = 1; i < rules.size(); ++i) EXPECT_LT(std::string(rules[i - 1].id), std::string(rules[i].id));
   for (const char* id : {"PG001", "PG002", "PG003", "PG004", "PG005", "PG006", "PG007", "PG008", "M001", "M002", "M003",
-                         "M004", "M005", "SQ001", "SQ002", "SQ003", "D001", "D002", "D003", "D004", "PG100", "L001"}) {
+                         "M004", "M005", "SQ001", "SQ002", "SQ003", "D001", "D002", "D003", "D004", "PG100", "L001",
+                         "MY001", "MY002", "MY003"}) {
     const LintRule* r = FindLintRule(id);
     ASSERT_NE(r, nullptr) << id;
     EXPECT_NE(std::string(r->hint), "") << id;

@@ -29,7 +29,8 @@ const std::vector<LintRule> kRules = {
      "write `-- strata:lint-ignore RULE[,RULE]: reason` on the line before the statement (or, for the whole file, "
      "at its top followed by a blank line)"},
     {"L002", LintSeverity::kWarning, "both", "a migration that strata cannot lint because it does not parse",
-     "PostgreSQL migrations are read with the PostgreSQL 15 grammar; check the statement at the given position"},
+     "PostgreSQL migrations are read with the PostgreSQL 15 grammar, MariaDB ones with the mariadb client's quoting "
+     "and DELIMITER rules; check the statement at the given position"},
     {"M001", LintSeverity::kError, "both",
      "ADD COLUMN ... NOT NULL without a DEFAULT: it fails as soon as the table has a row (SQLite refuses it always)",
      "add the column with a DEFAULT, or add it nullable, backfill it, then set NOT NULL in a later migration"},
@@ -46,6 +47,20 @@ const std::vector<LintRule> kRules = {
      "UPDATE or DELETE without WHERE: every row of an existing table, locked in one transaction",
      "add the WHERE clause you mean, or change the rows in batches; if every row is meant, say so in a "
      "lint-ignore with the reason"},
+    {"MY001", LintSeverity::kWarning, "mariadb",
+     "several statements that change tables in use, in a migration with DDL: MariaDB commits each DDL statement, so "
+     "a failure half way leaves the migration partial, with the first changes applied",
+     "one change to a table in use per migration (a data change in a migration of its own runs in one transaction); "
+     "if the statements belong together, make each one safe to run again and say so in a lint-ignore"},
+    {"MY002", LintSeverity::kWarning, "mariadb",
+     "ALTER TABLE that copies an existing table (a column type change, ADD FOREIGN KEY, DROP PRIMARY KEY, CONVERT TO "
+     "CHARACTER SET, ...): writes to it wait until the copy is done",
+     "add ALGORITHM=INPLACE (or INSTANT), LOCK=NONE so that MariaDB refuses instead of copying; for a type change, add "
+     "a column of the new type, backfill it in batches, then switch over"},
+    {"MY003", LintSeverity::kWarning, "mariadb",
+     "a unique key added to an existing table (ADD UNIQUE, ADD PRIMARY KEY, CREATE UNIQUE INDEX, a UNIQUE column): "
+     "it fails on the duplicates there now, and ALTER IGNORE deletes them",
+     "find and merge the duplicates first (a data migration; `strata lint --url` counts them), then add the key"},
     {"PG001", LintSeverity::kWarning, "postgres",
      "CREATE INDEX without CONCURRENTLY on an existing table blocks every write to it for the whole build",
      "CREATE INDEX CONCURRENTLY, alone in a migration marked -- strata:no-transaction"},

@@ -223,4 +223,75 @@ Result<std::vector<StatementSpan>> SplitMysql(std::string_view text, MysqlQuotin
   return Splitter(text, quoting).Run();
 }
 
+std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting) {
+  std::string out(text);
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto blank = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to && k < n; ++k) {
+      if (out[k] != '\n') out[k] = ' ';
+    }
+  };
+  bool in_executable = false;
+  while (i < n) {
+    char c = text[i];
+    if (c == '#' || (c == '-' && i + 1 < n && text[i + 1] == '-' &&
+                     (i + 2 == n || static_cast<unsigned char>(text[i + 2]) <= ' '))) {
+      std::size_t end = text.find('\n', i);
+      if (end == std::string_view::npos) end = n;
+      blank(i, end);
+      i = end;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      std::size_t k = i + 2;
+      bool executable = false;
+      if (k < n && text[k] == '!') {
+        executable = true;
+        ++k;
+      } else if (k + 1 < n && text[k] == 'M' && text[k + 1] == '!') {
+        executable = true;
+        k += 2;
+      }
+      if (executable) {
+        while (k < n && text[k] >= '0' && text[k] <= '9') ++k;
+        blank(i, k);
+        in_executable = true;
+        i = k;
+      } else {
+        std::size_t end = text.find("*/", k);
+        end = end == std::string_view::npos ? n : end + 2;
+        blank(i, end);
+        i = end;
+      }
+    } else if (in_executable && c == '*' && i + 1 < n && text[i + 1] == '/') {
+      blank(i, i + 2);
+      in_executable = false;
+      i += 2;
+    } else if (c == '`' || (c == '"' && quoting.ansi_quotes)) {
+      std::size_t k = i + 1;
+      while (k < n && !(text[k] == c && !(k + 1 < n && text[k + 1] == c))) k += text[k] == c ? 2 : 1;
+      i = k + 1;
+    } else if (c == '\'' || c == '"') {
+      std::size_t k = i + 1;
+      while (k < n) {
+        if (text[k] == '\\' && quoting.backslash_escapes) {
+          k += 2;
+        } else if (text[k] == c && k + 1 < n && text[k + 1] == c) {
+          k += 2;
+        } else if (text[k] == c) {
+          break;
+        } else {
+          ++k;
+        }
+      }
+      out[i] = '\'';
+      blank(i + 1, k);
+      if (k < n) out[k] = '\'';
+      i = k + 1;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace strata::sql

@@ -4,6 +4,7 @@
 // running it (CLIENT_MULTI_STATEMENTS would run it all in one go), hence a lexer of our own.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -49,5 +50,14 @@ MysqlQuoting QuotingForSqlMode(std::string_view sql_mode);
 // with DELIMITER anywhere but first on its line. Pure and thread-safe; NUL bytes are ordinary
 // bytes here (RejectNul is the caller's).
 Result<std::vector<StatementSpan>> SplitMysql(std::string_view text, MysqlQuoting quoting = {});
+
+// `text` with MariaDB's lexical forms that SQLite's lexer (sql/sqlite_lexer.h) reads otherwise made
+// SQLite-shaped, byte for byte the same length so that offsets still hold: comments ('#', "-- ",
+// "/*...*/") become blanks; an executable comment ("/*!50100 ...*/", "/*M!...*/") keeps its content
+// and loses its markers; a string ('...', and "..." unless ANSI_QUOTES) becomes '...' with blanks
+// inside (backslash escapes included). `names` are read alike by both. The token readers of
+// MariaDB text (the destructive-statement analysis, lint's MariaDB rules) lex the result, within
+// the spans SplitMysql found. Never fails; pure and thread-safe.
+std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting = {});
 
 }  // namespace strata::sql
