@@ -16,6 +16,7 @@
 
 #include "base/text.h"
 #include "lint/analyzers.h"
+#include "lint/tokens.h"
 #include "sql/destructive.h"
 #include "sql/mysql_split.h"
 #include "sql/sqlite_lexer.h"
@@ -26,72 +27,6 @@ namespace {
 
 using sql::SqliteToken;
 using sql::SqliteTokenKind;
-
-// One statement's tokens, read from the SQLite-shaped text; offsets within the part's text.
-class Tokens {
- public:
-  Tokens(std::string_view lexed, sql::StatementSpan span) : text_(lexed) {
-    std::size_t from = span.begin;
-    while (auto t = sql::NextSqliteToken(lexed.substr(0, span.end), from)) {
-      tokens_.push_back(*t);
-      from = t->end;
-    }
-    while (!tokens_.empty() && Punct(tokens_.size() - 1, ';')) tokens_.pop_back();
-  }
-  std::size_t size() const { return tokens_.size(); }
-  // The upper-cased word at `i`; "" for anything else or past the end.
-  std::string Word(std::size_t i) const {
-    if (i >= tokens_.size() || tokens_[i].kind != SqliteTokenKind::kWord) return "";
-    std::string w(text_.substr(tokens_[i].begin, tokens_[i].end - tokens_[i].begin));
-    for (char& c : w) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-    return w;
-  }
-  bool Is(std::size_t i, std::string_view word) const { return Word(i) == word; }
-  bool Punct(std::size_t i, char c) const {
-    return i < tokens_.size() && tokens_[i].kind == SqliteTokenKind::kPunct && text_[tokens_[i].begin] == c;
-  }
-  bool Number(std::size_t i) const { return i < tokens_.size() && tokens_[i].kind == SqliteTokenKind::kNumber; }
-  bool IsName(std::size_t i) const {
-    return i < tokens_.size() &&
-           (tokens_[i].kind == SqliteTokenKind::kWord || tokens_[i].kind == SqliteTokenKind::kQuotedName);
-  }
-  // The name at `i` (`name` or `db.name`: the last part), lower-cased unless `as_written`;
-  // advances `i` past it. "" when there is none.
-  std::string Name(std::size_t& i, bool as_written = false) const {
-    if (!IsName(i)) return "";
-    std::string name = sql::SqliteTokenName(text_, tokens_[i]);
-    ++i;
-    if (Punct(i, '.') && IsName(i + 1)) {
-      name = sql::SqliteTokenName(text_, tokens_[i + 1]);
-      i += 2;
-    }
-    return as_written ? name : base::Lower(name);
-  }
-  std::size_t Begin(std::size_t i) const { return i < tokens_.size() ? tokens_[i].begin : text_.size(); }
-  std::size_t End(std::size_t i) const { return i < tokens_.size() ? tokens_[i].end : text_.size(); }
-  // The index of the first ',' at parenthesis depth 0 at or after `i` (size() when none).
-  std::size_t NextComma(std::size_t i) const {
-    for (int depth = 0; i < tokens_.size(); ++i) {
-      if (Punct(i, '(')) ++depth;
-      if (Punct(i, ')')) --depth;
-      if (depth == 0 && Punct(i, ',')) return i;
-    }
-    return tokens_.size();
-  }
-  // Whether `word` stands at parenthesis depth 0 in [from, to).
-  bool HasTopLevel(std::size_t from, std::size_t to, std::string_view word) const {
-    for (int depth = 0; from < to && from < tokens_.size(); ++from) {
-      if (Punct(from, '(')) ++depth;
-      if (Punct(from, ')')) --depth;
-      if (depth == 0 && Is(from, word)) return true;
-    }
-    return false;
-  }
-
- private:
-  std::string_view text_;
-  std::vector<SqliteToken> tokens_;
-};
 
 // Words that end a column's type in its definition.
 bool EndsType(const std::string& w) {
@@ -340,7 +275,7 @@ void StatementRules::Unique(const std::string& table, std::size_t at, const std:
 std::optional<Target> StatementRules::Run(sql::StatementSpan span,
                                           const std::vector<const sql::Destructive*>& destructive) {
   span_ = span;
-  Tokens t(lexed_, span);
+  Tokens t(lexed_, span, /*string_names=*/false, /*drop_semicolons=*/true);
   std::optional<Target> target;
   std::string first = t.Word(0);
   std::size_t i = 1;

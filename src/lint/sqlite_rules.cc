@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 #include "lint/analyzers.h"
+#include "lint/tokens.h"
 #include "sql/sqlite_ddl.h"
 #include "sql/sqlite_lexer.h"
 #include "sql/sqlite_rebuild.h"
@@ -20,52 +21,6 @@ namespace {
 
 using sql::SqliteToken;
 using sql::SqliteTokenKind;
-
-// One statement's tokens, offsets within the part's text.
-class Tokens {
- public:
-  Tokens(std::string_view text, sql::StatementSpan span) : text_(text) {
-    std::size_t from = span.begin;
-    while (auto t = sql::NextSqliteToken(text.substr(0, span.end), from)) {
-      tokens_.push_back(*t);
-      from = t->end;
-    }
-  }
-  std::size_t size() const { return tokens_.size(); }
-  const SqliteToken& operator[](std::size_t i) const { return tokens_[i]; }
-  // The upper-cased word at `i`; "" for anything else or past the end.
-  std::string Word(std::size_t i) const {
-    if (i >= tokens_.size() || tokens_[i].kind != SqliteTokenKind::kWord) return "";
-    std::string w(text_.substr(tokens_[i].begin, tokens_[i].end - tokens_[i].begin));
-    for (char& c : w) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-    return w;
-  }
-  bool Is(std::size_t i, std::string_view word) const { return Word(i) == word; }
-  bool Punct(std::size_t i, char c) const {
-    return i < tokens_.size() && tokens_[i].kind == SqliteTokenKind::kPunct && text_[tokens_[i].begin] == c;
-  }
-  // The name at `i` (`name` or `schema.name`), lower-cased as SQLite compares names; advances `i`
-  // past it. "" when there is none.
-  std::string Name(std::size_t& i) const {
-    if (i >= tokens_.size()) return "";
-    auto kind = tokens_[i].kind;
-    if (kind != SqliteTokenKind::kWord && kind != SqliteTokenKind::kQuotedName && kind != SqliteTokenKind::kString) {
-      return "";
-    }
-    std::string name = sql::SqliteTokenName(text_, tokens_[i]);
-    ++i;
-    if (Punct(i, '.') && i + 1 < tokens_.size()) {
-      name = sql::SqliteTokenName(text_, tokens_[i + 1]);
-      i += 2;
-    }
-    return base::Lower(name);
-  }
-  std::size_t Offset(std::size_t i) const { return i < tokens_.size() ? tokens_[i].begin : text_.size(); }
-
- private:
-  std::string_view text_;
-  std::vector<SqliteToken> tokens_;
-};
 
 }  // namespace
 
@@ -141,7 +96,7 @@ class StatementRules {
 
 bool StatementRules::Run(sql::StatementSpan span) {
   span_ = span;
-  Tokens t(text_, span);
+  Tokens t(text_, span, /*string_names=*/true, /*drop_semicolons=*/false);
   std::string first = t.Word(0);
   if (first == "CREATE") {
     std::size_t i = 1;
@@ -243,7 +198,7 @@ bool StatementRules::AlterTable(const Tokens& t) {
     std::string what = t.Word(i + 1);
     if (what == "CONSTRAINT" || what == "PRIMARY" || what == "UNIQUE" || what == "FOREIGN" || what == "CHECK") {
       sq003_ = true;
-      Hit("SQ003", t.Offset(i), fmt::format("SQLite's ALTER TABLE cannot ADD {}", what == "PRIMARY" ? "PRIMARY KEY" : what));
+      Hit("SQ003", t.Begin(i), fmt::format("SQLite's ALTER TABLE cannot ADD {}", what == "PRIMARY" ? "PRIMARY KEY" : what));
     } else {
       AddColumn(t, i + 1 + (what == "COLUMN" ? 1 : 0), table);
     }
@@ -252,7 +207,7 @@ bool StatementRules::AlterTable(const Tokens& t) {
     if (what == "CONSTRAINT" || what == "PRIMARY" || what == "UNIQUE" || what == "FOREIGN" || what == "CHECK" ||
         what == "DEFAULT") {
       sq003_ = true;
-      Hit("SQ003", t.Offset(i), fmt::format("SQLite's ALTER TABLE cannot DROP {}", what));
+      Hit("SQ003", t.Begin(i), fmt::format("SQLite's ALTER TABLE cannot DROP {}", what));
     } else if (existing) {
       std::size_t j = i + 1 + (what == "COLUMN" ? 1 : 0);
       if (t.Word(j) == "IF" && t.Word(j + 1) == "EXISTS") j += 2;
@@ -261,7 +216,7 @@ bool StatementRules::AlterTable(const Tokens& t) {
     }
   } else if (!action.empty() && action != "RENAME") {
     sq003_ = true;
-    Hit("SQ003", t.Offset(i), fmt::format("SQLite's ALTER TABLE has no {} (only RENAME, ADD COLUMN and DROP COLUMN)", action));
+    Hit("SQ003", t.Begin(i), fmt::format("SQLite's ALTER TABLE has no {} (only RENAME, ADD COLUMN and DROP COLUMN)", action));
   }
   return sq003_;
 }
@@ -299,16 +254,16 @@ void StatementRules::AddColumn(const Tokens& t, std::size_t i, const std::string
   bool existing = Existing(table);
   if (!refused.empty() && (always || existing)) {
     sq003_ = true;
-    Hit("SQ003", t.Offset(name_at), fmt::format("ADD COLUMN {}.{}: {}", table, column, refused));
+    Hit("SQ003", t.Begin(name_at), fmt::format("ADD COLUMN {}.{}: {}", table, column, refused));
   }
   if (not_null && !has_default && existing) {
-    Hit("M001", t.Offset(name_at),
+    Hit("M001", t.Begin(name_at),
         fmt::format("ADD COLUMN {}.{} NOT NULL without a DEFAULT fails if {} has any row", table, column, table));
     DataCheck c;
     c.kind = DataCheckKind::kRows;
     c.table = table;
     c.columns = {column};
-    c.offset = t.Offset(name_at);
+    c.offset = t.Begin(name_at);
     c.statement_begin = span_.begin;
     c.statement_end = span_.end;
     out_.checks.push_back(std::move(c));
@@ -318,7 +273,7 @@ void StatementRules::AddColumn(const Tokens& t, std::size_t i, const std::string
 // `name` as the first double-quoted token of the statement that spells it (any double-quoted token
 // when `name` is empty), else the statement.
 std::size_t QuotedNameOffset(std::string_view text, sql::StatementSpan span, std::string_view name) {
-  Tokens t(text, span);
+  Tokens t(text, span, /*string_names=*/true, /*drop_semicolons=*/false);
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i].kind != SqliteTokenKind::kQuotedName || text[t[i].begin] != '"') continue;
     if (name.empty() || base::Lower(sql::SqliteTokenName(text, t[i])) == base::Lower(name)) return t[i].begin;
