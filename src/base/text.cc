@@ -175,6 +175,33 @@ std::optional<std::uint64_t> ParseUint64(std::string_view text, int base) {
   return ParseWhole<std::uint64_t>(text, base);
 }
 
+std::string CollapseSqlWhitespace(std::string_view sql, std::string_view quotes, bool backslash_escapes) {
+  std::string out;
+  char quote = 0;
+  bool space = false, escaped = false;
+  for (char c : sql) {
+    if (quote == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    if (escaped) {
+      escaped = false;
+    } else if (quote == 0 && quotes.find(c) != std::string_view::npos) {
+      quote = c;
+    } else if (backslash_escapes && quote != 0 && quote != '`' && c == '\\') {
+      escaped = true;
+    } else if (c == quote) {
+      quote = 0;
+    }
+    out += c;
+  }
+  if (!out.empty() && out.back() == ';') out.pop_back();
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 std::optional<double> ParseDouble(std::string_view text) {
   return ParseWhole<double>(text, std::chars_format::general);
 }

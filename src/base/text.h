@@ -64,6 +64,12 @@ std::string QuoteIdentifier(std::string_view name);
 // C++ locale, as SQL's case-insensitive names are.
 std::string Lower(std::string_view s);
 
+// `sql` with every run of whitespace outside quotes collapsed to one space, the ends trimmed and a
+// final ';' dropped: how a server's stored definition (a view, a CHECK) is compared. `quotes` open
+// and close a quoted run; with `backslash_escapes` a backslash inside a quote other than '`'
+// escapes the next character (MariaDB's strings); without, doubled quotes simply toggle twice.
+std::string CollapseSqlWhitespace(std::string_view sql, std::string_view quotes, bool backslash_escapes);
+
 // Checked conversions of a whole string: std::nullopt for an empty string, any character that
 // does not belong to the number (leading or trailing spaces, a '+' sign included) and a value out
 // of range. Never throw.

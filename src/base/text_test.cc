@@ -115,5 +115,29 @@ TEST(SplitLines, OffsetsOfEachLine) {
   EXPECT_EQ(SplitLines("x\n").size(), 1u);
 }
 
+TEST(CollapseSqlWhitespace, OutsideQuotesOnlyWithEachEnginesEscapes) {
+  struct Case {
+    std::string_view in, quotes;
+    bool backslash;
+    std::string_view out;
+  };
+  const Case cases[] = {
+      {"  select\n\t a ,  b ;  ", "'\"", false, "select a , b"},
+      {"a  'x  y'  \"p  q\"  b", "'\"", false, "a 'x  y' \"p  q\" b"},
+      // PostgreSQL doubles a quote inside a string: toggling twice keeps the spaces after it quoted.
+      {"'it''s  so'  x", "'\"", false, "'it''s  so' x"},
+      // MariaDB escapes with a backslash, except inside `names`.
+      {"'it\\'s  so'  x", "'\"`", true, "'it\\'s  so' x"},
+      {"`a\\`  b", "'\"`", true, "`a\\` b"},
+      // Without backslash escapes the same text ends the string at the escaped quote.
+      {"'it\\'s  so'  x", "'\"", false, "'it\\'s so'  x"},
+      {"", "'", false, ""},
+      {" ; ", "'", false, ""},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(CollapseSqlWhitespace(c.in, c.quotes, c.backslash), c.out) << c.in;
+  }
+}
+
 }  // namespace
 }  // namespace strata::base

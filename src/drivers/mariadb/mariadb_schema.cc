@@ -35,34 +35,8 @@ std::string Backticked(std::string_view name) {
   return out + "`";
 }
 
-// Runs of whitespace outside quotes ('...', "..." and `...`, with the server's backslash escapes)
-// become one space; the ends are trimmed and a final ';' goes.
-std::string NormalizeWhitespace(std::string_view sql) {
-  std::string out;
-  char quote = 0;
-  bool space = false, escaped = false;
-  for (char c : sql) {
-    if (quote == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    if (escaped) {
-      escaped = false;
-    } else if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
-      quote = c;
-    } else if (quote != 0 && quote != '`' && c == '\\') {
-      escaped = true;
-    } else if (c == quote) {
-      quote = 0;
-    }
-    out += c;
-  }
-  if (!out.empty() && out.back() == ';') out.pop_back();
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+// Whitespace outside quotes ('...', "..." and `...`, with the server's backslash escapes) collapsed.
+std::string NormalizeWhitespace(std::string_view sql) { return base::CollapseSqlWhitespace(sql, "'\"`", true); }
 
 // EXTRA's attributes that belong to the column's definition, appended to its type so that a dump
 // keeps them and a diff sees them: "on update current_timestamp()", "INVISIBLE".

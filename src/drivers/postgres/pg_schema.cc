@@ -106,30 +106,9 @@ schema::Table* Find(const TableMap& tables, const Rows& rows, int row) {
   return it == tables.end() ? nullptr : it->second;
 }
 
-// Runs of whitespace outside quotes become one space; the ends are trimmed and a final ';' goes.
-// pg_get_viewdef writes string constants with doubled quotes only, so toggling on each quote is exact.
-std::string NormalizeWhitespace(std::string_view sql) {
-  std::string out;
-  char quote = 0;
-  bool space = false;
-  for (char c : sql) {
-    if (quote == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    if (quote == 0 && (c == '\'' || c == '"')) {
-      quote = c;
-    } else if (c == quote) {
-      quote = 0;
-    }
-    out += c;
-  }
-  if (!out.empty() && out.back() == ';') out.pop_back();
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+// Whitespace outside quotes collapsed. pg_get_viewdef writes string constants with doubled quotes
+// only, so toggling on each quote is exact.
+std::string NormalizeWhitespace(std::string_view sql) { return base::CollapseSqlWhitespace(sql, "'\"", false); }
 
 
 // The key list of `CREATE INDEX name ON table USING am (k1, k2) ...` as pg_get_indexdef writes
