@@ -31,6 +31,30 @@ class CliMariadb : public ::testing::Test {
     return rows.empty() ? "" : rows[0];
   }
   // The history as "version:state,...".
+  // Starts `up` on dir m, waits until a migration statement holding `sleep` runs, then kills every
+  // other session of the test's database: the runner's other session, which holds the lock, and
+  // any idle session of this test's own queries that has not closed yet (harmless). Expects exit 14.
+  void RunAndKillTheLockSessionDuring(const std::string& sleep) {
+    int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("run.log"));
+    const std::string like = "'%" + sleep + "%'";
+    ASSERT_TRUE(PollUntil(
+        [&] {
+          return One("SELECT count(*) FROM information_schema.processlist WHERE ID <> CONNECTION_ID() AND INFO LIKE " +
+                     like) == "1";
+        },
+        std::chrono::seconds(20)))
+        << ReadText(dir_.Path("run.log"));
+    const std::string others =
+        One("SELECT group_concat(ID) FROM information_schema.processlist WHERE DB = DATABASE() AND "
+            "ID <> CONNECTION_ID() AND COALESCE(INFO, '') NOT LIKE " + like);
+    ASSERT_FALSE(others.empty() || others == "NULL") << ProcessList() << ReadText(dir_.Path("run.log"));
+    for (std::size_t pos = 0; pos <= others.size();) {
+      std::size_t comma = std::min(others.find(',', pos), others.size());
+      db_.Query("KILL " + others.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+    EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir_.Path("run.log"));
+  }
   // Every session on the server, for a failure's message.
   std::string ProcessList() const {
     std::string out;
@@ -290,23 +314,7 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
 TEST_F(CliMariadb, TheLockSessionKilledMidRunStopsTheRunBeforeTheCommit) {
   dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
   dir_.Write("m/v002_rows.sql", "INSERT INTO t VALUES (1);\nSELECT SLEEP(3);\n");
-  int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("run.log"));
-  ASSERT_TRUE(PollUntil([&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP%'") == "1"; },
-                        std::chrono::seconds(20)))
-      << ReadText(dir_.Path("run.log"));
-  // The runner's other session, idle while the migration sleeps, holds the lock; an idle session of
-  // this test's own queries that has not closed yet may be listed too, and killing it is harmless.
-  const std::string idle =
-      One("SELECT group_concat(ID) FROM information_schema.processlist WHERE DB = DATABASE() AND ID <> CONNECTION_ID() "
-          "AND COALESCE(INFO, '') NOT LIKE '%SLEEP(3)%'");
-  ASSERT_FALSE(idle.empty() || idle == "NULL")
-      << ProcessList() << ReadText(dir_.Path("run.log"));
-  for (std::size_t pos = 0; pos <= idle.size();) {
-    std::size_t comma = std::min(idle.find(',', pos), idle.size());
-    db_.Query("KILL " + idle.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir_.Path("run.log"));
+  ASSERT_NO_FATAL_FAILURE(RunAndKillTheLockSessionDuring("SLEEP(3)"));
   const std::string log = ReadText(dir_.Path("run.log"));
   EXPECT_TRUE(Contains(log, "held the migration lock")) << log;
   EXPECT_EQ(One("SELECT count(*) FROM t"), "0") << "the migration committed without the lock";
@@ -321,22 +329,7 @@ TEST_F(CliMariadb, TheLockSessionKilledDuringADdlMigrationStopsItBeforeItsNextSt
   dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
   dir_.Write("m/v002_ddl.sql",
              "CREATE TABLE u (id INT PRIMARY KEY);\nDO SLEEP(3);\nCREATE TABLE w (id INT PRIMARY KEY);\n");
-  int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("run.log"));
-  ASSERT_TRUE(PollUntil(
-      [&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
-      std::chrono::seconds(20)))
-      << ReadText(dir_.Path("run.log"));
-  const std::string idle =
-      One("SELECT group_concat(ID) FROM information_schema.processlist WHERE DB = DATABASE() AND ID <> CONNECTION_ID() "
-          "AND COALESCE(INFO, '') NOT LIKE '%SLEEP(3)%'");
-  ASSERT_FALSE(idle.empty() || idle == "NULL")
-      << ProcessList() << ReadText(dir_.Path("run.log"));
-  for (std::size_t pos = 0; pos <= idle.size();) {
-    std::size_t comma = std::min(idle.find(',', pos), idle.size());
-    db_.Query("KILL " + idle.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir_.Path("run.log"));
+  ASSERT_NO_FATAL_FAILURE(RunAndKillTheLockSessionDuring("SLEEP(3)"));
   const std::string log = ReadText(dir_.Path("run.log"));
   EXPECT_TRUE(Contains(log, "the session that holds the migration lock")) << log;
   EXPECT_FALSE(HasTable("w")) << "a statement ran after the lock was lost";
