@@ -9,7 +9,8 @@
 # fuzz/dict/<target>.dict is used when present. Crash, timeout, OOM and leak inputs are written to
 # BUILD_DIR/fuzz-work/<target>/artifacts/; the full log is BUILD_DIR/fuzz-work/<target>/fuzz.log.
 #
-# Prints one line per target (name, runs executed, result), then "N passed, M failed".
+# Runs FUZZ_JOBS targets at a time (default: one per CPU). Prints one line per target (name, runs
+# executed, result), then "N passed, M failed".
 # Exits non-zero when any target failed (found a crash, or could not run).
 set -uo pipefail
 
@@ -56,14 +57,16 @@ passed=0
 failed=0
 summary=()
 
-for t in "${targets[@]}"; do
-  bin=$build_dir/fuzz/$t
-  work=$build_dir/fuzz-work/$t
-  log=$work/fuzz.log
+# One target: its summary line goes to WORK/summary and "ok" or "failed" to WORK/result; a failure's
+# details go to stderr.
+run_one() {
+  local t=$1 bin=$build_dir/fuzz/$1 work=$build_dir/fuzz-work/$1
+  local log=$work/fuzz.log
   if [ ! -x "$bin" ]; then
-    summary+=("$(printf '%-18s %12s  FAILED (not built: %s)' "$t" "-" "$bin")")
-    failed=$((failed + 1))
-    continue
+    mkdir -p "$work"
+    printf '%-18s %12s  FAILED (not built: %s)\n' "$t" "-" "$bin" >"$work/summary"
+    echo failed >"$work/result"
+    return
   fi
 
   [ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$work"
@@ -71,13 +74,14 @@ for t in "${targets[@]}"; do
   if [ -d "$fuzz_src/corpus/$t" ]; then
     cp -f "$fuzz_src/corpus/$t"/* "$work/corpus/"
   fi
-  args=(
+  local args=(
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
     -artifact_prefix="$work/artifacts/"
   )
   [ -f "$fuzz_src/dict/$t.dict" ] && args+=(-dict="$fuzz_src/dict/$t.dict")
 
   echo "== $t (${seconds}s)"
+  local before after rc runs result artifact what
   before=$(find "$work/artifacts" -type f | wc -l)
   "$bin" "${args[@]}" "$work/corpus" >"$log" 2>&1
   rc=$?
@@ -91,19 +95,44 @@ for t in "${targets[@]}"; do
 
   if [ $rc -eq 0 ] && [ "$after" -eq "$before" ]; then
     result="ok"
-    passed=$((passed + 1))
+    echo ok >"$work/result"
   else
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
     what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer): [^ ]+( [^ ]+)?|runtime error: .*|invariant violated: .*|password leaked|ALARM: working on the last Unit for [0-9]+ seconds|out-of-memory' "$log")
     result="FAILED (exit $rc${what:+: $what}${artifact:+; input: $artifact})"
-    failed=$((failed + 1))
+    echo failed >"$work/result"
     {
       echo "---- $t: last lines of $log"
       tail -n 60 "$log"
       echo "---- reproduce: $bin $artifact"
     } >&2
   fi
-  summary+=("$(printf '%-18s %12s runs  %s' "$t" "$runs" "$result")")
+  printf '%-18s %12s runs  %s\n' "$t" "$runs" "$result" >"$work/summary"
+}
+
+# FUZZ_JOBS targets at a time (default: one per CPU); each is single-threaded.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $jobs in '' | *[!0-9]* | 0) jobs=1 ;; esac
+running=0
+for t in "${targets[@]}"; do
+  rm -f "$build_dir/fuzz-work/$t/result" "$build_dir/fuzz-work/$t/summary"
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_one "$t" &
+  running=$((running + 1))
+done
+wait
+
+for t in "${targets[@]}"; do
+  work=$build_dir/fuzz-work/$t
+  if [ "$(cat "$work/result" 2>/dev/null)" = ok ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  summary+=("$(cat "$work/summary" 2>/dev/null || printf '%-18s %12s  FAILED (no result)' "$t" "-")")
 done
 
 echo
