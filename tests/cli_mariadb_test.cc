@@ -30,17 +30,17 @@ class CliMariadb : public ::testing::Test {
     auto rows = db_.Query(sql);
     return rows.empty() ? "" : rows[0];
   }
-  // The history as "version:state,...".
-  // Starts `up` on dir m, waits until a migration statement holding `sleep` runs, then kills every
-  // other session of the test's database: the runner's other session, which holds the lock, and
-  // any idle session of this test's own queries that has not closed yet (harmless). Expects exit 14.
+  // Starts `up` on dir m, waits until a migration statement holding `sleep` runs in the test's own
+  // database (other tests sleep in theirs at the same time), then kills every other session of it:
+  // the runner's other session, which holds the lock, and any idle session of this test's own
+  // queries that has not closed yet (harmless). Expects exit 14.
   void RunAndKillTheLockSessionDuring(const std::string& sleep) {
     int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("run.log"));
     const std::string like = "'%" + sleep + "%'";
     ASSERT_TRUE(PollUntil(
         [&] {
-          return One("SELECT count(*) FROM information_schema.processlist WHERE ID <> CONNECTION_ID() AND INFO LIKE " +
-                     like) == "1";
+          return One("SELECT count(*) FROM information_schema.processlist WHERE DB = DATABASE() AND "
+                     "ID <> CONNECTION_ID() AND INFO LIKE " + like) == "1";
         },
         std::chrono::seconds(20)))
         << ReadText(dir_.Path("run.log"));
@@ -59,7 +59,8 @@ class CliMariadb : public ::testing::Test {
   std::string ProcessList() const {
     std::string out;
     for (const std::string& row :
-         db_.Query("SELECT concat_ws(' | ', ID, DB, COMMAND, STATE, COALESCE(INFO, '')) FROM information_schema.processlist")) {
+         db_.Query("SELECT concat_ws(' | ', ID, DB, COMMAND, STATE, COALESCE(INFO, '')) FROM "
+                   "information_schema.processlist")) {
       out += row + "\n";
     }
     return out;
@@ -68,6 +69,7 @@ class CliMariadb : public ::testing::Test {
     return One("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '" +
                name + "'") == "1";
   }
+  // The history as "version:state,...".
   std::string History() const {
     return One("SELECT group_concat(concat(version, ':', state) ORDER BY version) FROM strata_schema_history");
   }
@@ -281,7 +283,10 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
              "CREATE TABLE c (id INT PRIMARY KEY);\n");
   int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path("killed.log"));
   ASSERT_TRUE(PollUntil(
-      [&] { return One("SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%'") == "1"; },
+      [&] {
+        return One("SELECT count(*) FROM information_schema.processlist WHERE DB = DATABASE() AND info LIKE "
+                   "'DO SLEEP%'") == "1";
+      },
       std::chrono::seconds(20)))
       << ReadText(dir_.Path("killed.log"));
   ::kill(pid, SIGKILL);
