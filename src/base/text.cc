@@ -202,6 +202,17 @@ std::string CollapseSqlWhitespace(std::string_view sql, std::string_view quotes,
   return out;
 }
 
+std::string FingerprintHex(std::string_view text) {
+  constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+  std::uint64_t a = 0xcbf29ce484222325ULL;  // FNV-1a's offset basis
+  std::uint64_t b = 0x84222325cbf29ce4ULL;  // the same, halves swapped: a second, independent hash
+  for (unsigned char c : text) {
+    a = (a ^ c) * kPrime;
+    b = (b ^ c) * kPrime;
+  }
+  return fmt::format("{:016x}{:016x}", a, b);
+}
+
 std::optional<double> ParseDouble(std::string_view text) {
   return ParseWhole<double>(text, std::chars_format::general);
 }

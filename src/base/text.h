@@ -70,6 +70,11 @@ std::string Lower(std::string_view s);
 // escapes the next character (MariaDB's strings); without, doubled quotes simply toggle twice.
 std::string CollapseSqlWhitespace(std::string_view sql, std::string_view quotes, bool backslash_escapes);
 
+// A 128-bit fingerprint of `text` as 32 lowercase hex digits (two FNV-1a 64 hashes with different
+// offsets), for naming and matching caches: cheap, deterministic across runs and machines, and
+// not for integrity (use Sha256 where a change must be detected against an adversary).
+std::string FingerprintHex(std::string_view text);
+
 // Checked conversions of a whole string: std::nullopt for an empty string, any character that
 // does not belong to the number (leading or trailing spaces, a '+' sign included) and a value out
 // of range. Never throw.

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
+#include <string>
 
 namespace strata::base {
 namespace {
@@ -140,4 +142,19 @@ TEST(CollapseSqlWhitespace, OutsideQuotesOnlyWithEachEnginesEscapes) {
 }
 
 }  // namespace
+TEST(FingerprintHex, IsFnv1aWithTwoOffsetsAndTellsNearbyTextsApart) {
+  // FNV-1a 64 of "" is its offset basis and of "a" the published 0xaf63dc4c8601ec8c.
+  EXPECT_EQ(FingerprintHex(""), "cbf29ce48422232584222325cbf29ce4");
+  EXPECT_EQ(FingerprintHex("a").substr(0, 16), "af63dc4c8601ec8c");
+  std::set<std::string> seen;
+  using namespace std::string_literals;
+  for (const std::string& s : {"migrations\0sqlite://a.db"s, "migrations\0sqlite://b.db"s, "migration\0ssqlite://a.db"s,
+                               "migrations"s, "migrations "s}) {
+    std::string f = FingerprintHex(s);
+    EXPECT_EQ(f.size(), 32u);
+    EXPECT_EQ(f.find_first_not_of("0123456789abcdef"), std::string::npos) << f;
+    EXPECT_TRUE(seen.insert(f).second) << s;
+  }
+}
+
 }  // namespace strata::base
