@@ -151,8 +151,8 @@ class MariadbRunLock : public RunLock {
 
 class MariadbDriver : public Driver {
  public:
-  MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options, sql::MysqlQuoting quoting)
-      : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)), quoting_(quoting) {
+  MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options)
+      : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)) {
     table_ = QuoteName(options_.history_table);
     log_table_ = QuoteName(options_.history_table + "_log");
   }
@@ -285,7 +285,8 @@ class MariadbDriver : public Driver {
         spans.push_back({b, b + t.size()});
       }
     } else {
-      STRATA_ASSIGN_OR_RETURN(spans, sql::SplitMysql(sql, quoting_));
+      STRATA_ASSIGN_OR_RETURN(sql::MysqlQuoting quoting, Quoting());
+      STRATA_ASSIGN_OR_RETURN(spans, sql::SplitMysql(sql, quoting));
     }
     for (const sql::StatementSpan& span : spans) {
       std::string_view text = sql.substr(span.begin, span.end - span.begin);
@@ -341,7 +342,8 @@ class MariadbDriver : public Driver {
   }
 
   Result<std::vector<std::pair<std::size_t, std::size_t>>> Statements(std::string_view sql) override {
-    STRATA_ASSIGN_OR_RETURN(auto spans, sql::SplitMysql(sql, quoting_));
+    STRATA_ASSIGN_OR_RETURN(sql::MysqlQuoting quoting, Quoting());
+    STRATA_ASSIGN_OR_RETURN(auto spans, sql::SplitMysql(sql, quoting));
     std::vector<std::pair<std::size_t, std::size_t>> out;
     out.reserve(spans.size());
     for (const sql::StatementSpan& span : spans) out.emplace_back(span.begin, span.end);
@@ -576,9 +578,19 @@ class MariadbDriver : public Driver {
   std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun
   base::DatabaseUrl url_;
   OpenOptions options_;
-  // How this session's sql_mode reads quotes, as it was at open: a SET sql_mode inside a
-  // migration does not change how the rest of that text is split.
-  sql::MysqlQuoting quoting_;
+  // Statements are split as this session will read them: its sql_mode decides where strings end.
+  // Asked before the first split, so before any migration of this session has run: a SET sql_mode
+  // inside a migration does not change how the rest of that text, or the next file, is split. An
+  // up-to-date run splits nothing and never asks.
+  Result<sql::MysqlQuoting> Quoting() {
+    if (!quoting_) {
+      STRATA_ASSIGN_OR_RETURN(QueryResult mode, conn_.Query("SELECT @@SESSION.sql_mode"));
+      quoting_ = sql::QuotingForSqlMode(mode.rows.empty() ? "" : Cell(mode, 0, 0));
+    }
+    return *quoting_;
+  }
+
+  std::optional<sql::MysqlQuoting> quoting_;
   std::string table_, log_table_;
   bool in_transaction_ = false;
   bool lock_held_ = false;
@@ -594,10 +606,7 @@ Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const 
                   "GET_LOCK: drop the lock setting for this database");
   }
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
-  // Statements are split as this session will read them: its sql_mode decides where strings end.
-  STRATA_ASSIGN_OR_RETURN(QueryResult mode, conn.Query("SELECT @@SESSION.sql_mode"));
-  const sql::MysqlQuoting quoting = sql::QuotingForSqlMode(mode.rows.empty() ? "" : Cell(mode, 0, 0));
-  return std::unique_ptr<Driver>(std::make_unique<MariadbDriver>(std::move(conn), url, options, quoting));
+  return std::unique_ptr<Driver>(std::make_unique<MariadbDriver>(std::move(conn), url, options));
 }
 
 }  // namespace strata::driver
