@@ -17,7 +17,7 @@ set(STRATA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/strata")
 # The third-party imported targets the package config knows how to recreate. Any other imported
 # target in the link graph is reported below, because an application could not link without it.
 set(_strata_known_imported
-  Threads::Threads SQLite::SQLite3 OpenSSL::Crypto fmt::fmt PostgreSQL::PostgreSQL pg_query::pg_query)
+  Threads::Threads SQLite::SQLite3 fmt::fmt PostgreSQL::PostgreSQL)
 
 # Depth-first walk of the link graph from `tgt`: appends our own targets to _strata_walk_order in
 # post-order (a target after everything it links), imported targets to _strata_walk_imported and
@@ -87,7 +87,7 @@ foreach(imported IN LISTS _strata_walk_imported)
                     "package will not link")
   endif()
 endforeach()
-if("PostgreSQL::PostgreSQL" IN_LIST _strata_walk_imported OR "pg_query::pg_query" IN_LIST _strata_walk_imported)
+if("PostgreSQL::PostgreSQL" IN_LIST _strata_walk_imported)
   set(STRATA_WITH_POSTGRES ON)
 else()
   set(STRATA_WITH_POSTGRES OFF)
@@ -171,14 +171,10 @@ endforeach()
 foreach(imported IN LISTS _strata_walk_imported)
   if(imported STREQUAL "SQLite::SQLite3")
     list(APPEND _strata_pc_requires sqlite3)
-  elseif(imported STREQUAL "OpenSSL::Crypto")
-    list(APPEND _strata_pc_requires libcrypto)
   elseif(imported STREQUAL "fmt::fmt")
     list(APPEND _strata_pc_requires fmt)
   elseif(imported STREQUAL "PostgreSQL::PostgreSQL")
     list(APPEND _strata_pc_requires libpq)
-  elseif(imported STREQUAL "pg_query::pg_query")
-    list(APPEND _strata_pc_libs -lpg_query)  # libpg_query has no .pc
   elseif(imported STREQUAL "Threads::Threads" AND CMAKE_THREAD_LIBS_INIT)
     list(APPEND _strata_pc_libs ${CMAKE_THREAD_LIBS_INIT})
   endif()

@@ -333,5 +333,23 @@ TEST_F(CliUsageTest, NoTransactionMigrationDroppingTheHistoryTableSaysTheChangeS
       << Describe(r);
 }
 
+// The libraries of one engine or one feature are loaded when first used, not at every start:
+// loading and relocating libcrypto, libpg_query and toml++ took more time than the rest of
+// `strata --version`. LD_DEBUG=files makes the dynamic loader name each library it loads.
+TEST(CliStartup, LoadsEachLibraryOnlyWhenItIsUsed) {
+  ProcessResult version = testing::Run({kBinary, "--version"}, {"LD_DEBUG=files"});
+  ASSERT_EQ(version.exit_code, kOk) << Describe(version);
+  ASSERT_NE(version.err.find("libsqlite3"), std::string::npos) << "LD_DEBUG was not honoured:\n" << version.err;
+  for (const char* lib : {"libcrypto", "libpg_query", "libtomlplusplus", "libpq.", "libmariadb"}) {
+    EXPECT_EQ(version.err.find(lib), std::string::npos) << lib << " was loaded by --version";
+  }
+  // Linting PostgreSQL migrations parses them with libpg_query: loaded then.
+  TempDir dir;
+  dir.Write("m/v001_a.sql", "CREATE TABLE a (id int);\n");
+  ProcessResult lint = testing::Run({kBinary, "lint", "--engine", "postgres", "--dir", dir.Path("m")}, {"LD_DEBUG=files"});
+  EXPECT_EQ(lint.exit_code, kOk) << Describe(lint);
+  EXPECT_NE(lint.err.find("libpg_query"), std::string::npos) << lint.err;
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -1,19 +1,55 @@
 #include "base/sha256.h"
 
+#include <dlfcn.h>
 #include <openssl/evp.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace strata::base {
 
 namespace {
-// OpenSSL 3 looks the algorithm up on every EVP_sha256()-based call unless it is fetched
-// explicitly; fetching once makes hashing a thousand small files about five times cheaper.
-const EVP_MD* Algorithm() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (!md) std::abort();
-  return md;
+
+// libcrypto is loaded on the first digest, not linked: loading and relocating it costs a few
+// milliseconds at every start, and an up-to-date run whose files the stat cache vouches for
+// hashes nothing (libpq and libmariadb bring their own copy when a server is used).
+struct Crypto {
+#define STRATA_CRYPTO_FUNCTIONS(X) \
+  X(EVP_MD_fetch) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
+#define STRATA_CRYPTO_MEMBER(name) decltype(&::name) name = nullptr;
+  STRATA_CRYPTO_FUNCTIONS(STRATA_CRYPTO_MEMBER)
+#undef STRATA_CRYPTO_MEMBER
+  // OpenSSL 3 looks the algorithm up on every EVP_sha256()-based call unless it is fetched
+  // explicitly; fetching once makes hashing a thousand small files about five times cheaper.
+  EVP_MD* sha256 = nullptr;
+};
+
+[[noreturn]] void Fail(const char* what) {
+  // A digest cannot fail on a sound installation; without one no checksum can be trusted.
+  std::fprintf(stderr, "strata: SHA-256 is unavailable: %s (Debian package libssl3)\n", what);
+  std::abort();
 }
+
+const Crypto& Api() {
+  static const Crypto api = [] {
+    Crypto c;
+    void* lib = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);  // never closed: digests live until exit
+    if (!lib) {
+      const char* why = dlerror();
+      Fail(why ? why : "cannot load libcrypto.so.3");
+    }
+#define STRATA_CRYPTO_LOAD(name)                                              \
+  c.name = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name)); \
+  if (!c.name) Fail("libcrypto.so.3 has no " #name);
+    STRATA_CRYPTO_FUNCTIONS(STRATA_CRYPTO_LOAD)
+#undef STRATA_CRYPTO_LOAD
+    c.sha256 = c.EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!c.sha256) Fail("libcrypto.so.3 has no SHA256");
+    return c;
+  }();
+  return api;
+}
+
 }  // namespace
 
 struct Sha256::Ctx {
@@ -21,21 +57,25 @@ struct Sha256::Ctx {
 };
 
 Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
-  ctx_->ctx = EVP_MD_CTX_new();
-  if (!ctx_->ctx || EVP_DigestInit_ex(ctx_->ctx, Algorithm(), nullptr) != 1) std::abort();
+  const Crypto& c = Api();
+  ctx_->ctx = c.EVP_MD_CTX_new();
+  if (!ctx_->ctx || c.EVP_DigestInit_ex(ctx_->ctx, c.sha256, nullptr) != 1) Fail("EVP_DigestInit_ex failed");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_->ctx); }
+Sha256::~Sha256() { Api().EVP_MD_CTX_free(ctx_->ctx); }
 
 void Sha256::Update(std::string_view data) {
-  if (!data.empty() && EVP_DigestUpdate(ctx_->ctx, data.data(), data.size()) != 1) std::abort();
+  if (!data.empty() && Api().EVP_DigestUpdate(ctx_->ctx, data.data(), data.size()) != 1) {
+    Fail("EVP_DigestUpdate failed");
+  }
 }
 
 std::string Sha256::HexDigest() {
+  const Crypto& c = Api();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_->ctx, digest, &len) != 1) std::abort();
-  if (EVP_DigestInit_ex(ctx_->ctx, Algorithm(), nullptr) != 1) std::abort();
+  if (c.EVP_DigestFinal_ex(ctx_->ctx, digest, &len) != 1) Fail("EVP_DigestFinal_ex failed");
+  if (c.EVP_DigestInit_ex(ctx_->ctx, c.sha256, nullptr) != 1) Fail("EVP_DigestInit_ex failed");
   static const char* kHex = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);

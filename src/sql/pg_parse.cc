@@ -1,9 +1,8 @@
 #include "sql/pg_parse.h"
 
-#include <pg_query.h>
-
 #include <algorithm>
 
+#include "sql/pg_query_api.h"
 #include "sql/pg_split.h"
 #include "sql/statement.h"
 
@@ -70,13 +69,14 @@ std::size_t FirstInvalidUtf8(std::string_view text) {
 // Owns a pg_query_parse result.
 class ParseResult {
  public:
-  explicit ParseResult(const char* sql) : r_(pg_query_parse(sql)) {}
-  ~ParseResult() { pg_query_free_parse_result(r_); }
+  ParseResult(const PgQueryApi& api, const char* sql) : api_(api), r_(api.parse(sql)) {}
+  ~ParseResult() { api_.free_parse_result(r_); }
   ParseResult(const ParseResult&) = delete;
   ParseResult& operator=(const ParseResult&) = delete;
   const PgQueryParseResult* operator->() const { return &r_; }
 
  private:
+  const PgQueryApi& api_;
   PgQueryParseResult r_;
 };
 
@@ -85,9 +85,10 @@ class ParseResult {
 Result<Tree> Parse(std::string_view sql) {
   // libpg_query needs a NUL-terminated string and would stop at an inner NUL, hiding what follows.
   STRATA_RETURN_IF_ERROR(RejectNul(sql));
+  STRATA_ASSIGN_OR_RETURN(const PgQueryApi* api, LoadPgQuery());
   const std::string input(sql);
   const std::string_view text(input);
-  const ParseResult result(input.c_str());
+  const ParseResult result(*api, input.c_str());
   if (result->error != nullptr) {
     int pos = result->error->cursorpos;
     return Status(ErrorCode::kInvalidArgument,

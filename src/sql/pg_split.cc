@@ -1,8 +1,8 @@
 #include "sql/pg_split.h"
 
-#include <pg_query.h>
-
 #include <string>
+
+#include "sql/pg_query_api.h"
 
 namespace strata::sql {
 
@@ -52,8 +52,9 @@ std::size_t CharPositionToOffset(std::string_view text, int pos) {
 
 Result<std::vector<StatementSpan>> SplitPostgres(std::string_view text) {
   STRATA_RETURN_IF_ERROR(RejectNul(text));
+  STRATA_ASSIGN_OR_RETURN(const PgQueryApi* api, LoadPgQuery());
   std::string input(text);  // libpg_query needs a NUL-terminated string
-  PgQuerySplitResult r = pg_query_split_with_parser(input.c_str());
+  PgQuerySplitResult r = api->split_with_parser(input.c_str());
   std::vector<StatementSpan> spans;
   Status error;
   if (r.error) {
@@ -78,7 +79,7 @@ Result<std::vector<StatementSpan>> SplitPostgres(std::string_view text) {
       if (begin < end) spans.push_back({begin, end});
     }
   }
-  pg_query_free_split_result(r);
+  api->free_split_result(r);
   if (!error.ok()) return error;
   return spans;
 }
