@@ -60,13 +60,13 @@ bool WriteAll(int fd, std::string_view contents) {
   return true;
 }
 
-// What the entry `name` of `dir` is, links followed. nullopt when it vanished meanwhile.
-std::optional<DirEntry> Examine(const std::string& dir, std::string name) {
+// What the entry `name` of `dir` (open as `dir_fd`) is, links followed. nullopt when it vanished
+// meanwhile. Relative to the open directory, the kernel resolves one name, not the whole path.
+std::optional<DirEntry> Examine(int dir_fd, const std::string& dir, std::string name) {
   DirEntry e;
   e.name = std::move(name);
-  std::string path = JoinPath(dir, e.name);
   struct stat st;
-  if (::stat(path.c_str(), &st) == 0) {
+  if (::fstatat(dir_fd, e.name.c_str(), &st, 0) == 0) {
     if (S_ISREG(st.st_mode)) {
       e.type = DirEntry::Type::kFile;
       e.stat = ToFileStat(st);
@@ -80,7 +80,7 @@ std::optional<DirEntry> Examine(const std::string& dir, std::string name) {
   }
   int err = errno;
   e.type = DirEntry::Type::kOther;
-  if (std::optional<std::string> target = LinkTarget(path)) {
+  if (std::optional<std::string> target = LinkTarget(JoinPath(dir, e.name))) {
     e.problem = err == ENOENT
                     ? fmt::format("broken symbolic link to '{}' (the target does not exist)", *target)
                     : fmt::format("symbolic link to '{}' that cannot be followed: {}", *target, std::strerror(err));
@@ -114,7 +114,7 @@ class RealFs : public FileSystem {
       }
       std::string_view name = ent->d_name;
       if (name == "." || name == "..") continue;
-      if (auto e = Examine(dir, std::string(name))) entries.push_back(std::move(*e));
+      if (auto e = Examine(::dirfd(d.get()), dir, std::string(name))) entries.push_back(std::move(*e));
     }
     std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
     return entries;
@@ -135,10 +135,13 @@ class RealFs : public FileSystem {
       std::string why = err != 0 ? std::strerror(err) : fmt::format("not a regular file but {}", NonFileKind(st.st_mode));
       return Status(ErrorCode::kInvalidArgument, fmt::format("cannot read '{}': {}", path, why));
     }
-    std::string out;
-    char buf[16384];
+    // Straight into the string, sized by the stat (one more byte to see the end in one read); a
+    // file that grew meanwhile is read to its end all the same.
+    std::string out(static_cast<std::size_t>(st.st_size) + 1, '\0');
+    std::size_t size = 0;
     for (;;) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (size == out.size()) out.resize(out.size() * 2);
+      ssize_t n = ::read(fd, out.data() + size, out.size() - size);
       if (n == 0) break;
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -146,9 +149,10 @@ class RealFs : public FileSystem {
         ::close(fd);
         return PathError(err, fmt::format("cannot read '{}': {}", path, std::strerror(err)));
       }
-      out.append(buf, static_cast<std::size_t>(n));
+      size += static_cast<std::size_t>(n);
     }
     ::close(fd);
+    out.resize(size);
     return out;
   }
 
