@@ -1,10 +1,12 @@
 #include "base/sha256.h"
 
-#include <dlfcn.h>
 #include <openssl/evp.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include "base/shared_library.h"
 
 namespace strata::base {
 
@@ -24,23 +26,19 @@ struct Crypto {
   EVP_MD* sha256 = nullptr;
 };
 
-[[noreturn]] void Fail(const char* what) {
+[[noreturn]] void Fail(const std::string& what) {
   // A digest cannot fail on a sound installation; without one no checksum can be trusted.
-  std::fprintf(stderr, "strata: SHA-256 is unavailable: %s (Debian package libssl3)\n", what);
+  std::fprintf(stderr, "strata: SHA-256 is unavailable: %s\n", what.c_str());
   std::abort();
 }
 
 const Crypto& Api() {
   static const Crypto api = [] {
     Crypto c;
-    void* lib = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);  // never closed: digests live until exit
-    if (!lib) {
-      const char* why = dlerror();
-      Fail(why ? why : "cannot load libcrypto.so.3");
-    }
-#define STRATA_CRYPTO_LOAD(name)                                              \
-  c.name = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name)); \
-  if (!c.name) Fail("libcrypto.so.3 has no " #name);
+    auto lib = SharedLibrary::Open("libcrypto.so.3", "SHA-256", "libssl3");
+    if (!lib.ok()) Fail(lib.status().message());
+#define STRATA_CRYPTO_LOAD(name) \
+  if (Status st = lib->Load(c.name, #name); !st.ok()) Fail(st.message());
     STRATA_CRYPTO_FUNCTIONS(STRATA_CRYPTO_LOAD)
 #undef STRATA_CRYPTO_LOAD
     c.sha256 = c.EVP_MD_fetch(nullptr, "SHA256", nullptr);

@@ -1,9 +1,7 @@
 #define STRATA_MYSQL_API_IMPLEMENTATION
 #include "drivers/mariadb/mysql_api.h"
 
-#include <dlfcn.h>
-
-#include <string>
+#include "base/shared_library.h"
 
 namespace strata::driver::mariadb {
 
@@ -12,20 +10,10 @@ MysqlApi g_api;
 }  // namespace
 
 Result<const MysqlApi*> LoadMysql() {
-  static const Status loaded = [] {
-    void* lib = dlopen("libmariadb.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char* why = dlerror();
-      return Status(ErrorCode::kUnavailable, std::string("MariaDB and MySQL support needs MariaDB Connector/C "
-                                                         "(Debian package libmariadb3): ") +
-                                                 (why ? why : "not found"));
-    }
-    // Never dlclose: connections may live until exit.
-#define STRATA_MYSQL_LOAD(name)                                                 \
-  g_api.name##_ = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name));      \
-  if (!g_api.name##_) {                                                         \
-    return Status(ErrorCode::kUnavailable, "libmariadb.so.3 has no " #name " (too old?)"); \
-  }
+  static const Status loaded = []() -> Status {
+    STRATA_ASSIGN_OR_RETURN(base::SharedLibrary lib, base::SharedLibrary::Open("libmariadb.so.3",
+                                                                               "MariaDB and MySQL support", "libmariadb3"));
+#define STRATA_MYSQL_LOAD(name) STRATA_RETURN_IF_ERROR(lib.Load(g_api.name##_, #name));
     STRATA_MYSQL_FUNCTIONS(STRATA_MYSQL_LOAD)
 #undef STRATA_MYSQL_LOAD
     // mysql_init would do this on first use, but not safely when two threads connect at once.
