@@ -14,7 +14,7 @@ namespace {
 
 // libcrypto is loaded on the first digest, not linked: loading and relocating it costs a few
 // milliseconds at every start, and an up-to-date run whose files the stat cache vouches for
-// hashes nothing (libpq and libmariadb bring their own copy when a server is used).
+// hashes nothing (libpq and libmariadb load it anyway when a server is used).
 struct Crypto {
 #define STRATA_CRYPTO_FUNCTIONS(X) \
   X(EVP_MD_fetch) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
