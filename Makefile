@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_SECONDS ?= 5
 CMAKE_FLAGS ?= -DSTRATA_WERROR=ON
 
 .PHONY: all deps build asan demo test test-unit test-asan fuzz fuzz-smoke fuzz-build bench clean
