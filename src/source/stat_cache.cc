@@ -55,6 +55,7 @@ std::optional<std::vector<Migration>> FromCache(const std::string& dir, const st
   if (listed.size() != cache.entries.size()) return std::nullopt;
   const std::int64_t trusted_before = cache_mtime_ns - kStatCacheGranularityNs;
   std::vector<Migration> out;
+  out.reserve(listed.size());
   for (std::size_t i = 0; i < listed.size(); ++i) {
     const base::DirEntry& e = listed[i];
     const StatCacheEntry& c = cache.entries[i];
@@ -140,6 +141,7 @@ Result<StatCache> ParseStatCache(std::string_view text) {
     return Malformed(2, "expected `key WORD`");
   }
   cache.key = std::string(key_line);
+  cache.entries.reserve(lines.size() - 3);
   for (std::size_t i = 2; i + 1 < lines.size(); ++i) {
     std::string_view line = lines[i];
     StatCacheEntry e;
