@@ -110,7 +110,9 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
   QueryResult out;
   bool first = true;
   while (true) {
-    ResultPtr r(mysql_store_result(m));
+    // Rows are read straight off the wire (use, not store): each is copied once, into `out`, where
+    // storing first would copy the whole result into the connector's memory and then again.
+    ResultPtr r(mysql_use_result(m));
     if (!r && mysql_field_count(m) != 0) return Failure();  // rows were due but could not be read
     if (first) {
       out.affected_rows = r ? 0 : mysql_affected_rows(m);
@@ -130,6 +132,7 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
             }
           }
         }
+        if (mysql_errno(m) != 0) return Failure();  // the rows stopped short: the connection failed
       }
       first = false;
     }

@@ -42,6 +42,12 @@ std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
   return v ? *v : std::string();
 }
 
+// Cell, moved out of the result instead of copied ("" for NULL).
+std::string TakeCell(QueryResult& r, std::size_t row, std::size_t col) {
+  auto& v = r.rows.at(row).at(col);
+  return v ? std::move(*v) : std::string();
+}
+
 // strata chose the column's type, so a NULL or text that is not a number is kInternal.
 Result<std::int64_t> IntCell(const QueryResult& r, std::size_t row, std::size_t col, std::string_view what) {
   const auto& v = r.rows.at(row).at(col);
@@ -188,7 +194,7 @@ class MariadbDriver : public Driver {
                                                "SELECT version, name, checksum, {}, execution_ms, state, "
                                                "strata_version, progress FROM {}",
                                                IsoColumn("applied_at"), table_)));
-    return ParseHistory(r, {0, 1, 2, 3, 4, 5, 6, 7});
+    return ParseHistory(std::move(r), {0, 1, 2, 3, 4, 5, 6, 7});
   }
 
   // The layout and the rows in one round trip, where the layout question and the read were two (an
@@ -210,7 +216,7 @@ class MariadbDriver : public Driver {
       if (!r.ok() && r.status().code() == ErrorCode::kUnavailable) return r.status();
       return Driver::ReadHistoryIfExists();
     }
-    STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> rows, ParseHistory(*r, at));
+    STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> rows, ParseHistory(std::move(*r), at));
     return std::optional<std::vector<HistoryRow>>(std::move(rows));
   }
 
@@ -480,7 +486,8 @@ class MariadbDriver : public Driver {
  private:
   // The rows of a history query whose columns `at` holds, in kMariadbHistoryColumns' order; the
   // applied_at column either as IsoColumn gives it or as the server prints a DATETIME(3).
-  Result<std::vector<HistoryRow>> ParseHistory(const QueryResult& r,
+  // The cells' text is moved into the rows: 1000 rows would otherwise be copied once more.
+  Result<std::vector<HistoryRow>> ParseHistory(QueryResult r,
                                                const std::array<std::size_t, std::size(kMariadbHistoryColumns)>& at) {
     std::vector<HistoryRow> rows;
     rows.reserve(r.rows.size());
@@ -490,15 +497,15 @@ class MariadbDriver : public Driver {
       HistoryRow row;
       STRATA_ASSIGN_OR_RETURN(std::int64_t key, IntCell(r, i, at[0], a_version));
       row.version = KeyToVersion(key);
-      row.name = Cell(r, i, at[1]);
-      row.checksum = Cell(r, i, at[2]);
-      std::string applied_at = Cell(r, i, at[3]);
+      row.name = TakeCell(r, i, at[1]);
+      row.checksum = TakeCell(r, i, at[2]);
+      std::string applied_at = TakeCell(r, i, at[3]);
       if (applied_at.size() > 10 && applied_at[10] == ' ') applied_at[10] = 'T';
       row.applied_at = FromIsoColumn(std::move(applied_at));
       STRATA_ASSIGN_OR_RETURN(row.execution_ms, DoubleCell(r, i, at[4], an_execution_ms));
       row.state = ParseRowState(Cell(r, i, at[5]));
-      row.strata_version = Cell(r, i, at[6]);
-      row.progress = r.rows[i][at[7]];
+      row.strata_version = TakeCell(r, i, at[6]);
+      row.progress = std::move(r.rows[i][at[7]]);
       rows.push_back(std::move(row));
     }
     return rows;

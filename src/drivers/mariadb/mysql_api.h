@@ -13,7 +13,7 @@ namespace strata::driver::mariadb {
 struct MysqlApi {
 #define STRATA_MYSQL_FUNCTIONS(X)                                                                        \
   X(mysql_server_init) X(mysql_init) X(mysql_options) X(mysql_real_connect) X(mysql_close) X(mysql_errno) \
-  X(mysql_error) X(mysql_sqlstate) X(mysql_real_query) X(mysql_store_result) X(mysql_free_result)        \
+  X(mysql_error) X(mysql_sqlstate) X(mysql_real_query) X(mysql_use_result) X(mysql_free_result)        \
   X(mysql_num_fields) X(mysql_fetch_row) X(mysql_fetch_lengths) X(mysql_fetch_fields) X(mysql_field_count) \
   X(mysql_affected_rows) X(mysql_more_results) X(mysql_next_result) X(mysql_thread_id)                   \
   X(mysql_get_server_info) X(mysql_real_escape_string)
@@ -42,7 +42,7 @@ const MysqlApi& Mysql();
 #define mysql_error(...) ::strata::driver::mariadb::Mysql().mysql_error_(__VA_ARGS__)
 #define mysql_sqlstate(...) ::strata::driver::mariadb::Mysql().mysql_sqlstate_(__VA_ARGS__)
 #define mysql_real_query(...) ::strata::driver::mariadb::Mysql().mysql_real_query_(__VA_ARGS__)
-#define mysql_store_result(...) ::strata::driver::mariadb::Mysql().mysql_store_result_(__VA_ARGS__)
+#define mysql_use_result(...) ::strata::driver::mariadb::Mysql().mysql_use_result_(__VA_ARGS__)
 #define mysql_free_result(...) ::strata::driver::mariadb::Mysql().mysql_free_result_(__VA_ARGS__)
 #define mysql_num_fields(...) ::strata::driver::mariadb::Mysql().mysql_num_fields_(__VA_ARGS__)
 #define mysql_fetch_row(...) ::strata::driver::mariadb::Mysql().mysql_fetch_row_(__VA_ARGS__)
