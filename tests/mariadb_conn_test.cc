@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/url.h"
@@ -123,6 +125,50 @@ TEST(MariadbConnection, SqlErrorsKeepTheConnectionUsable) {
   ExpectNoPassword(r.status(), server);
   EXPECT_TRUE(c->Exec("SELECT 1").ok());
   EXPECT_EQ(c->last_error(), 0u);
+}
+
+// Rows are read as they arrive, so an error the server meets after sending some of them comes
+// after those rows: it must still fail the query, and leave the connection usable.
+TEST(MariadbConnection, AnErrorAfterSomeRowsFailsTheQuery) {
+  const std::string server = MariadbServerUrl();
+  auto c = Open(server);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto r = c->Query("SELECT IF(seq > 2, (SELECT 1 UNION SELECT 2), seq) FROM seq_1_to_5");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSqlError);
+  EXPECT_EQ(c->last_error(), 1242u) << r.status().ToString();  // subquery returns more than 1 row
+  auto after = c->Query("SELECT 42");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(Cell(*after, 0, 0), "42");
+}
+
+// A callback that stops a stream gets its error back, and everything the statement returned (here
+// a procedure's two result sets and its status) is still read, so the next query is in sync.
+TEST(MariadbConnection, AStoppedStreamStillReadsEverything) {
+  MariadbDatabase db;
+  auto c = Open(db.url());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->Exec("CREATE PROCEDURE p() BEGIN SELECT seq FROM seq_1_to_100; SELECT 'second'; END").ok());
+  std::vector<std::string> columns;
+  int rows = 0;
+  auto streamed = c->Stream(
+      "CALL p()",
+      [&](const std::vector<std::string>& names) {
+        columns = names;
+        return Status::Ok();
+      },
+      [&](RowView row) {
+        ++rows;
+        EXPECT_EQ(row.size(), 1u);
+        return row[0] == std::optional<std::string_view>("3") ? Status(ErrorCode::kInternal, "stop at 3") : Status::Ok();
+      });
+  ASSERT_FALSE(streamed.ok());
+  EXPECT_EQ(streamed.status().message(), "stop at 3");
+  EXPECT_EQ(columns, std::vector<std::string>{"seq"});
+  EXPECT_EQ(rows, 3);
+  auto after = c->Query("SELECT 'next'");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(Cell(*after, 0, 0), "next");
 }
 
 TEST(MariadbConnection, EachConnectFailureHasItsCode) {

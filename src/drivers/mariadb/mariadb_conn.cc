@@ -99,7 +99,9 @@ Status Connection::Failure() {
   return Status(ErrorCode::kSqlError, fmt::format("{} (error {}, SQLSTATE {})", message, last_error_, mysql_sqlstate(m)));
 }
 
-Result<QueryResult> Connection::Query(std::string_view sql) {
+Result<std::uint64_t> Connection::Stream(
+    std::string_view sql, const std::function<Status(const std::vector<std::string>& columns)>& on_columns,
+    const std::function<Status(RowView row)>& on_row) {
   MYSQL* m = conn_.get();
   last_error_ = 0;
   if (TakePendingBegin()) {
@@ -107,40 +109,65 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
     if (mysql_real_query(m, kBegin.data(), kBegin.size()) != 0) return Failure();
   }
   if (mysql_real_query(m, sql.data(), sql.size()) != 0) return Failure();
-  QueryResult out;
+  std::uint64_t affected_rows = 0;
+  Status stopped = Status::Ok();  // the first error of a callback
   bool first = true;
   while (true) {
-    // Rows are read straight off the wire (use, not store): each is copied once, into `out`, where
-    // storing first would copy the whole result into the connector's memory and then again.
+    // Rows are read straight off the wire (use, not store): mysql_store_result would first copy
+    // the whole result into the connector's memory.
     ResultPtr r(mysql_use_result(m));
     if (!r && mysql_field_count(m) != 0) return Failure();  // rows were due but could not be read
     if (first) {
-      out.affected_rows = r ? 0 : mysql_affected_rows(m);
+      affected_rows = r ? 0 : mysql_affected_rows(m);
       if (r) {
         const unsigned n = mysql_num_fields(r.get());
         MYSQL_FIELD* fields = mysql_fetch_fields(r.get());
-        for (unsigned i = 0; i < n; ++i) out.columns.emplace_back(fields[i].name, fields[i].name_length);
+        std::vector<std::string> columns;
+        columns.reserve(n);
+        for (unsigned i = 0; i < n; ++i) columns.emplace_back(fields[i].name, fields[i].name_length);
+        stopped = on_columns(columns);
+        std::vector<std::optional<std::string_view>> cells(n);
         while (MYSQL_ROW row = mysql_fetch_row(r.get())) {
+          if (!stopped.ok()) continue;  // read to the end all the same
           unsigned long* lengths = mysql_fetch_lengths(r.get());
-          auto& values = out.rows.emplace_back();
-          values.reserve(n);
           for (unsigned i = 0; i < n; ++i) {
-            if (row[i]) {
-              values.emplace_back(std::string(row[i], lengths[i]));
-            } else {
-              values.emplace_back(std::nullopt);
-            }
+            cells[i] = row[i] ? std::optional<std::string_view>(std::string_view(row[i], lengths[i])) : std::nullopt;
           }
+          stopped = on_row(cells);
         }
         if (mysql_errno(m) != 0) return Failure();  // the rows stopped short: the connection failed
       }
       first = false;
     }
     // A CALL returns a status result after its result sets; all must be read before the next query.
+    // Freeing a result that is being used reads the rest of its rows: before asking for the next.
+    r.reset();
     if (!mysql_more_results(m)) break;
     if (int next = mysql_next_result(m); next > 0) return Failure();
     else if (next < 0) break;
   }
+  if (!stopped.ok()) return stopped;
+  return affected_rows;
+}
+
+Result<QueryResult> Connection::Query(std::string_view sql) {
+  QueryResult out;
+  STRATA_ASSIGN_OR_RETURN(
+      out.affected_rows,
+      Stream(
+          sql,
+          [&out](const std::vector<std::string>& columns) {
+            out.columns = columns;
+            return Status::Ok();
+          },
+          [&out](RowView row) {
+            auto& values = out.rows.emplace_back();
+            values.reserve(row.size());
+            for (const auto& cell : row) {
+              values.push_back(cell ? std::optional<std::string>(std::string(*cell)) : std::nullopt);
+            }
+            return Status::Ok();
+          }));
   return out;
 }
 

@@ -7,8 +7,10 @@
 #include "drivers/mariadb/mysql_api.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +33,10 @@ struct QueryResult {
   std::uint64_t affected_rows = 0;
 };
 
+// One row of a result as it arrives: each cell's text, std::nullopt for NULL. Valid only while the
+// callback that receives it runs.
+using RowView = std::span<const std::optional<std::string_view>>;
+
 class Connection {
  public:
   // Connects to the URL's server and database (`database_override` instead when set): over TCP to
@@ -47,6 +53,13 @@ class Connection {
   // first is kept). kSqlError for an error of the server, with "(error N, SQLSTATE S)";
   // kUnavailable when the connection is gone. last_error() gives the error number.
   Result<QueryResult> Query(std::string_view sql);
+  // Query without keeping the rows: the first result set's column names go to `on_columns`, then
+  // each of its rows to `on_row` as it comes off the wire. The first error either returns stops
+  // the calls; everything the statement returns is still read, and that error is returned. On
+  // success, the rows the statement changed (0 for a query).
+  Result<std::uint64_t> Stream(std::string_view sql,
+                               const std::function<Status(const std::vector<std::string>& columns)>& on_columns,
+                               const std::function<Status(RowView row)>& on_row);
   // Query, for a statement whose rows do not matter.
   Status Exec(std::string_view sql);
   // Begins a transaction lazily: START TRANSACTION goes out just before this session's next

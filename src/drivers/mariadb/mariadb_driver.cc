@@ -22,6 +22,7 @@ namespace {
 
 using mariadb::Connection;
 using mariadb::QueryResult;
+using mariadb::RowView;
 
 // The other engines' history columns and `progress` (HistoryRow::progress): DDL commits by itself
 // here, so a migration that fails half way records how far it got.
@@ -40,12 +41,6 @@ std::string QuoteName(std::string_view name) {
 std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
   const auto& v = r.rows.at(row).at(col);
   return v ? *v : std::string();
-}
-
-// Cell, moved out of the result instead of copied ("" for NULL).
-std::string TakeCell(QueryResult& r, std::size_t row, std::size_t col) {
-  auto& v = r.rows.at(row).at(col);
-  return v ? std::move(*v) : std::string();
 }
 
 // strata chose the column's type, so a NULL or text that is not a number is kInternal.
@@ -190,33 +185,55 @@ class MariadbDriver : public Driver {
   }
 
   Result<std::vector<HistoryRow>> ReadHistory() override {
-    STRATA_ASSIGN_OR_RETURN(QueryResult r, conn_.Query(fmt::format(
-                                               "SELECT version, name, checksum, {}, execution_ms, state, "
-                                               "strata_version, progress FROM {}",
-                                               IsoColumn("applied_at"), table_)));
-    return ParseHistory(std::move(r), {0, 1, 2, 3, 4, 5, 6, 7});
+    std::vector<HistoryRow> rows;
+    Status parsed = Status::Ok();
+    auto streamed = conn_.Stream(
+        fmt::format("SELECT version, name, checksum, {}, execution_ms, state, strata_version, progress FROM {}",
+                    IsoColumn("applied_at"), table_),
+        [](const std::vector<std::string>&) { return Status::Ok(); },
+        [&](RowView cells) {
+          parsed = ParseHistoryRow(cells, {0, 1, 2, 3, 4, 5, 6, 7}, rows.emplace_back());
+          return parsed;
+        });
+    if (!parsed.ok()) return parsed;
+    if (!streamed.ok()) return streamed.status();
+    return rows;
   }
 
   // The layout and the rows in one round trip, where the layout question and the read were two (an
   // up-to-date run costs this and nothing more): `SELECT *` names the table's columns. When the table
   // is absent, or its columns are not strata's, the information_schema question says what is wrong.
+  // The rows are parsed as they arrive, never kept as text.
   Result<std::optional<std::vector<HistoryRow>>> ReadHistoryIfExists() override {
-    auto r = conn_.Query("SELECT * FROM " + table_);
     std::array<std::size_t, std::size(kMariadbHistoryColumns)> at{};
-    bool ours = r.ok() && r->columns.size() == at.size();
-    for (std::size_t i = 0; ours && i < at.size(); ++i) {
-      auto it = std::find_if(r->columns.begin(), r->columns.end(),
-                             [&](const std::string& c) { return base::Lower(c) == kMariadbHistoryColumns[i]; });
-      ours = it != r->columns.end();
-      if (ours) at[i] = static_cast<std::size_t>(it - r->columns.begin());
-    }
+    bool ours = false;
+    std::vector<HistoryRow> rows;
+    Status parsed = Status::Ok();
+    auto streamed = conn_.Stream(
+        "SELECT * FROM " + table_,
+        [&](const std::vector<std::string>& columns) {
+          ours = columns.size() == at.size();
+          for (std::size_t i = 0; ours && i < at.size(); ++i) {
+            auto it = std::find_if(columns.begin(), columns.end(),
+                                   [&](const std::string& c) { return base::Lower(c) == kMariadbHistoryColumns[i]; });
+            ours = it != columns.end();
+            if (ours) at[i] = static_cast<std::size_t>(it - columns.begin());
+          }
+          // Not strata's layout: stop here, and let the slower questions below say what is wrong.
+          return ours ? Status::Ok() : Status(ErrorCode::kFailedPrecondition, "not the history's layout");
+        },
+        [&](RowView cells) {
+          parsed = ParseHistoryRow(cells, at, rows.emplace_back());
+          return parsed;
+        });
     if (!ours) {
       constexpr unsigned kNoSuchTable = 1146;
-      if (!r.ok() && conn_.last_error() == kNoSuchTable) return std::optional<std::vector<HistoryRow>>();
-      if (!r.ok() && r.status().code() == ErrorCode::kUnavailable) return r.status();
+      if (!streamed.ok() && conn_.last_error() == kNoSuchTable) return std::optional<std::vector<HistoryRow>>();
+      if (!streamed.ok() && streamed.status().code() == ErrorCode::kUnavailable) return streamed.status();
       return Driver::ReadHistoryIfExists();
     }
-    STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> rows, ParseHistory(std::move(*r), at));
+    if (!parsed.ok()) return parsed;
+    if (!streamed.ok()) return streamed.status();
     return std::optional<std::vector<HistoryRow>>(std::move(rows));
   }
 
@@ -484,31 +501,32 @@ class MariadbDriver : public Driver {
   }
 
  private:
-  // The rows of a history query whose columns `at` holds, in kMariadbHistoryColumns' order; the
-  // applied_at column either as IsoColumn gives it or as the server prints a DATETIME(3).
-  // The cells' text is moved into the rows: 1000 rows would otherwise be copied once more.
-  Result<std::vector<HistoryRow>> ParseHistory(QueryResult r,
-                                               const std::array<std::size_t, std::size(kMariadbHistoryColumns)>& at) {
-    std::vector<HistoryRow> rows;
-    rows.reserve(r.rows.size());
-    const std::string a_version = "a version in " + table_;
-    const std::string an_execution_ms = "an execution_ms in " + table_;
-    for (std::size_t i = 0; i < r.rows.size(); ++i) {
-      HistoryRow row;
-      STRATA_ASSIGN_OR_RETURN(std::int64_t key, IntCell(r, i, at[0], a_version));
-      row.version = KeyToVersion(key);
-      row.name = TakeCell(r, i, at[1]);
-      row.checksum = TakeCell(r, i, at[2]);
-      std::string applied_at = TakeCell(r, i, at[3]);
-      if (applied_at.size() > 10 && applied_at[10] == ' ') applied_at[10] = 'T';
-      row.applied_at = FromIsoColumn(std::move(applied_at));
-      STRATA_ASSIGN_OR_RETURN(row.execution_ms, DoubleCell(r, i, at[4], an_execution_ms));
-      row.state = ParseRowState(Cell(r, i, at[5]));
-      row.strata_version = TakeCell(r, i, at[6]);
-      row.progress = std::move(r.rows[i][at[7]]);
-      rows.push_back(std::move(row));
-    }
-    return rows;
+  // One row of a history query whose columns `at` holds, in kMariadbHistoryColumns' order, into
+  // `row`; the applied_at column either as IsoColumn gives it or as the server prints a DATETIME(3).
+  // strata chose the columns' types, so a NULL or text that is not a number is kInternal.
+  Status ParseHistoryRow(RowView cells, const std::array<std::size_t, std::size(kMariadbHistoryColumns)>& at,
+                         HistoryRow& row) const {
+    auto text = [&](std::size_t i) { return std::string(cells[at[i]].value_or(std::string_view())); };
+    auto bad = [&](std::string_view what, std::size_t i) {
+      const auto& v = cells[at[i]];
+      return Status(ErrorCode::kInternal, fmt::format("{} in {} is not a number: {}", what, table_,
+                                                      v ? "'" + base::OneLine(*v, 40) + "'" : "NULL"));
+    };
+    auto key = cells[at[0]] ? base::ParseInt64(*cells[at[0]]) : std::nullopt;
+    if (!key) return bad("a version", 0);
+    row.version = KeyToVersion(*key);
+    row.name = text(1);
+    row.checksum = text(2);
+    std::string applied_at = text(3);
+    if (applied_at.size() > 10 && applied_at[10] == ' ') applied_at[10] = 'T';
+    row.applied_at = FromIsoColumn(std::move(applied_at));
+    auto ms = cells[at[4]] ? base::ParseDouble(*cells[at[4]]) : std::nullopt;
+    if (!ms) return bad("an execution_ms", 4);
+    row.execution_ms = *ms;
+    row.state = ParseRowState(cells[at[5]].value_or(std::string_view()));
+    row.strata_version = text(6);
+    if (cells[at[7]]) row.progress = std::string(*cells[at[7]]);
+    return Status::Ok();
   }
 
   // A history write. Outside a transaction, while this run holds the lock, it goes through the lock's
