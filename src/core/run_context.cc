@@ -78,6 +78,11 @@ plan::Applied ToApplied(const driver::HistoryRow& r) {
   return {r.version, r.name, r.checksum, ToPlan(r.state), r.applied_at, r.execution_ms, r.progress};
 }
 
+plan::Applied ToApplied(driver::HistoryRow&& r) {
+  return {r.version,        std::move(r.name),   std::move(r.checksum), ToPlan(r.state), std::move(r.applied_at),
+          r.execution_ms, std::move(r.progress)};
+}
+
 const source::Migration* RunContext::Find(std::uint64_t version) const {
   auto it = std::lower_bound(migrations().begin(), migrations().end(), version,
                              [](const source::Migration& m, std::uint64_t v) { return m.version < v; });
@@ -114,7 +119,7 @@ Status RunContext::ReadDatabase(bool with_token) {
     history_exists = rows.has_value();
     if (history_exists) {
       applied.reserve(rows->size());
-      for (const auto& r : *rows) applied.push_back(ToApplied(r));
+      for (auto& r : *rows) applied.push_back(ToApplied(std::move(r)));
     } else {
       STRATA_ASSIGN_OR_RETURN(legacy_version, driver->LegacyVersion());
     }
@@ -128,7 +133,7 @@ Status RunContext::ReadDatabase(bool with_token) {
     }
     STRATA_ASSIGN_OR_RETURN(auto rows, driver->ReadHistory());
     applied.reserve(rows.size());
-    for (const auto& r : rows) applied.push_back(ToApplied(r));
+    for (auto& r : rows) applied.push_back(ToApplied(std::move(r)));
   } else {
     STRATA_ASSIGN_OR_RETURN(legacy_version, driver->LegacyVersion());
   }

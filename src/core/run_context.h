@@ -25,6 +25,7 @@ class WriteTransaction;  // core/step.h
 driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms,
                                   const base::Clock& clock);
 plan::Applied ToApplied(const driver::HistoryRow& row);
+plan::Applied ToApplied(driver::HistoryRow&& row);  // moves the text out of `row`
 
 using Checkpoints = std::shared_ptr<const std::vector<source::Checkpoint>>;
 

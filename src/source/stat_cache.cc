@@ -50,15 +50,18 @@ bool IsCandidate(const base::DirEntry& e) {
 }
 
 // Every migration of the cache, or nullopt when one file may have changed since it was written.
+// The checksums are moved out of `cache`.
 std::optional<std::vector<Migration>> FromCache(const std::string& dir, const std::vector<base::DirEntry>& listed,
-                                                const StatCache& cache, std::int64_t cache_mtime_ns) {
+                                                StatCache& cache, std::int64_t cache_mtime_ns) {
   if (listed.size() != cache.entries.size()) return std::nullopt;
   const std::int64_t trusted_before = cache_mtime_ns - kStatCacheGranularityNs;
   std::vector<Migration> out;
   out.reserve(listed.size());
+  // No text was read: every migration shares one empty text.
+  const auto no_text = std::make_shared<const std::string>();
   for (std::size_t i = 0; i < listed.size(); ++i) {
     const base::DirEntry& e = listed[i];
-    const StatCacheEntry& c = cache.entries[i];
+    StatCacheEntry& c = cache.entries[i];
     if (e.name != c.name || e.type != base::DirEntry::Type::kFile || !e.stat || *e.stat != c.stat) return std::nullopt;
     if (c.stat.mtime_ns >= trusted_before || c.stat.ctime_ns >= trusted_before) return std::nullopt;
     if (c.checksum.empty()) continue;
@@ -69,9 +72,9 @@ std::optional<std::vector<Migration>> FromCache(const std::string& dir, const st
     m.version_text = (*parsed)->version_text;
     m.name = (*parsed)->name;
     m.convention = (*parsed)->convention;
-    m.checksum = c.checksum;
+    m.checksum = std::move(c.checksum);
     m.up.path = base::JoinPath(dir, c.name);
-    m.up.text = std::make_shared<const std::string>();
+    m.up.text = no_text;
     out.push_back(std::move(m));
   }
   std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
