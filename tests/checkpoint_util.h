@@ -1,7 +1,8 @@
-// A generated migration set for the checkpoint tests, in either engine's SQL: rows inserted,
+// A generated migration set for the checkpoint tests, in each engine's SQL: rows inserted,
 // updated and deleted over many versions (so counters run ahead of the rows), a trigger that logs
-// every insert, a foreign-key cycle, generated and identity columns, blobs and reals, and on SQLite a
-// WITHOUT ROWID table and a table whose hidden rowids have gaps.
+// every insert, a foreign-key cycle, generated and identity columns, blobs and reals, on SQLite a
+// WITHOUT ROWID table and a table whose hidden rowids have gaps, and on MariaDB a trigger written
+// between DELIMITER lines, a BIT column, a latin1 column and text with backslashes and emoji.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,7 +16,7 @@
 
 namespace strata::testing {
 
-enum GeneratedDialect { kSqliteDialect, kPostgresDialect };
+enum GeneratedDialect { kSqliteDialect, kPostgresDialect, kMariadbDialect };
 
 inline std::string GeneratedName(int v) {
   char buf[64];
@@ -25,7 +26,23 @@ inline std::string GeneratedName(int v) {
 
 inline std::string GeneratedMigration(int v, GeneratedDialect d) {
   const bool pg = d == kPostgresDialect;
+  const bool my = d == kMariadbDialect;
   const std::string n = std::to_string(v);
+  if (v == 1 && my) {
+    return "CREATE TABLE events (id INT AUTO_INCREMENT PRIMARY KEY, kind VARCHAR(100) CHARACTER SET utf8mb4 NOT NULL,\n"
+           "  payload BLOB,\n"
+           "  score DOUBLE, doubled DOUBLE AS (score * 2) STORED, flags BIT(3) DEFAULT b'101',\n"
+           "  label VARCHAR(40) CHARACTER SET latin1 DEFAULT 'caf\xc3\xa9');\n"
+           "CREATE TABLE audit (n INT AUTO_INCREMENT PRIMARY KEY, what VARCHAR(200) NOT NULL);\n"
+           "DELIMITER ;;\n"
+           "CREATE TRIGGER events_audit AFTER INSERT ON events FOR EACH ROW BEGIN\n"
+           "  INSERT INTO audit (what) VALUES (NEW.kind);\nEND;;\n"
+           "DELIMITER ;\n"
+           "CREATE TABLE nodes (id INT PRIMARY KEY, parent INT REFERENCES nodes (id), name TEXT);\n"
+           "CREATE TABLE kv (k VARCHAR(100) PRIMARY KEY, v TEXT);\n"
+           "CREATE TABLE notes (body TEXT);\n"
+           "CREATE VIEW event_kinds AS SELECT kind, count(*) AS n FROM events GROUP BY kind;\n";
+  }
   if (v == 1) {
     if (pg) {
       return "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL,\n"
@@ -54,6 +71,11 @@ inline std::string GeneratedMigration(int v, GeneratedDialect d) {
       return "CREATE TABLE t" + n + " (id integer PRIMARY KEY, event_id integer REFERENCES events (id) ON DELETE "
              "CASCADE, note text);\nCREATE INDEX t" + n + "_event ON t" + n + " (event_id);\n";
     case 1:
+      if (my) {
+        return "INSERT INTO events (kind, payload, score, flags) VALUES ('k" + n + " back\\\\slash \xf0\x9f\x98\x80', "
+               "CONCAT(X'00ff', CAST(" + n + " AS BINARY)), 0.1 * " + n + ", b'011'), ('again" + n + "', NULL, NULL, "
+               "NULL);\n";
+      }
       return "INSERT INTO events (kind, payload, score) VALUES ('k" + n + "', " +
              (pg ? "'\\x00ff'::bytea || int4send(" + n + ")" : "X'00ff' || CAST(" + n + " AS BLOB)") + ", 0.1 * " + n + "), ('again" + n + "', NULL, NULL);\n";
     case 2:
@@ -62,6 +84,7 @@ inline std::string GeneratedMigration(int v, GeneratedDialect d) {
       return "INSERT INTO notes (body) VALUES ('n" + n + "'), ('m" + n + "');\nDELETE FROM notes WHERE body = 'm" +
              n + "';\n";
     case 4:
+      if (my) return "DELETE FROM events ORDER BY id DESC LIMIT 1;\n";  // a subquery may not read the table
       return "DELETE FROM events WHERE id = (SELECT max(id) FROM events);\n";
     case 5:
       return "INSERT INTO nodes (id, parent, name) VALUES (" + n + ", NULL, 'node " + n + "');\n";
@@ -71,7 +94,8 @@ inline std::string GeneratedMigration(int v, GeneratedDialect d) {
              ", 'child');\nUPDATE nodes SET parent = " + n + " WHERE id = " + std::to_string(v - 1) + ";\n";
     case 7:
       return v % 50 == 7 ? "ALTER TABLE kv ADD COLUMN c" + n + " text DEFAULT 'd" + n + "';\n"
-                         : "UPDATE kv SET v = v || '+' WHERE k = 'key" + std::to_string(v - 5) + "';\n";
+                         : "UPDATE kv SET v = " + std::string(my ? "CONCAT(v, '+')" : "v || '+'") + " WHERE k = 'key" +
+                               std::to_string(v - 5) + "';\n";
     case 8:
       if (v < 10) break;
       return "INSERT INTO t" + std::to_string(v - 8) + " (id, event_id, note) SELECT id, id, kind FROM events "

@@ -175,10 +175,17 @@ std::string Dump(const Schema& schema);
 // what rows go into (types, sequences, functions, tables; SQLite's foreign keys inline), and
 // `after_data` the rest (PostgreSQL's foreign keys, indexes, views, triggers), so that rows loaded
 // in between fire no trigger and fill materialized views and indexes once.
+// `session_begin` and `session_end` set the session up for the rest and put it back as it was:
+// MariaDB reads the dump's "names" as names only under ANSI_QUOTES, and takes a table whose foreign
+// key names a table created later only with foreign_key_checks off (empty on the other engines).
 struct DumpParts {
-  std::vector<std::string> before_data, after_data;
+  std::vector<std::string> session_begin, before_data, after_data, session_end;
 };
 DumpParts DumpStatements(const Schema& schema);
+// One statement of DumpStatements in a script of `schema`'s dialect, from a new line to the end of
+// its line: "statement;", or on MariaDB, for a statement that holds ';' (a trigger's BEGIN ... END),
+// between DELIMITER lines, which the mariadb client and strata both read.
+std::string ScriptStatement(const Schema& schema, const std::string& statement);
 
 // What `schema` means on every engine, to compare a SQLite database with a PostgreSQL one: tables
 // (without their schema) and their columns (name, and NOT NULL, which a primary key implies; no type,

@@ -25,6 +25,7 @@ namespace {
 constexpr std::size_t kRowsPerInsert = 100;
 
 bool IsPostgres(const schema::Schema& s) { return s.dialect == "postgres"; }
+bool IsSqlite(const schema::Schema& s) { return s.dialect == "sqlite"; }
 
 std::string Qualified(const schema::Schema& s, const schema::Table& t) {
   if (!IsPostgres(s) || t.schema.empty()) return base::QuoteIdentifier(t.name);
@@ -65,7 +66,7 @@ std::vector<const schema::Table*> InDependencyOrder(const schema::Schema& s) {
 // SQLite: a rowid table keeps its rowids unless its primary key is the rowid itself (a single
 // INTEGER column) or a column already goes by one of the rowid's names.
 bool CopiesRowid(const schema::Schema& s, const schema::Table& t) {
-  if (IsPostgres(s) || t.without_rowid) return false;
+  if (!IsSqlite(s) || t.without_rowid) return false;
   for (const schema::Column& c : t.columns) {
     std::string name = base::Lower(c.name);
     if (name == "rowid" || name == "_rowid_" || name == "oid") return false;
@@ -144,11 +145,13 @@ std::string Compose(const schema::Schema& s, const std::vector<source::Covered>&
                     const std::vector<std::string>& counters) {
   schema::DumpParts parts = schema::DumpStatements(s);
   std::string out = source::CheckpointHeader(covers);
-  auto add = [&](const std::string& statement) { out += statement + ";\n"; };
+  auto add = [&](const std::string& statement) { out += schema::ScriptStatement(s, statement) + "\n"; };
   auto section = [&](std::string_view title) { out += fmt::format("\n-- {}\n", title); };
   // The rows arrive in foreign-key order; a cycle (or a row that refers to a later row of its own
-  // table) is checked at commit instead.
-  if (!IsPostgres(s)) add("PRAGMA defer_foreign_keys = ON");
+  // table) is checked at commit instead on SQLite. MariaDB's session (ANSI_QUOTES, no foreign key
+  // checks while the rows load) is set by the dump's own first statement and put back by its last.
+  if (IsSqlite(s)) add("PRAGMA defer_foreign_keys = ON");
+  for (const std::string& statement : parts.session_begin) add(statement);
   section("Schema");
   for (const std::string& statement : parts.before_data) {
     // The dump's session setting, kept to this transaction.
@@ -160,6 +163,8 @@ std::string Compose(const schema::Schema& s, const std::vector<source::Covered>&
   for (const std::string& statement : counters) add(statement);
   if (!parts.after_data.empty()) section("Keys, indexes, views and triggers");
   for (const std::string& statement : parts.after_data) add(statement);
+  if (!parts.session_end.empty()) out += "\n";
+  for (const std::string& statement : parts.session_end) add(statement);
   return out;
 }
 

@@ -401,6 +401,9 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   // `-- strata:no-transaction`: marked dirty first, so that a failure half way is never called a
   // rollback.
   source::Script effective = up ? m.up : *m.down;
+  // A checkpoint is read as one statement so that PostgreSQL gets it in one round trip; MariaDB
+  // takes one statement per call, so there it is split like any migration.
+  if (covers != nullptr && ctx.driver->engine() == Engine::kMariadb) effective.no_split = false;
   const bool implicit_commits = !effective.no_transaction && CommitsEachStatement(ctx, effective);
   if (implicit_commits) effective.no_transaction = true;
   const source::Script& script = effective;
@@ -506,7 +509,11 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
       covered.checksum = c.checksum;
       driver::HistoryRow row =
           MakeHistoryRow(covered, driver::RowState::kBaseline, c.version == m.version ? ms : 0, *ctx.clock);
-      recorded = ctx.driver->InsertHistory(row);
+      // Run statement by statement (MariaDB), the checkpoint's own version has its dirty row already.
+      // The covered versions come in ascending order, so that row, updated last, stays dirty until
+      // every other one is written.
+      const bool dirty_row = script.no_transaction && c.version == m.version;
+      recorded = dirty_row ? ctx.driver->UpdateHistory(row) : ctx.driver->InsertHistory(row);
       added.push_back(ToApplied(row));
     }
   } else if (up) {

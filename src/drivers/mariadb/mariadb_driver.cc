@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -473,6 +474,58 @@ class MariadbDriver : public Driver {
     TableFingerprint out;
     STRATA_ASSIGN_OR_RETURN(out.rows, IntCell(r, 0, 0, "the row count of " + Qualified(schema, table)));
     out.hash = Cell(r, 0, 1) + ":" + Cell(r, 0, 2);
+    return out;
+  }
+
+  // Each row as "(v1, v2, ...)": QUOTE() of each column (the bare word NULL for NULL), except
+  // binary columns, which come as X'hex' so that the text stays text, and BIT columns, as b'bits'. Everything is converted to
+  // utf8mb4 (the connection's character set), so that columns of other character sets mix.
+  Status ReadRowsAsSql(const std::string& schema, const std::string& table, const std::vector<std::string>& columns,
+                       const std::function<Status(std::string_view)>& row) override {
+    const std::string where_schema = schema.empty() ? "DATABASE()" : conn_.Quote(schema);
+    STRATA_ASSIGN_OR_RETURN(
+        QueryResult types, conn_.Query("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE "
+                                       "TABLE_SCHEMA = " + where_schema + " AND TABLE_NAME = " + conn_.Quote(table)));
+    std::map<std::string, std::string> type_of;
+    for (std::size_t i = 0; i < types.rows.size(); ++i) type_of[Cell(types, i, 0)] = base::Lower(Cell(types, i, 1));
+    std::vector<std::string> values;
+    for (const std::string& c : columns) {
+      const std::string& type = type_of[c];
+      const bool binary = type == "binary" || type == "varbinary" || type.ends_with("blob") || type == "geometry" ||
+                          type == "point" || type.ends_with("linestring") || type.ends_with("polygon") ||
+                          type == "multipoint" || type == "geometrycollection";
+      const std::string name = QuoteName(c);
+      if (type == "bit") {  // b'101': its hex digits may be odd in number
+        values.push_back(fmt::format("IF({0} IS NULL, 'NULL', CONCAT('b''', BIN({0} + 0), ''''))", name));
+      } else if (binary) {
+        values.push_back(fmt::format("IF({0} IS NULL, 'NULL', CONCAT('X''', HEX({0}), ''''))", name));
+      } else {
+        values.push_back(fmt::format("CONVERT(QUOTE({}) USING utf8mb4)", name));
+      }
+    }
+    Status failed = Status::Ok();
+    auto streamed = conn_.Stream(
+        fmt::format("SELECT CONCAT('(', CONCAT_WS(', ', {}), ')') FROM {}", fmt::join(values, ", "),
+                    Qualified(schema, table)),
+        [](const std::vector<std::string>&) { return Status::Ok(); },
+        [&](RowView cells) {
+          failed = row(cells[0].value_or(std::string_view()));
+          return failed;
+        });
+    if (!failed.ok()) return failed;
+    return streamed.status();
+  }
+
+  // ALTER TABLE ... AUTO_INCREMENT = N for each table that has an AUTO_INCREMENT column.
+  Result<std::vector<CounterState>> CounterStateSql() override {
+    STRATA_ASSIGN_OR_RETURN(
+        QueryResult r, conn_.Query("SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE "
+                                   "TABLE_SCHEMA = DATABASE() AND AUTO_INCREMENT IS NOT NULL ORDER BY TABLE_NAME"));
+    std::vector<CounterState> out;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      const std::string name = Cell(r, i, 0);
+      out.push_back({name, fmt::format("ALTER TABLE {} AUTO_INCREMENT = {}", QuoteName(name), Cell(r, i, 1))});
+    }
     return out;
   }
 
