@@ -272,13 +272,5 @@ TEST_F(CliMariadbSchema, VerifySchemaFindsWhatIsMissing) {
   EXPECT_TRUE(ScratchDatabases().empty());
 }
 
-// Templates need a database that can be copied or renamed in one step; MariaDB has neither.
-TEST_F(CliMariadbSchema, TestdbSaysWhyItIsNotSupported) {
-  dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
-  ProcessResult r = Strata({"testdb", "create"});
-  EXPECT_EQ(r.exit_code, kExitPrecondition) << Describe(r);
-  EXPECT_TRUE(Contains(r.err, "strata testdb is not supported on MariaDB")) << r.err;
-}
-
 }  // namespace
 }  // namespace strata::testing

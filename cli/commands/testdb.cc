@@ -32,7 +32,10 @@ int Create(const Invocation& inv) {
                created->ms);
   }
   if (created->password_left_out && !inv.json) {
-    fmt::print(stderr, "the URL is printed without its password: connect with PGPASSWORD or ~/.pgpass\n");
+    const bool mariadb = created->printable_url.starts_with("mariadb:") || created->printable_url.starts_with("mysql:");
+    fmt::print(stderr, "the URL is printed without its password: {}\n",
+               mariadb ? "connect with the password of --url (mariadb clients: MYSQL_PWD or ~/.my.cnf)"
+                       : "connect with PGPASSWORD or ~/.pgpass");
   }
   return kExitOk;
 }

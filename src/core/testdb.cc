@@ -37,7 +37,10 @@ Result<std::string> Fingerprint(const Source& source, const base::DatabaseUrl& w
   STRATA_ASSIGN_OR_RETURN(auto migrations, core::LoadMigrations(source, base::RealFileSystem(), &checkpoints));
   base::Sha256 h;
   h.Update(fmt::format("strata testdb 1\n{}\n{}\n{}\n{}\n{}\n", kVersion,
-                       where.kind == base::DatabaseUrl::Kind::kSqlite ? "sqlite" : "postgres", options.history_table,
+                       where.kind == base::DatabaseUrl::Kind::kSqlite     ? "sqlite"
+                       : where.kind == base::DatabaseUrl::Kind::kPostgres ? "postgres"
+                                                                          : "mariadb",
+                       options.history_table,
                        options.schema, options.foreign_keys ? 1 : 0));
   for (const source::Migration& m : *migrations) h.Update(fmt::format("m {} {} {}\n", m.version, m.name, m.checksum));
   if (checkpoints) {
@@ -110,8 +113,14 @@ Result<std::pair<std::unique_ptr<driver::TemplateStore>, std::string>> StoreOf(c
       name = name.substr(0, name.find(' '));
     }
   }
-  // Never connected to the database it drops: the server's "postgres" database, else template1.
   base::DatabaseUrl admin = url;
+  if (url.kind == base::DatabaseUrl::Kind::kMariadb) {
+    // Every account may connect to information_schema, and it is never dropped.
+    admin.database_override = "information_schema";
+    STRATA_ASSIGN_OR_RETURN(auto store, driver::OpenTemplateStore(admin, ""));
+    return std::make_pair(std::move(store), name);
+  }
+  // Never connected to the database it drops: the server's "postgres" database, else template1.
   admin.database_override = "postgres";
   auto store = driver::OpenTemplateStore(admin, "");
   if (!store.ok() && store.status().code() != ErrorCode::kUnauthenticated) {

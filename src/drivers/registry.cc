@@ -42,11 +42,7 @@ Result<std::unique_ptr<TemplateStore>> OpenTemplateStore(const base::DatabaseUrl
     case base::DatabaseUrl::Kind::kPostgres:
       return OpenPostgresTemplates(where);
     case base::DatabaseUrl::Kind::kMariadb:
-      // A template is cloned in one step on the other engines (a file copy, CREATE DATABASE ...
-      // TEMPLATE); MariaDB can neither copy nor rename a database.
-      return Status(ErrorCode::kFailedPrecondition,
-                    "strata testdb is not supported on MariaDB: the server can neither copy nor rename a database, "
-                    "which templates need");
+      return OpenMariadbTemplates(where);
   }
   return Status(ErrorCode::kInternal, "unknown database kind");
 }

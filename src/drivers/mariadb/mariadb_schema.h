@@ -16,7 +16,7 @@ namespace mariadb {
 class Connection;  // mariadb_conn.h; kept out of here for the registry, which does not see the connector
 
 // Tables (base and system-versioned), their columns, primary keys, unique keys, checks and foreign
-// keys; the other indexes; views and triggers of DATABASE(), normalized, in six queries. Names are
+// keys; the other indexes; views and triggers of DATABASE(), normalized, in eight queries. Names are
 // unqualified (Table::schema is empty), as on SQLite: only the connection's database is described,
 // and a foreign key to another database keeps that database in ForeignKey::ref_schema. Not
 // described: routines, events, sequences and partitions. `history_table`, its "_log" and "_lock"
@@ -31,5 +31,12 @@ Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& hi
 // the same in both); dropped when the result is destroyed. The user needs the CREATE and DROP
 // privileges on it.
 Result<std::unique_ptr<ScratchDatabase>> CreateMariadbScratch(const base::DatabaseUrl& server);
+
+// Templates and test databases (`strata testdb`) on the server of `server`, connecting to the
+// database it names. A template is copied object by object (MariaDB cannot copy or rename a
+// database): its schema from the dump, its rows with INSERT ... SELECT, its AUTO_INCREMENT
+// counters; routines, events and sequences, which strata does not read, are not copied. Needs
+// MariaDB 10.5 or later (a complete template is marked by its database comment).
+Result<std::unique_ptr<TemplateStore>> OpenMariadbTemplates(const base::DatabaseUrl& server);
 
 }  // namespace strata::driver
