@@ -80,6 +80,54 @@ TEST_F(CliLintMariadb, TheUrlChoosesTheDialectAndPendingNarrowsIt) {
   EXPECT_TRUE(Contains(clean.out, "lint: 1 migration linted, 0 errors, 1 warning")) << clean.out;
 }
 
+// D002-D004 on the rows there now: NULLs in a column made NOT NULL or part of a new primary key,
+// child rows without a parent for a new foreign key, rows that a new CHECK rejects. Each finding
+// goes away once the data is fixed; a foreign key added with foreign_key_checks off asks nothing.
+TEST_F(CliLintMariadb, NullsOrphansAndCheckViolationsThereNow) {
+  dir_.Write("m/v003_unique.sql", "SELECT 1;\n");  // this test's data is the set below
+  dir_.Write("m/v004_data.sql",
+             "CREATE TABLE parent (id INT PRIMARY KEY);\n"
+             "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT, qty INT, note VARCHAR(20));\n"
+             "INSERT INTO parent VALUES (1);\n"
+             "INSERT INTO child VALUES (1, 1, 5, 'ok'), (2, 7, -1, NULL), (3, NULL, 0, NULL);\n"
+             "CREATE TABLE loose (a INT, b INT);\nINSERT INTO loose VALUES (1, NULL);\n");
+  dir_.Write("m/v005_tighten.sql",
+             "ALTER TABLE child MODIFY note VARCHAR(20) NOT NULL;\n"
+             "ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id);\n"
+             "ALTER TABLE child ADD CONSTRAINT qty_positive CHECK (qty >= 0);\n"
+             "ALTER TABLE loose ADD PRIMARY KEY (a, b);\n");
+  dir_.Write("m/v006_unchecked.sql",
+             "SET foreign_key_checks = 0;\n"
+             "ALTER TABLE child ADD FOREIGN KEY (parent_id) REFERENCES parent (id);\n"
+             "SET foreign_key_checks = 1;\n");
+  ASSERT_EQ(Strata({"up", "--to", "4"}).exit_code, kOk);
+  ProcessResult r = Strata({"lint", "--pending"});
+  EXPECT_EQ(r.exit_code, kLintFailed) << Describe(r);
+  const std::string file = dir_.Path("m") + "/v005_tighten.sql";
+  EXPECT_TRUE(Contains(r.out, file + ":1:19: D002 error: 2 rows of child have NULL in note (e.g. id 2, 3): MODIFY "
+                                     "note NOT NULL will fail"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, file + ":2:47: D003 error: 1 row of child(parent_id) references no row of parent(id) "
+                                     "(e.g. 7): ADD FOREIGN KEY child_parent will fail"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, file + ":3:47: D004 error: 1 row of child violates CHECK (qty >= 0) (e.g. id 2): ADD "
+                                     "CHECK qty_positive will fail"))
+      << r.out;
+  // loose has no primary key yet: its rows are named by their columns.
+  EXPECT_TRUE(Contains(r.out, file + ":4:23: D002 error: 1 row of loose has NULL in b (e.g. (a, b) (1, NULL)): ADD "
+                                     "PRIMARY KEY will fail"))
+      << r.out;
+  EXPECT_FALSE(Contains(r.out, "loose has NULL in a")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "v006_unchecked.sql:2:23: D003")) << r.out;
+
+  ASSERT_EQ(db_.Query("UPDATE child SET note = 'x', parent_id = 1, qty = 1").size(), 0u);
+  ASSERT_EQ(db_.Query("UPDATE loose SET b = 2").size(), 0u);
+  ProcessResult clean = Strata({"lint", "--pending"});
+  EXPECT_FALSE(Contains(clean.out, "D002")) << clean.out;
+  EXPECT_FALSE(Contains(clean.out, "D003")) << clean.out;
+  EXPECT_FALSE(Contains(clean.out, "D004")) << clean.out;
+}
+
 TEST_F(CliLintMariadb, JsonFindingsAndSuppressions) {
   dir_.Write("m/v003_unique.sql",
              "-- strata:lint-ignore MY003: t_email is checked by the application\n"

@@ -171,7 +171,13 @@ Result<RowKey> RowKeyOf(Asker& a, const std::string& schema, const std::string& 
   STRATA_ASSIGN_OR_RETURN(auto pk, a.PrimaryKey(schema, table));
   RowKey key;
   if (pk.empty() && a.engine() == Engine::kMariadb) {
-    return Status(ErrorCode::kFailedPrecondition, fmt::format("{} has no primary key to name its rows by", table));
+    // No row address either: a row is shown by its first columns (at most three).
+    STRATA_ASSIGN_OR_RETURN(auto columns, a.Columns(schema, table));
+    if (!columns || columns->empty()) {
+      return Status(ErrorCode::kFailedPrecondition, fmt::format("{} has no columns to name its rows by", table));
+    }
+    columns->resize(std::min<std::size_t>(columns->size(), 3));
+    pk = *columns;
   }
   if (pk.empty()) {
     bool pg = a.engine() == Engine::kPostgres;
@@ -239,7 +245,17 @@ std::string What(const lint::LocatedCheck& located) {
       if (base::Lower(statement.substr(0, 6)) == "create") what = "CREATE UNIQUE INDEX";
       else what = primary && !unique ? "ADD PRIMARY KEY" : !primary && unique ? "ADD UNIQUE" : "ALTER TABLE";
       break;
-    case lint::DataCheckKind::kNulls: what = primary ? "ADD PRIMARY KEY" : "SET NOT NULL"; break;
+    case lint::DataCheckKind::kNulls:
+      if (primary) {
+        what = "ADD PRIMARY KEY";
+      } else if (base::ContainsAnyIgnoringCase(statement, {"modify"}) && !c.columns.empty()) {
+        what = "MODIFY " + c.columns[0] + " NOT NULL";  // MariaDB
+      } else if (base::ContainsAnyIgnoringCase(statement, {"change"}) && !c.columns.empty()) {
+        what = "CHANGE " + c.columns[0] + " NOT NULL";
+      } else {
+        what = "SET NOT NULL";
+      }
+      break;
     case lint::DataCheckKind::kRows:
       return fmt::format("ADD COLUMN {} NOT NULL without a DEFAULT", c.columns.empty() ? "" : c.columns[0]);
     case lint::DataCheckKind::kOrphans: what = "ADD FOREIGN KEY"; break;

@@ -207,6 +207,12 @@ class StatementRules {
   void Unique(const std::string& table, std::size_t at, const std::vector<std::string>& columns, bool ignore,
               bool primary = false);
   void Duplicates(const std::string& table, std::size_t at, std::vector<std::string> columns, std::string name);
+  // D002-D004's questions about the rows there now (see lint.h's DataCheckKind).
+  void Ask(DataCheckKind kind, const std::string& table, std::size_t at, std::vector<std::string> columns,
+           std::string constraint = "", std::string ref_table = "", std::vector<std::string> ref_columns = {},
+           std::string expression = "");
+  void ForeignKey(const Tokens& t, std::size_t j, const std::string& table, const std::string& constraint);
+  void Check(const Tokens& t, std::size_t j, const std::string& table, const std::string& constraint);
   void TypeChange(const std::string& table, const std::string& column, const ColumnDef& def, std::size_t at,
                   std::vector<Copy>* copies);
 
@@ -252,6 +258,57 @@ void StatementRules::Duplicates(const std::string& table, std::size_t at, std::v
   c.statement_begin = span_.begin;
   c.statement_end = span_.end;
   out_.checks.push_back(std::move(c));
+}
+
+void StatementRules::Ask(DataCheckKind kind, const std::string& table, std::size_t at, std::vector<std::string> columns,
+                         std::string constraint, std::string ref_table, std::vector<std::string> ref_columns,
+                         std::string expression) {
+  if (!check_) return;
+  DataCheck c;
+  c.kind = kind;
+  c.table = table;
+  c.columns = std::move(columns);
+  c.constraint = std::move(constraint);
+  c.ref_table = std::move(ref_table);
+  c.ref_columns = std::move(ref_columns);
+  c.expression = std::move(expression);
+  c.offset = at;
+  c.statement_begin = span_.begin;
+  c.statement_end = span_.end;
+  out_.checks.push_back(std::move(c));
+}
+
+// FOREIGN KEY [name] (columns) REFERENCES parent [(columns)], at `j` (FOREIGN): while
+// foreign_key_checks is on, every row must have its parent (D003).
+void StatementRules::ForeignKey(const Tokens& t, std::size_t j, const std::string& table,
+                                const std::string& constraint) {
+  std::vector<std::string> columns = KeyColumns(t, j);
+  std::size_t n = j;
+  while (n < t.size() && !t.Is(n, "REFERENCES")) ++n;
+  if (columns.empty() || n >= t.size()) return;
+  ++n;
+  std::string parent = t.Name(n, /*as_written=*/true);
+  if (parent.empty() || t.Punct(n, '.')) return;  // a parent in another database is not asked about
+  std::vector<std::string> ref_columns = t.Punct(n, '(') ? KeyColumns(t, n) : std::vector<std::string>{};
+  Ask(DataCheckKind::kOrphans, table, t.Begin(j), std::move(columns), constraint, std::move(parent),
+      std::move(ref_columns));
+}
+
+// CHECK (expression), at `j` (CHECK): MariaDB checks the rows there now (D004).
+void StatementRules::Check(const Tokens& t, std::size_t j, const std::string& table, const std::string& constraint) {
+  std::size_t open = j + 1;
+  if (!t.Punct(open, '(')) return;
+  int depth = 0;
+  for (std::size_t m = open; m < t.size(); ++m) {
+    if (t.Punct(m, '(')) ++depth;
+    if (t.Punct(m, ')') && --depth == 0) {
+      std::string expression(base::Trim(sql_.substr(t.End(open), t.Begin(m) - t.End(open))));
+      if (!expression.empty()) {
+        Ask(DataCheckKind::kCheckViolations, table, t.Begin(j), {}, constraint, "", {}, std::move(expression));
+      }
+      return;
+    }
+  }
 }
 
 void StatementRules::Unique(const std::string& table, std::size_t at, const std::vector<std::string>& columns,
@@ -511,6 +568,8 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
           std::vector<std::string> columns = KeyColumns(t, j);
           Unique(as_written, t.Begin(j), columns, ignore, /*primary=*/true);
           if (!ignore) Duplicates(as_written, t.Begin(j), columns, constraint);
+          // A primary key's columns become NOT NULL: a NULL there fails it (D002).
+          for (const std::string& column : columns) Ask(DataCheckKind::kNulls, as_written, t.Begin(j), {column}, constraint);
         }
       } else if (what == "UNIQUE") {
         if (constraint.empty()) {  // UNIQUE [KEY | INDEX] [IF NOT EXISTS] [name] (...)
@@ -527,8 +586,11 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
       } else if (what == "FOREIGN") {
         if (foreign_key_checks_) {
           copies.push_back({t.Begin(j), "ADD FOREIGN KEY, which checks every row while foreign_key_checks is on"});
+          if (existing) ForeignKey(t, j, as_written, constraint);
         }
-      } else if (what == "KEY" || what == "INDEX" || what == "FULLTEXT" || what == "SPATIAL" || what == "CHECK" ||
+      } else if (what == "CHECK") {
+        if (existing) Check(t, j, as_written, constraint);
+      } else if (what == "KEY" || what == "INDEX" || what == "FULLTEXT" || what == "SPATIAL" ||
                  what == "PERIOD" || what == "SYSTEM" || what == "PARTITION" || t.Punct(j, '(')) {
         // indexes are built in place; the others are not read
       } else if (t.IsName(j)) {
@@ -561,6 +623,11 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
       if (w == "MODIFY") old = c.name;
       if (!old.empty() && !c.name.empty()) {
         if (existing) TypeChange(table, old, c, t.Begin(k), &copies);
+        // NOT NULL now: a NULL in the column there fails the statement under a strict sql_mode (D002).
+        if (existing && c.not_null) {
+          std::size_t at = old_at;
+          Ask(DataCheckKind::kNulls, as_written, t.Begin(k), {t.Name(at, /*as_written=*/true)});
+        }
         if (existing && old != c.name) {
           Hit("M003", t.Begin(old_at),
               fmt::format("CHANGE COLUMN {}.{} renames it to {}: the application version still running uses the old "
