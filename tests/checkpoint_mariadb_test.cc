@@ -35,17 +35,10 @@ std::string Contents(const MariadbDatabase& db, const std::string& dir) {
   return out;
 }
 
-Result<RunReport> Up(const MariadbDatabase& db, const std::string& dir) {
-  auto m = Migrator::Open(db.url(), Source::Directory(dir));
-  if (!m.ok()) return m.status();
-  return (*m)->Up({});
-}
+Result<RunReport> Up(const MariadbDatabase& db, const std::string& dir) { return UpAt(db.url(), dir); }
 
 Result<CheckpointResult> Write(const std::string& dir, std::optional<std::uint64_t> to = {}) {
-  CheckpointOptions options;
-  options.to = to;
-  options.scratch.url = MariadbServerUrl();
-  return WriteCheckpoint(dir, options);
+  return WriteOnServer(dir, MariadbServerUrl(), to);
 }
 
 TEST(CheckpointMariadb, BothExamplesGiveTheSameDatabaseThroughTheCheckpointAsThroughEveryFile) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "strata/migrator.h"
+#include "strata/team.h"
 
 namespace strata::testing {
 
@@ -121,6 +122,22 @@ inline void CopyDir(const std::string& from, const std::string& to) {
   for (const auto& e : std::filesystem::directory_iterator(from)) {
     if (e.is_regular_file()) std::filesystem::copy_file(e.path(), std::filesystem::path(to) / e.path().filename());
   }
+}
+
+// Every migration of `dir` applied to the database at `url`.
+inline Result<RunReport> UpAt(const std::string& url, const std::string& dir) {
+  auto m = Migrator::Open(url, Source::Directory(dir));
+  if (!m.ok()) return m.status();
+  return (*m)->Up({});
+}
+
+// strata checkpoint of `dir` up to `to`, replayed on scratch databases of the server `scratch_url`.
+inline Result<CheckpointResult> WriteOnServer(const std::string& dir, const std::string& scratch_url,
+                                              std::optional<std::uint64_t> to = {}) {
+  CheckpointOptions options;
+  options.to = to;
+  options.scratch.url = scratch_url;
+  return WriteCheckpoint(dir, options);
 }
 
 // The schema of the database at `url` (strata's tables left out); fails the current test and

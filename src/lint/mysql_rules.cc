@@ -248,16 +248,7 @@ std::vector<std::string> KeyColumns(const Tokens& t, std::size_t i) {
 
 void StatementRules::Duplicates(const std::string& table, std::size_t at, std::vector<std::string> columns,
                                 std::string name) {
-  if (!check_ || columns.empty()) return;
-  DataCheck c;
-  c.kind = DataCheckKind::kDuplicates;
-  c.table = table;
-  c.columns = std::move(columns);
-  c.constraint = std::move(name);
-  c.offset = at;
-  c.statement_begin = span_.begin;
-  c.statement_end = span_.end;
-  out_.checks.push_back(std::move(c));
+  if (!columns.empty()) Ask(DataCheckKind::kDuplicates, table, at, std::move(columns), std::move(name));
 }
 
 void StatementRules::Ask(DataCheckKind kind, const std::string& table, std::size_t at, std::vector<std::string> columns,
