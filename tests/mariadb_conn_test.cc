@@ -160,7 +160,8 @@ TEST(MariadbConnection, AStoppedStreamStillReadsEverything) {
       [&](RowView row) {
         ++rows;
         EXPECT_EQ(row.size(), 1u);
-        return row[0] == std::optional<std::string_view>("3") ? Status(ErrorCode::kInternal, "stop at 3") : Status::Ok();
+        const bool third = row[0] == std::optional<std::string_view>("3");
+        return third ? Status(ErrorCode::kInternal, "stop at 3") : Status::Ok();
       });
   ASSERT_FALSE(streamed.ok());
   EXPECT_EQ(streamed.status().message(), "stop at 3");

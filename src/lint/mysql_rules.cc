@@ -560,7 +560,9 @@ void StatementRules::AlterTable(const Tokens& t, std::size_t i) {
           Unique(as_written, t.Begin(j), columns, ignore, /*primary=*/true);
           if (!ignore) Duplicates(as_written, t.Begin(j), columns, constraint);
           // A primary key's columns become NOT NULL: a NULL there fails it (D002).
-          for (const std::string& column : columns) Ask(DataCheckKind::kNulls, as_written, t.Begin(j), {column}, constraint);
+          for (const std::string& column : columns) {
+            Ask(DataCheckKind::kNulls, as_written, t.Begin(j), {column}, constraint);
+          }
         }
       } else if (what == "UNIQUE") {
         if (constraint.empty()) {  // UNIQUE [KEY | INDEX] [IF NOT EXISTS] [name] (...)

@@ -478,8 +478,9 @@ class MariadbDriver : public Driver {
   }
 
   // Each row as "(v1, v2, ...)": QUOTE() of each column (the bare word NULL for NULL), except
-  // binary columns, which come as X'hex' so that the text stays text, and BIT columns, as b'bits'. Everything is converted to
-  // utf8mb4 (the connection's character set), so that columns of other character sets mix.
+  // binary columns, which come as X'hex' so that the text stays text, and BIT columns, as b'bits'.
+  // Everything is converted to utf8mb4 (the connection's character set), so that columns of other
+  // character sets mix.
   Status ReadRowsAsSql(const std::string& schema, const std::string& table, const std::vector<std::string>& columns,
                        const std::function<Status(std::string_view)>& row) override {
     const std::string where_schema = schema.empty() ? "DATABASE()" : conn_.Quote(schema);

@@ -176,9 +176,10 @@ Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& hi
                  "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, REFERENCED_TABLE_SCHEMA = DATABASE() "
                  "FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND "
                  "REFERENCED_TABLE_NAME IS NOT NULL ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"));
-  STRATA_ASSIGN_OR_RETURN(QueryResult rules,
-                          conn.Query("SELECT TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE FROM "
-                                     "information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"));
+  STRATA_ASSIGN_OR_RETURN(
+      QueryResult rules,
+      conn.Query("SELECT TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE FROM "
+                 "information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"));
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> rule_of;
   for (std::size_t i = 0; i < rules.rows.size(); ++i) {
     rule_of[{Cell(rules, i, 0), Cell(rules, i, 1)}] = {Cell(rules, i, 2), Cell(rules, i, 3)};
@@ -280,7 +281,8 @@ namespace {
 // rename cut short is never taken for a template.
 class MariadbTemplates : public TemplateStore {
  public:
-  MariadbTemplates(base::DatabaseUrl server, mariadb::Connection conn) : server_(std::move(server)), conn_(std::move(conn)) {}
+  MariadbTemplates(base::DatabaseUrl server, mariadb::Connection conn)
+      : server_(std::move(server)), conn_(std::move(conn)) {}
 
   Result<std::unique_ptr<RunLock>> Lock(const std::string& name, std::chrono::milliseconds timeout) override {
     STRATA_ASSIGN_OR_RETURN(mariadb::Connection conn, mariadb::Connection::Open(server_));
@@ -313,8 +315,8 @@ class MariadbTemplates : public TemplateStore {
   Status Rename(const std::string& from, const std::string& to) override {
     STRATA_RETURN_IF_ERROR(Drop(to));  // a rename cut short left an incomplete copy
     STRATA_RETURN_IF_ERROR(Copy(from, to).status());
-    STRATA_RETURN_IF_ERROR(
-        conn_.Exec(fmt::format("ALTER DATABASE {} COMMENT = {}", mariadb::Backticked(to), conn_.Quote(kTemplateComment))));
+    STRATA_RETURN_IF_ERROR(conn_.Exec(
+        fmt::format("ALTER DATABASE {} COMMENT = {}", mariadb::Backticked(to), conn_.Quote(kTemplateComment))));
     return Drop(from);
   }
 
