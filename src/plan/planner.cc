@@ -36,11 +36,65 @@ Status CheckDirty(const std::vector<Applied>& applied, const std::vector<Availab
   return Status::Ok();
 }
 
-Status CheckChecksums(const std::vector<Entry>& entries) {
+// One version known from either side: its history row and its file, either of which may be
+// missing, and its state. The pointers point into the planner's arguments.
+struct Slot {
+  std::uint64_t version = 0;
+  const Applied* applied = nullptr;
+  const Available* file = nullptr;
+  EntryState state = EntryState::kPending;
+
+  const std::string& name() const { return file ? file->name : applied->name; }
+};
+
+template <typename T>
+std::vector<const T*> ByVersion(const std::vector<T>& items) {
+  std::vector<const T*> out;
+  out.reserve(items.size());
+  for (const T& item : items) out.push_back(&item);
+  auto before = [](const T* a, const T* b) { return a->version < b->version; };
+  // Both sides usually come sorted already (the loader sorts the files, the drivers the history).
+  if (!std::is_sorted(out.begin(), out.end(), before)) std::stable_sort(out.begin(), out.end(), before);
+  return out;
+}
+
+EntryState StateOf(std::uint64_t version, const Applied* a, const Available* file, std::uint64_t current) {
+  if (!a) return version < current ? EntryState::kOutOfOrder : EntryState::kPending;
+  if (a->state == AppliedState::kDirty) return a->partial() && file ? EntryState::kPartial : EntryState::kDirty;
+  // A baseline marker stands for versions that never had files here; it is not "missing".
+  if (!file) return a->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kMissingFile;
+  if (!a->checksum.empty() && a->checksum != file->checksum) return EntryState::kChanged;
+  return a->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kApplied;
+}
+
+// Every version known from either side, ascending, classified: a merge of the two sorted sides,
+// with no copy of a name or a path (an up-to-date run classifies every migration it has).
+std::vector<Slot> Slots(const std::vector<Available>& available, const std::vector<Applied>& applied) {
+  const std::vector<const Applied*> rows = ByVersion(applied);
+  const std::vector<const Available*> files = ByVersion(available);
+  const std::uint64_t current = CurrentVersion(applied);
+  std::vector<Slot> out;
+  out.reserve(std::max(rows.size(), files.size()));
+  std::size_t i = 0, j = 0;
+  while (i < rows.size() || j < files.size()) {
+    std::uint64_t v = i == rows.size()    ? files[j]->version
+                      : j == files.size() ? rows[i]->version
+                                          : std::min(rows[i]->version, files[j]->version);
+    Slot slot{.version = v};
+    // Of two rows or two files with one version, the last counts.
+    for (; i < rows.size() && rows[i]->version == v; ++i) slot.applied = rows[i];
+    for (; j < files.size() && files[j]->version == v; ++j) slot.file = files[j];
+    slot.state = StateOf(v, slot.applied, slot.file, current);
+    out.push_back(slot);
+  }
+  return out;
+}
+
+Status CheckChecksums(const std::vector<Slot>& slots) {
   std::string changed;
-  for (const Entry& e : entries) {
+  for (const Slot& e : slots) {
     if (e.state == EntryState::kChanged) {
-      changed += fmt::format("\n  {} ({})", Label(e.version, e.name), e.file);
+      changed += fmt::format("\n  {} ({})", Label(e.version, e.name()), e.file->file);
     }
   }
   if (changed.empty()) return Status::Ok();
@@ -76,40 +130,13 @@ std::uint64_t CurrentVersion(const std::vector<Applied>& applied) {
 }
 
 std::vector<Entry> Classify(const std::vector<Available>& available, const std::vector<Applied>& applied) {
-  std::map<std::uint64_t, Entry> entries;
-  std::uint64_t current = CurrentVersion(applied);
-  for (const Applied& a : applied) {
-    Entry& e = entries[a.version];
-    e.version = a.version;
-    e.name = a.name;
-    e.applied = &a;
-  }
-  for (const Available& m : available) {
-    Entry& e = entries[m.version];
-    e.version = m.version;
-    e.name = m.name;
-    e.file = m.file;
-  }
-  std::map<std::uint64_t, const Available*> files;
-  for (const Available& m : available) files[m.version] = &m;
   std::vector<Entry> out;
-  out.reserve(entries.size());
-  for (auto& [v, e] : entries) {
-    auto f = files.find(v);
-    const Available* file = f == files.end() ? nullptr : f->second;
-    if (!e.applied) {
-      e.state = v < current ? EntryState::kOutOfOrder : EntryState::kPending;
-    } else if (e.applied->state == AppliedState::kDirty) {
-      e.state = e.applied->partial() && file ? EntryState::kPartial : EntryState::kDirty;
-    } else if (!file) {
-      // A baseline marker stands for versions that never had files here; it is not "missing".
-      e.state = e.applied->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kMissingFile;
-    } else if (!e.applied->checksum.empty() && e.applied->checksum != file->checksum) {
-      e.state = EntryState::kChanged;
-    } else {
-      e.state = e.applied->state == AppliedState::kBaseline ? EntryState::kBaseline : EntryState::kApplied;
-    }
-    out.push_back(std::move(e));
+  for (const Slot& slot : Slots(available, applied)) {
+    out.push_back({.version = slot.version,
+                   .name = slot.name(),
+                   .file = slot.file ? slot.file->file : std::string(),
+                   .state = slot.state,
+                   .applied = slot.applied});
   }
   return out;
 }
@@ -117,15 +144,15 @@ std::vector<Entry> Classify(const std::vector<Available>& available, const std::
 Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& available,
                                           const std::vector<Applied>& applied, const UpRequest& request) {
   STRATA_RETURN_IF_ERROR(CheckDirty(applied, available, /*skip_partial=*/true));
-  std::vector<Entry> entries = Classify(available, applied);
+  const std::vector<Slot> entries = Slots(available, applied);
   STRATA_RETURN_IF_ERROR(CheckChecksums(entries));
   std::uint64_t current = CurrentVersion(applied);
-  for (const Entry& e : entries) {
+  for (const Slot& e : entries) {
     if (e.state != EntryState::kPartial || !request.target || e.version <= *request.target) continue;
     return Status(ErrorCode::kFailedPrecondition,
                   fmt::format("migration {} is partial (it stopped half way), and the target {} leaves it out: "
                               "run `strata up --to {}` or higher to resume it first",
-                              Label(e.version, e.name), *request.target, e.version));
+                              Label(e.version, e.name()), *request.target, e.version));
   }
   if (request.target && *request.target < current) {
     return Status(ErrorCode::kInvalidArgument,
@@ -135,7 +162,7 @@ Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& availabl
   }
   std::vector<std::uint64_t> plan;
   std::string out_of_order;
-  for (const Entry& e : entries) {
+  for (const Slot& e : entries) {
     if (e.state == EntryState::kPartial) {
       plan.push_back(e.version);
       continue;
@@ -143,7 +170,7 @@ Result<std::vector<std::uint64_t>> PlanUp(const std::vector<Available>& availabl
     if (e.state != EntryState::kPending && e.state != EntryState::kOutOfOrder) continue;
     if (request.target && e.version > *request.target) continue;
     if (e.state == EntryState::kOutOfOrder && !request.allow_out_of_order) {
-      out_of_order += fmt::format("\n  {} ({})", Label(e.version, e.name), e.file);
+      out_of_order += fmt::format("\n  {} ({})", Label(e.version, e.name()), e.file->file);
     }
     plan.push_back(e.version);
   }
@@ -205,16 +232,13 @@ Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkp
 Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& available,
                                             const std::vector<Applied>& applied, const DownRequest& request) {
   STRATA_RETURN_IF_ERROR(CheckDirty(applied, available, /*skip_partial=*/true));
-  std::vector<Entry> entries = Classify(available, applied);
+  const std::vector<Slot> entries = Slots(available, applied);
   STRATA_RETURN_IF_ERROR(CheckChecksums(entries));
-  std::map<std::uint64_t, const Available*> files;
-  for (const Available& m : available) files[m.version] = &m;
 
-  std::vector<const Entry*> done;
-  for (const Entry& e : entries) {
-    if (e.applied) done.push_back(&e);
+  std::vector<const Slot*> done;  // newest first
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+    if (e->applied) done.push_back(&*e);
   }
-  std::sort(done.begin(), done.end(), [](const Entry* a, const Entry* b) { return a->version > b->version; });
 
   std::size_t count = 0;
   if (request.to) {
@@ -224,22 +248,21 @@ Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& availa
   }
   std::vector<std::uint64_t> plan;
   for (std::size_t i = 0; i < count; ++i) {
-    const Entry& e = *done[i];
-    auto f = files.find(e.version);
-    if (f == files.end()) {
+    const Slot& e = *done[i];
+    if (!e.file) {
       if (e.applied->state == AppliedState::kBaseline) {
         return Status(ErrorCode::kFailedPrecondition,
                       fmt::format("cannot roll back below the baseline at version {}", e.version));
       }
       return Status(ErrorCode::kFailedPrecondition,
-                    fmt::format("cannot roll back {}: its migration file is missing", Label(e.version, e.name)));
+                    fmt::format("cannot roll back {}: its migration file is missing", Label(e.version, e.name())));
     }
-    if (!f->second->has_down) {
+    if (!e.file->has_down) {
       return Status(ErrorCode::kFailedPrecondition,
                     fmt::format("migration {} has no down migration ({}), so it cannot be rolled back.\n"
                                 "Fix forward instead: `strata new fix_{}` creates a migration that corrects "
                                 "it, and `strata up` applies it.",
-                                Label(e.version, e.name), f->second->file, e.name));
+                                Label(e.version, e.name()), e.file->file, e.name()));
     }
     if (e.state == EntryState::kPartial && !request.partial) {
       return Status(ErrorCode::kFailedPrecondition,
@@ -247,7 +270,7 @@ Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& availa
                                 "engine cannot roll them back. Its down part ({}) is written for the whole "
                                 "migration, so it runs against what ran only once you confirm it (or fix the "
                                 "failing statement and run `strata up` to resume the migration).",
-                                Label(e.version, e.name), f->second->file))
+                                Label(e.version, e.name()), e.file->file))
           .WithRemedy(Remedy::kForce);
     }
     plan.push_back(e.version);

@@ -186,6 +186,34 @@ TEST(Classify, EveryState) {
   EXPECT_STREQ(EntryStateName(EntryState::kOutOfOrder), "out-of-order");
 }
 
+TEST(Classify, NamesFromTheFileElseTheRowAndTheLastOfTwoRowsCounts) {
+  Available renamed = File(2);
+  renamed.name = "renamed";
+  Applied first = Done(3, AppliedState::kDirty);
+  Applied again = Done(3);  // the same version twice (a hand-edited history): the later row counts
+  again.name = "later";
+  std::vector<Applied> applied = {Done(7), first, Done(2), again};  // any order
+  auto entries = Classify({File(1), renamed}, applied);
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].version, 1u);
+  EXPECT_EQ(entries[0].state, EntryState::kOutOfOrder);  // below the current version 7
+  EXPECT_EQ(entries[0].file, "dir/v1.sql");
+  EXPECT_EQ(entries[1].name, "renamed");  // the file's name, not the row's
+  EXPECT_EQ(entries[1].state, EntryState::kApplied);
+  EXPECT_EQ(entries[2].name, "later");
+  EXPECT_EQ(entries[2].state, EntryState::kMissingFile);  // the applied row counts, not the dirty one
+  std::swap(applied[1], applied[3]);
+  auto swapped = Classify({File(1), renamed}, applied);
+  ASSERT_EQ(swapped.size(), 4u);
+  EXPECT_EQ(swapped[2].name, "m3");
+  EXPECT_EQ(swapped[2].state, EntryState::kDirty);
+  EXPECT_EQ(entries[3].name, "m7");  // no file: the row's name
+  EXPECT_EQ(entries[3].file, "");
+  EXPECT_EQ(entries[3].state, EntryState::kMissingFile);
+  ASSERT_NE(entries[3].applied, nullptr);
+  EXPECT_EQ(entries[3].applied->version, 7u);
+}
+
 }  // namespace
 }  // namespace strata::plan
 
