@@ -3,8 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <malloc.h>
-
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -14,6 +12,7 @@
 
 #include "cli.h"
 #include "flags.h"
+#include "heap.h"
 
 namespace strata::cli {
 namespace {
@@ -303,6 +302,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (fleet) return RunFleet(inv);
+  PrepareHeapFor(inv.dir);
   return chosen->handler(inv);
 }
 
@@ -310,15 +310,8 @@ int Main(int argc, char** argv) {
 }  // namespace strata::cli
 
 int main(int argc, char** argv) {
-  // A run lives for milliseconds to minutes: keep the memory it frees for its next allocation
-  // instead of handing it back to the kernel at once. By default glibc serves every block of
-  // 128 KiB or more with its own mmap and unmaps it when freed, and trims the heap top as soon as
-  // 128 KiB are free; each time, the pages are faulted in again, and in a process with a second
-  // thread each unmap also flushes the other CPU's TLB. On the 2-vCPU VM of docs/benchmarks.md
-  // this cut an up-to-date `up` of 1000 files on MariaDB from 26.5 to 23.1 ms. (The library
-  // leaves the application's allocator alone; this is the command-line tool's choice only.)
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  // A run lives for milliseconds to minutes (cli/heap.cc).
+  strata::cli::KeepFreedMemory();
   try {
     return strata::cli::Main(argc, argv);
   } catch (const std::exception& e) {
