@@ -1,5 +1,5 @@
 // Fuzzes strata::sql::SplitMysql (the MariaDB/MySQL statement lexer with DELIMITER), under each
-// quoting a session's sql_mode can ask for.
+// quoting a session's sql_mode can ask for, and IsMysqlSessionSetting on each statement it finds.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,6 +36,11 @@ void Check(const std::string& text, strata::sql::MysqlQuoting quoting) {
     FUZZ_CHECK(s.begin >= prev_end);
     FUZZ_CHECK(!IsBlank(text[s.begin]) && !IsBlank(text[s.end - 1]));
     prev_end = s.end;
+    // Classified without reading outside the statement; the same answer twice.
+    const std::string statement = text.substr(s.begin, s.end - s.begin);
+    const bool setting = IsMysqlSessionSetting(statement, quoting);
+    FUZZ_CHECK(setting == IsMysqlSessionSetting(statement, quoting));
+    if (setting) FUZZ_CHECK(statement.size() >= 5);  // "USE x" or "SET x" at least
     for (std::size_t k = s.begin; k < s.end; ++k) blanked[k] = ' ';
   }
   // Between the statements there is nothing to send: whitespace, comments, delimiters and

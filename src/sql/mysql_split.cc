@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "sql/sqlite_lexer.h"
 
 namespace strata::sql {
 
@@ -292,6 +296,40 @@ std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting) {
     }
   }
   return out;
+}
+
+bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting) {
+  // Comments and strings blanked: a word inside either is no keyword.
+  const std::string text = MysqlAsSqliteText(statement, quoting);
+  std::vector<std::string> words;  // the first three tokens, upper-cased (empty for a non-word)
+  for (std::size_t at = 0; words.size() < 3;) {
+    std::optional<SqliteToken> token = NextSqliteToken(text, at);
+    if (!token) break;
+    std::string word;
+    if (token->kind == SqliteTokenKind::kWord) {
+      word = text.substr(token->begin, token->end - token->begin);
+      for (char& c : word) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    words.push_back(std::move(word));
+    at = token->end;
+  }
+  if (words.empty()) return false;
+  if (words[0] == "USE") return words.size() == 2;
+  if (words[0] != "SET" || words.size() < 2) return false;
+  const std::string& what = words[1];
+  if (what == "GLOBAL" || what == "PERSIST" || what == "PERSIST_ONLY" || what == "PASSWORD" || what == "DEFAULT" ||
+      what == "STATEMENT" || what == "TRANSACTION") {
+    return false;
+  }
+  std::string lower = text;
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (std::size_t at = lower.find("@@"); at != std::string::npos; at = lower.find("@@", at + 2)) {
+    std::size_t name = at + 2;
+    while (name < lower.size() && (lower[name] == ' ' || lower[name] == '\t' || lower[name] == '\n')) ++name;
+    std::string_view scope = std::string_view(lower).substr(name);
+    if (scope.starts_with("global") || scope.starts_with("persist")) return false;
+  }
+  return true;
 }
 
 }  // namespace strata::sql

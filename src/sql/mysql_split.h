@@ -60,4 +60,13 @@ Result<std::vector<StatementSpan>> SplitMysql(std::string_view text, MysqlQuotin
 // the spans SplitMysql found. Never fails; pure and thread-safe.
 std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting = {});
 
+// Whether one statement (a span SplitMysql found) only sets up its session, so that a migration
+// resuming in a new session must run it again before its next statement: `SET` of session or user
+// variables (`SET foreign_key_checks = 0`, `SET SESSION sql_mode = ...`, `SET @n = ...`),
+// `SET NAMES`/`CHARACTER SET`, `SET ROLE`, `SET SESSION TRANSACTION`, and `USE`. Not what the server
+// keeps by itself or what does more than set: `SET GLOBAL`/`PERSIST` and any `@@global.`/`@@persist.`
+// variable, `SET PASSWORD`, `SET DEFAULT ROLE`, `SET STATEMENT ... FOR` (it runs a statement), nor
+// `SET TRANSACTION` without SESSION (it is for the next transaction only). Pure; never fails.
+bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting = {});
+
 }  // namespace strata::sql

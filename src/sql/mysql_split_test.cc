@@ -173,5 +173,28 @@ TEST(SplitMysql, EveryCallStartsWithTheSemicolon) {
   EXPECT_EQ(Split("SELECT 1; SELECT 2"), (Strings{"SELECT 1", "SELECT 2"}));
 }
 
+TEST(IsMysqlSessionSetting, SessionAndUserVariablesNamesRolesAndUse) {
+  for (const char* yes : {"SET foreign_key_checks = 0", "set session sql_mode = 'ANSI_QUOTES'",
+                          "SET LOCAL unique_checks=0", "SET @@session.time_zone = '+00:00'", "SET @@sql_mode = ''",
+                          "SET @n = (SELECT COUNT(*) FROM t)", "SET NAMES utf8mb4", "SET CHARACTER SET latin1",
+                          "SET ROLE admin", "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                          "/* why */ SET -- the next line\n foreign_key_checks = 0", "USE other", "use `my db`",
+                          "SET x = '@@global.y'"}) {
+    EXPECT_TRUE(IsMysqlSessionSetting(yes)) << yes;
+  }
+}
+
+TEST(IsMysqlSessionSetting, NotWhatTheServerKeepsNorWhatDoesMoreThanSet) {
+  for (const char* no : {"SET GLOBAL max_connections = 10", "set persist x = 1", "SET PERSIST_ONLY x = 1",
+                         "SET @@global.max_connections = 10", "SET @@ GLOBAL.x = 1",
+                         "SET foreign_key_checks = 0, @@global.x = 1", "SET PASSWORD = PASSWORD('x')",
+                         "SET PASSWORD FOR bob = 'x'", "SET DEFAULT ROLE admin FOR bob",
+                         "SET STATEMENT max_statement_time = 1 FOR SELECT 1",
+                         "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "CREATE TABLE t (id INT)",
+                         "SELECT 1", "UPDATE t SET x = 1", "-- SET x = 1\nSELECT 1", "SET", "USE", "", "  "}) {
+    EXPECT_FALSE(IsMysqlSessionSetting(no)) << no;
+  }
+}
+
 }  // namespace
 }  // namespace strata::sql
