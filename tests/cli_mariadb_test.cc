@@ -145,6 +145,41 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
   EXPECT_EQ(Strata({"verify"}).exit_code, 0);
 }
 
+// A resumed migration runs in a new session: what its statements that ran set up in theirs (here
+// foreign_key_checks, a user variable and sql_mode) is set up again before the next statement.
+TEST_F(CliMariadb, AResumedMigrationSetsUpItsSessionAgainFirst) {
+  const std::string broken =
+      "SET foreign_key_checks = 0;\n"
+      "SET @tag = 'from the first run', sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');\n"
+      "CREATE TABLE child (id INT PRIMARY KEY, parent INT, tag VARCHAR(40),\n"
+      "  FOREIGN KEY (parent) REFERENCES parent (id));\n"
+      "INSRT INTO child VALUES (1, 999, @tag);\n"
+      "SET GLOBAL max_connections = @@global.max_connections;\n";
+  dir_.Write("m/v001_orphans.sql", broken);
+  ProcessResult r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v001_orphans.sql:5:")) << r.err;
+  // Fixed: an orphan row (no table parent) and a double-quoted name, which only the session the
+  // first run set up accepts.
+  std::string fixed = broken;
+  fixed.replace(fixed.find("INSRT INTO child"), 16, "INSERT INTO \"child\"");
+  dir_.Write("m/v001_orphans.sql", fixed);
+  ProcessResult resumed = Strata({"up"});
+  ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_TRUE(Contains(resumed.err, "resumes at statement 4 of 5: statements 1 to 3 ran in an earlier run; "
+                                    "statements 1, 2, which set up the session, ran again first"))
+      << Describe(resumed);
+  EXPECT_EQ(One("SELECT concat(id, ':', parent, ':', tag) FROM child"), "1:999:from the first run");
+  EXPECT_EQ(History(), "1:applied");
+  // Without that set-up, the same resume fails on the orphan (foreign_key_checks is on again).
+  dir_.Write("m/v002_plain.sql",
+             "CREATE TABLE other (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES child (id));\n"
+             "INSERT INTO other VALUES (1, 999);\n");
+  ProcessResult checked = Strata({"up"});
+  EXPECT_EQ(checked.exit_code, 4) << Describe(checked);
+  EXPECT_TRUE(Contains(checked.err, "v002_plain.sql:2:")) << checked.err;
+}
+
 TEST_F(CliMariadb, APartialMigrationWhoseStatementsThatRanWereEditedIsRefused) {
   dir_.Write("m/v001_base.sql", "CREATE TABLE base (id INT PRIMARY KEY);\n");
   dir_.Write("m/v002_five.sql", kFiveStatements);

@@ -81,6 +81,12 @@ class MigratorImpl : public Migrator {
       }
       if (const source::Migration* m = ctx.Find(e.version)) s.has_down = m->down.has_value();
       if (e.state == plan::EntryState::kPartial) {
+        // A checkpoint cut short has the version of the last file it covers: name the checkpoint.
+        if (const source::Checkpoint* c = ctx.PartialCheckpoint()) {
+          s.name = c->migration.name;
+          s.file = c->migration.up.path;
+          s.has_down = false;
+        }
         // A file that no longer splits still has a status: its count of statements is then 0.
         if (auto p = ReadProgress(ctx, *e.applied); p.ok()) {
           s.statements_done = p->done.size();
@@ -283,7 +289,8 @@ class MigratorImpl : public Migrator {
   Status ApplyCheckpoint(RunContext& ctx, const source::Checkpoint& c, std::size_t total, RunReport& report) {
     auto tx = WriteTransaction::Begin(ctx);
     if (!tx.ok()) return ctx.BlameLostLock(tx.status());
-    if (!ctx.applied.empty()) {
+    // A fresh database, or one where this checkpoint was cut short (it resumes).
+    if (!ctx.applied.empty() && ctx.PartialCheckpoint() != &c) {
       return Status(ErrorCode::kAborted, fmt::format("the history table was written while this run held the "
                                                      "migration lock; the checkpoint {} was not applied. Check "
                                                      "`strata status` and run the command again",

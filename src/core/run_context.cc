@@ -102,13 +102,23 @@ std::vector<plan::CheckpointEntry> RunContext::CheckpointEntries() const {
   if (!checkpoints) return out;
   for (const source::Checkpoint& c : *checkpoints) {
     if (!c.stale.empty()) continue;  // the files say otherwise now: never applied
-    plan::CheckpointEntry e{c.migration.version, c.migration.up.path, {}};
+    plan::CheckpointEntry e{c.migration.version, c.migration.up.path, {}, c.migration.checksum};
     for (const source::Covered& covered : c.covers) {
       e.covers.push_back({covered.version, covered.name, covered.checksum, plan::AppliedState::kBaseline, "", 0});
     }
     out.push_back(std::move(e));
   }
   return out;
+}
+
+const source::Checkpoint* RunContext::PartialCheckpoint() const {
+  if (!checkpoints || applied.size() != 1 || !applied[0].partial()) return nullptr;
+  for (const source::Checkpoint& c : *checkpoints) {
+    if (c.stale.empty() && c.migration.version == applied[0].version && c.migration.checksum == applied[0].checksum) {
+      return &c;
+    }
+  }
+  return nullptr;
 }
 
 Status RunContext::ReadDatabase(bool with_token) {

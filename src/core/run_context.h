@@ -86,6 +86,11 @@ struct RunContext {
   void IndexMigrations();
   // The checkpoints as the planner sees them (stale ones left out).
   std::vector<plan::CheckpointEntry> CheckpointEntries() const;
+  // The checkpoint that was cut short here, if any: on an engine that commits each DDL statement,
+  // a checkpoint that fails half way on a fresh database leaves the history's only row, partial,
+  // with the checkpoint's version and checksum (the version of a file it covers too). nullptr when
+  // the history is anything else, or that checkpoint is stale now.
+  const source::Checkpoint* PartialCheckpoint() const;
   // Takes the migration lock and reads the history again under it.
   Status LockAndReread();
   // `failure` as kLockLost, its message kept, when the run has lost its lock meanwhile (the

@@ -213,6 +213,44 @@ std::string Ordinal(std::size_t first, std::size_t last) {
   return first == last ? fmt::format("statement {}", first) : fmt::format("statements {} to {}", first, last);
 }
 
+// The up part of a checkpoint as it runs: read as one statement so that PostgreSQL gets it in one
+// round trip, but MariaDB takes one statement per call, so there it is split like any migration.
+source::Script CheckpointScript(const RunContext& ctx, const source::Migration& checkpoint) {
+  source::Script script = checkpoint.up;
+  if (ctx.driver->engine() == Engine::kMariadb) script.no_split = false;
+  return script;
+}
+
+// kFailedPrecondition unless every statement of `script` (the up part of `m`, as it runs) that ran,
+// by the partial row `a`, is still there byte for byte.
+Status RefuseEditedPrefix(const RunContext& ctx, const plan::Applied& a, const source::Migration& m,
+                          const source::Script& script) {
+  const std::vector<std::string> done = SplitProgress(a.progress.value_or(std::string()));
+  STRATA_ASSIGN_OR_RETURN(Spans statements, StatementsOf(ctx, script));
+  const std::string_view sql = script.sql();
+  const std::string head = fmt::format("migration {} ({}) is partial: {} of it ran before it stopped", m.version,
+                                       m.name, Ordinal(1, done.size()));
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    if (i == statements.size()) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("{}: {}, but the file now has only {} statement{}; it resumes only while the "
+                                "statements that ran are still there, byte for byte. Put them back, or undo them "
+                                "by hand and run `strata repair` (nothing was run)",
+                                script.path, head, statements.size(), statements.size() == 1 ? "" : "s"));
+    }
+    if (StatementHashAt(sql, statements[i]) == done[i]) continue;
+    const auto [b, e] = statements[i];
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("statement {} changed after it ran: {}, and it resumes at statement {} only while "
+                              "those are still there, byte for byte. Restore statement {} as it ran, or undo the "
+                              "statements that ran by hand and run `strata repair` (nothing was run)",
+                              i + 1, head, done.size() + 1, i + 1))
+        .WithLocation(
+            base::MakeLocation(script.path, *script.text, script.begin + b, base::Trim(sql.substr(b, e - b))));
+  }
+  return Status::Ok();
+}
+
 // The statements of a migration that runs outside a transaction, on an engine that records how far
 // it got: the history row is committed as dirty first (or, resuming a partial migration, updated),
 // then each statement runs in autocommit mode and, unless it is the last, its hash is added to the
@@ -233,7 +271,8 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
   const bool alone = ctx.driver->FencesHistoryWrites();
   if (alone) tx.End();
   if (resumed != ctx.applied.end()) {
-    STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, {m.version}));
+    // Against the statements about to run: the checkpoint's when it resumes a checkpoint.
+    STRATA_RETURN_IF_ERROR(RefuseEditedPrefix(ctx, *resumed, m, script));
     progress = *resumed->progress;
     dirty.progress = progress;
     STRATA_RETURN_IF_ERROR(ctx.driver->UpdateHistory(dirty));
@@ -244,17 +283,47 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
   // Committed before the first statement, so a crash or failure is visible and says how far it got.
   if (!alone) STRATA_RETURN_IF_ERROR(tx.Commit());
   std::size_t done = SplitProgress(progress).size();
-  if (resumed != ctx.applied.end()) {
-    emit({.kind = EventKind::kWarning,
-          .message = fmt::format("{} resumes at statement {} of {}: {} ran in an earlier run", words.subject,
-                                 done + 1, statements.size(), done == 0 ? "none of its statements" : Ordinal(1, done))});
-  }
   auto left_partial = [&] {
     std::erase_if(ctx.applied, [&](const plan::Applied& a) { return a.version == m.version; });
     plan::Applied a = ToApplied(dirty);
     a.progress = progress;
     ctx.applied.push_back(std::move(a));
   };
+  if (resumed != ctx.applied.end()) {
+    // This is a new session: what the statements that ran set up in theirs (SET foreign_key_checks,
+    // sql_mode, NAMES, user variables, USE) is set up again before the next statement.
+    std::vector<std::size_t> again;
+    for (std::size_t i = 0; i < done && i < statements.size(); ++i) {
+      const auto [b, e] = statements[i];
+      const std::string_view text = sql.substr(b, e - b);
+      if (ctx.driver->engine() != Engine::kMariadb || !sql::IsMysqlSessionSetting(text)) continue;
+      Status st = ctx.driver->Execute(text, {.in_transaction = false, .no_split = true},
+                                      [](std::size_t, std::size_t, double) {});
+      if (!st.ok()) {
+        left_partial();
+        Status where = Status(st.code(), st.message())
+                           .WithSqlOffset(b + st.sql_offset().value_or(0))
+                           .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
+        return Locate(std::move(where), script,
+                      fmt::format("{} resumes at statement {} of {}: statement {} set up the session when it ran, "
+                                  "and running it again in this session failed; nothing else ran, and the "
+                                  "migration is still partial",
+                                  words.subject, done + 1, statements.size(), i + 1));
+      }
+      again.push_back(i + 1);
+    }
+    std::string rerun;
+    for (std::size_t n : again) rerun += fmt::format("{}{}", rerun.empty() ? "" : ", ", n);
+    if (!again.empty()) {
+      rerun = fmt::format("; {} {}, which set{} up the session, ran again first", again.size() == 1 ? "statement"
+                                                                                                    : "statements",
+                          rerun, again.size() == 1 ? "s" : "");
+    }
+    emit({.kind = EventKind::kWarning,
+          .message = fmt::format("{} resumes at statement {} of {}: {} ran in an earlier run{}", words.subject,
+                                 done + 1, statements.size(), done == 0 ? "none of its statements" : Ordinal(1, done),
+                                 rerun)});
+  }
   const std::string how = implicit_commits ? "ran statement by statement, because MariaDB commits each DDL "
                                              "statement at once"
                                            : "ran outside a transaction, statement by statement";
@@ -400,10 +469,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   // A migration whose statements the engine commits one by one (MariaDB's DDL) takes the path of
   // `-- strata:no-transaction`: marked dirty first, so that a failure half way is never called a
   // rollback.
-  source::Script effective = up ? m.up : *m.down;
-  // A checkpoint is read as one statement so that PostgreSQL gets it in one round trip; MariaDB
-  // takes one statement per call, so there it is split like any migration.
-  if (covers != nullptr && ctx.driver->engine() == Engine::kMariadb) effective.no_split = false;
+  source::Script effective = covers != nullptr ? CheckpointScript(ctx, m) : up ? m.up : *m.down;
   const bool implicit_commits = !effective.no_transaction && CommitsEachStatement(ctx, effective);
   if (implicit_commits) effective.no_transaction = true;
   const source::Script& script = effective;
@@ -550,7 +616,9 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
 Result<PartialProgress> ReadProgress(const RunContext& ctx, const plan::Applied& partial) {
   PartialProgress out;
   out.done = SplitProgress(partial.progress.value_or(std::string()));
-  if (const source::Migration* m = ctx.Find(partial.version)) {
+  if (const source::Checkpoint* c = ctx.PartialCheckpoint(); c && c->migration.version == partial.version) {
+    STRATA_ASSIGN_OR_RETURN(out.statements, StatementsOf(ctx, CheckpointScript(ctx, c->migration)));
+  } else if (const source::Migration* m = ctx.Find(partial.version)) {
     STRATA_ASSIGN_OR_RETURN(out.statements, StatementsOf(ctx, m->up));
   }
   return out;
@@ -561,28 +629,7 @@ Status RefuseEditedProgress(const RunContext& ctx, const std::vector<std::uint64
     if (!a.partial() || std::find(versions.begin(), versions.end(), a.version) == versions.end()) continue;
     const source::Migration* m = ctx.Find(a.version);
     if (m == nullptr) continue;  // the planner refuses a partial migration whose file is gone
-    STRATA_ASSIGN_OR_RETURN(PartialProgress p, ReadProgress(ctx, a));
-    const std::string_view sql = m->up.sql();
-    const std::string head = fmt::format("migration {} ({}) is partial: {} of it ran before it stopped", m->version,
-                                         m->name, Ordinal(1, p.done.size()));
-    for (std::size_t i = 0; i < p.done.size(); ++i) {
-      if (i == p.statements.size()) {
-        return Status(ErrorCode::kFailedPrecondition,
-                      fmt::format("{}: {}, but the file now has only {} statement{}; it resumes only while the "
-                                  "statements that ran are still there, byte for byte. Put them back, or undo them "
-                                  "by hand and run `strata repair` (nothing was run)",
-                                  m->up.path, head, p.statements.size(), p.statements.size() == 1 ? "" : "s"));
-      }
-      if (StatementHashAt(sql, p.statements[i]) == p.done[i]) continue;
-      const auto [b, e] = p.statements[i];
-      return Status(ErrorCode::kFailedPrecondition,
-                    fmt::format("statement {} changed after it ran: {}, and it resumes at statement {} only while "
-                                "those are still there, byte for byte. Restore statement {} as it ran, or undo the "
-                                "statements that ran by hand and run `strata repair` (nothing was run)",
-                                i + 1, head, p.done.size() + 1, i + 1))
-          .WithLocation(base::MakeLocation(m->up.path, *m->up.text, m->up.begin + b,
-                                           base::Trim(sql.substr(b, e - b))));
-    }
+    STRATA_RETURN_IF_ERROR(RefuseEditedPrefix(ctx, a, *m, m->up));
   }
   return Status::Ok();
 }

@@ -195,6 +195,11 @@ Result<CheckpointPlan> PlanCheckpoint(const std::vector<CheckpointEntry>& checkp
       if (request.target && checkpoints[i].version > *request.target) continue;
       if (!out.apply || checkpoints[i].version > checkpoints[*out.apply].version) out.apply = i;
     }
+  } else if (applied.size() == 1 && applied[0].partial()) {
+    for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+      if (request.target && checkpoints[i].version > *request.target) continue;
+      if (checkpoints[i].version == applied[0].version && checkpoints[i].checksum == applied[0].checksum) out.apply = i;
+    }
   }
   if (out.apply) out.applied = checkpoints[*out.apply].covers;
   std::uint64_t from = CurrentVersion(out.applied);

@@ -75,11 +75,14 @@ struct CheckpointEntry {
   std::uint64_t version = 0;    // the newest covered version
   std::string file;
   std::vector<Applied> covers;  // version, name, checksum of each migration it stands for; ascending
+  std::string checksum;         // the checkpoint file's own, as its history row records it
 };
 
 struct CheckpointPlan {
   // Index into the checkpoints: a fresh database (no history row at all) starts from the newest
-  // checkpoint at or below the target. Unset: no checkpoint applies.
+  // checkpoint at or below the target; a database whose only row is a partial one with a
+  // checkpoint's version and checksum (that checkpoint was cut short) resumes it. Unset: no
+  // checkpoint applies.
   std::optional<std::size_t> apply;
   // The history once that checkpoint ran (its covered migrations as baseline rows), for PlanUp;
   // the `applied` argument when none applies.

@@ -249,6 +249,33 @@ TEST(PlanCheckpoint, AFreshDatabaseStartsFromTheNewestCheckpointAtOrBelowTheTarg
   EXPECT_EQ(*PlanUp(files, to3->applied, {3, false}), (V{3}));
 }
 
+// A checkpoint cut short (MariaDB commits each DDL statement) leaves the only row, partial, with its
+// version and checksum: it resumes, and the rest is planned from what it covers.
+TEST(PlanCheckpoint, APartialRowOfACheckpointResumesIt) {
+  std::vector<Available> files = {File(1), File(2), File(3), File(4)};
+  CheckpointEntry c = Checkpoint(3);
+  c.checksum = "sha256:checkpoint";
+  Applied cut{3, "checkpoint", c.checksum, AppliedState::kDirty, "", 0, std::string("h1 h2")};
+  auto r = PlanCheckpoint({Checkpoint(2), c}, files, {cut}, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(r->apply);
+  EXPECT_EQ(*r->apply, 1u);
+  EXPECT_EQ(*PlanUp(files, r->applied, {}), (V{4}));
+  // The partial row of v003's own file (another checksum), or a target below it: no checkpoint.
+  Applied file_cut = cut;
+  file_cut.checksum = "sha256:3";
+  auto own = PlanCheckpoint({c}, files, {file_cut}, {});
+  ASSERT_TRUE(own.ok());
+  EXPECT_FALSE(own->apply);
+  auto below = PlanCheckpoint({c}, files, {cut}, {2, false});
+  ASSERT_TRUE(below.ok());
+  EXPECT_FALSE(below->apply);
+  // Not alone in the history: the database is not fresh.
+  auto more = PlanCheckpoint({c}, files, {Done(1), cut}, {});
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(more->apply);
+}
+
 TEST(PlanCheckpoint, ADatabaseWithHistoryIgnoresCheckpoints) {
   std::vector<Available> files = {File(1), File(2), File(3)};
   auto r = PlanCheckpoint({Checkpoint(3)}, files, {Done(1)}, {});
