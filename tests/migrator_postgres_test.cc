@@ -150,16 +150,12 @@ TEST(MigratorPostgres, ConcurrentMigratorsApplyEachMigrationOnce) {
     dir.Write("m/" + std::to_string(1000 + v).substr(0) + "_m.up.sql",
               "CREATE TABLE t" + std::to_string(v) + " (x int);\nINSERT INTO runs VALUES (" + std::to_string(v) + ");\n");
   }
-  std::vector<std::thread> threads;
   std::vector<Status> results(6);
-  for (int i = 0; i < 6; ++i) {
-    threads.emplace_back([&, i] {
-      auto m = Migrator::Open(db.url(), Source::Directory(dir.Path("m")), {});
-      auto r = m.ok() ? (*m)->Up() : Result<RunReport>(m.status());
-      results[i] = r.ok() ? Status::Ok() : r.status();
-    });
-  }
-  for (auto& t : threads) t.join();
+  AtOnce(6, [&](int i) {
+    auto m = Migrator::Open(db.url(), Source::Directory(dir.Path("m")), {});
+    auto r = m.ok() ? (*m)->Up() : Result<RunReport>(m.status());
+    results[i] = r.ok() ? Status::Ok() : r.status();
+  });
   for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(db.QueryOne("SELECT count(*) || ',' || count(DISTINCT v) FROM runs"), "10,10");
 }

@@ -291,20 +291,12 @@ TEST_F(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {
     dir = Mig("v" + std::to_string(v) + "_m.sql", "CREATE TABLE t" + std::to_string(v) + " (x INTEGER);\nINSERT INTO runs VALUES (" +
                                                        std::to_string(v) + ");\n");
   }
-  std::vector<std::thread> threads;
   std::vector<Status> results(4);
-  for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&, i] {
-      auto m = Migrator::Open(url(), Source::Directory(dir), {});
-      if (!m.ok()) {
-        results[i] = m.status();
-        return;
-      }
-      auto r = (*m)->Up();
-      results[i] = r.ok() ? Status::Ok() : r.status();
-    });
-  }
-  for (auto& t : threads) t.join();
+  AtOnce(4, [&](int i) {
+    auto m = Migrator::Open(url(), Source::Directory(dir), {});
+    auto r = m.ok() ? (*m)->Up() : Result<RunReport>(m.status());
+    results[i] = r.ok() ? Status::Ok() : r.status();
+  });
   for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) || ',' || count(DISTINCT v) FROM runs"), "12,12");
   EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history"), "12");

@@ -64,6 +64,15 @@ bool PollUntil(Pred done, std::chrono::milliseconds limit) {
   return false;
 }
 
+// Calls `body(0)` to `body(count - 1)` each on a thread of its own, all at once (concurrent runners,
+// template builders), and returns when every call has.
+template <typename Body>
+void AtOnce(int count, Body body) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < count; ++i) threads.emplace_back([&body, i] { body(i); });
+  for (std::thread& t : threads) t.join();
+}
+
 // Everything about a finished run (exit code, signal, stdout, stderr), for failure messages.
 std::string Describe(const ProcessResult& r);
 

@@ -146,14 +146,10 @@ TEST_F(TestDbMariadb, AFailingMigrationLeavesNoTemplate) {
 TEST_F(TestDbMariadb, ConcurrentProcessesBuildTheTemplateOnce) {
   constexpr int kProcesses = 6;
   std::vector<ProcessResult> results(kProcesses);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kProcesses; ++i) {
-    threads.emplace_back([&, i] {
-      results[i] = testing::Run(
-          {STRATA_BINARY, "--url", MariadbServerUrl(), "--dir", migrations_.path(), "--json", "testdb", "create"});
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing::AtOnce(kProcesses, [&](int i) {
+    results[i] = testing::Run(
+        {STRATA_BINARY, "--url", MariadbServerUrl(), "--dir", migrations_.path(), "--json", "testdb", "create"});
+  });
   int built = 0;
   std::set<std::string> names, templates;
   for (const ProcessResult& r : results) {

@@ -121,13 +121,10 @@ TEST_F(TestDbPostgres, AKeyValueServerStringGivesKeyValueTestDatabases) {
 TEST_F(TestDbPostgres, ConcurrentProcessesBuildTheTemplateOnce) {
   constexpr int kProcesses = 6;
   std::vector<ProcessResult> results(kProcesses);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kProcesses; ++i) {
-    threads.emplace_back([&, i] {
-      results[i] = testing::Run({STRATA_BINARY, "--url", PgServerUrl(), "--dir", migrations_.path(), "--json", "testdb", "create"});
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing::AtOnce(kProcesses, [&](int i) {
+    results[i] =
+        testing::Run({STRATA_BINARY, "--url", PgServerUrl(), "--dir", migrations_.path(), "--json", "testdb", "create"});
+  });
   int built = 0;
   std::set<std::string> names, templates;
   for (const ProcessResult& r : results) {
@@ -152,14 +149,10 @@ TEST_F(TestDbPostgres, BuildersConnectedToDifferentDatabasesBuildTheTemplateOnce
   PgDatabase other;
   constexpr int kProcesses = 6;
   std::vector<ProcessResult> results(kProcesses);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kProcesses; ++i) {
-    threads.emplace_back([&, i] {
-      std::string url = i % 2 == 0 ? PgServerUrl() : other.url();
-      results[i] = testing::Run({STRATA_BINARY, "--url", url, "--dir", migrations_.path(), "--json", "testdb", "create"});
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing::AtOnce(kProcesses, [&](int i) {
+    std::string url = i % 2 == 0 ? PgServerUrl() : other.url();
+    results[i] = testing::Run({STRATA_BINARY, "--url", url, "--dir", migrations_.path(), "--json", "testdb", "create"});
+  });
   int built = 0;
   std::set<std::string> templates;
   for (const ProcessResult& r : results) {

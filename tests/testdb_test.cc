@@ -174,14 +174,10 @@ TEST_F(TestDbTest, TheRaiiTypeRemovesItsDatabaseUnlessKept) {
 TEST_F(TestDbTest, ConcurrentProcessesBuildTheTemplateOnce) {
   constexpr int kProcesses = 8;
   std::vector<ProcessResult> results(kProcesses);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kProcesses; ++i) {
-    threads.emplace_back([&, i] {
-      results[i] = testing::Run({STRATA_BINARY, "--dir", migrations_.path(), "--json", "testdb", "create", "--testdb-dir",
-                        store_.path()});
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing::AtOnce(kProcesses, [&](int i) {
+    results[i] = testing::Run(
+        {STRATA_BINARY, "--dir", migrations_.path(), "--json", "testdb", "create", "--testdb-dir", store_.path()});
+  });
   int built = 0;
   std::set<std::string> urls, templates;
   for (const ProcessResult& r : results) {

@@ -52,9 +52,10 @@ std::vector<const T*> ByVersion(const std::vector<T>& items) {
   std::vector<const T*> out;
   out.reserve(items.size());
   for (const T& item : items) out.push_back(&item);
-  auto before = [](const T* a, const T* b) { return a->version < b->version; };
+  // By version, then by place in `items` (so that of two with one version the later stays later).
+  auto before = [](const T* a, const T* b) { return a->version < b->version || (a->version == b->version && a < b); };
   // Both sides usually come sorted already (the loader sorts the files, the drivers the history).
-  if (!std::is_sorted(out.begin(), out.end(), before)) std::stable_sort(out.begin(), out.end(), before);
+  if (!std::is_sorted(out.begin(), out.end(), before)) std::sort(out.begin(), out.end(), before);
   return out;
 }
 
