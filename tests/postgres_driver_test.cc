@@ -86,6 +86,21 @@ INSERT INTO app.t (m, note) VALUES ('sad', $x$dollar;quoted$x$))sql";
   EXPECT_EQ(h.db().QueryOne("SELECT string_agg(note, ',' ORDER BY id) FROM app.t"), "it's; fine,dollar;quoted");
 }
 
+// A carriage return ends a `--` comment in PostgreSQL's scanner, as a newline does: in a file with
+// old Mac line endings, the statement after a comment line must still run (it was dropped once).
+TEST(PostgresDriver, ACarriageReturnEndsALineComment) {
+  PgHarness h;
+  auto d = OpenOk(h);
+  const std::string sql = "-- the first table\rCREATE TABLE a (x int);\r-- the second\rCREATE TABLE b (x int);\r";
+  int statements = 0;
+  ASSERT_TRUE(d->BeginWrite().ok());
+  Status st = d->Execute(sql, {.in_transaction = true}, [&](std::size_t, std::size_t, double) { ++statements; });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(d->Commit().ok());
+  EXPECT_EQ(statements, 2);
+  EXPECT_EQ(h.db().QueryOne("SELECT count(*) FROM pg_tables WHERE tablename IN ('a', 'b')"), "2");
+}
+
 TEST(PostgresDriver, ErrorPositionIsMappedIntoTheText) {
   PgHarness h;
   auto d = OpenOk(h);

@@ -13,7 +13,8 @@ std::size_t SkipPgSpaceAndComments(std::string_view text, std::size_t i, std::si
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       ++i;
     } else if (c == '-' && i + 1 < end && text[i + 1] == '-') {
-      std::size_t nl = text.find('\n', i);
+      // PostgreSQL's scanner ends a line comment at a carriage return too (scan.l: newline [\n\r]).
+      std::size_t nl = text.find_first_of("\n\r", i);
       i = nl == std::string_view::npos || nl > end ? end : nl + 1;
     } else if (c == '/' && i + 1 < end && text[i + 1] == '*') {
       int depth = 1;

@@ -1,0 +1,1 @@
+-- a commentCREATE TABLE a (x int);-- bDROP TABLE a;
