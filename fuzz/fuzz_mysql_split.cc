@@ -40,7 +40,14 @@ void Check(const std::string& text, strata::sql::MysqlQuoting quoting) {
     const std::string statement = text.substr(s.begin, s.end - s.begin);
     const bool setting = IsMysqlSessionSetting(statement, quoting);
     FUZZ_CHECK(setting == IsMysqlSessionSetting(statement, quoting));
-    if (setting) FUZZ_CHECK(statement.size() >= 5);  // "USE x" or "SET x" at least
+    if (setting) {  // then its first word, past comments, is SET or USE
+      const std::string blanked_statement = MysqlAsSqliteText(statement, quoting);
+      const std::size_t first = blanked_statement.find_first_not_of(" \t\n\r\f\v");
+      FUZZ_CHECK(first != std::string::npos && first + 3 <= blanked_statement.size());
+      std::string word = blanked_statement.substr(first, 3);
+      for (char& c : word) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+      FUZZ_CHECK(word == "SET" || word == "USE");
+    }
     for (std::size_t k = s.begin; k < s.end; ++k) blanked[k] = ' ';
   }
   // Between the statements there is nothing to send: whitespace, comments, delimiters and

@@ -321,6 +321,9 @@ TEST(AnalyzeMysql, FindsMariadbForms) {
                {"# DROP TABLE a;\nINSERT INTO t VALUES ('it\\'s; DROP TABLE b');\n-- DROP TABLE c;\n"
                 "/* DROP TABLE d; */ SELECT 1;\n/*!50001 DROP TABLE e */",
                 {"DROP TABLE e @118"}},
+               // "--" with no blank after it is two minus signs, not a comment that hides the rest.
+               {"ALTER TABLE t ADD c INT DEFAULT 1--1, DROP COLUMN secret", {"DROP COLUMN t.secret @0"}},
+               {"ALTER TABLE t ADD c INT DEFAULT 1--- DROP COLUMN hidden\n, ADD d INT", {}},
                {"DELIMITER //\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN DELETE FROM log; END//\n"
                 "DELIMITER ;\nDROP TABLE x;",
                 {"DROP TABLE x @104"}},  // the trigger's DELETE runs later, if ever

@@ -245,6 +245,11 @@ std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting) {
       if (end == std::string_view::npos) end = n;
       blank(i, end);
       i = end;
+    } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
+      // "--" without a blank after it is two minus signs here, but a comment to SQLite's lexer: the
+      // second one becomes a blank (it may itself start "-- ", a comment, next).
+      out[i + 1] = ' ';
+      ++i;
     } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
       std::size_t k = i + 2;
       bool executable = false;
