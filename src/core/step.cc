@@ -293,10 +293,11 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
     // This is a new session: what the statements that ran set up in theirs (SET foreign_key_checks,
     // sql_mode, NAMES, user variables, USE) is set up again before the next statement.
     std::vector<std::size_t> again;
-    for (std::size_t i = 0; i < done && i < statements.size(); ++i) {
+    const bool mariadb = ctx.driver->engine() == Engine::kMariadb;
+    for (std::size_t i = 0; mariadb && i < done && i < statements.size(); ++i) {
       const auto [b, e] = statements[i];
       const std::string_view text = sql.substr(b, e - b);
-      if (ctx.driver->engine() != Engine::kMariadb || !sql::IsMysqlSessionSetting(text)) continue;
+      if (!sql::IsMysqlSessionSetting(text)) continue;
       Status st = ctx.driver->Execute(text, {.in_transaction = false, .no_split = true},
                                       [](std::size_t, std::size_t, double) {});
       if (!st.ok()) {
@@ -312,13 +313,11 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
       }
       again.push_back(i + 1);
     }
-    std::string rerun;
-    for (std::size_t n : again) rerun += fmt::format("{}{}", rerun.empty() ? "" : ", ", n);
-    if (!again.empty()) {
-      rerun = fmt::format("; {} {}, which set{} up the session, ran again first", again.size() == 1 ? "statement"
-                                                                                                    : "statements",
-                          rerun, again.size() == 1 ? "s" : "");
-    }
+    const bool one = again.size() == 1;
+    const std::string rerun =
+        again.empty() ? std::string()
+                      : fmt::format("; statement{} {}, which set{} up the session, ran again first", one ? "" : "s",
+                                    fmt::join(again, ", "), one ? "s" : "");
     emit({.kind = EventKind::kWarning,
           .message = fmt::format("{} resumes at statement {} of {}: {} ran in an earlier run{}", words.subject,
                                  done + 1, statements.size(), done == 0 ? "none of its statements" : Ordinal(1, done),

@@ -131,8 +131,10 @@ std::uint64_t CurrentVersion(const std::vector<Applied>& applied) {
 }
 
 std::vector<Entry> Classify(const std::vector<Available>& available, const std::vector<Applied>& applied) {
+  const std::vector<Slot> slots = Slots(available, applied);
   std::vector<Entry> out;
-  for (const Slot& slot : Slots(available, applied)) {
+  out.reserve(slots.size());
+  for (const Slot& slot : slots) {
     out.push_back({.version = slot.version,
                    .name = slot.name(),
                    .file = slot.file ? slot.file->file : std::string(),
