@@ -40,6 +40,7 @@ void Check(const std::string& text, strata::sql::MysqlQuoting quoting) {
     const std::string statement = text.substr(s.begin, s.end - s.begin);
     const bool setting = IsMysqlSessionSetting(statement, quoting);
     FUZZ_CHECK(setting == IsMysqlSessionSetting(statement, quoting));
+    if (SetsUserVariableFromData(statement, quoting)) FUZZ_CHECK(setting);
     if (setting) {  // then its first word, past comments, is SET or USE
       const std::string blanked_statement = MysqlAsSqliteText(statement, quoting);
       const std::size_t first = blanked_statement.find_first_not_of(" \t\n\r\f\v");

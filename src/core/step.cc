@@ -238,15 +238,25 @@ Status RefuseEditedPrefix(const RunContext& ctx, const plan::Applied& a, const s
                                 "by hand and run `strata repair` (nothing was run)",
                                 script.path, head, statements.size(), statements.size() == 1 ? "" : "s"));
     }
-    if (StatementHashAt(sql, statements[i]) == done[i]) continue;
     const auto [b, e] = statements[i];
+    const std::string_view text = sql.substr(b, e - b);
+    if (StatementHashAt(sql, statements[i]) == done[i]) {
+      // It is set up again before the resume (RunWithProgress), unless its value came from the data.
+      if (ctx.driver->engine() != Engine::kMariadb || !sql::SetsUserVariableFromData(text)) continue;
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("{}: statement {} gave a user variable a value from a query or a function when it "
+                                "ran; the resume runs in a new session, where the same statement could give "
+                                "another value (or change something again), so it does not resume. Finish or undo "
+                                "the statements that ran by hand and run `strata repair` (nothing was run)",
+                                head, i + 1))
+          .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + b, base::Trim(text)));
+    }
     return Status(ErrorCode::kFailedPrecondition,
                   fmt::format("statement {} changed after it ran: {}, and it resumes at statement {} only while "
                               "those are still there, byte for byte. Restore statement {} as it ran, or undo the "
                               "statements that ran by hand and run `strata repair` (nothing was run)",
                               i + 1, head, done.size() + 1, i + 1))
-        .WithLocation(
-            base::MakeLocation(script.path, *script.text, script.begin + b, base::Trim(sql.substr(b, e - b))));
+        .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + b, base::Trim(text)));
   }
   return Status::Ok();
 }

@@ -303,30 +303,37 @@ std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting) {
   return out;
 }
 
-bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting) {
-  // Comments and strings blanked: a word inside either is no keyword.
+namespace {
+
+// The words of a statement with its comments and strings blanked, upper-cased; a token that is not a
+// word is its text as it is ("@n", "=", "(").
+std::vector<std::string> SessionTokens(std::string_view statement, MysqlQuoting quoting) {
   const std::string text = MysqlAsSqliteText(statement, quoting);
-  std::vector<std::string> words;  // the first three tokens, upper-cased (empty for a non-word)
-  for (std::size_t at = 0; words.size() < 3;) {
-    std::optional<SqliteToken> token = NextSqliteToken(text, at);
-    if (!token) break;
-    std::string word;
-    if (token->kind == SqliteTokenKind::kWord) {
-      word = text.substr(token->begin, token->end - token->begin);
-      for (char& c : word) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  std::vector<std::string> out;
+  for (std::optional<SqliteToken> t = NextSqliteToken(text, 0); t; t = NextSqliteToken(text, t->end)) {
+    std::string token = text.substr(t->begin, t->end - t->begin);
+    if (t->kind == SqliteTokenKind::kWord) {
+      for (char& c : token) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     }
-    words.push_back(std::move(word));
-    at = token->end;
+    out.push_back(std::move(token));
   }
+  return out;
+}
+
+}  // namespace
+
+bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting) {
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
   if (words.empty()) return false;
   if (words[0] == "USE") return words.size() == 2;
   if (words[0] != "SET" || words.size() < 2) return false;
   const std::string& what = words[1];
-  if (what == "GLOBAL" || what == "PERSIST" || what == "PERSIST_ONLY" || what == "PASSWORD" || what == "DEFAULT" ||
-      what == "STATEMENT" || what == "TRANSACTION") {
-    return false;
+  if (what == "PASSWORD" || what == "DEFAULT" || what == "STATEMENT" || what == "TRANSACTION") return false;
+  for (const std::string& word : words) {
+    // A scope per assignment: `SET sql_mode = '', GLOBAL max_connections = 10` sets a global too.
+    if (word == "GLOBAL" || word == "PERSIST" || word == "PERSIST_ONLY") return false;
   }
-  std::string lower = text;
+  std::string lower(MysqlAsSqliteText(statement, quoting));
   for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   for (std::size_t at = lower.find("@@"); at != std::string::npos; at = lower.find("@@", at + 2)) {
     std::size_t name = at + 2;
@@ -335,6 +342,26 @@ bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting) {
     if (scope.starts_with("global") || scope.starts_with("persist")) return false;
   }
   return true;
+}
+
+bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting) {
+  if (!IsMysqlSessionSetting(statement, quoting)) return false;
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
+  // The assignments, split at the commas outside parentheses: `@n = <a value with a call>`?
+  int depth = 0;
+  bool user_variable = false;  // the current assignment's target
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    const bool starts = words[i - 1] == "SET" || (words[i - 1] == "," && depth == 0);
+    if (starts) user_variable = w.size() > 1 && w[0] == '@' && w[1] != '@';
+    if (w == "(") {
+      if (user_variable) return true;
+      ++depth;
+    } else if (w == ")" && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
 }
 
 }  // namespace strata::sql

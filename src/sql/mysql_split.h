@@ -69,4 +69,9 @@ std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting = {});
 // `SET TRANSACTION` without SESSION (it is for the next transaction only). Pure; never fails.
 bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting = {});
 
+// Whether such a setting gives a user variable a value computed by a call or a subquery
+// (`SET @n = (SELECT MAX(id) FROM t)`, `SET @id = NEXTVAL(s)`): run again later, it could give
+// another value, or change something again, so a migration that ran it does not resume.
+bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting = {});
+
 }  // namespace strata::sql

@@ -191,8 +191,21 @@ TEST(IsMysqlSessionSetting, NotWhatTheServerKeepsNorWhatDoesMoreThanSet) {
                          "SET PASSWORD FOR bob = 'x'", "SET DEFAULT ROLE admin FOR bob",
                          "SET STATEMENT max_statement_time = 1 FOR SELECT 1",
                          "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "CREATE TABLE t (id INT)",
+                         "SET sql_mode = '', GLOBAL max_connections = 10", "SET SESSION a = 1, persist b = 2",
                          "SELECT 1", "UPDATE t SET x = 1", "-- SET x = 1\nSELECT 1", "SET", "USE", "", "  "}) {
     EXPECT_FALSE(IsMysqlSessionSetting(no)) << no;
+  }
+}
+
+TEST(SetsUserVariableFromData, OnlyAUserVariableFromACallOrASubquery) {
+  for (const char* yes : {"SET @n = (SELECT MAX(id) FROM t)", "SET @id = NEXTVAL(s)", "set @a := LAST_INSERT_ID()",
+                          "SET foreign_key_checks = 0, @n = (SELECT 1)", "SET sql_mode = CONCAT('a', 'b'), @n = 1 + ABS(-1)"}) {
+    EXPECT_TRUE(SetsUserVariableFromData(yes)) << yes;
+  }
+  for (const char* no : {"SET @tag = 'x(y)'", "SET @a := 1", "SET @b = @a", "SET sql_mode = CONCAT(@@sql_mode, ',X')",
+                         "SET NAMES utf8mb4", "SELECT @n := (SELECT 1)", "SET GLOBAL @x = (SELECT 1)",
+                         "SET @tag = 'x', sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"}) {
+    EXPECT_FALSE(SetsUserVariableFromData(no)) << no;
   }
 }
 
