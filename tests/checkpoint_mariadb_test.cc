@@ -98,6 +98,92 @@ TEST(CheckpointMariadb, ACheckpointCutShortResumesWhereItStopped) {
   EXPECT_EQ(Contents(a, files), Contents(b, with));
 }
 
+// A checkpoint cut short has the version of the last file it covers, but it is not that file: `down`
+// must not run that file's down part against it (here it would drop the very table in the
+// checkpoint's way, with its row), and `repair --mark-applied` records every migration the
+// checkpoint stands for, as `up` does when it completes one.
+TEST(CheckpointMariadb, ACheckpointCutShortIsNotRolledBackAsAFileAndRepairRecordsWhatItStandsFor) {
+  TempDir tmp;
+  tmp.Write("files/0001_a.up.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  tmp.Write("files/0001_a.down.sql", "DROP TABLE a;\n");
+  tmp.Write("files/0002_b.up.sql", "CREATE TABLE b (id INT PRIMARY KEY);\nINSERT INTO b VALUES (1);\n");
+  tmp.Write("files/0002_b.down.sql", "DROP TABLE b;\n");
+  tmp.Write("files/0003_c.up.sql", "CREATE TABLE c (id INT PRIMARY KEY);\n");
+  tmp.Write("files/0003_c.down.sql", "DROP TABLE c;\n");
+  CopyDir(tmp.Path("files"), tmp.Path("with"));
+  auto written = Write(tmp.Path("with"));
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  MariadbDatabase through_files, cut_short, forgotten;
+  ASSERT_TRUE(Up(through_files, tmp.Path("files")).ok());
+  const std::string history = "SELECT version, name, checksum FROM strata_schema_history ORDER BY 1";
+
+  for (const MariadbDatabase* db : {&cut_short, &forgotten}) {
+    db->Query("CREATE TABLE c (x INT)");
+    db->Query("INSERT INTO c VALUES (42)");
+    auto cut = Up(*db, tmp.Path("with"));
+    ASSERT_FALSE(cut.ok());
+    ASSERT_EQ(db->Query("SELECT version FROM strata_schema_history"), std::vector<std::string>{"3"});
+  }
+
+  auto m = Migrator::Open(cut_short.url(), Source::Directory(tmp.Path("with")));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  for (bool partial : {false, true}) {
+    SCOPED_TRACE(partial ? "down --partial" : "down");
+    DownOptions options;
+    options.partial = partial;
+    for (const Status& refused : {(*m)->PlanDown(options).status(), (*m)->Down(options).status()}) {
+      EXPECT_EQ(refused.code(), ErrorCode::kFailedPrecondition) << refused.ToString();
+      EXPECT_NE(refused.message().find("the checkpoint " + written->path + " stopped half way"), std::string::npos)
+          << refused.ToString();
+      EXPECT_NE(refused.message().find("has no down part: nothing was rolled back"), std::string::npos)
+          << refused.ToString();
+    }
+  }
+  EXPECT_EQ(cut_short.Query("SELECT x FROM c"), std::vector<std::string>{"42"});
+  // `plan` shows the checkpoint resuming at the statement that failed: CREATE TABLE c.
+  auto planned = (*m)->PlanUp({});
+  ASSERT_TRUE(planned.ok()) << planned.status().ToString();
+  ASSERT_EQ(planned->size(), 1u);
+  EXPECT_EQ((*planned)[0].file, written->path);
+  EXPECT_GT((*planned)[0].resumes_at, 1u);
+  EXPECT_EQ((*planned)[0].sql.rfind("CREATE TABLE \"c\"", 0), 0u) << (*planned)[0].sql;  // ANSI_QUOTES
+  EXPECT_EQ(cut_short.Query("SELECT COUNT(*) FROM b"), std::vector<std::string>{"0"});  // its tables come first
+  ASSERT_EQ(cut_short.Query("SELECT version, state FROM strata_schema_history"), std::vector<std::string>{"3|dirty"});
+
+  // The operator finishes the checkpoint by hand: the table in its way goes, the rest is made.
+  cut_short.Query("DROP TABLE c");
+  cut_short.Query("CREATE TABLE c (id INT PRIMARY KEY)");
+  cut_short.Query("INSERT INTO b VALUES (1)");
+  RepairOptions mark;
+  mark.mark_applied = true;
+  auto repaired = (*m)->Repair(mark);
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  ASSERT_EQ(repaired->actions.size(), 1u);
+  EXPECT_EQ(repaired->actions[0], "marked the checkpoint " + written->path +
+                                      " as applied: recorded the 3 migrations it stands for, up to version 3");
+  EXPECT_EQ(cut_short.Query(history), through_files.Query(history));
+  auto status = (*m)->GetStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ(status->current_version, 3u);
+  EXPECT_EQ(status->pending, 0u);
+  ASSERT_EQ(status->migrations.size(), 3u);
+  for (const MigrationStatus& s : status->migrations) EXPECT_EQ(s.state, MigrationState::kBaseline) << s.version;
+  auto again = Up(cut_short, tmp.Path("with"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->migrations.empty());
+
+  // Without --mark-applied the row goes, and the report says which checkpoint it was.
+  auto f = Migrator::Open(forgotten.url(), Source::Directory(tmp.Path("with")));
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  auto removed = (*f)->Repair({});
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  ASSERT_EQ(removed->actions.size(), 1u);
+  EXPECT_EQ(removed->actions[0], "removed the partial checkpoint " + written->path +
+                                     " from the history; `strata up` runs it again from its first statement");
+  EXPECT_TRUE(forgotten.Query("SELECT version FROM strata_schema_history").empty());
+  EXPECT_EQ(forgotten.Query("SELECT x FROM c"), std::vector<std::string>{"42"});
+}
+
 // Rows inserted, updated and deleted (counters ahead of the rows), binary, BIT, latin1 and emoji
 // values, a backslash, a trigger between DELIMITER lines, a foreign-key cycle, a generated column.
 TEST(CheckpointMariadb, AGeneratedSetWithRowsCountersTriggersAndCyclesIsExact) {

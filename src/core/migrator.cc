@@ -129,6 +129,7 @@ class MigratorImpl : public Migrator {
     if (plan.checkpoint) {
       const source::Migration& c = plan.checkpoint->migration;
       out.push_back({c.version, c.name, c.up.path, Direction::kUp, true, std::string(c.up.sql())});
+      if (plan.checkpoint == ctx.PartialCheckpoint()) ShowResume(ctx, ctx.applied[0], c.up.sql(), out.back());
     }
     for (PlannedMigration& m : Planned(ctx, plan.versions, Direction::kUp)) out.push_back(std::move(m));
     return out;
@@ -136,6 +137,7 @@ class MigratorImpl : public Migrator {
 
   Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
+    STRATA_RETURN_IF_ERROR(RefuseDownOfPartialCheckpoint(ctx));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kDown));
     return Planned(ctx, versions, Direction::kDown);
@@ -387,6 +389,7 @@ class MigratorImpl : public Migrator {
 
   Result<RunReport> Down(const DownOptions& options) override {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
+    STRATA_RETURN_IF_ERROR(RefuseDownOfPartialCheckpoint(ctx));
     STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
@@ -523,12 +526,39 @@ class MigratorImpl : public Migrator {
   }
 
  private:
+  // A checkpoint cut short has the version of the last file it covers, whose down part (if any) is
+  // written for that file, not for what the checkpoint ran: it must not run against it.
+  static Status RefuseDownOfPartialCheckpoint(const RunContext& ctx) {
+    const source::Checkpoint* c = ctx.PartialCheckpoint();
+    if (c == nullptr) return Status::Ok();
+    std::string ran = "part of its statements";
+    if (auto p = ReadProgress(ctx, ctx.applied[0]); p.ok()) {
+      ran = fmt::format("{} of its {} statements", p->done.size(), p->statements.size());
+    }
+    return Status(ErrorCode::kFailedPrecondition,
+                  fmt::format("the checkpoint {} stopped half way ({} ran) and has no down part: nothing was rolled "
+                              "back. Remove what made it fail and run `strata up` to resume it, or finish it by hand "
+                              "and run `strata repair --mark-applied` (a checkpoint only starts a fresh database, so "
+                              "undoing it means dropping what it created)",
+                              c->migration.up.path, ran));
+  }
+
   static plan::DownRequest DownRequest(const DownOptions& o) { return {o.to, o.steps, o.partial}; }
   plan::UpRequest UpRequest(const UpOptions& o) const { return {o.target, options_.allow_out_of_order}; }
 
   static Event StartEvent(const source::Migration& m, Direction d, std::size_t index, std::size_t total) {
     return {.kind = EventKind::kMigrationStarted, .direction = d, .version = m.version, .name = m.name,
             .file = d == Direction::kUp ? m.up.path : m.down->path, .index = index, .total = total};
+  }
+
+  // A partial migration (or checkpoint) resumes: `out` shows where, and only the SQL from there.
+  static void ShowResume(const RunContext& ctx, const plan::Applied& a, std::string_view sql, PlannedMigration& out) {
+    auto progress = ReadProgress(ctx, a);
+    if (!progress.ok()) return;
+    const std::size_t done = progress->done.size();
+    out.resumes_at = done + 1;
+    out.sql = done < progress->statements.size() ? std::string(sql.substr(progress->statements[done].first))
+                                                 : std::string();
   }
 
   static std::vector<PlannedMigration> Planned(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
@@ -539,14 +569,7 @@ class MigratorImpl : public Migrator {
       const source::Script& s = d == Direction::kUp ? m.up : *m.down;
       out.push_back({m.version, m.name, s.path, d, !CommitsEachStatement(ctx, s), std::string(s.sql()), {}});
       for (const plan::Applied& a : ctx.applied) {
-        if (d != Direction::kUp || a.version != v || !a.partial()) continue;
-        auto progress = ReadProgress(ctx, a);
-        if (!progress.ok()) break;
-        const std::size_t done = progress->done.size();
-        out.back().resumes_at = done + 1;
-        out.back().sql = done < progress->statements.size()
-                             ? std::string(s.sql().substr(progress->statements[done].first))
-                             : std::string();
+        if (d == Direction::kUp && a.version == v && a.partial()) ShowResume(ctx, a, s.sql(), out.back());
       }
       if (auto previews = PreviewRebuilds(ctx, s); previews.ok()) {
         for (RebuildPreview& r : *previews) {

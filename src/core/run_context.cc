@@ -74,6 +74,14 @@ driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState s
   return r;
 }
 
+driver::HistoryRow CoveredRow(const source::Covered& c, double ms, const base::Clock& clock) {
+  source::Migration covered;
+  covered.version = c.version;
+  covered.name = c.name;
+  covered.checksum = c.checksum;
+  return MakeHistoryRow(covered, driver::RowState::kBaseline, ms, clock);
+}
+
 plan::Applied ToApplied(const driver::HistoryRow& r) {
   return {r.version, r.name, r.checksum, ToPlan(r.state), r.applied_at, r.execution_ms, r.progress};
 }
@@ -223,6 +231,27 @@ Status RunContext::Repair(const RepairOptions& options, RepairReport& report, Wr
   for (const plan::Applied& a : applied) {
     const source::Migration* m = Find(a.version);
     if (a.state == plan::AppliedState::kDirty) {
+      // A checkpoint cut short has the version of the last file it covers, but it is not that file:
+      // finished by hand, it stands for every migration it covers, as when `up` completes it.
+      if (const source::Checkpoint* c = PartialCheckpoint(); c && c->migration.version == a.version) {
+        if (options.mark_applied) {
+          for (const source::Covered& covered : c->covers) {
+            driver::HistoryRow row = CoveredRow(covered, 0, *clock);
+            STRATA_RETURN_IF_ERROR(covered.version == a.version ? driver->UpdateHistory(row)
+                                                                : driver->InsertHistory(row));
+            kept.push_back(ToApplied(std::move(row)));
+          }
+          report.actions.push_back(fmt::format("marked the checkpoint {} as applied: recorded the {} migrations it "
+                                               "stands for, up to version {}",
+                                               c->migration.up.path, c->covers.size(), a.version));
+        } else {
+          STRATA_RETURN_IF_ERROR(driver->DeleteHistory(a.version));
+          report.actions.push_back(fmt::format("removed the partial checkpoint {} from the history; `strata up` "
+                                               "runs it again from its first statement",
+                                               c->migration.up.path));
+        }
+        continue;
+      }
       if (options.mark_applied) {
         driver::HistoryRow row;
         row.version = a.version;

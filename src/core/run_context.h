@@ -24,6 +24,9 @@ class WriteTransaction;  // core/step.h
 // A history row for migration `m`, applied now (UTC) by this version of strata.
 driver::HistoryRow MakeHistoryRow(const source::Migration& m, driver::RowState state, double ms,
                                   const base::Clock& clock);
+// The row a checkpoint records for a migration it stands for: a baseline, with that file's
+// checksum (the checkpoint's own SQL ran instead of the file's).
+driver::HistoryRow CoveredRow(const source::Covered& c, double ms, const base::Clock& clock);
 plan::Applied ToApplied(const driver::HistoryRow& row);
 plan::Applied ToApplied(driver::HistoryRow&& row);  // moves the text out of `row`
 

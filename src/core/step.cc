@@ -578,12 +578,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   if (up && covers) {
     for (const source::Covered& c : *covers) {
       if (!recorded.ok()) break;
-      source::Migration covered;
-      covered.version = c.version;
-      covered.name = c.name;
-      covered.checksum = c.checksum;
-      driver::HistoryRow row =
-          MakeHistoryRow(covered, driver::RowState::kBaseline, c.version == m.version ? ms : 0, *ctx.clock);
+      driver::HistoryRow row = CoveredRow(c, c.version == m.version ? ms : 0, *ctx.clock);
       // Run statement by statement (MariaDB), the checkpoint's own version has its dirty row already.
       // The covered versions come in ascending order, so that row, updated last, stays dirty until
       // every other one is written.
