@@ -122,6 +122,13 @@ TEST(CheckpointMariadb, ACheckpointCutShortIsNotRolledBackAsAFileAndRepairRecord
     db->Query("INSERT INTO c VALUES (42)");
     auto cut = Up(*db, tmp.Path("with"));
     ASSERT_FALSE(cut.ok());
+    // strata wrote the checkpoint: what to fix is what stood in its way, not its text.
+    EXPECT_NE(cut.status().message().find("the migration is left partial; remove what made statement"),
+              std::string::npos)
+        << cut.status().ToString();
+    EXPECT_NE(cut.status().message().find("(or finish it by hand and run `strata repair --mark-applied`)"),
+              std::string::npos)
+        << cut.status().ToString();
     ASSERT_EQ(db->Query("SELECT version FROM strata_schema_history"), std::vector<std::string>{"3"});
   }
 

@@ -115,6 +115,9 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
   ProcessResult status = Strata({"status"});
   EXPECT_TRUE(Contains(status.out, "partial")) << Describe(status);
   EXPECT_TRUE(Contains(status.out, "2 of its 5 statements ran")) << Describe(status);
+  // It has no down part: the way out that status offers besides resuming is the repair.
+  EXPECT_TRUE(Contains(status.out, "or finish it by hand and run `strata repair --mark-applied`")) << Describe(status);
+  EXPECT_FALSE(Contains(status.out, "strata down")) << Describe(status);
   ProcessResult json = Strata({"status", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"statements_done\":2")) << Describe(json);
 
@@ -226,6 +229,8 @@ TEST_F(CliMariadb, APartialMigrationIsRolledBackWithItsDownPartOnlyWhenConfirmed
   dir_.Write("m/0002_two.down.sql", "DROP TABLE IF EXISTS two;\nDROP TABLE IF EXISTS one;\n");
   ASSERT_EQ(Strata({"up"}).exit_code, 4);
   ASSERT_EQ(One(TableCount("one")), "1");
+  ProcessResult status = Strata({"status"});
+  EXPECT_TRUE(Contains(status.out, "or `strata down` to run its down part")) << Describe(status);
   ProcessResult refused = Strata({"down"});
   EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
   EXPECT_TRUE(Contains(refused.err, "migration 2 (two) is partial")) << refused.err;

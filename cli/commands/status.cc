@@ -35,9 +35,11 @@ int RunStatus(const Invocation& inv) {
       for (const MigrationStatus& m : r.migrations) {
         if (m.state != MigrationState::kPartial) continue;
         fmt::print("\nmigration {} ({}) is partial: {} of its {} statements ran and stay applied (the engine "
-                   "commits DDL by itself); statement {} failed or was interrupted. Fix it and run `strata up` to "
-                   "resume there, or `strata down` to run its down part\n",
-                   m.version, m.name, m.statements_done, m.statements, m.statements_done + 1);
+                   "commits DDL by itself); statement {} failed or was interrupted. Fix that statement or what made "
+                   "it fail and run `strata up` to resume there, {}\n",
+                   m.version, m.name, m.statements_done, m.statements, m.statements_done + 1,
+                   m.has_down ? "or `strata down` to run its down part"
+                              : "or finish it by hand and run `strata repair --mark-applied`");
       }
     }
   }

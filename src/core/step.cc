@@ -39,6 +39,7 @@ struct Words {
   std::string rolled_back;  // a failure inside the transaction
   std::string left_dirty;   // a failure outside one
   std::string subject;      // what ran: "migration 2 (b)", "the rollback of 2 (b)"
+  bool checkpoint = false;  // a checkpoint: written by strata, so its text is not what to fix
 };
 
 Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, const Group* group) {
@@ -347,11 +348,17 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
           i == 0 ? std::string("none of its statements ran before it, so nothing of it is applied")
                  : fmt::format("{} of {} are applied and cannot be rolled back by the engine", Ordinal(1, i),
                                statements.size());
+      const std::string fix = words.checkpoint ? fmt::format("remove what made statement {} fail", i + 1)
+                                               : fmt::format("fix statement {}", i + 1);
       const std::string resume =
-          i == 0 ? fmt::format("fix statement 1 and run `strata up` again")
-                 : fmt::format("fix statement {} and run `strata up` again: it resumes at statement {} as long as {} "
-                               "stay byte for byte as they ran (or undo them by hand and run `strata repair`)",
-                               i + 1, i + 1, Ordinal(1, i));
+          i == 0 ? fmt::format("{} and run `strata up` again", fix)
+          : words.checkpoint
+              ? fmt::format("{} and run `strata up` again: it resumes at statement {} (or finish it by hand and run "
+                            "`strata repair --mark-applied`)",
+                            fix, i + 1)
+              : fmt::format("{} and run `strata up` again: it resumes at statement {} as long as {} stay byte for "
+                            "byte as they ran (or undo them by hand and run `strata repair`)",
+                            fix, i + 1, Ordinal(1, i));
       Status where = Status(st.code(), st.message())
                          .WithSqlOffset(b + st.sql_offset().value_or(0))
                          .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
@@ -503,6 +510,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   }
   const std::uint64_t mirrored = up ? std::max(previous, m.version) : without;
   Words words = WordsFor(m, direction, previous, group);
+  words.checkpoint = covers != nullptr;
   if (implicit_commits) {
     words.left_dirty = fmt::format(
         "{} ran statement by statement, because MariaDB commits each DDL statement at once: the statements "
