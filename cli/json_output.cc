@@ -243,6 +243,7 @@ std::string JsonStatus(const StatusReport& r, const std::string& redacted_url) {
     }
     if (m.state == MigrationState::kPartial) {
       item["statements_done"] = m.statements_done;
+      if (m.checkpoint) item["checkpoint"] = true;
       item["statements"] = m.statements;
     }
     migrations.push_back(std::move(item));

@@ -189,6 +189,29 @@ TEST(CheckpointMariadb, ACheckpointCutShortIsNotRolledBackAsAFileAndRepairRecord
                                      " from the history; `strata up` runs it again from its first statement");
   EXPECT_TRUE(forgotten.Query("SELECT version FROM strata_schema_history").empty());
   EXPECT_EQ(forgotten.Query("SELECT x FROM c"), std::vector<std::string>{"42"});
+
+  // The checkpoint deleted since: the row is still not the file of its version.
+  MariadbDatabase orphaned;
+  orphaned.Query("CREATE TABLE c (x INT)");
+  orphaned.Query("INSERT INTO c VALUES (42)");
+  ASSERT_FALSE(Up(orphaned, tmp.Path("with")).ok());
+  std::filesystem::remove(written->path);
+  auto o = Migrator::Open(orphaned.url(), Source::Directory(tmp.Path("with")));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  DownOptions force;
+  force.partial = true;
+  EXPECT_EQ((*o)->Down(force).status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ((*o)->Repair(mark).status().code(), ErrorCode::kFailedPrecondition);
+  auto up = (*o)->Up({});
+  EXPECT_EQ(up.status().code(), ErrorCode::kFailedPrecondition) << up.status().ToString();
+  EXPECT_NE(up.status().message().find("is a checkpoint that stopped half way"), std::string::npos)
+      << up.status().ToString();
+  auto orphan_status = (*o)->GetStatus();
+  ASSERT_TRUE(orphan_status.ok()) << orphan_status.status().ToString();
+  EXPECT_TRUE(orphan_status->migrations.back().checkpoint);
+  EXPECT_FALSE(orphan_status->migrations.back().has_down);
+  EXPECT_EQ(orphaned.Query("SELECT x FROM c"), std::vector<std::string>{"42"});
+  EXPECT_EQ(orphaned.Query("SELECT version, state FROM strata_schema_history"), std::vector<std::string>{"3|dirty"});
 }
 
 // Rows inserted, updated and deleted (counters ahead of the rows), binary, BIT, latin1 and emoji

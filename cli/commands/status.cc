@@ -34,6 +34,16 @@ int RunStatus(const Invocation& inv) {
       }
       for (const MigrationStatus& m : r.migrations) {
         if (m.state != MigrationState::kPartial) continue;
+        if (m.checkpoint) {
+          const std::string of = m.statements == 0 ? std::string() : fmt::format(" of its {}", m.statements);
+          fmt::print("\ncheckpoint {} ({}) is partial: {}{} statements ran and stay applied (the engine commits DDL "
+                     "by itself); statement {} failed or was interrupted. strata wrote its text: remove what made "
+                     "that statement fail and run `strata up` to resume there, or finish it by hand and run `strata "
+                     "repair --mark-applied`\n",
+                     m.version, m.file.empty() ? "no longer in the directory as it ran" : m.file, m.statements_done,
+                     of, m.statements_done + 1);
+          continue;
+        }
         fmt::print("\nmigration {} ({}) is partial: {} of its {} statements ran and stay applied (the engine "
                    "commits DDL by itself); statement {} failed or was interrupted. Fix that statement or what made "
                    "it fail and run `strata up` to resume there, {}\n",

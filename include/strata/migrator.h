@@ -131,9 +131,11 @@ struct MigrationStatus {
   std::string applied_at;  // UTC ISO 8601; empty when not applied
   double execution_ms = 0;
   bool has_down = false;
-  // kPartial: how many statements ran, and how many the file has now.
+  // kPartial: how many statements ran, and how many the file has now (0: not known).
   std::size_t statements_done = 0;
   std::size_t statements = 0;
+  // kPartial: a checkpoint cut short, not a migration (strata wrote it: fix what stopped it).
+  bool checkpoint = false;
 };
 
 struct StatusReport {

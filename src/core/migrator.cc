@@ -80,15 +80,22 @@ class MigratorImpl : public Migrator {
         s.execution_ms = e.applied->execution_ms;
       }
       if (const source::Migration* m = ctx.Find(e.version)) s.has_down = m->down.has_value();
-      if (e.state == plan::EntryState::kPartial) {
-        // A checkpoint cut short has the version of the last file it covers: name the checkpoint.
-        if (const source::Checkpoint* c = ctx.PartialCheckpoint()) {
-          s.name = c->migration.name;
-          s.file = c->migration.up.path;
-          s.has_down = false;
-        }
-        // A file that no longer splits still has a status: its count of statements is then 0.
-        if (auto p = ReadProgress(ctx, *e.applied); p.ok()) {
+      // A checkpoint cut short has the version of the last file it covers: name the checkpoint, even
+      // when that file is gone (which the planner calls dirty).
+      const bool checkpoint = e.applied && ctx.CheckpointCutShort() && e.version == ctx.applied[0].version;
+      if (checkpoint) {
+        const source::Checkpoint* c = ctx.PartialCheckpoint(/*even_stale=*/true);
+        s.state = MigrationState::kPartial;
+        s.name = c != nullptr ? c->migration.name : e.applied->name;
+        s.file = c != nullptr ? c->migration.up.path : std::string();
+        s.has_down = false;
+        s.checkpoint = true;
+      }
+      if (e.state == plan::EntryState::kPartial || checkpoint) {
+        // A file that no longer splits still has a status: its count of statements is then 0, as
+        // for a checkpoint that is not in the directory as it ran.
+        auto p = ReadProgress(ctx, *e.applied);
+        if (p.ok() && (!checkpoint || ctx.PartialCheckpoint() != nullptr)) {
           s.statements_done = p->done.size();
           s.statements = p->statements.size();
         } else {
@@ -124,7 +131,9 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, UpRequest(options)));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, plan.versions, Direction::kUp));
     STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, plan.versions));
-    if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, plan.versions));
+    if (options.single_transaction) {
+      STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, plan.versions, plan.checkpoint));
+    }
     std::vector<PlannedMigration> out;
     if (plan.checkpoint) {
       const source::Migration& c = plan.checkpoint->migration;
@@ -166,7 +175,7 @@ class MigratorImpl : public Migrator {
       auto first = PlanWithCheckpoints(ctx, request);
       // Refused before lint, the lock or anything else that could be asked or changed.
       if (first.ok() && options.single_transaction) {
-        STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, first->versions));
+        STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, first->versions, first->checkpoint));
       }
       if (first.ok() && first->empty()) {
         report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
@@ -203,7 +212,9 @@ class MigratorImpl : public Migrator {
     std::vector<std::uint64_t> versions = std::move(plan.versions);
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kUp));
     STRATA_RETURN_IF_ERROR(RefuseEditedProgress(ctx, versions));
-    if (options.single_transaction) STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions));
+    if (options.single_transaction) {
+      STRATA_RETURN_IF_ERROR(RefuseOutsideTransaction(ctx, versions, plan.checkpoint));
+    }
     RunRecord record("up", report.from_version, *env_.clock);
     // A checkpoint only ever starts a fresh database: there is nothing for the guard to protect.
     Status st = ProtectRun(ctx, versions, Direction::kUp, options.safety, report, [&](const Event& e) { Emit(e); });
@@ -528,11 +539,16 @@ class MigratorImpl : public Migrator {
  private:
   // A checkpoint cut short has the version of the last file it covers, whose down part (if any) is
   // written for that file, not for what the checkpoint ran: it must not run against it.
+  // The same holds when that checkpoint is stale, edited or deleted since (CheckpointCutShort).
   static Status RefuseDownOfPartialCheckpoint(const RunContext& ctx) {
+    if (!ctx.CheckpointCutShort()) return Status::Ok();
     const source::Checkpoint* c = ctx.PartialCheckpoint();
-    if (c == nullptr) return Status::Ok();
+    const source::Checkpoint* any = ctx.PartialCheckpoint(/*even_stale=*/true);
+    const std::string which = any != nullptr ? any->migration.up.path
+                                             : fmt::format("of version {} (no longer in the directory as it ran)",
+                                                           ctx.applied[0].version);
     std::string ran = "part of its statements";
-    if (auto p = ReadProgress(ctx, ctx.applied[0]); p.ok()) {
+    if (auto p = ReadProgress(ctx, ctx.applied[0]); c != nullptr && p.ok()) {
       ran = fmt::format("{} of its {} statements", p->done.size(), p->statements.size());
     }
     return Status(ErrorCode::kFailedPrecondition,
@@ -540,7 +556,7 @@ class MigratorImpl : public Migrator {
                               "back. Remove what made it fail and run `strata up` to resume it, or finish it by hand "
                               "and run `strata repair --mark-applied` (a checkpoint only starts a fresh database, so "
                               "undoing it means dropping what it created)",
-                              c->migration.up.path, ran));
+                              which, ran));
   }
 
   static plan::DownRequest DownRequest(const DownOptions& o) { return {o.to, o.steps, o.partial}; }
@@ -592,6 +608,7 @@ class MigratorImpl : public Migrator {
   };
 
   static Result<UpPlan> PlanWithCheckpoints(const RunContext& ctx, const plan::UpRequest& request) {
+    STRATA_RETURN_IF_ERROR(ctx.RefuseUnknownCheckpoint("resume it"));
     UpPlan out;
     if (!ctx.checkpoints || ctx.checkpoints->empty()) {
       STRATA_ASSIGN_OR_RETURN(out.versions, plan::PlanUp(ctx.available, ctx.applied, request));

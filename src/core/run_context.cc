@@ -119,14 +119,40 @@ std::vector<plan::CheckpointEntry> RunContext::CheckpointEntries() const {
   return out;
 }
 
-const source::Checkpoint* RunContext::PartialCheckpoint() const {
+const source::Checkpoint* RunContext::PartialCheckpoint(bool even_stale) const {
   if (!checkpoints || applied.size() != 1 || !applied[0].partial()) return nullptr;
   for (const source::Checkpoint& c : *checkpoints) {
-    if (c.stale.empty() && c.migration.version == applied[0].version && c.migration.checksum == applied[0].checksum) {
+    if ((even_stale || c.stale.empty()) && c.migration.version == applied[0].version &&
+        c.migration.checksum == applied[0].checksum) {
       return &c;
     }
   }
   return nullptr;
+}
+
+bool RunContext::CheckpointCutShort() const {
+  if (applied.size() != 1 || !applied[0].partial()) return false;
+  if (PartialCheckpoint(/*even_stale=*/true) != nullptr) return true;
+  const plan::Applied& a = applied[0];
+  if (a.name != source::kCheckpointName) return false;
+  const source::Migration* m = Find(a.version);
+  return m == nullptr || m->name != a.name;
+}
+
+Status RunContext::RefuseUnknownCheckpoint(std::string_view what) const {
+  if (!CheckpointCutShort() || PartialCheckpoint() != nullptr) return Status::Ok();
+  const plan::Applied& a = applied[0];
+  const source::Checkpoint* stale = PartialCheckpoint(/*even_stale=*/true);
+  const std::string why =
+      stale != nullptr ? fmt::format("its file {} is stale now: {}", stale->migration.up.path, stale->stale)
+                       : "no checkpoint of the directory matches it (deleted, or edited since it ran)";
+  return Status(ErrorCode::kFailedPrecondition,
+                fmt::format("the history's only row, version {}, is a checkpoint that stopped half way, and {}; "
+                            "nothing was run. To {}, restore the checkpoint and the files it covers as they were "
+                            "when it ran (`git checkout <that commit> -- <their paths>`); or finish it by hand and "
+                            "run `strata repair --mark-applied` with the checkpoint restored, or undo it by hand and "
+                            "run `strata repair` to forget the row",
+                            a.version, why, what));
 }
 
 Status RunContext::ReadDatabase(bool with_token) {
@@ -233,7 +259,8 @@ Status RunContext::Repair(const RepairOptions& options, RepairReport& report, Wr
     if (a.state == plan::AppliedState::kDirty) {
       // A checkpoint cut short has the version of the last file it covers, but it is not that file:
       // finished by hand, it stands for every migration it covers, as when `up` completes it.
-      if (const source::Checkpoint* c = PartialCheckpoint(); c && c->migration.version == a.version) {
+      // Stale or not, its covers lines say what it stands for.
+      if (const source::Checkpoint* c = PartialCheckpoint(/*even_stale=*/true)) {
         if (options.mark_applied) {
           for (const source::Covered& covered : c->covers) {
             driver::HistoryRow row = CoveredRow(covered, 0, *clock);
@@ -250,6 +277,14 @@ Status RunContext::Repair(const RepairOptions& options, RepairReport& report, Wr
                                                "runs it again from its first statement",
                                                c->migration.up.path));
         }
+        continue;
+      }
+      if (CheckpointCutShort()) {  // a checkpoint no longer in the directory: not the file of its version
+        if (options.mark_applied) return RefuseUnknownCheckpoint("mark it applied");
+        STRATA_RETURN_IF_ERROR(driver->DeleteHistory(a.version));
+        report.actions.push_back(fmt::format("removed the partial checkpoint of version {} from the history; "
+                                             "`strata up` starts the database afresh",
+                                             a.version));
         continue;
       }
       if (options.mark_applied) {

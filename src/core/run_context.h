@@ -92,8 +92,15 @@ struct RunContext {
   // The checkpoint that was cut short here, if any: on an engine that commits each DDL statement,
   // a checkpoint that fails half way on a fresh database leaves the history's only row, partial,
   // with the checkpoint's version and checksum (the version of a file it covers too). nullptr when
-  // the history is anything else, or that checkpoint is stale now.
-  const source::Checkpoint* PartialCheckpoint() const;
+  // the history is anything else, or that checkpoint is stale now (`even_stale`: stale or not).
+  const source::Checkpoint* PartialCheckpoint(bool even_stale = false) const;
+  // Whether the history's only row is such a checkpoint cut short, even when the directory no longer
+  // has that checkpoint as it ran (deleted, edited): the row then has the checkpoint's name while the
+  // file of its version has another (or is gone). Such a row is never that file's.
+  bool CheckpointCutShort() const;
+  // kFailedPrecondition when CheckpointCutShort() but no checkpoint of the directory matches it:
+  // `what` (resume it, mark it applied) needs the checkpoint as it ran.
+  Status RefuseUnknownCheckpoint(std::string_view what) const;
   // Takes the migration lock and reads the history again under it.
   Status LockAndReread();
   // `failure` as kLockLost, its message kept, when the run has lost its lock meanwhile (the

@@ -646,7 +646,15 @@ Status RefuseEditedProgress(const RunContext& ctx, const std::vector<std::uint64
   return Status::Ok();
 }
 
-Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions) {
+Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
+                                const source::Checkpoint* checkpoint) {
+  if (checkpoint != nullptr && CommitsEachStatement(ctx, CheckpointScript(ctx, checkpoint->migration))) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: the checkpoint creates the schema, which MariaDB commits statement by statement, so "
+                              "it cannot run inside the one transaction of a single-transaction run (nothing was "
+                              "run); run `strata up` without --single-transaction",
+                              checkpoint->migration.up.path));
+  }
   for (std::uint64_t v : versions) {
     const source::Migration* m = ctx.Find(v);
     if (m == nullptr || !CommitsEachStatement(ctx, m->up)) continue;

@@ -113,7 +113,10 @@ Status RefuseEditedProgress(const RunContext& ctx, const std::vector<std::uint64
 // kInvalidArgument naming the first migration of `versions` that runs outside a transaction
 // (`-- strata:no-transaction`), which `up --single-transaction` cannot apply. Checked before
 // anything runs.
-Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions);
+// A `checkpoint` about to start a fresh database is checked first: on MariaDB it commits statement by
+// statement too.
+Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
+                                const source::Checkpoint* checkpoint = nullptr);
 
 // Whether `script` runs statement by statement in autocommit mode: `-- strata:no-transaction`, or on
 // MariaDB anything but data statements (INSERT, UPDATE, DELETE, REPLACE, SELECT), since MariaDB

@@ -275,10 +275,10 @@ Result<std::vector<std::uint64_t>> PlanDown(const std::vector<Available>& availa
     if (e.state == EntryState::kPartial && !request.partial) {
       return Status(ErrorCode::kFailedPrecondition,
                     fmt::format("migration {} is partial: some of its statements ran before it stopped, and the "
-                                "engine cannot roll them back. Its down part ({}) is written for the whole "
-                                "migration, so it runs against what ran only once you confirm it (or fix the "
-                                "failing statement and run `strata up` to resume the migration).",
-                                Label(e.version, e.name()), e.file->file))
+                                "engine cannot roll them back. Its down part is written for the whole migration, "
+                                "so it runs against what ran only once you confirm it (or fix the failing "
+                                "statement and run `strata up` to resume the migration).",
+                                Label(e.version, e.name())))
           .WithRemedy(Remedy::kForce);
     }
     plan.push_back(e.version);

@@ -44,6 +44,9 @@ std::vector<Covered> CoversOf(std::string_view name, std::string_view contents);
 // migration. Ends with a blank line.
 std::string CheckpointHeader(const std::vector<Covered>& covers);
 
+// The description of every checkpoint, so the name of its migration and of its history rows' row.
+inline constexpr std::string_view kCheckpointName = "checkpoint";
+
 // The file name of a checkpoint at version `version_text` (as the directory writes its versions)
 // in `convention`: the convention's form with the description "checkpoint" (v005_checkpoint.sql,
 // 0005_checkpoint.up.sql, 20250130100000_checkpoint.sql, V5__checkpoint.sql).
