@@ -118,8 +118,14 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
   // It has no down part: the way out that status offers besides resuming is the repair.
   EXPECT_TRUE(Contains(status.out, "or finish it by hand and run `strata repair --mark-applied`")) << Describe(status);
   EXPECT_FALSE(Contains(status.out, "strata down")) << Describe(status);
+  // A migration left partial is work for `up`: it counts as pending, so a CI gate on
+  // `status --exit-code` sees it.
+  EXPECT_TRUE(Contains(status.out, "(latest available 2), 1 pending")) << Describe(status);
+  ProcessResult gate = Strata({"status", "--exit-code"});
+  EXPECT_EQ(gate.exit_code, 8) << Describe(gate);
   ProcessResult json = Strata({"status", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"statements_done\":2")) << Describe(json);
+  EXPECT_TRUE(Contains(json.out, "\"pending\":1")) << Describe(json);
 
   ProcessResult plan = Strata({"up", "--dry-run"});
   EXPECT_EQ(plan.exit_code, 0) << Describe(plan);

@@ -142,7 +142,7 @@ struct StatusReport {
   std::vector<MigrationStatus> migrations;  // ascending versions
   std::uint64_t current_version = 0;        // highest applied (0: none)
   std::uint64_t latest_version = 0;         // highest available
-  std::size_t pending = 0;                  // pending + out-of-order
+  std::size_t pending = 0;                  // pending + out-of-order + partial: what Up() would run
   bool history_exists = false;
   // The database holds a version recorded elsewhere (SQLite PRAGMA user_version) and no history
   // table: run Baseline() before Up().

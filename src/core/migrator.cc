@@ -103,7 +103,11 @@ class MigratorImpl : public Migrator {
           s.statements_done = done.empty() ? 0 : 1 + static_cast<std::size_t>(std::count(done.begin(), done.end(), ' '));
         }
       }
-      if (s.state == MigrationState::kPending || s.state == MigrationState::kOutOfOrder) ++report.pending;
+      // What `up` would run or resume: a partial migration is not applied yet.
+      if (s.state == MigrationState::kPending || s.state == MigrationState::kOutOfOrder ||
+          s.state == MigrationState::kPartial) {
+        ++report.pending;
+      }
       report.migrations.push_back(std::move(s));
     }
     if (!ctx.migrations().empty()) report.latest_version = ctx.migrations().back().version;
