@@ -156,6 +156,26 @@ TEST(CheckpointMariadb, ACheckpointCutShortIsNotRolledBackAsAFileAndRepairRecord
   EXPECT_EQ((*planned)[0].sql.rfind("CREATE TABLE \"c\"", 0), 0u) << (*planned)[0].sql;  // ANSI_QUOTES
   EXPECT_EQ(cut_short.Query("SELECT COUNT(*) FROM b"), std::vector<std::string>{"0"});  // its tables come first
   ASSERT_EQ(cut_short.Query("SELECT version, state FROM strata_schema_history"), std::vector<std::string>{"3|dirty"});
+  // A target below it cannot stop the checkpoint half way: the refusal names the checkpoint, not
+  // the file of its version, and nothing runs.
+  UpOptions to2;
+  to2.target = 2;
+  for (const Status& refused : {(*m)->PlanUp(to2).status(), (*m)->Up(to2).status()}) {
+    EXPECT_EQ(refused.code(), ErrorCode::kFailedPrecondition) << refused.ToString();
+    EXPECT_NE(refused.message().find("checkpoint " + written->path + " is partial (it stopped half way), and the "
+                                     "target 2 leaves it out"),
+              std::string::npos)
+        << refused.ToString();
+    EXPECT_NE(refused.message().find("`strata up --to 3`"), std::string::npos) << refused.ToString();
+  }
+  EXPECT_EQ(cut_short.Query("SELECT COUNT(*) FROM b"), std::vector<std::string>{"0"});
+  // Every version it covers is work for `up`: pending, the last as the partial checkpoint.
+  auto before = (*m)->GetStatus();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->pending, 3u);
+  ASSERT_EQ(before->migrations.size(), 3u);
+  EXPECT_EQ(before->migrations[2].state, MigrationState::kPartial);
+  EXPECT_TRUE(before->migrations[2].checkpoint);
 
   // The operator finishes the checkpoint by hand: the table in its way goes, the rest is made.
   cut_short.Query("DROP TABLE c");

@@ -613,6 +613,14 @@ class MigratorImpl : public Migrator {
 
   static Result<UpPlan> PlanWithCheckpoints(const RunContext& ctx, const plan::UpRequest& request) {
     STRATA_RETURN_IF_ERROR(ctx.RefuseUnknownCheckpoint("resume it"));
+    // A checkpoint cut short has the version of the last file it covers; a target below it would
+    // otherwise be refused in the name of that file.
+    if (const source::Checkpoint* c = ctx.PartialCheckpoint(); c && request.target && *request.target < c->migration.version) {
+      return Status(ErrorCode::kFailedPrecondition,
+                    fmt::format("checkpoint {} is partial (it stopped half way), and the target {} leaves it out: a "
+                                "checkpoint resumes as a whole, up to version {}; run `strata up --to {}` or higher",
+                                c->migration.up.path, *request.target, c->migration.version, c->migration.version));
+    }
     UpPlan out;
     if (!ctx.checkpoints || ctx.checkpoints->empty()) {
       STRATA_ASSIGN_OR_RETURN(out.versions, plan::PlanUp(ctx.available, ctx.applied, request));
