@@ -173,6 +173,17 @@ TEST_F(CliMariadb, AResumedMigrationSetsUpItsSessionAgainFirst) {
   std::string fixed = broken;
   fixed.replace(fixed.find("INSRT INTO child"), 16, "INSERT INTO \"child\"");
   dir_.Write("m/v001_orphans.sql", fixed);
+  // The plan shows what the resume runs: the two SETs again, then statement 4 on.
+  ProcessResult plan = Strata({"up", "--dry-run"});
+  ASSERT_EQ(plan.exit_code, 0) << Describe(plan);
+  EXPECT_TRUE(Contains(plan.out, "[partial: resumes at statement 4]\n"
+                                 "-- run again first, in the new session: statements 1, 2, which set up the session\n"
+                                 "SET foreign_key_checks = 0;\n"
+                                 "SET @tag = 'from the first run', sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');\n"
+                                 "-- statement 4 on:\n"
+                                 "INSERT INTO \"child\""))
+      << plan.out;
+  EXPECT_FALSE(Contains(plan.out, "CREATE TABLE child")) << plan.out;
   ProcessResult resumed = Strata({"up"});
   ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
   EXPECT_TRUE(Contains(resumed.err, "resumes at statement 4 of 5: statements 1 to 3 ran in an earlier run; "

@@ -577,8 +577,21 @@ class MigratorImpl : public Migrator {
     if (!progress.ok()) return;
     const std::size_t done = progress->done.size();
     out.resumes_at = done + 1;
-    out.sql = done < progress->statements.size() ? std::string(sql.substr(progress->statements[done].first))
-                                                 : std::string();
+    out.sql.clear();
+    // What the resume runs first, in its new session: the statements that set the session up.
+    const std::vector<std::size_t> again = SessionSetupToRepeat(ctx, sql, progress->statements, done);
+    if (!again.empty()) {
+      std::vector<std::size_t> numbers;
+      for (std::size_t i : again) numbers.push_back(i + 1);
+      out.sql = fmt::format("-- run again first, in the new session: statement{} {}, which set{} up the session\n",
+                            again.size() == 1 ? "" : "s", fmt::join(numbers, ", "), again.size() == 1 ? "s" : "");
+      for (std::size_t i : again) {
+        const auto [b, e] = progress->statements[i];
+        out.sql += fmt::format("{};\n", sql.substr(b, e - b));
+      }
+      out.sql += fmt::format("-- statement {} on:\n", done + 1);
+    }
+    if (done < progress->statements.size()) out.sql += sql.substr(progress->statements[done].first);
   }
 
   static std::vector<PlannedMigration> Planned(const RunContext& ctx, const std::vector<std::uint64_t>& versions,

@@ -304,11 +304,9 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
     // This is a new session: what the statements that ran set up in theirs (SET foreign_key_checks,
     // sql_mode, NAMES, user variables, USE) is set up again before the next statement.
     std::vector<std::size_t> again;
-    const bool mariadb = ctx.driver->engine() == Engine::kMariadb;
-    for (std::size_t i = 0; mariadb && i < done && i < statements.size(); ++i) {
+    for (std::size_t i : SessionSetupToRepeat(ctx, sql, statements, done)) {
       const auto [b, e] = statements[i];
       const std::string_view text = sql.substr(b, e - b);
-      if (!sql::IsMysqlSessionSetting(text)) continue;
       Status st = ctx.driver->Execute(text, {.in_transaction = false, .no_split = true},
                                       [](std::size_t, std::size_t, double) {});
       if (!st.ok()) {
@@ -632,6 +630,18 @@ Result<PartialProgress> ReadProgress(const RunContext& ctx, const plan::Applied&
     STRATA_ASSIGN_OR_RETURN(out.statements, StatementsOf(ctx, CheckpointScript(ctx, c->migration)));
   } else if (const source::Migration* m = ctx.Find(partial.version)) {
     STRATA_ASSIGN_OR_RETURN(out.statements, StatementsOf(ctx, m->up));
+  }
+  return out;
+}
+
+std::vector<std::size_t> SessionSetupToRepeat(const RunContext& ctx, std::string_view sql,
+                                              const std::vector<std::pair<std::size_t, std::size_t>>& statements,
+                                              std::size_t done) {
+  std::vector<std::size_t> out;
+  if (ctx.driver->engine() != Engine::kMariadb) return out;
+  for (std::size_t i = 0; i < done && i < statements.size(); ++i) {
+    const auto [b, e] = statements[i];
+    if (sql::IsMysqlSessionSetting(sql.substr(b, e - b))) out.push_back(i);
   }
   return out;
 }

@@ -105,6 +105,13 @@ struct PartialProgress {
 };
 Result<PartialProgress> ReadProgress(const RunContext& ctx, const plan::Applied& partial);
 
+// Which of the first `done` statements (spans into `sql`) a resume runs again first, in its new
+// session, because they set the session up (MariaDB: SET foreign_key_checks, sql_mode, NAMES, user
+// variables, USE); 0-based, ascending. None on the other engines.
+std::vector<std::size_t> SessionSetupToRepeat(const RunContext& ctx, std::string_view sql,
+                                              const std::vector<std::pair<std::size_t, std::size_t>>& statements,
+                                              std::size_t done);
+
 // kFailedPrecondition at file:line:col of the first statement that changed since it ran, in a
 // partial migration of `versions`: a migration resumes after its last statement that ran only when
 // every statement that ran is still there, byte for byte. Checked before anything runs.
