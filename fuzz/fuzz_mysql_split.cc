@@ -1,5 +1,6 @@
 // Fuzzes strata::sql::SplitMysql (the MariaDB/MySQL statement lexer with DELIMITER), under each
-// quoting a session's sql_mode can ask for, and IsMysqlSessionSetting on each statement it finds.
+// quoting a session's sql_mode can ask for, and IsMysqlSessionSetting and MysqlSessionObject on each
+// statement it finds.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -41,6 +42,10 @@ void Check(const std::string& text, strata::sql::MysqlQuoting quoting) {
     const bool setting = IsMysqlSessionSetting(statement, quoting);
     FUZZ_CHECK(setting == IsMysqlSessionSetting(statement, quoting));
     if (SetsUserVariableFromData(statement, quoting)) FUZZ_CHECK(setting);
+    // A statement that makes a session object (CREATE TEMPORARY TABLE, PREPARE) sets nothing up.
+    const std::string_view object = MysqlSessionObject(statement, quoting);
+    FUZZ_CHECK(object.empty() || object == "a temporary table" || object == "a prepared statement");
+    if (!object.empty()) FUZZ_CHECK(!setting);
     if (setting) {  // then its first word, past comments, is SET or USE
       const std::string blanked_statement = MysqlAsSqliteText(statement, quoting);
       const std::size_t first = blanked_statement.find_first_not_of(" \t\n\r\f\v");

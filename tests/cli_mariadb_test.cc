@@ -156,6 +156,32 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
 
 // A resumed migration runs in a new session: what its statements that ran set up in theirs (here
 // foreign_key_checks, a user variable and sql_mode) is set up again before the next statement.
+// A temporary table lived in the session of the run that stopped: the resume does not make it again
+// (from the data it could get other rows), and when a statement then fails, the error says why.
+TEST_F(CliMariadb, AResumeThatMissesATemporaryTableOfTheFirstRunSaysSo) {
+  const std::string broken =
+      "CREATE TEMPORARY TABLE ids (id INT);\n"
+      "INSERT INTO ids VALUES (7);\n"
+      "CREATE TABLE kept (id INT PRIMARY KEY);\n"
+      "INSRT INTO kept SELECT id FROM ids;\n";
+  dir_.Write("m/v001_kept.sql", broken);
+  ProcessResult first = Strata({"up"});
+  ASSERT_EQ(first.exit_code, 4) << Describe(first);
+  EXPECT_FALSE(Contains(first.err, "Note: this run resumed")) << first.err;
+  std::string fixed = broken;
+  fixed.replace(fixed.find("INSRT"), 5, "INSERT");
+  dir_.Write("m/v001_kept.sql", fixed);
+  ProcessResult resumed = Strata({"up"});
+  EXPECT_EQ(resumed.exit_code, 4) << Describe(resumed);
+  EXPECT_TRUE(Contains(resumed.err, "v001_kept.sql:4:")) << resumed.err;
+  EXPECT_TRUE(Contains(resumed.err, "Note: this run resumed in a new session, and statement 1 made a temporary "
+                                    "table in the session of the run that stopped, which is gone: if statement 4 "
+                                    "needs it, finish the migration by hand and run `strata repair --mark-applied`"))
+      << resumed.err;
+  EXPECT_EQ(One("SELECT count(*) FROM kept"), "0");
+  EXPECT_EQ(History(), "1:dirty");
+}
+
 TEST_F(CliMariadb, AResumedMigrationSetsUpItsSessionAgainFirst) {
   const std::string broken =
       "SET foreign_key_checks = 0;\n"

@@ -300,6 +300,8 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
     a.progress = progress;
     ctx.applied.push_back(std::move(a));
   };
+  // What the statements that ran left in their session and the resume does not make again.
+  std::vector<std::string> gone;
   if (resumed != ctx.applied.end()) {
     // This is a new session: what the statements that ran set up in theirs (SET foreign_key_checks,
     // sql_mode, NAMES, user variables, USE) is set up again before the next statement.
@@ -321,6 +323,11 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
                                   words.subject, done + 1, statements.size(), i + 1));
       }
       again.push_back(i + 1);
+    }
+    for (std::size_t i = 0; ctx.driver->engine() == Engine::kMariadb && i < done && i < statements.size(); ++i) {
+      const auto [b, e] = statements[i];
+      const std::string_view object = sql::MysqlSessionObject(sql.substr(b, e - b));
+      if (!object.empty()) gone.push_back(fmt::format("statement {} made {}", i + 1, object));
     }
     const bool one = again.size() == 1;
     const std::string rerun =
@@ -361,9 +368,15 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
                          .WithSqlOffset(b + st.sql_offset().value_or(0))
                          .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
       for (Remedy r : st.remedies()) where = std::move(where).WithRemedy(r);
+      const std::string lost =
+          gone.empty() ? std::string()
+                       : fmt::format(". Note: this run resumed in a new session, and {} in the session of the run "
+                                     "that stopped, which is gone: if statement {} needs it, finish the migration "
+                                     "by hand and run `strata repair --mark-applied`",
+                                     fmt::join(gone, ", "), i + 1);
       return Locate(std::move(where), script,
-                    fmt::format("{} {}: statement {} of {} failed; {}, and the migration is left partial; {}",
-                                words.subject, how, i + 1, statements.size(), applied, resume));
+                    fmt::format("{} {}: statement {} of {} failed; {}, and the migration is left partial; {}{}",
+                                words.subject, how, i + 1, statements.size(), applied, resume, lost));
     }
     if (i + 1 == statements.size()) break;  // the history row says `applied` next
     std::string next = progress + (progress.empty() ? "" : " ") + StatementHashAt(sql, statements[i]);

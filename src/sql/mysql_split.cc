@@ -364,4 +364,15 @@ bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting) 
   return false;
 }
 
+std::string_view MysqlSessionObject(std::string_view statement, MysqlQuoting quoting) {
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
+  if (words.empty()) return {};
+  if (words[0] == "PREPARE") return "a prepared statement";
+  std::size_t at = 1;
+  if (words[0] != "CREATE") return {};
+  if (words.size() > 3 && words[1] == "OR" && words[2] == "REPLACE") at = 3;
+  if (words.size() > at + 1 && words[at] == "TEMPORARY" && words[at + 1] == "TABLE") return "a temporary table";
+  return {};
+}
+
 }  // namespace strata::sql

@@ -74,4 +74,10 @@ bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting = {}
 // another value, or change something again, so a migration that ran it does not resume.
 bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting = {});
 
+// What one statement leaves in its session that a resume, in a new session, does not make again:
+// "a temporary table" (`CREATE [OR REPLACE] TEMPORARY TABLE`), "a prepared statement" (`PREPARE`);
+// empty for anything else. Making them again could give them other contents (a temporary table
+// filled from the data), so strata only says they are gone when a later statement fails. Pure.
+std::string_view MysqlSessionObject(std::string_view statement, MysqlQuoting quoting = {});
+
 }  // namespace strata::sql

@@ -209,5 +209,16 @@ TEST(SetsUserVariableFromData, OnlyAUserVariableFromACallOrASubquery) {
   }
 }
 
+TEST(MysqlSessionObject, TemporaryTablesAndPreparedStatements) {
+  EXPECT_EQ(MysqlSessionObject("CREATE TEMPORARY TABLE ids (id INT)"), "a temporary table");
+  EXPECT_EQ(MysqlSessionObject("create or replace temporary table ids AS SELECT 1"), "a temporary table");
+  EXPECT_EQ(MysqlSessionObject("/* why */ CREATE TEMPORARY TABLE IF NOT EXISTS ids (id INT)"), "a temporary table");
+  EXPECT_EQ(MysqlSessionObject("PREPARE s FROM 'SELECT 1'"), "a prepared statement");
+  for (const char* no : {"CREATE TABLE temporary (id INT)", "CREATE TABLE t (temporary INT)", "EXECUTE s",
+                         "DROP TEMPORARY TABLE ids", "SET @x = 'CREATE TEMPORARY TABLE'", "", "CREATE OR REPLACE"}) {
+    EXPECT_EQ(MysqlSessionObject(no), "") << no;
+  }
+}
+
 }  // namespace
 }  // namespace strata::sql
