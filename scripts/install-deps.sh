@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev libpg-query-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libssl-dev
   libgtest-dev libbenchmark-dev postgresql-15
-  libmariadb-dev mariadb-server mariadb-client
+  libmariadb-dev mariadb-server mariadb-client openssl
   clang-19 libclang-rt-19-dev
 )
 

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway MariaDB server for the tests.
-#   scripts/mariadb-test-cluster.sh start STATE_DIR   # writes STATE_DIR/url (and socket, env)
+#   scripts/mariadb-test-cluster.sh start STATE_DIR   # writes STATE_DIR/url (and socket, env,
+#                                                     # tls-ca.pem, tls-other-ca.pem)
 #   scripts/mariadb-test-cluster.sh stop STATE_DIR
 # The server listens on 127.0.0.1 only, on a free port, and checks passwords (no
 # --skip-grant-tables), so that wrong-password tests are real. STATE_DIR/url is
 # mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test; the user `strata` may create and drop
-# databases (scratch databases of the tests). The data directory, socket, pid file and log live in
+# databases (scratch databases of the tests). The server also speaks TLS, with a certificate for
+# 127.0.0.1 signed by STATE_DIR/tls-ca.pem (tls-other-ca.pem signed nothing). The data directory, socket, pid file and log live in
 # a temporary directory named in STATE_DIR/datadir: as root the server runs as the `mysql` user,
 # which cannot write into the build tree, and a socket path must stay short (108 bytes).
 set -euo pipefail
 
 cmd=${1:?usage: mariadb-test-cluster.sh start|stop STATE_DIR}
 state=${2:?usage: mariadb-test-cluster.sh start|stop STATE_DIR}
-for tool in mariadb-install-db mariadbd mariadb mariadb-admin; do
+for tool in mariadb-install-db mariadbd mariadb mariadb-admin openssl; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
-    echo "mariadb-test-cluster: $tool not found (scripts/install-deps.sh installs mariadb-server and mariadb-client)" >&2
+    echo "mariadb-test-cluster: $tool not found (scripts/install-deps.sh installs mariadb-server, mariadb-client and openssl)" >&2
     exit 1
   }
 done
@@ -63,6 +65,27 @@ fail() {
   exit 1
 }
 
+# TLS for the tests of sslmode: a CA, a certificate for 127.0.0.1 that it signed, and a second CA
+# that signed nothing (a client that trusts only it must refuse the server). EC keys: made in ms.
+make_tls() {
+  local dir=$data/tls
+  mkdir -p "$dir"
+  local ca
+  for ca in ca other-ca; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+      -subj "/CN=strata test $ca" -keyout "$dir/$ca-key.pem" -out "$dir/$ca.pem" >/dev/null 2>&1 \
+      || fail "openssl could not make the test $ca"
+  done
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$dir/server-key.pem" -out "$dir/server.csr" >/dev/null 2>&1 \
+    || fail "openssl could not make the test server key"
+  printf 'subjectAltName = IP:127.0.0.1\n' >"$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 2 \
+    -extfile "$dir/server.ext" -out "$dir/server.pem" >/dev/null 2>&1 \
+    || fail "openssl could not sign the test server certificate"
+  if [ "$(id -u)" -eq 0 ]; then chown -R mysql: "$dir"; fi
+}
+
 # Starts mariadbd on "$data" on the first free port from 53306 and sets $port. Another server (a
 # parallel test run) may take a port between the check and the bind: then the next one is tried.
 launch() {
@@ -75,7 +98,9 @@ launch() {
       --pid-file="$data/mariadbd.pid" --log-error="$data/server.log" --bind-address=127.0.0.1 --port="$p" \
       --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --max-connections=300 --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
-      --innodb-doublewrite=0 --skip-log-bin --secure-file-priv="$data" </dev/null >"$data/mariadbd.out" 2>&1 &
+      --innodb-doublewrite=0 --skip-log-bin --secure-file-priv="$data" \
+      --ssl-ca="$data/tls/ca.pem" --ssl-cert="$data/tls/server.pem" --ssl-key="$data/tls/server-key.pem" \
+      </dev/null >"$data/mariadbd.out" 2>&1 &
     local launched=$!
     # Ready when it answers on its socket; it gives up on a port it cannot bind.
     for _ in $(seq 1 600); do
@@ -112,6 +137,7 @@ case "$cmd" in
     as_mysql mariadb-install-db --no-defaults --datadir="$data/db" --auth-root-authentication-method=normal \
       --skip-test-db --skip-name-resolve >"$data/install-db.log" 2>&1 \
       || { cat "$data/install-db.log" >&2; fail "mariadb-install-db failed"; }
+    make_tls
     launch
     password="strata-test-$RANDOM$RANDOM"
     # root keeps no password but only its socket account: nothing on the network gets in without one.
@@ -126,6 +152,8 @@ CREATE DATABASE strata_test CHARACTER SET utf8mb4;
 SQL
     echo "mariadb://strata:$password@127.0.0.1:$port/strata_test" >"$state/url"
     echo "$data/mariadbd.sock" >"$state/socket"
+    cp "$data/tls/ca.pem" "$state/tls-ca.pem"
+    cp "$data/tls/other-ca.pem" "$state/tls-other-ca.pem"
     echo "STRATA_MARIADB_URL=mariadb://strata:$password@127.0.0.1:$port/strata_test" >"$state/env"
     echo "mariadb-test-cluster: MariaDB $("$mariadbd" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
     ;;

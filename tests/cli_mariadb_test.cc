@@ -468,5 +468,54 @@ TEST(CliMariadbErrors, WrongPasswordUnreachableAndMissingDatabaseHaveTheirExitCo
   }
 }
 
+// TLS as sslmode asks: a migration records the cipher of its own session. A server whose
+// certificate a CA the URL trusts did not sign, or whose CA is not among the system's, is refused.
+TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
+  TempDir dir;
+  dir.Write("m/v001_tls.sql",
+            "CREATE TABLE tls AS SELECT VARIABLE_VALUE AS cipher FROM information_schema.SESSION_STATUS "
+            "WHERE VARIABLE_NAME = 'SSL_CIPHER';\n");
+  const std::string ca = MariadbServerFile("tls-ca.pem"), other = MariadbServerFile("tls-other-ca.pem");
+  ASSERT_FALSE(ca.empty() || other.empty());
+  struct Case {
+    std::string params;
+    bool tls;
+  };
+  for (const Case& c : std::vector<Case>{{"", false},
+                                         {"?sslmode=disable", false},
+                                         {"?sslmode=prefer", true},
+                                         {"?sslmode=require", true},
+                                         {"?sslmode=verify-ca&sslrootcert=" + ca, true},
+                                         {"?sslmode=verify-full&sslrootcert=" + ca, true}}) {
+    SCOPED_TRACE(c.params);
+    MariadbDatabase db;
+    ProcessResult r = ::strata::testing::Run({STRATA_BINARY, "--url", db.url() + c.params, "--dir", dir.Path("m"), "up"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    auto cipher = db.Query("SELECT cipher FROM tls");
+    ASSERT_EQ(cipher.size(), 1u);
+    EXPECT_EQ(!cipher[0].empty(), c.tls) << cipher[0];
+  }
+  const std::string server = MariadbServerUrl();  // mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test
+  const std::size_t colon = server.find(':', 11);
+  const std::string password = server.substr(colon + 1, server.find('@') - colon - 1);
+  ASSERT_GT(password.size(), 8u);
+  for (const std::string& params : {"?sslmode=verify-ca&sslrootcert=" + other, "?sslmode=verify-full&sslrootcert=" + other,
+                                   std::string("?sslmode=verify-full")}) {
+    SCOPED_TRACE(params);
+    MariadbDatabase db;
+    ProcessResult r = ::strata::testing::Run({STRATA_BINARY, "--url", db.url() + params, "--dir", dir.Path("m"), "up"});
+    EXPECT_EQ(r.exit_code, 7) << Describe(r);
+    EXPECT_TRUE(Contains(r.err, "cannot connect to mariadb://strata:****@")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "TLS/SSL error")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "checks the server's certificate against the")) << r.err;
+    EXPECT_FALSE(Contains(r.out + r.err, password)) << Describe(r);
+    EXPECT_TRUE(db.Query("SHOW TABLES").empty()) << "a migration ran over a connection it should have refused";
+  }
+  // Another tool's spelling is refused with the one to use, before any connection.
+  ProcessResult go = ::strata::testing::Run({STRATA_BINARY, "--url", MariadbServerUrl() + "?tls=true", "--dir", dir.Path("m"), "status"});
+  EXPECT_EQ(go.exit_code, 3) << Describe(go);
+  EXPECT_TRUE(Contains(go.err, "write sslmode=disable|prefer|require|verify-ca|verify-full")) << go.err;
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -71,6 +72,17 @@ std::string MariadbServerSocket() {
   if (!file) return "";
   std::string path = file;
   return FirstLine((path.substr(0, path.rfind('/') + 1) + "socket").c_str());
+}
+
+std::string MariadbServerFile(const std::string& name) {
+  const char* file = std::getenv("STRATA_MARIADB_URL_FILE");
+  std::string path = file ? std::string(file) : std::string();
+  path = path.substr(0, path.rfind('/') + 1) + name;
+  if (file == nullptr || !std::filesystem::exists(path)) {
+    ADD_FAILURE() << "no " << name << " beside STRATA_MARIADB_URL_FILE: run through ctest (fixture `mariadb`)";
+    return "";
+  }
+  return path;
 }
 
 std::vector<std::string> MariadbQuery(const std::string& url, const std::string& sql, unsigned tolerated) {

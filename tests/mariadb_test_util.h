@@ -17,6 +17,11 @@ std::string MariadbServerUrl();
 // STRATA_MARIADB_URL).
 std::string MariadbServerSocket();
 
+// A file the fixture wrote beside the URL (tls-ca.pem: the CA that signed the server's certificate
+// for 127.0.0.1; tls-other-ca.pem: a CA that signed nothing). Fails the current test and returns ""
+// when there is none (the server was given by STRATA_MARIADB_URL).
+std::string MariadbServerFile(const std::string& name);
+
 // Runs `sql` (one statement) on the database `url` names, connecting with the connector directly
 // (not through strata): rows with their columns joined by '|', NULL as "NULL". Fails the current
 // test on any error other than the server error number `tolerated` (0: none), which returns no rows.

@@ -209,9 +209,18 @@ Result<DatabaseUrl> ParseMariadb(std::string_view rest, DatabaseUrl url) {
                   "or mariadb://user@/database?socket=/path/to/socket");
   }
   STRATA_ASSIGN_OR_RETURN(url, ParseServerUrl(rest, std::move(url), "MariaDB"));
-  std::string socket;
+  std::string socket, sslmode, sslrootcert, sslcert, sslkey;
   for (const auto& [key, value] : url.params) {
-    if (key == "socket") {
+    if (key == "sslmode") {
+      if (value != "disable" && value != "prefer" && value != "require" && value != "verify-ca" &&
+          value != "verify-full") {
+        return refuse("has an invalid sslmode (expected disable, prefer, require, verify-ca or verify-full)");
+      }
+      sslmode = value;
+    } else if (key == "sslrootcert" || key == "sslcert" || key == "sslkey") {
+      if (value.empty()) return refuse(fmt::format("has an empty {}", key));
+      (key == "sslrootcert" ? sslrootcert : key == "sslcert" ? sslcert : sslkey) = value;
+    } else if (key == "socket") {
       if (!value.starts_with("/")) return refuse("has a socket that is not an absolute path");
       socket = value;
     } else if (key == "connect_timeout" || key == "read_timeout" || key == "write_timeout") {
@@ -220,11 +229,34 @@ Result<DatabaseUrl> ParseMariadb(std::string_view rest, DatabaseUrl url) {
         return refuse(fmt::format("has an invalid {} (expected whole seconds from 1 to 86400)", key));
       }
     } else {
+      std::string lower = key;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.find("ssl") != std::string::npos || lower.find("tls") != std::string::npos) {
+        // Go's tls=, MySQL's ssl-mode=, JDBC's useSSL=: TLS is set as for a PostgreSQL URL.
+        return refuse("sets TLS with a parameter strata does not know: write sslmode=disable|prefer|require|"
+                      "verify-ca|verify-full, with sslrootcert=/path/to/ca.pem to trust a CA of your own and "
+                      "sslcert= and sslkey= for a client certificate");
+      }
       // Not named: like every parse error, this one never quotes the input, which may hold a
       // secret where no reader expects it.
-      return refuse("has an unknown parameter (known: socket, connect_timeout, read_timeout, write_timeout)");
+      return refuse("has an unknown parameter (known: socket, connect_timeout, read_timeout, write_timeout, "
+                    "sslmode, sslrootcert, sslcert, sslkey)");
     }
   }
+  if (sslmode.empty() && (!sslrootcert.empty() || !sslcert.empty())) {
+    return refuse("names a certificate but no sslmode: add sslmode=verify-full (or verify-ca, require)");
+  }
+  if (sslmode == "disable" && (!sslrootcert.empty() || !sslcert.empty() || !sslkey.empty())) {
+    return refuse("names a certificate with sslmode=disable");
+  }
+  if (!sslrootcert.empty() && sslmode != "verify-ca" && sslmode != "verify-full") {
+    return refuse("has sslrootcert, which only sslmode=verify-ca or verify-full use");
+  }
+  if (sslmode == "verify-ca" && sslrootcert.empty()) {
+    return refuse("has sslmode=verify-ca without sslrootcert=/path/to/ca.pem (the CA to check the server's "
+                  "certificate against); verify-full checks against the system's CAs without one");
+  }
+  if (sslcert.empty() != sslkey.empty()) return refuse("has one of sslcert and sslkey without the other");
   if (url.port.empty() && !url.host.empty() && socket.empty()) url.port = "3306";
   if (!url.port.empty()) {
     std::optional<std::int64_t> port = ParseInt64(url.port);

@@ -105,6 +105,9 @@ TEST(ParseDatabaseUrl, MariadbForms) {
 }
 
 TEST(ParseDatabaseUrl, MariadbRejectsWithoutLeakingPasswords) {
+  const char* const kOtherTls = "the MariaDB URL sets TLS with a parameter strata does not know: write "
+                                "sslmode=disable|prefer|require|verify-ca|verify-full, with sslrootcert=/path/to/ca.pem "
+                                "to trust a CA of your own and sslcert= and sslkey= for a client certificate";
   const std::pair<const char*, const char*> cases[] = {
       {"mariadb:app", "MariaDB URL must look like mariadb://user@host:port/database (a password goes after the user, "
                       "user:secret@)"},
@@ -121,10 +124,27 @@ TEST(ParseDatabaseUrl, MariadbRejectsWithoutLeakingPasswords) {
       {"mysql://u:hunter2@tcp(h:3306)/db",
        "the MariaDB URL uses the tcp(...) or unix(...) form of Go's MySQL driver: write "
        "mariadb://user@host:port/database, or mariadb://user@/database?socket=/path/to/socket"},
-      {"mariadb://u:hunter2@h/db?sslmode=require", "the MariaDB URL has an unknown parameter (known: socket, "
-                                                   "connect_timeout, read_timeout, write_timeout)"},
       {"mariadb://u:hunter2@h/db?x9=1", "the MariaDB URL has an unknown parameter (known: socket, connect_timeout, "
-                                        "read_timeout, write_timeout)"},
+                                        "read_timeout, write_timeout, sslmode, sslrootcert, sslcert, sslkey)"},
+      {"mariadb://u:hunter2@h/db?sslmode=verify", "the MariaDB URL has an invalid sslmode (expected disable, prefer, "
+                                                  "require, verify-ca or verify-full)"},
+      {"mariadb://u:hunter2@h/db?sslmode=verify-ca", "the MariaDB URL has sslmode=verify-ca without "
+                                                     "sslrootcert=/path/to/ca.pem (the CA to check the server's "
+                                                     "certificate against); verify-full checks against the system's "
+                                                     "CAs without one"},
+      {"mariadb://u:hunter2@h/db?sslmode=require&sslrootcert=/ca.pem",
+       "the MariaDB URL has sslrootcert, which only sslmode=verify-ca or verify-full use"},
+      {"mariadb://u:hunter2@h/db?sslrootcert=/ca.pem",
+       "the MariaDB URL names a certificate but no sslmode: add sslmode=verify-full (or verify-ca, require)"},
+      {"mariadb://u:hunter2@h/db?sslmode=disable&sslcert=/c.pem&sslkey=/k.pem",
+       "the MariaDB URL names a certificate with sslmode=disable"},
+      {"mariadb://u:hunter2@h/db?sslmode=require&sslcert=/c.pem", "the MariaDB URL has one of sslcert and sslkey "
+                                                                  "without the other"},
+      {"mariadb://u:hunter2@h/db?sslmode=require&sslkey=", "the MariaDB URL has an empty sslkey"},
+      {"mysql://u:hunter2@h/db?tls=true", kOtherTls},
+      {"mysql://u:hunter2@h/db?ssl-mode=REQUIRED", kOtherTls},
+      {"mysql://u:hunter2@h/db?useSSL=true", kOtherTls},
+      {"mysql://u:hunter2@h/db?ssl-ca=/ca.pem", kOtherTls},
       {"mariadb://u:hunter2@h/db?connect_timeout=0",
        "the MariaDB URL has an invalid connect_timeout (expected whole seconds from 1 to 86400)"},
       {"mariadb://u:hunter2@h/db?write_timeout=x",
@@ -142,6 +162,17 @@ TEST(ParseDatabaseUrl, MariadbRejectsWithoutLeakingPasswords) {
     EXPECT_EQ(r.status().message(), message) << in;
     EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
     EXPECT_EQ(r.status().message().find("ter2"), std::string::npos);
+  }
+}
+
+TEST(ParseDatabaseUrl, MariadbTlsSettings) {
+  for (const char* ok : {"mariadb://u:p@h/db?sslmode=disable", "mariadb://u:p@h/db?sslmode=prefer",
+                         "mariadb://u:p@h/db?sslmode=require&sslcert=/c.pem&sslkey=/k.pem",
+                         "mariadb://u:p@h/db?sslmode=verify-ca&sslrootcert=/etc/ca.pem",
+                         "mariadb://u:p@h/db?sslmode=verify-full", "mariadb://u:p@h/db?sslmode=verify-full&sslrootcert=ca.pem"}) {
+    auto r = ParseDatabaseUrl(ok);
+    ASSERT_TRUE(r.ok()) << ok << ": " << r.status().ToString();
+    EXPECT_EQ(r->Redacted().find(":p@"), std::string::npos) << r->Redacted();
   }
 }
 

@@ -70,6 +70,21 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   mysql_options(m, MYSQL_OPT_RECONNECT, &no);
   // A server could otherwise ask for any file this process can read.
   mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &no);
+  // TLS, named as for PostgreSQL (the URL parser checked the combinations). Without sslmode the
+  // connector's default: no TLS. A CA to check against makes the connector check the chain;
+  // verify-full also checks the host name (without a CA: against the system's CAs).
+  const std::string sslmode = Param(url, "sslmode");
+  if (!sslmode.empty()) {
+    my_bool use = sslmode == "disable" ? 0 : 1;
+    mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &use);
+    my_bool verify = sslmode == "verify-full" ? 1 : 0;
+    mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    if (const std::string ca = Param(url, "sslrootcert"); !ca.empty()) mysql_options(m, MYSQL_OPT_SSL_CA, ca.c_str());
+    if (const std::string cert = Param(url, "sslcert"); !cert.empty()) {
+      mysql_options(m, MYSQL_OPT_SSL_CERT, cert.c_str());
+      mysql_options(m, MYSQL_OPT_SSL_KEY, Param(url, "sslkey").c_str());
+    }
+  }
 
   const std::string& database = url.database_override.empty() ? url.database : url.database_override;
   auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
@@ -81,7 +96,19 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
     const ErrorCode code = IsAuthFailure(error) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable;
     std::string what = base::OneLine(mysql_error(m), 400);
     if (error == ER_BAD_DB_ERROR) what = fmt::format("database {} does not exist ({})", database, what);
+    if (error == CR_SSL_CONNECTION_ERROR && sslmode.starts_with("verify-")) {
+      what += fmt::format("; sslmode={} checks the server's certificate against {}", sslmode,
+                          Param(url, "sslrootcert").empty() ? std::string("the system's CAs (sslrootcert= names another)")
+                                                            : "the CA of sslrootcert");
+    }
     return Status(code, fmt::format("cannot connect to {}: {} (error {})", c.redacted_url_, c.Scrub(what), error));
+  }
+  // The connector goes on without TLS when the server offers none, unless it is to check the
+  // host name: prefer allows that, require and verify-ca do not.
+  if ((sslmode == "require" || sslmode == "verify-ca") && mysql_get_ssl_cipher(m) == nullptr) {
+    return Status(ErrorCode::kUnavailable,
+                  fmt::format("cannot connect to {}: sslmode={} asks for TLS, and the server offers none",
+                              c.redacted_url_, sslmode));
   }
   return c;
 }

@@ -16,7 +16,7 @@ struct MysqlApi {
   X(mysql_error) X(mysql_sqlstate) X(mysql_real_query) X(mysql_use_result) X(mysql_free_result)        \
   X(mysql_num_fields) X(mysql_fetch_row) X(mysql_fetch_lengths) X(mysql_fetch_fields) X(mysql_field_count) \
   X(mysql_affected_rows) X(mysql_more_results) X(mysql_next_result) X(mysql_thread_id)                   \
-  X(mysql_get_server_info) X(mysql_real_escape_string)
+  X(mysql_get_server_info) X(mysql_real_escape_string) X(mysql_get_ssl_cipher)
 #define STRATA_MYSQL_MEMBER(name) decltype(&::name) name##_ = nullptr;
   STRATA_MYSQL_FUNCTIONS(STRATA_MYSQL_MEMBER)
 #undef STRATA_MYSQL_MEMBER
@@ -38,6 +38,7 @@ const MysqlApi& Mysql();
 #define mysql_options(...) ::strata::driver::mariadb::Mysql().mysql_options_(__VA_ARGS__)
 #define mysql_real_connect(...) ::strata::driver::mariadb::Mysql().mysql_real_connect_(__VA_ARGS__)
 #define mysql_close(...) ::strata::driver::mariadb::Mysql().mysql_close_(__VA_ARGS__)
+#define mysql_get_ssl_cipher(...) ::strata::driver::mariadb::Mysql().mysql_get_ssl_cipher_(__VA_ARGS__)
 #define mysql_errno(...) ::strata::driver::mariadb::Mysql().mysql_errno_(__VA_ARGS__)
 #define mysql_error(...) ::strata::driver::mariadb::Mysql().mysql_error_(__VA_ARGS__)
 #define mysql_sqlstate(...) ::strata::driver::mariadb::Mysql().mysql_sqlstate_(__VA_ARGS__)
