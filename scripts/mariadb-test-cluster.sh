@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway MariaDB server for the tests.
 #   scripts/mariadb-test-cluster.sh start STATE_DIR   # writes STATE_DIR/url (and socket, env,
-#                                                     # tls-ca.pem, tls-other-ca.pem)
+#                                                     # tls-*.pem)
 #   scripts/mariadb-test-cluster.sh stop STATE_DIR
 # The server listens on 127.0.0.1 only, on a free port, and checks passwords (no
 # --skip-grant-tables), so that wrong-password tests are real. STATE_DIR/url is
 # mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test; the user `strata` may create and drop
 # databases (scratch databases of the tests). The server also speaks TLS, with a certificate for
-# 127.0.0.1 signed by STATE_DIR/tls-ca.pem (tls-other-ca.pem signed nothing). The data directory, socket, pid file and log live in
+# 127.0.0.1 signed by STATE_DIR/tls-ca.pem (tls-other-ca.pem signed nothing); the user
+# `strata_x509`, with the same password and grants, must show the client certificate
+# STATE_DIR/tls-client.pem (key tls-client-key.pem). The data directory, socket, pid file and log live in
 # a temporary directory named in STATE_DIR/datadir: as root the server runs as the `mysql` user,
 # which cannot write into the build tree, and a socket path must stay short (108 bytes).
 set -euo pipefail
@@ -83,6 +85,13 @@ make_tls() {
   openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 2 \
     -extfile "$dir/server.ext" -out "$dir/server.pem" >/dev/null 2>&1 \
     || fail "openssl could not sign the test server certificate"
+  # A client certificate for the account that requires one (strata_x509, below).
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=strata test client" \
+    -keyout "$dir/client-key.pem" -out "$dir/client.csr" >/dev/null 2>&1 \
+    || fail "openssl could not make the test client key"
+  openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 2 \
+    -out "$dir/client.pem" >/dev/null 2>&1 \
+    || fail "openssl could not sign the test client certificate"
   if [ "$(id -u)" -eq 0 ]; then chown -R mysql: "$dir"; fi
 }
 
@@ -148,12 +157,16 @@ CREATE USER 'strata'@'127.0.0.1' IDENTIFIED BY '$password';
 CREATE USER 'strata'@'localhost' IDENTIFIED BY '$password';
 GRANT ALL PRIVILEGES ON *.* TO 'strata'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON *.* TO 'strata'@'localhost';
+CREATE USER 'strata_x509'@'127.0.0.1' IDENTIFIED BY '$password' REQUIRE X509;
+GRANT ALL PRIVILEGES ON *.* TO 'strata_x509'@'127.0.0.1';
 CREATE DATABASE strata_test CHARACTER SET utf8mb4;
 SQL
     echo "mariadb://strata:$password@127.0.0.1:$port/strata_test" >"$state/url"
     echo "$data/mariadbd.sock" >"$state/socket"
     cp "$data/tls/ca.pem" "$state/tls-ca.pem"
     cp "$data/tls/other-ca.pem" "$state/tls-other-ca.pem"
+    cp "$data/tls/client.pem" "$state/tls-client.pem"
+    cp "$data/tls/client-key.pem" "$state/tls-client-key.pem"
     echo "STRATA_MARIADB_URL=mariadb://strata:$password@127.0.0.1:$port/strata_test" >"$state/env"
     echo "mariadb-test-cluster: MariaDB $("$mariadbd" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
     ;;

@@ -469,7 +469,8 @@ TEST(CliMariadbErrors, WrongPasswordUnreachableAndMissingDatabaseHaveTheirExitCo
 }
 
 // TLS as sslmode asks: a migration records the cipher of its own session. A server whose
-// certificate a CA the URL trusts did not sign, or whose CA is not among the system's, is refused.
+// certificate a CA the URL trusts did not sign, or whose CA is not among the system's, is refused;
+// a client certificate gets in where the account requires one.
 TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
   TempDir dir;
   dir.Write("m/v001_tls.sql",
@@ -510,6 +511,22 @@ TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
     EXPECT_TRUE(Contains(r.err, "checks the server's certificate against the")) << r.err;
     EXPECT_FALSE(Contains(r.out + r.err, password)) << Describe(r);
     EXPECT_TRUE(db.Query("SHOW TABLES").empty()) << "a migration ran over a connection it should have refused";
+  }
+  // An account that requires a client certificate: in with sslcert and sslkey, refused without.
+  const std::string cert = MariadbServerFile("tls-client.pem"), key = MariadbServerFile("tls-client-key.pem");
+  ASSERT_FALSE(cert.empty() || key.empty());
+  {
+    MariadbDatabase db;
+    const std::string x509 = "mariadb://strata_x509" + db.url().substr(std::string("mariadb://strata").size());
+    ProcessResult in = ::strata::testing::Run({STRATA_BINARY, "--url", x509 + "?sslmode=verify-full&sslrootcert=" + ca +
+                                                                       "&sslcert=" + cert + "&sslkey=" + key,
+                                               "--dir", dir.Path("m"), "up"});
+    EXPECT_EQ(in.exit_code, 0) << Describe(in);
+    EXPECT_EQ(db.Query("SELECT cipher <> '' FROM tls"), std::vector<std::string>{"1"});
+    ProcessResult out = ::strata::testing::Run(
+        {STRATA_BINARY, "--url", x509 + "?sslmode=verify-full&sslrootcert=" + ca, "--dir", dir.Path("m"), "status"});
+    EXPECT_EQ(out.exit_code, 10) << Describe(out);
+    EXPECT_FALSE(Contains(out.out + out.err, password)) << Describe(out);
   }
   // Another tool's spelling is refused with the one to use, before any connection.
   ProcessResult go = ::strata::testing::Run({STRATA_BINARY, "--url", MariadbServerUrl() + "?tls=true", "--dir", dir.Path("m"), "status"});

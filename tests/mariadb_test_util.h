@@ -18,7 +18,8 @@ std::string MariadbServerUrl();
 std::string MariadbServerSocket();
 
 // A file the fixture wrote beside the URL (tls-ca.pem: the CA that signed the server's certificate
-// for 127.0.0.1; tls-other-ca.pem: a CA that signed nothing). Fails the current test and returns ""
+// for 127.0.0.1; tls-other-ca.pem: a CA that signed nothing; tls-client.pem and tls-client-key.pem:
+// the certificate the user strata_x509 must show). Fails the current test and returns ""
 // when there is none (the server was given by STRATA_MARIADB_URL).
 std::string MariadbServerFile(const std::string& name);
 
