@@ -14,8 +14,11 @@
 # which cannot write into the build tree, and a socket path must stay short (108 bytes).
 set -euo pipefail
 
-cmd=${1:?usage: mariadb-test-cluster.sh start|stop STATE_DIR}
-state=${2:?usage: mariadb-test-cluster.sh start|stop STATE_DIR}
+cmd=${1:?usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera]}
+state=${2:?usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera]}
+# galera: the server is the one node of a Galera cluster it bootstraps (galera-4, a dependency of
+# Debian's mariadb-server), for the tests of what strata says there.
+galera=${3:-}
 for tool in mariadb-install-db mariadbd mariadb mariadb-admin openssl; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
     echo "mariadb-test-cluster: $tool not found (scripts/install-deps.sh installs mariadb-server, mariadb-client and openssl)" >&2
@@ -100,8 +103,16 @@ make_tls() {
 launch() {
   port=""
   local p pid
+  local -a wsrep=()
   for p in $(seq 53306 53505); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
+    if [ "$galera" = galera ]; then
+      # Its group communication listens on a port of its own, 300 above the server's.
+      if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 300))") 2>/dev/null; then continue; fi
+      wsrep=(--wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-address=gcomm://
+        --wsrep-node-address=127.0.0.1 --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$((p + 300))"
+        --binlog-format=ROW --innodb-autoinc-lock-mode=2)
+    fi
     rm -f "$data/server.log"  # the server writes it (as mysql when root)
     as_mysql "$mariadbd" --no-defaults --datadir="$data/db" --socket="$data/mariadbd.sock" \
       --pid-file="$data/mariadbd.pid" --log-error="$data/server.log" --bind-address=127.0.0.1 --port="$p" \
@@ -109,7 +120,7 @@ launch() {
       --max-connections=300 --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
       --innodb-doublewrite=0 --skip-log-bin --secure-file-priv="$data" \
       --ssl-ca="$data/tls/ca.pem" --ssl-cert="$data/tls/server.pem" --ssl-key="$data/tls/server-key.pem" \
-      </dev/null >"$data/mariadbd.out" 2>&1 &
+      "${wsrep[@]}" </dev/null >"$data/mariadbd.out" 2>&1 &
     local launched=$!
     # Ready when it answers on its socket; it gives up on a port it cannot bind.
     for _ in $(seq 1 600); do
@@ -171,7 +182,7 @@ SQL
     echo "mariadb-test-cluster: MariaDB $("$mariadbd" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
     ;;
   *)
-    echo "usage: mariadb-test-cluster.sh start|stop STATE_DIR" >&2
+    echo "usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera]" >&2
     exit 2
     ;;
 esac

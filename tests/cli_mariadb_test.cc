@@ -534,5 +534,35 @@ TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
   EXPECT_TRUE(Contains(go.err, "write sslmode=disable|prefer|require|verify-ca|verify-full")) << go.err;
 }
 
+// On a node of a Galera cluster GET_LOCK keeps out that node's sessions only: a run says so. The
+// node is real: the test bootstraps a one-node cluster (galera-4 comes with Debian's mariadb-server).
+TEST(CliMariadbGalera, ARunOnAGaleraNodeWarnsThatTheLockHoldsOnThatNodeOnly) {
+  TempDir dir;
+  dir.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  const std::string script = std::string(STRATA_SOURCE_DIR) + "/scripts/mariadb-test-cluster.sh";
+  const std::string state = dir.Path("galera");
+  ProcessResult started = ::strata::testing::Run({script, "start", state, "galera"});
+  struct Stop {
+    std::string script, state;
+    ~Stop() { ::strata::testing::Run({script, "stop", state}); }
+  } stop{script, state};
+  ASSERT_EQ(started.exit_code, 0) << Describe(started);
+  std::string url = ReadText(state + "/url");
+  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+  ASSERT_FALSE(url.empty());
+  const std::string warning = "is a node of a Galera cluster (wsrep_on is ON): GET_LOCK, strata's run lock on "
+                              "MariaDB, holds on this node only";
+  ProcessResult up = ::strata::testing::Run({STRATA_BINARY, "--url", url, "--dir", dir.Path("m"), "up"});
+  EXPECT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_TRUE(Contains(up.err, "strata: warning: mariadb://strata:****@127.0.0.1:")) << up.err;
+  EXPECT_TRUE(Contains(up.err, warning)) << up.err;
+  EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM a"), std::vector<std::string>{"0"});
+  // A server that is no Galera node: no such warning.
+  MariadbDatabase plain;
+  ProcessResult alone = ::strata::testing::Run({STRATA_BINARY, "--url", plain.url(), "--dir", dir.Path("m"), "up"});
+  EXPECT_EQ(alone.exit_code, 0) << Describe(alone);
+  EXPECT_FALSE(Contains(alone.err, "Galera")) << alone.err;
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -201,7 +201,7 @@ class MigratorImpl : public Migrator {
     // no-transaction migration): decide under the lock, on a fresh read.
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
-    STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+    STRATA_RETURN_IF_ERROR(LockAndReread(ctx));
     STRATA_RETURN_IF_ERROR(ctx.RefuseIfNeedsBaseline());
     STRATA_ASSIGN_OR_RETURN(UpPlan plan, PlanWithCheckpoints(ctx, request));
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
@@ -467,7 +467,7 @@ class MigratorImpl : public Migrator {
     }
     if (!ctx.driver->Writable()) {
       STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
-      STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+      STRATA_RETURN_IF_ERROR(LockAndReread(ctx));
     }
     STRATA_RETURN_IF_ERROR(ctx.EnsureHistory());
     RunReport report;
@@ -515,7 +515,7 @@ class MigratorImpl : public Migrator {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/false));
     if (!ctx.driver->Writable()) {
       STRATA_RETURN_IF_ERROR(MakeWritable(ctx));
-      STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+      STRATA_RETURN_IF_ERROR(LockAndReread(ctx));
     }
     RunReport report;
     report.from_version = report.to_version = plan::CurrentVersion(ctx.applied);
@@ -674,6 +674,20 @@ class MigratorImpl : public Migrator {
     return {base::JoinPath(options_.stat_cache_dir, key + ".stat"), key, true};
   }
 
+  // Takes the run lock and reads the database again, then says what the lock cannot promise.
+  Status LockAndReread(RunContext& ctx) {
+    STRATA_RETURN_IF_ERROR(ctx.LockAndReread());
+    WarnAboutLock(ctx);
+    return Status::Ok();
+  }
+
+  void WarnAboutLock(const RunContext& ctx) {
+    if (!ctx.lock) return;
+    if (std::string caveat = ctx.lock->Caveat(); !caveat.empty()) {
+      Emit({.kind = EventKind::kWarning, .message = std::move(caveat)});
+    }
+  }
+
   // Opens the database and loads the source. Unless read-only, also takes the migration lock
   // (before reading the history) when `lock` is set. A read-write connection is kept for later
   // calls; an embedded source is parsed once.
@@ -715,7 +729,10 @@ class MigratorImpl : public Migrator {
     }
     if (read.ok() && !read_only && lock && ctx.driver->Writable()) {
       auto held = ctx.driver->LockRun();
-      if (held.ok()) ctx.lock = std::move(*held);
+      if (held.ok()) {
+        ctx.lock = std::move(*held);
+        WarnAboutLock(ctx);
+      }
       else read = held.status();
     }
     // Only Up's lock-free first look on an embedded source can be remembered (see Memo).

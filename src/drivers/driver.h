@@ -170,6 +170,9 @@ class RunLock {
   // lease is renewed on another thread: the engine asks before every commit and after every
   // failed step.
   virtual Status Held() const { return Status::Ok(); }
+  // What this lock cannot promise on this server, for the engine to warn about (empty: nothing).
+  // MariaDB: a Galera node's GET_LOCK keeps out runners on that node only.
+  virtual std::string Caveat() const { return {}; }
 };
 
 class Driver {

@@ -118,8 +118,14 @@ std::size_t ErrorOffset(std::string_view statement, std::string_view message) {
 // when that session ends, so a killed runner never blocks the next one.
 class MariadbRunLock : public RunLock {
  public:
-  MariadbRunLock(Connection* lock_conn, Connection* conn, std::string name, std::string session, bool* held)
-      : lock_conn_(lock_conn), conn_(conn), name_(std::move(name)), session_(std::move(session)), held_(held) {
+  MariadbRunLock(Connection* lock_conn, Connection* conn, std::string name, std::string session, bool* held,
+                 std::string caveat)
+      : lock_conn_(lock_conn),
+        conn_(conn),
+        name_(std::move(name)),
+        session_(std::move(session)),
+        held_(held),
+        caveat_(std::move(caveat)) {
     *held_ = true;
   }
   ~MariadbRunLock() override {
@@ -131,6 +137,8 @@ class MariadbRunLock : public RunLock {
   // operator, dropped by a proxy) is seen before the next commit: the server then says another
   // session, or none, holds the lock. A question that cannot be asked is left to the commit, which
   // fails on the same connection.
+  std::string Caveat() const override { return caveat_; }
+
   Status Held() const override {
     auto r = conn_->Query("SELECT IS_USED_LOCK(" + conn_->Quote(name_) + ")");
     if (!r.ok() || r->rows.empty()) return Status::Ok();
@@ -149,6 +157,7 @@ class MariadbRunLock : public RunLock {
   std::string name_;
   std::string session_;  // the lock connection's CONNECTION_ID()
   bool* held_;
+  std::string caveat_;
 };
 
 class MariadbDriver : public Driver {
@@ -272,9 +281,18 @@ class MariadbDriver : public Driver {
                                                      conn_.redacted_url(), waited, Holder(quoted)))
           .WithRemedy(Remedy::kLockTimeout);
     }
+    // Galera replicates neither GET_LOCK nor its release: the lock keeps out this node's sessions only.
+    std::string caveat;
+    auto wsrep = lock_conn_->Query("SHOW VARIABLES LIKE 'wsrep_on'");
+    if (wsrep.ok() && !wsrep->rows.empty() && wsrep->rows[0].size() > 1 && Cell(*wsrep, 0, 1) == "ON") {
+      caveat = fmt::format("{} is a node of a Galera cluster (wsrep_on is ON): GET_LOCK, strata's run lock on "
+                           "MariaDB, holds on this node only, so a runner connected to another node is not kept "
+                           "out and could run the same migration at once; point every runner at the same node",
+                           conn_.redacted_url());
+    }
     return std::unique_ptr<RunLock>(std::make_unique<MariadbRunLock>(lock_conn_.get(), &conn_, name,
                                                                      std::to_string(lock_conn_->ThreadId()),
-                                                                     &lock_held_));
+                                                                     &lock_held_, std::move(caveat)));
   }
 
   // START TRANSACTION goes out with the transaction's first statement: a migration that runs
