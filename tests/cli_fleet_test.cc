@@ -180,7 +180,7 @@ TEST_F(CliFleet, StatusPlanAndVerifyLookAtEveryTarget) {
   tmp_.Write("m/v001_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY, edited INTEGER);\n");
   // An applied file edited since it ran is no longer "up to date" in the status either.
   ProcessResult edited = Strata({"--targets", targets, "status"});
-  EXPECT_EQ(Count(edited.out, "version 2 of 3, 1 pending, 1 changed (`strata verify` says more)"), 3u) << edited.out;
+  EXPECT_EQ(Count(edited.out, "version 2 of 3, 1 pending, 1 changed; `strata verify` says more"), 3u) << edited.out;
   ProcessResult verify = Strata({"--targets", targets, "verify"});
   EXPECT_EQ(verify.exit_code, 9) << Describe(verify);
   EXPECT_EQ(Count(verify.out, "1 problem  ["), 3u) << "every target is looked at, not only the first\n" << verify.out;

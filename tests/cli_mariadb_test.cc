@@ -126,6 +126,14 @@ TEST_F(CliMariadb, AFailureAtTheThirdOfFiveDdlStatementsLeavesItPartialAndTheFix
   ProcessResult json = Strata({"status", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"statements_done\":2")) << Describe(json);
   EXPECT_TRUE(Contains(json.out, "\"pending\":1")) << Describe(json);
+  // So do a fleet's status and lint --pending.
+  dir_.Write("targets.txt", db_.url() + "\n");
+  ProcessResult fleet = ::strata::testing::Run({STRATA_BINARY, "--targets", dir_.Path("targets.txt"), "--dir",
+                                                dir_.Path("m"), "status", "--exit-code"});
+  EXPECT_EQ(fleet.exit_code, 8) << Describe(fleet);
+  EXPECT_TRUE(Contains(fleet.out, "version 1 of 2, 1 pending (1 partial); `strata verify` says more")) << fleet.out;
+  ProcessResult lint = Strata({"lint", "--pending"});
+  EXPECT_TRUE(Contains(lint.out, "lint: 1 migration linted")) << Describe(lint);
 
   ProcessResult plan = Strata({"up", "--dry-run"});
   EXPECT_EQ(plan.exit_code, 0) << Describe(plan);

@@ -327,19 +327,26 @@ class Fleet {
     if (inv_.json) Json(t, JsonStatus(*report, t.label));
     // What needs a look besides what `up` would run: a file edited or gone since it ran, a
     // migration that died outside a transaction. "Up to date" only when there is none of it.
+    auto count = [&](MigrationState state) {
+      return std::count_if(report->migrations.begin(), report->migrations.end(),
+                           [state](const MigrationStatus& s) { return s.state == state; });
+    };
     std::vector<std::string> parts;
-    if (report->pending > 0) parts.push_back(fmt::format("{} pending", report->pending));
-    bool attention = false;
+    const auto partial = count(MigrationState::kPartial);  // among the pending: up resumes it
+    if (report->pending > 0) {
+      parts.push_back(fmt::format("{} pending{}", report->pending,
+                                  partial > 0 ? fmt::format(" ({} partial)", partial) : std::string()));
+    }
+    bool attention = partial > 0;
     for (MigrationState state : {MigrationState::kDirty, MigrationState::kChanged, MigrationState::kMissingFile}) {
-      const auto n = std::count_if(report->migrations.begin(), report->migrations.end(),
-                                   [state](const MigrationStatus& s) { return s.state == state; });
-      if (n == 0) continue;
-      parts.push_back(fmt::format("{} {}", n, MigrationStateName(state)));
-      attention = true;
+      if (const auto n = count(state); n > 0) {
+        parts.push_back(fmt::format("{} {}", n, MigrationStateName(state)));
+        attention = true;
+      }
     }
     o.text = fmt::format("version {} of {}, {}{}", report->current_version, report->latest_version,
                          parts.empty() ? std::string("up to date") : fmt::format("{}", fmt::join(parts, ", ")),
-                         attention ? " (`strata verify` says more)" : "");
+                         attention ? "; `strata verify` says more" : "");
     if (report->needs_baseline) o.text += ", needs `strata baseline`";
     if (inv_.exit_code && report->pending > 0) o.exit_code = kExitPending;
     return Status::Ok();

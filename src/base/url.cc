@@ -210,7 +210,14 @@ Result<DatabaseUrl> ParseMariadb(std::string_view rest, DatabaseUrl url) {
   }
   STRATA_ASSIGN_OR_RETURN(url, ParseServerUrl(rest, std::move(url), "MariaDB"));
   std::string socket, sslmode, sslrootcert, sslcert, sslkey;
+  std::vector<std::string_view> seen;
   for (const auto& [key, value] : url.params) {
+    // The connection takes the first of a repeated key: refused, so that no check reads another
+    // one. (Only a known key gets this far twice: an unknown one is refused below at once.)
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return refuse(fmt::format("has the parameter {} more than once", key));
+    }
+    seen.push_back(key);
     if (key == "sslmode") {
       if (value != "disable" && value != "prefer" && value != "require" && value != "verify-ca" &&
           value != "verify-full") {

@@ -141,6 +141,8 @@ TEST(ParseDatabaseUrl, MariadbRejectsWithoutLeakingPasswords) {
       {"mariadb://u:hunter2@h/db?sslmode=require&sslcert=/c.pem", "the MariaDB URL has one of sslcert and sslkey "
                                                                   "without the other"},
       {"mariadb://u:hunter2@h/db?sslmode=require&sslkey=", "the MariaDB URL has an empty sslkey"},
+      {"mariadb://u:hunter2@h/db?sslmode=disable&sslmode=verify-full",
+       "the MariaDB URL has the parameter sslmode more than once"},
       {"mysql://u:hunter2@h/db?tls=true", kOtherTls},
       {"mysql://u:hunter2@h/db?ssl-mode=REQUIRED", kOtherTls},
       {"mysql://u:hunter2@h/db?useSSL=true", kOtherTls},

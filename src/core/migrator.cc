@@ -124,7 +124,11 @@ class MigratorImpl : public Migrator {
     }
     std::vector<std::uint64_t> pending;
     for (const plan::Entry& e : plan::Classify(ctx.available, ctx.applied)) {
-      if (e.state == plan::EntryState::kPending || e.state == plan::EntryState::kOutOfOrder) pending.push_back(e.version);
+      // As status counts them: what up would run or resume.
+      if (e.state == plan::EntryState::kPending || e.state == plan::EntryState::kOutOfOrder ||
+          e.state == plan::EntryState::kPartial) {
+        pending.push_back(e.version);
+      }
     }
     return LintSelected(engine, ctx.migrations(), &pending, options, ctx.driver.get());
   }

@@ -79,6 +79,13 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
     mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &use);
     my_bool verify = sslmode == "verify-full" ? 1 : 0;
     mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    // Only verify-full makes the connector refuse, before logging in, a server that offers no TLS;
+    // require and verify-ca find out after (below). Meanwhile a man in the middle that hid the
+    // server's TLS could ask for the password itself (mysql_clear_password, dialog) or for an RSA
+    // exchange with its own key: only challenge-response logins are allowed then.
+    if (sslmode == "require" || sslmode == "verify-ca") {
+      mysql_options(m, MARIADB_OPT_RESTRICTED_AUTH, "mysql_native_password,client_ed25519");
+    }
     if (const std::string ca = Param(url, "sslrootcert"); !ca.empty()) mysql_options(m, MYSQL_OPT_SSL_CA, ca.c_str());
     if (const std::string cert = Param(url, "sslcert"); !cert.empty()) {
       mysql_options(m, MYSQL_OPT_SSL_CERT, cert.c_str());
@@ -96,7 +103,11 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
     const ErrorCode code = IsAuthFailure(error) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable;
     std::string what = base::OneLine(mysql_error(m), 400);
     if (error == ER_BAD_DB_ERROR) what = fmt::format("database {} does not exist ({})", database, what);
-    if (error == CR_SSL_CONNECTION_ERROR && sslmode.starts_with("verify-")) {
+    if (error == CR_SSL_CONNECTION_ERROR && sslmode == "verify-full" &&
+        what.find("Validation of SSL server certificate failed") != std::string::npos) {
+      what += "; sslmode=verify-full also checks that the server's certificate names the host of the URL";
+    } else if (error == CR_SSL_CONNECTION_ERROR && sslmode.starts_with("verify-") &&
+               what.find("certificate") != std::string::npos) {
       what += fmt::format("; sslmode={} checks the server's certificate against {}", sslmode,
                           Param(url, "sslrootcert").empty() ? std::string("the system's CAs (sslrootcert= names another)")
                                                             : "the CA of sslrootcert");

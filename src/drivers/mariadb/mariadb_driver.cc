@@ -268,7 +268,16 @@ class MariadbDriver : public Driver {
     const std::string quoted = lock_conn_->Quote(name);
     auto start = std::chrono::steady_clock::now();
     // First without waiting, so that a wait can be announced with the holder's name.
-    STRATA_ASSIGN_OR_RETURN(QueryResult r, lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, 0)", quoted)));
+    auto first = lock_conn_->Query(fmt::format("SELECT GET_LOCK({}, 0)", quoted));
+    if (!first.ok() && first.status().message().find("GET_LOCK in cluster") != std::string::npos) {
+      // Releases of 2023 (MDEV-30473, since reverted) refuse GET_LOCK on a Galera node.
+      return Status(first.status().code(),
+                    fmt::format("cannot take the migration lock on {}: the server is a node of a Galera cluster, and "
+                                "its version refuses GET_LOCK, strata's run lock on MariaDB ({}); a later MariaDB "
+                                "release allows it again, on one node at a time",
+                                conn_.redacted_url(), first.status().message()));
+    }
+    STRATA_ASSIGN_OR_RETURN(QueryResult r, std::move(first));
     if (Cell(r, 0, 0) != "1" && options_.lock_timeout.count() > 0) {
       if (options_.lock_waiting) options_.lock_waiting(Holder(quoted));
       STRATA_ASSIGN_OR_RETURN(
