@@ -736,8 +736,9 @@ class MigratorImpl : public Migrator {
       if (held.ok()) {
         ctx.lock = std::move(*held);
         WarnAboutLock(ctx);
+      } else {
+        read = held.status();
       }
-      else read = held.status();
     }
     // Only Up's lock-free first look on an embedded source can be remembered (see Memo).
     if (read.ok()) read = ctx.ReadDatabase(/*with_token=*/source_.embedded() && !read_only && !lock);
