@@ -3,37 +3,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <random>
-
 #include "base/text.h"
 
 namespace strata::driver::pg {
 
 namespace {
 
-using namespace std::chrono_literals;
-
 // What the fence's cast error carries, to tell its failure from any other.
 constexpr std::string_view kLostMarker = "strata_lease_lost";
 
-std::int64_t Ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
-
 std::string Text(const PGresult* r, int row, int col) {
   return PQgetisnull(r, row, col) ? std::string() : std::string(PQgetvalue(r, row, col));
-}
-
-// 128 random bits: two runners never share an owner, even on one host with one pid (containers).
-std::string RandomToken() {
-  std::random_device rd;
-  std::uniform_int_distribution<std::uint64_t> bits;
-  return fmt::format("{:016x}{:016x}", bits(rd), bits(rd));
-}
-
-std::string HostName() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "unknown";
-  return host;
 }
 
 // Literals in the fence are strata's own: an identifier-like key and a hex token.
@@ -59,8 +39,12 @@ std::string LeaseTableDdl(const std::string& qualified) {
 }
 
 Lease::Lease(Connection conn, const base::DatabaseUrl& url, const LeaseSettings& settings, std::string owner)
-    : conn_(std::move(conn)), url_(url), settings_(settings), owner_(std::move(owner)) {
-  table_ = base::QuoteIdentifier(settings_.schema) + "." + base::QuoteIdentifier(settings_.table);
+    : conn_(std::move(conn)),
+      url_(url),
+      settings_(settings),
+      table_(base::QuoteIdentifier(settings_.schema) + "." + base::QuoteIdentifier(settings_.table)),
+      owner_(std::move(owner)),
+      keeper_(settings_.lease, table_) {
   // The cast of a text chosen at run time fails only when no row was renewed; a failed statement
   // aborts the transaction, so that the COMMIT after it cannot commit, also in a pipeline where the
   // COMMIT is already on its way. (A plain UPDATE that matched no row would be no error.)
@@ -73,7 +57,7 @@ Lease::Lease(Connection conn, const base::DatabaseUrl& url, const LeaseSettings&
 
 Result<std::unique_ptr<Lease>> Lease::Acquire(const base::DatabaseUrl& url, const LeaseSettings& settings) {
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
-  std::unique_ptr<Lease> lease(new Lease(std::move(conn), url, settings, RandomToken()));
+  std::unique_ptr<Lease> lease(new Lease(std::move(conn), url, settings, base::LeaseOwnerToken()));
   Connection& c = *lease->conn_;
   const std::string& table = lease->table_;
   // Taken when the row is missing or expired by the server's clock; a live row is left alone, and
@@ -86,66 +70,31 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(const base::DatabaseUrl& url, cons
       "acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at "
       "WHERE l.expires_at < clock_timestamp() RETURNING l.owner",
       table);
-  const std::vector<std::optional<std::string>> params = {settings.key, lease->owner_, HostName(),
+  const std::vector<std::optional<std::string>> params = {settings.key, lease->owner_, base::LeaseHostName(),
                                                           std::to_string(getpid()),
                                                           std::to_string(settings.lease.count())};
-  const auto start = std::chrono::steady_clock::now();
-  auto delay = 50ms;
-  bool told = false;
-  while (true) {
-    const std::int64_t sent = Ticks();
-    auto r = c.ExecParams(take, params);
-    if (!r.ok()) return Status(r.status()).WithPrefix("cannot take the migration lease in " + table + ": ");
-    if (PQntuples(r->get()) == 1) {
-      lease->renewed_at_ = sent;
-      lease->heartbeat_ = std::thread(&Lease::HeartbeatLoop, lease.get());
-      return lease;
-    }
-    const auto waited = std::chrono::steady_clock::now() - start;
-    std::string holder = lease->Holder(c);
-    if (waited >= settings.timeout) {
-      return Status(ErrorCode::kAborted,
-                    fmt::format("could not take the migration lock (the lease in {} on {}) within {:.1f} s: {}", table,
-                                c.redacted_url(), std::chrono::duration<double>(waited).count(), holder))
-          .WithRemedy(Remedy::kLockTimeout);
-    }
-    if (!told && settings.waiting) {
-      settings.waiting(fmt::format("waiting up to {:.1f} s for the migration lock (the lease in {} on {}): {}",
-                                   std::chrono::duration<double>(settings.timeout).count(), table, c.redacted_url(),
-                                   holder));
-      told = true;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(settings.timeout - waited);
-    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(delay, left));
-    delay = std::min<std::chrono::milliseconds>(delay * 2, 1s);
-  }
+  std::int64_t sent = 0;
+  STRATA_RETURN_IF_ERROR(base::WaitForLease(
+      base::LeaseWait{.table = table, .redacted_url = c.redacted_url(), .timeout = settings.timeout,
+                      .waiting = settings.waiting},
+      [&]() -> Result<bool> {
+        sent = base::LeaseKeeper::Now();
+        auto r = c.ExecParams(take, params);
+        if (!r.ok()) return Status(r.status()).WithPrefix("cannot take the migration lease in " + table + ": ");
+        return PQntuples(r->get()) == 1;
+      },
+      [&] { return lease->Holder(c); }));
+  Lease* raw = lease.get();
+  lease->keeper_.Start(sent, [raw](std::int64_t* at, std::string* why) { return raw->Renew(at, why); });
+  return lease;
 }
 
 Lease::~Lease() {
-  {
-    std::lock_guard<std::mutex> lock(stop_mu_);
-    stop_ = true;
-  }
-  stop_cv_.notify_all();
-  if (heartbeat_.joinable()) heartbeat_.join();
+  keeper_.Stop();
   std::lock_guard<std::mutex> lock(conn_mu_);
-  if (lost_ || !conn_ || PQstatus(conn_->get()) != CONNECTION_OK) return;  // it expires by itself
+  if (keeper_.lost() || !conn_ || PQstatus(conn_->get()) != CONNECTION_OK) return;  // it expires by itself
   (void)conn_->ExecParams(fmt::format("DELETE FROM {} WHERE lock_key = $1 AND owner = $2", table_),
                           {settings_.key, owner_});
-}
-
-Status Lease::Held() const {
-  if (lost_) {
-    std::lock_guard<std::mutex> lock(lost_mu_);
-    return Status(ErrorCode::kLockLost, lost_why_);
-  }
-  const auto age = std::chrono::steady_clock::duration(Ticks() - renewed_at_.load());
-  if (age <= settings_.lease - settings_.lease / 6) return Status::Ok();
-  return Status(ErrorCode::kLockLost,
-                fmt::format("the migration lock's lease in {} was last renewed {:.1f} s ago and lasts {:.1f} s, so "
-                            "another runner may have taken it over (renewals failed: is the server reachable?)",
-                            table_, std::chrono::duration<double>(age).count(),
-                            std::chrono::duration<double>(settings_.lease).count()));
 }
 
 Status Lease::ExplainFence(const Status& failure) const {
@@ -176,54 +125,29 @@ std::string Lease::Holder(Connection& conn) const {
                      Text(res, 0, 2), Text(res, 0, 0).substr(0, 8), Text(res, 0, 3), Text(res, 0, 4), when);
 }
 
-void Lease::MarkLost(std::string why) {
-  {
-    std::lock_guard<std::mutex> lock(lost_mu_);
-    lost_why_ = std::move(why);
-  }
-  lost_ = true;
-}
-
-// One renewal; a failure to reach the server is retried by the loop (Held() says when it has
-// been too long), a row that is no longer ours ends the lease for good.
-void Lease::Renew() {
+// One renewal: a connection that cannot be made again is retried by the keeper; a row that is no
+// longer ours ends the lease for good.
+base::Renewal Lease::Renew(std::int64_t* sent, std::string* why) {
   std::lock_guard<std::mutex> lock(conn_mu_);
   if (!conn_ || PQstatus(conn_->get()) != CONNECTION_OK) {
     conn_.reset();
     auto c = Connection::Open(url_);
-    if (!c.ok()) return;
+    if (!c.ok()) return base::Renewal::kUnreachable;
     conn_.emplace(std::move(*c));
   }
-  const std::int64_t sent = Ticks();
+  *sent = base::LeaseKeeper::Now();
   auto r = conn_->ExecParams(
       fmt::format("UPDATE {} SET heartbeat_at = clock_timestamp(), expires_at = clock_timestamp() + $3::bigint * "
                   "interval '1 millisecond' WHERE lock_key = $1 AND owner = $2 AND expires_at > clock_timestamp() "
                   "RETURNING 1",
                   table_),
       {settings_.key, owner_, std::to_string(settings_.lease.count())});
-  if (!r.ok()) return;
-  if (PQntuples(r->get()) == 1) {
-    renewed_at_ = sent;
-    return;
-  }
-  MarkLost(fmt::format("the migration lock's lease in {} is no longer this run's: it expired or another runner took "
-                       "it over (now {})",
-                       table_, Holder(*conn_)));
-}
-
-void Lease::HeartbeatLoop() {
-  const auto every = std::max<std::chrono::milliseconds>(settings_.lease / 3, 1ms);
-  const auto retry = std::max<std::chrono::milliseconds>(settings_.lease / 10, 100ms);
-  auto wait = every;
-  std::unique_lock<std::mutex> lock(stop_mu_);
-  while (!stop_cv_.wait_for(lock, wait, [this] { return stop_; })) {
-    lock.unlock();
-    const std::int64_t before = renewed_at_;
-    Renew();
-    lock.lock();
-    if (lost_) return;
-    wait = renewed_at_ != before ? every : retry;
-  }
+  if (!r.ok()) return base::Renewal::kUnreachable;
+  if (PQntuples(r->get()) == 1) return base::Renewal::kRenewed;
+  *why = fmt::format("the migration lock's lease in {} is no longer this run's: it expired or another runner took "
+                     "it over (now {})",
+                     table_, Holder(*conn_));
+  return base::Renewal::kLost;
 }
 
 }  // namespace strata::driver::pg

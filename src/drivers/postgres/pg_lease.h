@@ -2,16 +2,14 @@
 // expires unless renewed, for servers and poolers where a session advisory lock cannot be held.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "base/lease.h"
 #include "base/url.h"
 #include "drivers/postgres/pg_conn.h"
 #include "strata/status.h"
@@ -55,7 +53,7 @@ class Lease {
   // renewal found the row gone, expired or another runner's, or when the last successful renewal
   // was sent longer ago than the lease minus a sixth of it (the server's expiry is at least a
   // lease after the send). Thread-safe.
-  Status Held() const;
+  Status Held() const { return keeper_.Held(); }
 
   // One statement that, inside a migration's transaction just before COMMIT, renews the lease and
   // makes the transaction fail unless the row is still this lease's and unexpired. It takes the
@@ -72,28 +70,16 @@ class Lease {
 
   // Who holds the row now ("held by host H pid P since ..."), or why that cannot be said.
   std::string Holder(Connection& conn) const;
-  void Renew();
-  void HeartbeatLoop();
-  void MarkLost(std::string why);
+  base::Renewal Renew(std::int64_t* sent, std::string* why);
 
-  std::mutex conn_mu_;  // the connection: the heartbeat thread, then the destructor
+  std::mutex conn_mu_;  // the connection: the keeper's thread, then the destructor
   std::optional<Connection> conn_;
   base::DatabaseUrl url_;
   LeaseSettings settings_;
   std::string table_;  // quoted, schema-qualified
   std::string owner_;
   std::string fence_sql_;
-
-  // steady_clock ticks at which the last successful renewal (or the acquisition) was sent.
-  std::atomic<std::int64_t> renewed_at_{0};
-  std::atomic<bool> lost_{false};
-  mutable std::mutex lost_mu_;
-  std::string lost_why_;
-
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stop_ = false;
-  std::thread heartbeat_;
+  base::LeaseKeeper keeper_;  // last: its thread uses the members above
 };
 
 }  // namespace strata::driver::pg
