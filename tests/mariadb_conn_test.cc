@@ -38,7 +38,7 @@ void ExpectNoPassword(const Status& st, const std::string& server_url) {
   EXPECT_EQ(text.find("Wr0ngSecret"), std::string::npos) << text;
 }
 
-std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
+std::string CellOrNull(const QueryResult& r, std::size_t row, std::size_t col) {
   const auto& v = r.rows.at(row).at(col);
   return v ? *v : "NULL";
 }
@@ -53,12 +53,12 @@ TEST(MariadbConnection, ConnectsAndReadsRows) {
   EXPECT_EQ(r->columns, (std::vector<std::string>{"one", "nothing", "é", "@@character_set_client", "CONNECTION_ID()",
                                                   "DATABASE()"}));
   ASSERT_EQ(r->rows.size(), 1u);
-  EXPECT_EQ(Cell(*r, 0, 0), "1");
-  EXPECT_EQ(Cell(*r, 0, 1), "NULL");
-  EXPECT_EQ(Cell(*r, 0, 2), "é");
-  EXPECT_EQ(Cell(*r, 0, 3), "utf8mb4");
-  EXPECT_EQ(Cell(*r, 0, 4), std::to_string(c->ThreadId()));
-  EXPECT_EQ(Cell(*r, 0, 5), "strata_test");
+  EXPECT_EQ(CellOrNull(*r, 0, 0), "1");
+  EXPECT_EQ(CellOrNull(*r, 0, 1), "NULL");
+  EXPECT_EQ(CellOrNull(*r, 0, 2), "é");
+  EXPECT_EQ(CellOrNull(*r, 0, 3), "utf8mb4");
+  EXPECT_EQ(CellOrNull(*r, 0, 4), std::to_string(c->ThreadId()));
+  EXPECT_EQ(CellOrNull(*r, 0, 5), "strata_test");
   EXPECT_NE(c->ServerVersion().find("MariaDB"), std::string::npos) << c->ServerVersion();
   EXPECT_EQ(c->redacted_url().find(Password(server)), std::string::npos);
 }
@@ -77,13 +77,13 @@ TEST(MariadbConnection, ChangesRowsAndQuotes) {
   auto r = c->Query("SELECT s FROM t ORDER BY id");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->rows.size(), 3u);
-  EXPECT_EQ(Cell(*r, 0, 0), tricky);
-  EXPECT_EQ(Cell(*r, 1, 0), "NULL");
-  EXPECT_EQ(Cell(*r, 2, 0), "");
+  EXPECT_EQ(CellOrNull(*r, 0, 0), tricky);
+  EXPECT_EQ(CellOrNull(*r, 1, 0), "NULL");
+  EXPECT_EQ(CellOrNull(*r, 2, 0), "");
   // Bytes that are not text come back whole (lengths, not C strings).
   auto bin = c->Query("SELECT X'00FF00'");
   ASSERT_TRUE(bin.ok()) << bin.status().ToString();
-  EXPECT_EQ(Cell(*bin, 0, 0), std::string("\0\xff\0", 3));
+  EXPECT_EQ(CellOrNull(*bin, 0, 0), std::string("\0\xff\0", 3));
 }
 
 TEST(MariadbConnection, ConnectsThroughTheSocket) {
@@ -96,7 +96,7 @@ TEST(MariadbConnection, ConnectsThroughTheSocket) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   auto r = c->Query("SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', -1)");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(Cell(*r, 0, 0), "localhost");
+  EXPECT_EQ(CellOrNull(*r, 0, 0), "localhost");
 }
 
 // One statement per call: a second one in the same string is a syntax error, never run.
@@ -139,7 +139,7 @@ TEST(MariadbConnection, AnErrorAfterSomeRowsFailsTheQuery) {
   EXPECT_EQ(c->last_error(), 1242u) << r.status().ToString();  // subquery returns more than 1 row
   auto after = c->Query("SELECT 42");
   ASSERT_TRUE(after.ok()) << after.status().ToString();
-  EXPECT_EQ(Cell(*after, 0, 0), "42");
+  EXPECT_EQ(CellOrNull(*after, 0, 0), "42");
 }
 
 // A callback that stops a stream gets its error back, and everything the statement returned (here
@@ -169,7 +169,7 @@ TEST(MariadbConnection, AStoppedStreamStillReadsEverything) {
   EXPECT_EQ(rows, 3);
   auto after = c->Query("SELECT 'next'");
   ASSERT_TRUE(after.ok()) << after.status().ToString();
-  EXPECT_EQ(Cell(*after, 0, 0), "next");
+  EXPECT_EQ(CellOrNull(*after, 0, 0), "next");
 }
 
 TEST(MariadbConnection, EachConnectFailureHasItsCode) {

@@ -227,4 +227,18 @@ std::string Connection::ServerVersion() const {
   return v ? v : "";
 }
 
+std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
+  const auto& v = r.rows.at(row).at(col);
+  return v ? *v : std::string();
+}
+
+std::string QuoteName(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    out += c;
+    if (c == '`') out += '`';
+  }
+  return out + "`";
+}
+
 }  // namespace strata::driver::mariadb

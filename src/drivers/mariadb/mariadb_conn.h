@@ -33,6 +33,12 @@ struct QueryResult {
   std::uint64_t affected_rows = 0;
 };
 
+// The text of a cell, "" for NULL (rows.at and at: out of range throws, which is a bug here).
+std::string Cell(const QueryResult& r, std::size_t row, std::size_t col);
+
+// `name` as an identifier: in backticks, a backtick doubled.
+std::string QuoteName(std::string_view name);
+
 // One row of a result as it arrives: each cell's text, std::nullopt for NULL. Valid only while the
 // callback that receives it runs.
 using RowView = std::span<const std::optional<std::string_view>>;

@@ -21,8 +21,10 @@ namespace strata::driver {
 
 namespace {
 
+using mariadb::Cell;
 using mariadb::Connection;
 using mariadb::QueryResult;
+using mariadb::QuoteName;
 using mariadb::RowView;
 
 // The other engines' history columns and `progress` (HistoryRow::progress): DDL commits by itself
@@ -30,19 +32,6 @@ using mariadb::RowView;
 constexpr const char* kMariadbHistoryColumns[] = {"version",      "name",  "checksum",       "applied_at",
                                                   "execution_ms", "state", "strata_version", "progress"};
 
-std::string QuoteName(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    out += c;
-    if (c == '`') out += '`';
-  }
-  return out + "`";
-}
-
-std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
-  const auto& v = r.rows.at(row).at(col);
-  return v ? *v : std::string();
-}
 
 // strata chose the column's type, so a NULL or text that is not a number is kInternal.
 Result<std::int64_t> IntCell(const QueryResult& r, std::size_t row, std::size_t col, std::string_view what) {

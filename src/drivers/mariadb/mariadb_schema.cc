@@ -21,21 +21,7 @@ namespace mariadb {
 
 namespace {
 
-std::string Cell(const QueryResult& r, std::size_t row, std::size_t col) {
-  const auto& v = r.rows.at(row).at(col);
-  return v ? *v : std::string();
-}
-
 bool IsNull(const QueryResult& r, std::size_t row, std::size_t col) { return !r.rows.at(row).at(col).has_value(); }
-
-std::string Backticked(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    out += c;
-    if (c == '`') out += '`';
-  }
-  return out + "`";
-}
 
 // Whitespace outside quotes ('...', "..." and `...`, with the server's backslash escapes) collapsed.
 std::string NormalizeWhitespace(std::string_view sql) { return base::CollapseSqlWhitespace(sql, "'\"`", true); }
@@ -240,8 +226,8 @@ Result<schema::Schema> IntrospectMariadb(Connection& conn, const std::string& hi
     out.triggers.push_back(
         {.name = Cell(triggers, i, 0),
          .table = table,
-         .definition = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}", Backticked(Cell(triggers, i, 0)),
-                                   Cell(triggers, i, 2), Cell(triggers, i, 3), Backticked(table),
+         .definition = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}", QuoteName(Cell(triggers, i, 0)),
+                                   Cell(triggers, i, 2), Cell(triggers, i, 3), QuoteName(table),
                                    base::Trim(Cell(triggers, i, 4)))});
   }
   schema::Normalize(out);
@@ -258,7 +244,7 @@ class MariadbScratch : public ScratchDatabase {
       : server_(std::move(server)), url_(std::move(url)), name_(std::move(name)) {}
   ~MariadbScratch() override {
     auto conn = mariadb::Connection::Open(server_);
-    if (conn.ok()) (void)conn->Exec("DROP DATABASE IF EXISTS " + mariadb::Backticked(name_));
+    if (conn.ok()) (void)conn->Exec("DROP DATABASE IF EXISTS " + mariadb::QuoteName(name_));
   }
   const base::DatabaseUrl& url() const override { return url_; }
 
@@ -308,7 +294,7 @@ class MariadbTemplates : public TemplateStore {
 
   Result<base::DatabaseUrl> CreateEmpty(const std::string& name) override {
     STRATA_RETURN_IF_ERROR(Drop(name));
-    STRATA_RETURN_IF_ERROR(conn_.Exec("CREATE DATABASE " + mariadb::Backticked(name)));
+    STRATA_RETURN_IF_ERROR(conn_.Exec("CREATE DATABASE " + mariadb::QuoteName(name)));
     return UrlOf(name);
   }
 
@@ -316,7 +302,7 @@ class MariadbTemplates : public TemplateStore {
     STRATA_RETURN_IF_ERROR(Drop(to));  // a rename cut short left an incomplete copy
     STRATA_RETURN_IF_ERROR(Copy(from, to).status());
     STRATA_RETURN_IF_ERROR(conn_.Exec(
-        fmt::format("ALTER DATABASE {} COMMENT = {}", mariadb::Backticked(to), conn_.Quote(kTemplateComment))));
+        fmt::format("ALTER DATABASE {} COMMENT = {}", mariadb::QuoteName(to), conn_.Quote(kTemplateComment))));
     return Drop(from);
   }
 
@@ -325,7 +311,7 @@ class MariadbTemplates : public TemplateStore {
   }
 
   Status Drop(const std::string& name) override {
-    return conn_.Exec("DROP DATABASE IF EXISTS " + mariadb::Backticked(name));
+    return conn_.Exec("DROP DATABASE IF EXISTS " + mariadb::QuoteName(name));
   }
 
   Result<std::vector<std::string>> List(const std::string& prefix) override {
@@ -365,7 +351,7 @@ class MariadbTemplates : public TemplateStore {
       return Status(ErrorCode::kNotFound, fmt::format("the test template {} does not exist", from));
     }
     STRATA_RETURN_IF_ERROR(conn_.Exec(fmt::format("CREATE DATABASE {} CHARACTER SET {} COLLATE {}",
-                                                  mariadb::Backticked(to), mariadb::Cell(charset, 0, 0),
+                                                  mariadb::QuoteName(to), mariadb::Cell(charset, 0, 0),
                                                   mariadb::Cell(charset, 0, 1))));
     Status copied = Fill(from, to);
     if (!copied.ok()) {
@@ -387,13 +373,13 @@ class MariadbTemplates : public TemplateStore {
     for (const schema::Table& t : schema.tables) {
       std::vector<std::string> columns;
       for (const schema::Column& c : t.columns) {
-        if (c.generated.empty()) columns.push_back(mariadb::Backticked(c.name));  // computed by the server
+        if (c.generated.empty()) columns.push_back(mariadb::QuoteName(c.name));  // computed by the server
       }
       if (columns.empty()) continue;
       const std::string list = fmt::format("{}", fmt::join(columns, ", "));
       STRATA_RETURN_IF_ERROR(target.Exec(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}.{}",
-                                                     mariadb::Backticked(t.name), list, list, mariadb::Backticked(from),
-                                                     mariadb::Backticked(t.name))));
+                                                     mariadb::QuoteName(t.name), list, list, mariadb::QuoteName(from),
+                                                     mariadb::QuoteName(t.name))));
     }
     // The rows set most counters right already: only the others (rows deleted at the end) change.
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Driver> copy, OpenMariadb(UrlOf(to), OpenOptions{}));
@@ -426,7 +412,7 @@ Result<std::unique_ptr<ScratchDatabase>> CreateMariadbScratch(const base::Databa
                           conn.Query("SELECT @@character_set_database, @@collation_database"));
   std::random_device rd;
   std::string name = fmt::format("strata_scratch_{}_{:08x}", ::getpid(), static_cast<unsigned>(rd()));
-  std::string create = "CREATE DATABASE " + mariadb::Backticked(name);
+  std::string create = "CREATE DATABASE " + mariadb::QuoteName(name);
   if (!defaults.rows.empty() && !mariadb::IsNull(defaults, 0, 0) && !mariadb::IsNull(defaults, 0, 1)) {
     create += " CHARACTER SET " + mariadb::Cell(defaults, 0, 0) + " COLLATE " + mariadb::Cell(defaults, 0, 1);
   }
