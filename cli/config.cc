@@ -192,8 +192,8 @@ Status CheckLockOptions(const Invocation& inv) {
   auto engine = EngineOf(inv.url);
   if (!engine.ok() || *engine != Engine::kSqlite) return Status::Ok();  // a bad URL is reported where it is used
   return Status(ErrorCode::kInvalidArgument,
-                "--lock=table (lock = \"table\") is for PostgreSQL and the servers that speak its protocol; SQLite "
-                "uses its file lock: drop the setting for this database");
+                "--lock=table (lock = \"table\") is for PostgreSQL, MariaDB and MySQL; SQLite uses its file lock: "
+                "drop the setting for this database");
 }
 
 }  // namespace strata::cli

@@ -202,9 +202,9 @@ int Main(int argc, char** argv) {
   auto* timeout = app.add_option("--lock-timeout", lock_timeout_s, "Seconds to wait for another runner (default 60)")
                       ->check(Seconds());
   auto* lock = app.add_option("--lock", lock_mode,
-                              "PostgreSQL: how runners exclude each other: advisory (default: a session advisory "
-                              "lock) or table (a lease row in <table>_lock, for CockroachDB, YugabyteDB and "
-                              "transaction-mode poolers)")
+                              "PostgreSQL, MariaDB: how runners exclude each other: advisory (default: a session "
+                              "advisory lock, GET_LOCK on MariaDB) or table (a lease row in <table>_lock, for "
+                              "CockroachDB, YugabyteDB, transaction-mode poolers and Galera clusters)")
                    ->check(CLI::IsMember({"advisory", "table"}));
   auto* lease = app.add_option("--lock-lease", lock_lease_s,
                                "With --lock=table: seconds a lease lasts unless renewed; a dead runner's lease is "

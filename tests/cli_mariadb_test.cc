@@ -542,9 +542,9 @@ TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
   EXPECT_TRUE(Contains(go.err, "write sslmode=disable|prefer|require|verify-ca|verify-full")) << go.err;
 }
 
-// On a node of a Galera cluster GET_LOCK keeps out that node's sessions only: a run says so. The
-// node is real: the test bootstraps a one-node cluster (galera-4 comes with Debian's mariadb-server).
-TEST(CliMariadbGalera, ARunOnAGaleraNodeWarnsThatTheLockHoldsOnThatNodeOnly) {
+// On a node of a Galera cluster GET_LOCK keeps out that node's sessions only: a run says so, and
+// points at the lease, which holds across the cluster and warns of nothing. The node is real: the test bootstraps a one-node cluster (galera-4 comes with Debian's mariadb-server).
+TEST(CliMariadbGalera, GetLockWarnsThatItHoldsOnThatNodeOnlyAndTheLeaseDoesNot) {
   TempDir dir;
   dir.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
   const std::string script = std::string(STRATA_SOURCE_DIR) + "/scripts/mariadb-test-cluster.sh";
@@ -564,7 +564,17 @@ TEST(CliMariadbGalera, ARunOnAGaleraNodeWarnsThatTheLockHoldsOnThatNodeOnly) {
   EXPECT_EQ(up.exit_code, 0) << Describe(up);
   EXPECT_TRUE(Contains(up.err, "strata: warning: mariadb://strata:****@127.0.0.1:")) << up.err;
   EXPECT_TRUE(Contains(up.err, warning)) << up.err;
+  EXPECT_TRUE(Contains(up.err, "or use the lease lock (--lock=table), which holds across the cluster")) << up.err;
   EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM a"), std::vector<std::string>{"0"});
+  // The lease is a row of an InnoDB table, which every node has: no warning, and the next
+  // migration's commits are fenced on it (a data-only one: one transaction with the fence).
+  dir.Write("m/v002_b.sql", "INSERT INTO a VALUES (1);\n");
+  ProcessResult leased =
+      ::strata::testing::Run({STRATA_BINARY, "--url", url, "--dir", dir.Path("m"), "--lock=table", "up"});
+  EXPECT_EQ(leased.exit_code, 0) << Describe(leased);
+  EXPECT_FALSE(Contains(leased.err, "Galera")) << leased.err;
+  EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM a"), std::vector<std::string>{"1"});
+  EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM strata_schema_history_lock"), std::vector<std::string>{"0"});
   // A server that is no Galera node: no such warning.
   MariadbDatabase plain;
   ProcessResult alone = ::strata::testing::Run({STRATA_BINARY, "--url", plain.url(), "--dir", dir.Path("m"), "up"});

@@ -1150,8 +1150,8 @@ TEST_F(CliTest, LockSettingsInStrataTomlAndFlags) {
        "strata: error: strata.toml:2:14: 'lock_lease' must be a number of seconds from 1 to 86400\n"},
       {"lock_lease = \"30s\"\n", {"up"}, kUsage, "strata.toml:2:14: 'lock_lease' must be a number of seconds"},
       {"lock = \"table\"\n", {"up"}, kUsage,
-       "strata: error: --lock=table (lock = \"table\") is for PostgreSQL and the servers that speak its protocol; "
-       "SQLite uses its file lock: drop the setting for this database\n"},
+       "strata: error: --lock=table (lock = \"table\") is for PostgreSQL, MariaDB and MySQL; SQLite uses its "
+       "file lock: drop the setting for this database\n"},
       // The flag wins over the file, both ways.
       {"lock = \"table\"\n", {"--lock=advisory", "up"}, kOk, ""},
       {"lock = \"advisory\"\n", {"--lock", "table", "up"}, kUsage, "SQLite uses its file lock"},

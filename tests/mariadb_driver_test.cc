@@ -4,6 +4,7 @@
 // run lock, statement-by-statement execution with error offsets, run log, read-only queries and open
 // errors. The rest of introspection is tested in mariadb_schema_test.cc.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -320,15 +321,52 @@ TEST(MariadbDriver, FingerprintSeesEveryChangeAndNoOrder) {
 }
 
 // The lease lock stands in for advisory locks where a server has none; MariaDB has GET_LOCK.
-TEST(MariadbDriver, RefusesTheLeaseLock) {
+// The lease lock: a row in `<history table>_lock` (created by the first runner) that excludes a
+// second runner, names its holder, fences the holder's commits and is deleted on release.
+TEST(MariadbDriver, TheLeaseLockExcludesFencesItsCommitsAndIsDeletedOnRelease) {
   MariadbDatabase db;
-  auto url = base::ParseDatabaseUrl(db.url());
-  ASSERT_TRUE(url.ok());
   driver::OpenOptions lease;
   lease.lock_kind = driver::LockKind::kLease;
-  auto d = driver::OpenDriver(*url, lease);
-  ASSERT_FALSE(d.ok());
-  EXPECT_EQ(d.status().code(), ErrorCode::kInvalidArgument);
+  lease.lock_timeout = std::chrono::milliseconds(300);
+  std::vector<std::string> waits;
+  lease.lock_waiting = [&](const std::string& holder) { waits.push_back(holder); };
+  auto a = OpenOk(db.url(), lease);
+  auto b = OpenOk(db.url(), lease);
+  ASSERT_TRUE(a && b);
+  auto held = a->LockRun();
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_TRUE((*held)->Held().ok());
+  EXPECT_EQ((*held)->Caveat(), "");
+  EXPECT_EQ(db.Query("SELECT CONCAT(lock_key, ',', pid) FROM strata_schema_history_lock"),
+            std::vector<std::string>{"strata_schema_history," + std::to_string(getpid())});
+  auto refused = b->LockRun();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kAborted);
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_NE(waits[0].find("held by host "), std::string::npos) << waits[0];
+  EXPECT_NE(refused.status().message().find("pid " + std::to_string(getpid()) + " "), std::string::npos)
+      << refused.status().message();
+  // A commit while the lease is ours goes through; once another runner holds the row, the fence
+  // refuses it and nothing of the transaction stays.
+  ASSERT_TRUE(a->CreateHistory().ok());
+  ASSERT_TRUE(a->Execute("CREATE TABLE t (x INT)", {.in_transaction = false}, nullptr).ok());
+  ASSERT_TRUE(a->BeginWrite().ok());
+  ASSERT_TRUE(a->Execute("INSERT INTO t VALUES (1)", {}, nullptr).ok());
+  EXPECT_TRUE(a->Commit().ok());
+  db.Query("UPDATE strata_schema_history_lock SET owner = 'someone else'");
+  ASSERT_TRUE(a->BeginWrite().ok());
+  ASSERT_TRUE(a->Execute("INSERT INTO t VALUES (2)", {}, nullptr).ok());
+  Status lost = a->Commit();
+  EXPECT_EQ(lost.code(), ErrorCode::kLockLost) << lost.ToString();
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM t"), std::vector<std::string>{"1"});
+  // Released: the row of another owner stays; ours would have been deleted.
+  held->reset();
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM strata_schema_history_lock"), std::vector<std::string>{"1"});
+  db.Query("DELETE FROM strata_schema_history_lock");
+  auto now = b->LockRun();
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  now->reset();
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM strata_schema_history_lock"), std::vector<std::string>{"0"});
 }
 
 TEST(MariadbDriver, OpenErrorsHaveTheirCodesAndNoPassword) {

@@ -58,12 +58,13 @@ class Source {
 enum class LockMode {
   // PostgreSQL: a session advisory lock on the migration connection; SQLite: its file lock.
   kAdvisory,
-  // PostgreSQL only: a lease row in `<history_table>_lock` beside the history table (created if
-  // missing) with its owner, host, pid and expiry, taken and renewed in single autocommit
+  // PostgreSQL and MariaDB: a lease row in `<history_table>_lock` beside the history table (created
+  // if missing) with its owner, host, pid and expiry, taken and renewed in single autocommit
   // statements on a connection of its own, for servers and poolers without session advisory locks
-  // (CockroachDB, YugabyteDB, PgBouncer in transaction mode). Each migration commits only while the
-  // lease is still this run's; a dead runner's lease is taken over once it expires. Open refuses
-  // it for SQLite (kInvalidArgument), which has its file lock.
+  // (CockroachDB, YugabyteDB, PgBouncer in transaction mode) and for Galera clusters, which do not
+  // replicate GET_LOCK. Each migration commits only while the lease is still this run's; a dead
+  // runner's lease is taken over once it expires. Open refuses it for SQLite (kInvalidArgument),
+  // which has its file lock.
   kTable,
 };
 

@@ -18,7 +18,7 @@
 //     migration connection, so that no migration can commit once it is gone; SQLite: flock on a
 //     file beside the database); RunLock::Held says when it was lost; BeginWrite starts a
 //     transaction that excludes other writers for the lock timeout at most. With
-//     OpenOptions::lock_kind kLease (PostgreSQL) the lock is a lease row that expires when its
+//     OpenOptions::lock_kind kLease (PostgreSQL, MariaDB) the lock is a lease row that expires when its
 //     runner stops renewing it, and every Commit of a BeginWrite transaction is conditional on
 //     the lease (kLockLost, nothing committed, once it is no longer this run's).
 //  4. Execute runs statements one at a time with the engine's own parser, and on failure returns
@@ -124,7 +124,7 @@ struct TableFingerprint {
 // How LockRun excludes other runners (checklist point 3).
 enum class LockKind {
   kSession,  // PostgreSQL: a session advisory lock on the migration connection; SQLite: its file lock
-  kLease,    // PostgreSQL: a lease row in `<history table>_lock`, renewed on a connection of its own
+  kLease,    // PostgreSQL, MariaDB: a lease row in `<history table>_lock`, renewed on a connection of its own
 };
 
 struct OpenOptions {

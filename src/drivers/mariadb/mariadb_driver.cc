@@ -13,6 +13,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "drivers/mariadb/mariadb_conn.h"
+#include "drivers/mariadb/mariadb_lease.h"
 #include "drivers/mariadb/mariadb_schema.h"
 #include "sql/mysql_split.h"
 #include "sql/statement.h"
@@ -149,6 +150,29 @@ class MariadbRunLock : public RunLock {
   std::string caveat_;
 };
 
+// The lease lock (--lock=table): a row in a table, which a Galera cluster replicates, where
+// GET_LOCK keeps out one node's runners only. Nothing ends it with a session; it expires unless
+// renewed (mariadb_lease.h), and the driver makes each commit conditional on it (Lease::Fence).
+class MariadbLeaseLock : public RunLock {
+ public:
+  MariadbLeaseLock(std::unique_ptr<mariadb::Lease> lease, mariadb::Lease** active, bool* held)
+      : lease_(std::move(lease)), active_(active), held_(held) {
+    *active_ = lease_.get();
+    *held_ = true;
+  }
+  ~MariadbLeaseLock() override {
+    *held_ = false;
+    *active_ = nullptr;
+  }
+
+  Status Held() const override { return lease_->Held(); }
+
+ private:
+  std::unique_ptr<mariadb::Lease> lease_;
+  mariadb::Lease** active_;
+  bool* held_;
+};
+
 class MariadbDriver : public Driver {
  public:
   MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options)
@@ -249,6 +273,7 @@ class MariadbDriver : public Driver {
   Result<std::uint64_t> LegacyVersion() override { return std::uint64_t{0}; }
 
   Result<std::unique_ptr<RunLock>> LockRun() override {
+    if (options_.lock_kind == LockKind::kLease) return LockLease();
     if (!lock_conn_) {
       STRATA_ASSIGN_OR_RETURN(Connection c, Connection::Open(url_));
       lock_conn_ = std::make_unique<Connection>(std::move(c));
@@ -285,7 +310,8 @@ class MariadbDriver : public Driver {
     if (wsrep.ok() && !wsrep->rows.empty() && wsrep->rows[0].size() > 1 && Cell(*wsrep, 0, 1) == "ON") {
       caveat = fmt::format("{} is a node of a Galera cluster (wsrep_on is ON): GET_LOCK, strata's run lock on "
                            "MariaDB, holds on this node only, so a runner connected to another node is not kept "
-                           "out and could run the same migration at once; point every runner at the same node",
+                           "out and could run the same migration at once; point every runner at the same node, or "
+                           "use the lease lock (--lock=table), which holds across the cluster",
                            conn_.redacted_url());
     }
     return std::unique_ptr<RunLock>(std::make_unique<MariadbRunLock>(lock_conn_.get(), &conn_, name,
@@ -304,7 +330,8 @@ class MariadbDriver : public Driver {
   Status Commit() override {
     in_transaction_ = false;
     if (conn_.TakePendingBegin()) return Status::Ok();  // nothing was sent in it
-    Status st = conn_.Exec("COMMIT");
+    Status st = lease_ ? lease_->Fence(conn_) : Status::Ok();
+    if (st.ok()) st = conn_.Exec("COMMIT");
     if (!st.ok() && conn_.get()) (void)conn_.Exec("ROLLBACK");
     return st;
   }
@@ -391,7 +418,7 @@ class MariadbDriver : public Driver {
   }
 
   Status DeleteHistory(std::uint64_t version) override {
-    return conn_.Exec(fmt::format("DELETE FROM {} WHERE version = {}", table_, VersionToKey(version)));
+    return WriteHistory(fmt::format("DELETE FROM {} WHERE version = {}", table_, VersionToKey(version)));
   }
 
   Status MirrorVersion(std::uint64_t version) override {
@@ -599,11 +626,21 @@ class MariadbDriver : public Driver {
     return Status::Ok();
   }
 
-  // A history write. Outside a transaction, while this run holds the lock, it goes through the lock's
-  // own session: it commits on its own, and it can succeed only while that session, which holds the
-  // lock until it ends, is alive (FencesHistoryWrites). Inside a transaction it belongs to it, and
-  // the engine checks the lock before the commit.
+  // A history write. Outside a transaction, while this run holds the lock, it is fenced on its own
+  // (FencesHistoryWrites): with GET_LOCK it goes through the lock's own session, so it commits on its
+  // own and can succeed only while that session, which holds the lock until it ends, is alive; with
+  // the lease it is a transaction of its own, fenced like any commit. Inside a transaction it belongs
+  // to it, and the engine checks the lock before the commit (which the lease fences).
   Status WriteHistory(const std::string& sql) {
+    if (!in_transaction_ && lease_) {
+      (void)BeginWrite();  // lazy: it cannot fail
+      Status st = conn_.Exec(sql);
+      if (!st.ok()) {
+        Rollback();
+        return st;
+      }
+      return Commit();
+    }
     if (in_transaction_ || !lock_held_ || !lock_conn_) return conn_.Exec(sql);
     Status st = lock_conn_->Exec(sql);
     if (st.code() != ErrorCode::kUnavailable) return st;
@@ -653,8 +690,31 @@ class MariadbDriver : public Driver {
     return Status(ErrorCode::kFailedPrecondition,
                   fmt::format("a table named {} exists but is not a strata {} ({}); strata will not reuse it.",
                               QuoteName(name),
-                              name == options_.history_table ? "history table" : "run log", why))
+                              name == options_.history_table            ? "history table"
+                              : name == options_.history_table + "_lock" ? "lock table"
+                                                                         : "run log",
+                              why))
         .WithRemedy(Remedy::kHistoryTable);
+  }
+
+  // LockRun with LockKind::kLease: the lock table beside the history table (created if missing; IF
+  // NOT EXISTS lets runners that start together all create it), then the lease on a connection of
+  // its own.
+  Result<std::unique_ptr<RunLock>> LockLease() {
+    const std::string name = options_.history_table + "_lock";
+    auto layout = [&] { return TableExists(name, std::begin(mariadb::kLeaseColumns), std::end(mariadb::kLeaseColumns)); };
+    STRATA_ASSIGN_OR_RETURN(bool exists, layout());
+    if (!exists) {
+      Status st = conn_.Exec(mariadb::LeaseTableDdl(QuoteName(name)));
+      if (!st.ok()) return std::move(st).WithPrefix("cannot create the lock table " + QuoteName(name) + ": ");
+    }
+    mariadb::LeaseSettings settings{.table = name,
+                                    .key = options_.history_table,
+                                    .lease = options_.lock_lease,
+                                    .timeout = options_.lock_timeout,
+                                    .waiting = options_.lock_waiting};
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<mariadb::Lease> lease, mariadb::Lease::Acquire(url_, settings));
+    return std::unique_ptr<RunLock>(std::make_unique<MariadbLeaseLock>(std::move(lease), &lease_, &lock_held_));
   }
 
   // Who holds the lock: its session from the process list, or why that cannot be told.
@@ -670,7 +730,8 @@ class MariadbDriver : public Driver {
   }
 
   Connection conn_;
-  std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun
+  std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun (GET_LOCK)
+  mariadb::Lease* lease_ = nullptr;        // while a MariadbLeaseLock made here is alive
   base::DatabaseUrl url_;
   OpenOptions options_;
   // Statements are split as this session will read them: its sql_mode decides where strings end.
@@ -694,12 +755,6 @@ class MariadbDriver : public Driver {
 }  // namespace
 
 Result<std::unique_ptr<Driver>> OpenMariadb(const base::DatabaseUrl& url, const OpenOptions& options) {
-  // GET_LOCK is what the lease stands in for elsewhere: every MariaDB and MySQL server has it.
-  if (options.lock_kind == LockKind::kLease) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "the lease lock is for PostgreSQL and the servers that speak its protocol; MariaDB and MySQL use "
-                  "GET_LOCK: drop the lock setting for this database");
-  }
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
   return std::unique_ptr<Driver>(std::make_unique<MariadbDriver>(std::move(conn), url, options));
 }
