@@ -3,6 +3,8 @@
 #   scripts/mariadb-test-cluster.sh start STATE_DIR   # writes STATE_DIR/url (and socket, env,
 #                                                     # tls-*.pem)
 #   scripts/mariadb-test-cluster.sh stop STATE_DIR
+#   scripts/mariadb-test-cluster.sh start STATE_DIR galera              # a one-node Galera cluster
+#   scripts/mariadb-test-cluster.sh start STATE_DIR2 galera-join STATE_DIR  # a second node joins it
 # The server listens on 127.0.0.1 only, on a free port, and checks passwords (no
 # --skip-grant-tables), so that wrong-password tests are real. STATE_DIR/url is
 # mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test; the user `strata` may create and drop
@@ -14,11 +16,20 @@
 # which cannot write into the build tree, and a socket path must stay short (108 bytes).
 set -euo pipefail
 
-cmd=${1:?usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera]}
-state=${2:?usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera]}
+usage="usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera | galera-join DONOR_STATE_DIR]"
+cmd=${1:?$usage}
+state=${2:?$usage}
 # galera: the server is the one node of a Galera cluster it bootstraps (galera-4, a dependency of
-# Debian's mariadb-server), for the tests of what strata says there.
+# Debian's mariadb-server), for the tests of what strata says and does there. galera-join: the
+# server joins the cluster of the node started in DONOR_STATE_DIR, as a second node that receives
+# the donor's data (users, password and TLS files included) by rsync (a dependency of
+# mariadb-server too); its url is the donor's with its own port.
 galera=${3:-}
+donor=${4:-}
+if [ "$galera" = galera-join ] && [ ! -f "$donor/url" ]; then
+  echo "mariadb-test-cluster: galera-join needs the state directory of a running galera node" >&2
+  exit 2
+fi
 for tool in mariadb-install-db mariadbd mariadb mariadb-admin openssl; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
     echo "mariadb-test-cluster: $tool not found (scripts/install-deps.sh installs mariadb-server, mariadb-client and openssl)" >&2
@@ -56,6 +67,7 @@ stop() {
     fi
     case $data in /tmp/strata-mariadb.*) rm -rf "$data" ;; esac
   fi
+  rm -f "$state"/tls-*.pem
   rm -f "$state/url" "$state/env" "$state/socket" "$state/datadir"
 }
 
@@ -106,11 +118,18 @@ launch() {
   local -a wsrep=()
   for p in $(seq 53306 53505); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
-    if [ "$galera" = galera ]; then
-      # Its group communication listens on a port of its own, 300 above the server's.
+    if [ -n "$galera" ]; then
+      # Its group communication listens on a port of its own, 300 above the server's; a joining
+      # node also receives the donor's data (SST, 500 above) or its missing writes (IST, 400 above).
       if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 300))") 2>/dev/null; then continue; fi
-      wsrep=(--wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-address=gcomm://
-        --wsrep-node-address=127.0.0.1 --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$((p + 300))"
+      if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 400))") 2>/dev/null; then continue; fi
+      if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 500))") 2>/dev/null; then continue; fi
+      local cluster=gcomm://
+      [ "$galera" = galera-join ] && cluster=gcomm://127.0.0.1:$((donor_port + 300))
+      wsrep=(--wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-address="$cluster"
+        --wsrep-node-address=127.0.0.1 --wsrep-node-name="node-$p"
+        --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$((p + 300));ist.recv_addr=127.0.0.1:$((p + 400))"
+        --wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$((p + 500))"
         --binlog-format=ROW --innodb-autoinc-lock-mode=2)
     fi
     rm -f "$data/server.log"  # the server writes it (as mysql when root)
@@ -154,6 +173,22 @@ case "$cmd" in
     data=$(mktemp -d /tmp/strata-mariadb.XXXXXX)
     echo "$data" >"$state/datadir"
     if [ "$(id -u)" -eq 0 ]; then chown mysql: "$data"; fi
+    if [ "$galera" = galera-join ]; then
+      # The donor sends its data directory; the TLS files are the donor's too.
+      donor_url=$(cat "$donor/url")
+      donor_port=${donor_url##*:}
+      donor_port=${donor_port%%/*}
+      as_mysql mkdir "$data/db"
+      cp -r "$(cat "$donor/datadir")/tls" "$data/tls"
+      if [ "$(id -u)" -eq 0 ]; then chown -R mysql: "$data/tls"; fi
+      launch
+      url=${donor_url/127.0.0.1:$donor_port\//127.0.0.1:$port\/}
+      echo "$url" >"$state/url"
+      echo "$data/mariadbd.sock" >"$state/socket"
+      echo "STRATA_MARIADB_URL=$url" >"$state/env"
+      echo "mariadb-test-cluster: MariaDB on 127.0.0.1:$port joined the Galera node on 127.0.0.1:$donor_port ($data)"
+      exit 0
+    fi
     as_mysql mariadb-install-db --no-defaults --datadir="$data/db" --auth-root-authentication-method=normal \
       --skip-test-db --skip-name-resolve >"$data/install-db.log" 2>&1 \
       || { cat "$data/install-db.log" >&2; fail "mariadb-install-db failed"; }
@@ -182,7 +217,7 @@ SQL
     echo "mariadb-test-cluster: MariaDB $("$mariadbd" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
     ;;
   *)
-    echo "usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera]" >&2
+    echo "$usage" >&2
     exit 2
     ;;
 esac

@@ -542,42 +542,99 @@ TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
   EXPECT_TRUE(Contains(go.err, "write sslmode=disable|prefer|require|verify-ca|verify-full")) << go.err;
 }
 
-// On a node of a Galera cluster GET_LOCK keeps out that node's sessions only: a run says so, and
-// points at the lease, which holds across the cluster and warns of nothing. The node is real: the test bootstraps a one-node cluster (galera-4 comes with Debian's mariadb-server).
-TEST(CliMariadbGalera, GetLockWarnsThatItHoldsOnThatNodeOnlyAndTheLeaseDoesNot) {
+// The URL of the Galera node whose state directory is `state` (the cluster script's url file).
+std::string NodeUrl(const std::string& state) {
+  std::string url = ReadText(state + "/url");
+  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+  return url;
+}
+
+// `url` with another database.
+std::string OnDatabase(const std::string& url, const std::string& database) {
+  return url.substr(0, url.rfind('/') + 1) + database;
+}
+
+// A real two-node Galera cluster (galera-4 and rsync come with Debian's mariadb-server). GET_LOCK
+// keeps out one node's sessions only: a run says so, and points at the lease. The lease is a row of
+// an InnoDB table, which both nodes have: a runner on the second node waits for the holder on the
+// first and names it, runners spread over both nodes apply each migration once, and nothing warns.
+TEST(CliMariadbGalera, GetLockHoldsOnOneNodeOnlyAndTheLeaseHoldsAcrossTwoNodes) {
   TempDir dir;
-  dir.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
   const std::string script = std::string(STRATA_SOURCE_DIR) + "/scripts/mariadb-test-cluster.sh";
-  const std::string state = dir.Path("galera");
-  ProcessResult started = ::strata::testing::Run({script, "start", state, "galera"});
   struct Stop {
     std::string script, state;
     ~Stop() { ::strata::testing::Run({script, "stop", state}); }
-  } stop{script, state};
+  };
+  const std::string first = dir.Path("node1"), second = dir.Path("node2");
+  ProcessResult started = ::strata::testing::Run({script, "start", first, "galera"});
+  Stop stop_first{script, first};
   ASSERT_EQ(started.exit_code, 0) << Describe(started);
-  std::string url = ReadText(state + "/url");
-  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
-  ASSERT_FALSE(url.empty());
+  started = ::strata::testing::Run({script, "start", second, "galera-join", first});
+  Stop stop_second{script, second};  // stopped before the first node
+  ASSERT_EQ(started.exit_code, 0) << Describe(started);
+  const std::string node1 = NodeUrl(first), node2 = NodeUrl(second);
+  ASSERT_FALSE(node1.empty() || node2.empty());
+  ASSERT_NE(node1, node2);
+  EXPECT_EQ(MariadbQuery(node2, "SHOW STATUS LIKE 'wsrep_cluster_size'"), std::vector<std::string>{"wsrep_cluster_size|2"});
+
+  dir.Write("g/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
   const std::string warning = "is a node of a Galera cluster (wsrep_on is ON): GET_LOCK, strata's run lock on "
                               "MariaDB, holds on this node only";
-  ProcessResult up = ::strata::testing::Run({STRATA_BINARY, "--url", url, "--dir", dir.Path("m"), "up"});
+  ProcessResult up = ::strata::testing::Run({STRATA_BINARY, "--url", node1, "--dir", dir.Path("g"), "up"});
   EXPECT_EQ(up.exit_code, 0) << Describe(up);
   EXPECT_TRUE(Contains(up.err, "strata: warning: mariadb://strata:****@127.0.0.1:")) << up.err;
   EXPECT_TRUE(Contains(up.err, warning)) << up.err;
   EXPECT_TRUE(Contains(up.err, "or use the lease lock (--lock=table), which holds across the cluster")) << up.err;
-  EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM a"), std::vector<std::string>{"0"});
-  // The lease is a row of an InnoDB table, which every node has: no warning, and the next
-  // migration's commits are fenced on it (a data-only one: one transaction with the fence).
-  dir.Write("m/v002_b.sql", "INSERT INTO a VALUES (1);\n");
-  ProcessResult leased =
-      ::strata::testing::Run({STRATA_BINARY, "--url", url, "--dir", dir.Path("m"), "--lock=table", "up"});
-  EXPECT_EQ(leased.exit_code, 0) << Describe(leased);
-  EXPECT_FALSE(Contains(leased.err, "Galera")) << leased.err;
-  EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM a"), std::vector<std::string>{"1"});
-  EXPECT_EQ(MariadbQuery(url, "SELECT COUNT(*) FROM strata_schema_history_lock"), std::vector<std::string>{"0"});
+  // Replicated to the other node.
+  EXPECT_EQ(MariadbQuery(node2, "SELECT COUNT(*) FROM a"), std::vector<std::string>{"0"});
+
+  // The lease: runner A on node 1 holds it through a slow migration; B on node 2 waits for it.
+  for (const char* db : {"lease_wait", "lease_many"}) MariadbQuery(node1, std::string("CREATE DATABASE ") + db);
+  dir.Write("m/v001_runs.sql", "CREATE TABLE runs (v INT PRIMARY KEY);\nINSERT INTO runs VALUES (1);\n");
+  dir.Write("m/v002_slow.sql", "INSERT INTO runs VALUES (2);\nSELECT SLEEP(2);\n");
+  dir.Write("m/v003_c.sql", "CREATE TABLE c (x INT PRIMARY KEY);\nINSERT INTO runs VALUES (3);\n");
+  const std::string wait1 = OnDatabase(node1, "lease_wait"), wait2 = OnDatabase(node2, "lease_wait");
+  int a = StartLogged({STRATA_BINARY, "--url", wait1, "--dir", dir.Path("m"), "--lock=table", "up"}, dir.Path("a.log"));
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        return MariadbQuery(wait1, "SELECT COUNT(*) FROM information_schema.processlist WHERE INFO LIKE "
+                                   "'SELECT SLEEP(2)%'") == std::vector<std::string>{"1"};
+      },
+      std::chrono::seconds(20)))
+      << ReadText(dir.Path("a.log"));
+  ProcessResult b = ::strata::testing::Run(
+      {STRATA_BINARY, "--url", wait2, "--dir", dir.Path("m"), "--lock=table", "--lock-timeout", "30", "up"});
+  EXPECT_EQ(b.exit_code, 0) << Describe(b);
+  EXPECT_TRUE(Contains(b.err, "waiting up to 30.0 s for the migration lock (the lease in `strata_schema_history_lock` "
+                              "on " +
+                                  OnDatabase(node2.substr(0, node2.find("strata:") + 7) + "****" +
+                                                 node2.substr(node2.find('@')),
+                                             "lease_wait")))
+      << b.err;
+  EXPECT_TRUE(Contains(b.err, "pid " + std::to_string(a) + " ")) << b.err;
+  EXPECT_FALSE(Contains(b.err, "Galera")) << b.err;
+  EXPECT_EQ(WaitExit(a), 0) << ReadText(dir.Path("a.log"));
+  EXPECT_EQ(MariadbQuery(wait2, "SELECT COUNT(*) FROM runs"), std::vector<std::string>{"3"});
+  EXPECT_EQ(MariadbQuery(wait2, "SELECT COUNT(*) FROM strata_schema_history WHERE state = 'applied'"),
+            std::vector<std::string>{"3"});
+
+  // Eight runners, every other one on the other node: each migration once, no lease left.
+  const std::string many[] = {OnDatabase(node1, "lease_many"), OnDatabase(node2, "lease_many")};
+  std::vector<int> pids;
+  for (int i = 0; i < 8; ++i) {
+    pids.push_back(StartLogged({STRATA_BINARY, "--url", many[i % 2], "--dir", dir.Path("m"), "--lock=table", "up"},
+                               dir.Path("many" + std::to_string(i) + ".log")));
+  }
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    EXPECT_EQ(WaitExit(pids[i]), 0) << ReadText(dir.Path("many" + std::to_string(i) + ".log"));
+  }
+  EXPECT_EQ(MariadbQuery(many[0], "SELECT CONCAT(COUNT(*), ',', COUNT(DISTINCT v)) FROM runs"),
+            std::vector<std::string>{"3,3"});
+  EXPECT_EQ(MariadbQuery(many[1], "SELECT COUNT(*) FROM strata_schema_history_lock"), std::vector<std::string>{"0"});
+
   // A server that is no Galera node: no such warning.
   MariadbDatabase plain;
-  ProcessResult alone = ::strata::testing::Run({STRATA_BINARY, "--url", plain.url(), "--dir", dir.Path("m"), "up"});
+  ProcessResult alone = ::strata::testing::Run({STRATA_BINARY, "--url", plain.url(), "--dir", dir.Path("g"), "up"});
   EXPECT_EQ(alone.exit_code, 0) << Describe(alone);
   EXPECT_FALSE(Contains(alone.err, "Galera")) << alone.err;
 }
