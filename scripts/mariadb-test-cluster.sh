@@ -5,6 +5,7 @@
 #   scripts/mariadb-test-cluster.sh stop STATE_DIR
 #   scripts/mariadb-test-cluster.sh start STATE_DIR galera              # a one-node Galera cluster
 #   scripts/mariadb-test-cluster.sh start STATE_DIR2 galera-join STATE_DIR  # a second node joins it
+#   scripts/mariadb-test-cluster.sh start STATE_DIR notls               # a server that offers no TLS
 # The server listens on 127.0.0.1 only, on a free port, and checks passwords (no
 # --skip-grant-tables), so that wrong-password tests are real. STATE_DIR/url is
 # mariadb://strata:PASSWORD@127.0.0.1:PORT/strata_test; the user `strata` may create and drop
@@ -16,17 +17,19 @@
 # which cannot write into the build tree, and a socket path must stay short (108 bytes).
 set -euo pipefail
 
-usage="usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera | galera-join DONOR_STATE_DIR]"
+usage="usage: mariadb-test-cluster.sh start|stop STATE_DIR [galera | galera-join DONOR_STATE_DIR | notls]"
 cmd=${1:?$usage}
 state=${2:?$usage}
 # galera: the server is the one node of a Galera cluster it bootstraps (galera-4, a dependency of
 # Debian's mariadb-server), for the tests of what strata says and does there. galera-join: the
 # server joins the cluster of the node started in DONOR_STATE_DIR, as a second node that receives
 # the donor's data (users, password and TLS files included) by rsync (a dependency of
-# mariadb-server too); its url is the donor's with its own port.
-galera=${3:-}
+# mariadb-server too); its url is the donor's with its own port. notls: the server offers no TLS
+# (the tests of what sslmode=require does then); the tls-*.pem files are made all the same.
+mode=${3:-}
 donor=${4:-}
-if [ "$galera" = galera-join ] && [ ! -f "$donor/url" ]; then
+case $mode in '' | galera | galera-join | notls) ;; *) echo "$usage" >&2; exit 2 ;; esac
+if [ "$mode" = galera-join ] && [ ! -f "$donor/url" ]; then
   echo "mariadb-test-cluster: galera-join needs the state directory of a running galera node" >&2
   exit 2
 fi
@@ -115,17 +118,18 @@ make_tls() {
 launch() {
   port=""
   local p pid
-  local -a wsrep=()
+  local -a wsrep=() tls=(--ssl-ca="$data/tls/ca.pem" --ssl-cert="$data/tls/server.pem" --ssl-key="$data/tls/server-key.pem")
+  [ "$mode" = notls ] && tls=()
   for p in $(seq 53306 53505); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
-    if [ -n "$galera" ]; then
+    if [ "$mode" = galera ] || [ "$mode" = galera-join ]; then
       # Its group communication listens on a port of its own, 300 above the server's; a joining
       # node also receives the donor's data (SST, 500 above) or its missing writes (IST, 400 above).
       if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 300))") 2>/dev/null; then continue; fi
       if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 400))") 2>/dev/null; then continue; fi
       if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 500))") 2>/dev/null; then continue; fi
       local cluster=gcomm://
-      [ "$galera" = galera-join ] && cluster=gcomm://127.0.0.1:$((donor_port + 300))
+      [ "$mode" = galera-join ] && cluster=gcomm://127.0.0.1:$((donor_port + 300))
       wsrep=(--wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-address="$cluster"
         --wsrep-node-address=127.0.0.1 --wsrep-node-name="node-$p"
         --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$((p + 300));ist.recv_addr=127.0.0.1:$((p + 400))"
@@ -138,8 +142,7 @@ launch() {
       --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --max-connections=300 --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
       --innodb-doublewrite=0 --skip-log-bin --secure-file-priv="$data" \
-      --ssl-ca="$data/tls/ca.pem" --ssl-cert="$data/tls/server.pem" --ssl-key="$data/tls/server-key.pem" \
-      "${wsrep[@]}" </dev/null >"$data/mariadbd.out" 2>&1 &
+      "${tls[@]}" "${wsrep[@]}" </dev/null >"$data/mariadbd.out" 2>&1 &
     local launched=$!
     # Ready when it answers on its socket; it gives up on a port it cannot bind.
     for _ in $(seq 1 600); do
@@ -173,7 +176,7 @@ case "$cmd" in
     data=$(mktemp -d /tmp/strata-mariadb.XXXXXX)
     echo "$data" >"$state/datadir"
     if [ "$(id -u)" -eq 0 ]; then chown mysql: "$data"; fi
-    if [ "$galera" = galera-join ]; then
+    if [ "$mode" = galera-join ]; then
       # The donor sends its data directory; the TLS files are the donor's too.
       donor_url=$(cat "$donor/url")
       donor_port=${donor_url##*:}

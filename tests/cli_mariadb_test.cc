@@ -542,6 +542,48 @@ TEST(CliMariadbTls, EachSslmodeConnectsAsItSaysAndRefusesAServerItCannotTrust) {
   EXPECT_TRUE(Contains(go.err, "write sslmode=disable|prefer|require|verify-ca|verify-full")) << go.err;
 }
 
+// A server that offers no TLS (a man in the middle that hides the server's TLS looks the same):
+// prefer and disable connect in plain text; require, verify-ca and verify-full refuse, with exit 7,
+// and no password in what they say.
+TEST(CliMariadbTls, RequireAndVerifyRefuseAServerThatOffersNoTls) {
+  TempDir dir;
+  dir.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  const std::string script = std::string(STRATA_SOURCE_DIR) + "/scripts/mariadb-test-cluster.sh";
+  const std::string state = dir.Path("plain");
+  ProcessResult started = ::strata::testing::Run({script, "start", state, "notls"});
+  struct Stop {
+    std::string script, state;
+    ~Stop() { ::strata::testing::Run({script, "stop", state}); }
+  } stop{script, state};
+  ASSERT_EQ(started.exit_code, 0) << Describe(started);
+  std::string url = ReadText(state + "/url");
+  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+  ASSERT_FALSE(url.empty());
+  EXPECT_EQ(MariadbQuery(url, "SELECT @@have_ssl"), std::vector<std::string>{"DISABLED"});
+  const std::string password = url.substr(url.find(':', 11) + 1, url.rfind('@') - url.find(':', 11) - 1);
+  const std::string ca = "&sslrootcert=" + state + "/tls-ca.pem";
+  const struct {
+    std::string params;
+    int exit_code;
+    std::string message;
+  } cases[] = {
+      {"sslmode=disable", 0, ""},
+      {"sslmode=prefer", 0, ""},
+      {"sslmode=require", 7, "sslmode=require asks for TLS, and the server offers none"},
+      {"sslmode=verify-ca" + ca, 7, "sslmode=verify-ca asks for TLS, and the server offers none"},
+      {"sslmode=verify-full" + ca, 7, "SSL is required, but the server does not support it"},
+  };
+  for (const auto& c : cases) {
+    ProcessResult r =
+        ::strata::testing::Run({STRATA_BINARY, "--url", url + "?" + c.params, "--dir", dir.Path("m"), "status"});
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.params << "\n" << Describe(r);
+    if (!c.message.empty()) {
+      EXPECT_TRUE(Contains(r.err, c.message)) << c.params << "\n" << r.err;
+    }
+    EXPECT_FALSE(Contains(r.out + r.err, password)) << c.params;
+  }
+}
+
 // The URL of the Galera node whose state directory is `state` (the cluster script's url file).
 std::string NodeUrl(const std::string& state) {
   std::string url = ReadText(state + "/url");
