@@ -22,6 +22,15 @@ std::string LeaseHostName() {
   return host;
 }
 
+std::string DescribeLeaseHolder(const std::string& owner, const std::string& host, const std::string& pid,
+                                const std::string& since, const std::string& renewed_ago,
+                                const std::string& expires_in) {
+  std::string when = !expires_in.empty() && expires_in[0] == '-' ? fmt::format("expired {} s ago", expires_in.substr(1))
+                                                                 : fmt::format("expires in {} s", expires_in);
+  return fmt::format("held by host {} pid {} (owner {}) since {} UTC, last renewed {} s ago, {}", host, pid,
+                     owner.substr(0, 8), since, renewed_ago, when);
+}
+
 Status WaitForLease(const LeaseWait& wait, const std::function<Result<bool>()>& take,
                     const std::function<std::string()>& holder) {
   const auto start = std::chrono::steady_clock::now();

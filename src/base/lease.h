@@ -16,6 +16,27 @@
 
 namespace strata::base {
 
+// What a lease lock is: its table, its row and how long it lasts.
+struct LeaseSettings {
+  std::string schema;  // PostgreSQL: the lock table's schema (unquoted)
+  std::string table;   // unquoted: the lock table's name
+  std::string key;     // the row's lock_key: one lease per key
+  std::chrono::milliseconds lease{30'000};
+  std::chrono::milliseconds timeout{60'000};  // how long Acquire waits; 0: try once
+  std::function<void(const std::string&)> waiting;  // called once when Acquire starts to wait
+};
+
+// The lock table's columns on every engine, sorted (the layout check compares them as a set).
+inline constexpr const char* kLeaseColumns[] = {"acquired_at", "expires_at", "heartbeat_at", "host",
+                                                "lock_key",    "owner",      "pid"};
+
+// The holder of a lease row as a wait or a timeout names it, from the row's text:
+// "held by host H pid P (owner 1234abcd) since ... UTC, last renewed 1.5 s ago, expires in 28.5 s".
+// `expires_in` is in seconds, negative once expired.
+std::string DescribeLeaseHolder(const std::string& owner, const std::string& host, const std::string& pid,
+                                const std::string& since, const std::string& renewed_ago,
+                                const std::string& expires_in);
+
 // 128 random bits in hex: two runners never share an owner, even on one host with one pid
 // (containers).
 std::string LeaseOwnerToken();

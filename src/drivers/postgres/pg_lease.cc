@@ -118,11 +118,8 @@ std::string Lease::Holder(Connection& conn) const {
   if (!r.ok()) return "held by another runner (" + r.status().message() + ")";
   const PGresult* res = r->get();
   if (PQntuples(res) == 0) return "no runner holds it now (it was just released)";
-  std::string expires = Text(res, 0, 5);
-  std::string when = !expires.empty() && expires[0] == '-' ? fmt::format("expired {} s ago", expires.substr(1))
-                                                           : fmt::format("expires in {} s", expires);
-  return fmt::format("held by host {} pid {} (owner {}) since {} UTC, last renewed {} s ago, {}", Text(res, 0, 1),
-                     Text(res, 0, 2), Text(res, 0, 0).substr(0, 8), Text(res, 0, 3), Text(res, 0, 4), when);
+  return base::DescribeLeaseHolder(Text(res, 0, 0), Text(res, 0, 1), Text(res, 0, 2), Text(res, 0, 3),
+                                   Text(res, 0, 4), Text(res, 0, 5));
 }
 
 // One renewal: a connection that cannot be made again is retried by the keeper; a row that is no

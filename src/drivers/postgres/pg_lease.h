@@ -16,18 +16,8 @@
 
 namespace strata::driver::pg {
 
-struct LeaseSettings {
-  std::string schema;  // unquoted: the lock table's schema and name
-  std::string table;
-  std::string key;     // the row's lock_key: one lease per key
-  std::chrono::milliseconds lease{30'000};
-  std::chrono::milliseconds timeout{60'000};  // how long Acquire waits; 0: try once
-  std::function<void(const std::string&)> waiting;  // called once when Acquire starts to wait
-};
-
-// The lock table's columns, sorted (the layout check compares them as a set).
-inline constexpr const char* kLeaseColumns[] = {"acquired_at", "expires_at", "heartbeat_at", "host",
-                                                "lock_key",    "owner",      "pid"};
+using base::kLeaseColumns;
+using base::LeaseSettings;  // schema and table name the lock table
 
 // CREATE TABLE IF NOT EXISTS for the lock table `qualified` (already quoted).
 std::string LeaseTableDdl(const std::string& qualified);
