@@ -51,8 +51,8 @@ std::string ServerPassword() {
   return server.substr(colon + 1, at - colon - 1);
 }
 
-// 16 runners, each migration in turn data-only (one transaction, fenced at its commit) or with DDL
-// (statement by statement, each history write fenced on its own).
+// 16 runners, each migration in turn data-only or with DDL: the lease keeps them apart (its fence
+// is tested below, where the lease is lost).
 TEST(CliLeaseMariadb, SixteenConcurrentRunnersApplyEachMigrationOnceAndLeaveNoLease) {
   MariadbDatabase db;
   TempDir dir;
@@ -195,6 +195,32 @@ INSTANTIATE_TEST_SUITE_P(
                                "is no longer this run's"}),
     [](const ::testing::TestParamInfo<LostCase>& info) { return std::string(info.param.name); });
 
+// A migration that runs statement by statement keeps its session from one statement to the next:
+// the fenced history writes between them go through a session of their own, so a LOCK TABLES of
+// the migration still holds at its next statement, and its SET timestamp moves no expiry (a fence
+// in its session that wrote the session's time would have made the lease look expired, and the
+// next fence would have found it lost).
+TEST(CliLeaseMariadb, TheFencedHistoryWritesLeaveTheMigrationsSessionAlone) {
+  MariadbDatabase db;
+  TempDir dir;
+  dir.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
+  dir.Write("m/v002_locked.sql", "LOCK TABLES t WRITE;\nINSERT INTO t VALUES (1);\nDO SLEEP(2);\n"
+                                 "INSERT INTO t VALUES (2);\nUNLOCK TABLES;\n");
+  dir.Write("m/v003_frozen.sql", "SET timestamp = UNIX_TIMESTAMP('2024-01-01');\nCREATE TABLE x (id INT);\n"
+                                 "CREATE TABLE y (id INT);\nINSERT INTO t VALUES (3);\n");
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  ASSERT_TRUE(PollUntil([&] { return !Running(db, "DO SLEEP(2)").empty(); }, 20s)) << ReadText(dir.Path("log"));
+  // The table lock of statement 1 still holds during statement 3: another session waits for it.
+  constexpr unsigned kLockWaitTimeout = 1205;
+  EXPECT_EQ(db.Query("SET STATEMENT lock_wait_timeout = 1 FOR SELECT COUNT(*) FROM t", kLockWaitTimeout),
+            std::vector<std::string>{})
+      << "the migration's LOCK TABLES was released between its statements";
+  EXPECT_EQ(WaitExit(pid), 0) << ReadText(dir.Path("log"));
+  EXPECT_EQ(One(db, kHistory), "1:applied,2:applied,3:applied");
+  EXPECT_EQ(One(db, "SELECT COUNT(*) FROM t"), "3");
+  EXPECT_EQ(One(db, kLockRows), "0");
+}
+
 // strata.toml selects the lease; the lock table is strata's own, so a schema dump leaves it out;
 // the default lock (GET_LOCK) never creates it.
 TEST(CliLeaseMariadb, TomlSelectsTheLeaseAndTheLockTableStaysOutOfTheSchema) {
@@ -214,8 +240,7 @@ TEST(CliLeaseMariadb, TomlSelectsTheLeaseAndTheLockTableStaysOutOfTheSchema) {
   EXPECT_FALSE(Contains(r.out, "strata_schema_history_lock")) << r.out;
   EXPECT_TRUE(Contains(r.out, "CREATE TABLE \"a\"")) << r.out;
 
-  // down under the lease: a DDL migration's down runs statement by statement, and the history row
-  // goes in a fenced transaction of its own.
+  // down under the lease.
   dir.Write("m/0002_b.up.sql", "CREATE TABLE b (x INT);\nINSERT INTO b VALUES (1);\n");
   dir.Write("m/0002_b.down.sql", "DROP TABLE b;\n");
   r = strata::testing::Run({STRATA_BINARY, "--config", dir.Path("strata.toml"), "up"});

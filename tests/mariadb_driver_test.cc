@@ -12,6 +12,7 @@
 #include "driver_conformance.h"
 #include "drivers/registry.h"
 #include "mariadb_test_util.h"
+#include "test_util.h"
 
 namespace strata::testing {
 namespace {
@@ -367,6 +368,33 @@ TEST(MariadbDriver, TheLeaseLockExcludesFencesItsCommitsAndIsDeletedOnRelease) {
   ASSERT_TRUE(now.ok()) << now.status().ToString();
   now->reset();
   EXPECT_EQ(db.Query("SELECT COUNT(*) FROM strata_schema_history_lock"), std::vector<std::string>{"0"});
+}
+
+// MariaDB 11.6.2 turned innodb_snapshot_isolation on by default: a transaction that read anything,
+// then updates a row that another session changed since (the keeper renewing the lease), fails
+// with error 1020. The lease turns it off for the session, so a fenced commit after a renewal goes
+// through. The session here starts with it on, as on such a server.
+TEST(MariadbDriver, AFencedCommitAfterARenewalGoesThroughWithSnapshotIsolation) {
+  MariadbDatabase db;
+  driver::OpenOptions lease;
+  lease.lock_kind = driver::LockKind::kLease;
+  lease.lock_lease = std::chrono::milliseconds(1200);  // renewed every 400 ms
+  auto a = OpenOk(db.url(), lease);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->Execute("SET SESSION innodb_snapshot_isolation = ON", {.in_transaction = false}, nullptr).ok());
+  auto held = a->LockRun();
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_TRUE(a->CreateHistory().ok());
+  ASSERT_TRUE(a->Execute("CREATE TABLE t (x INT)", {.in_transaction = false}, nullptr).ok());
+  ASSERT_TRUE(a->BeginWrite().ok());
+  ASSERT_TRUE(a->ReadHistory().ok());  // the transaction's read view
+  const std::string renewed = "SELECT heartbeat_at FROM strata_schema_history_lock";
+  const std::vector<std::string> before = db.Query(renewed);
+  ASSERT_TRUE(PollUntil([&] { return db.Query(renewed) != before; }, std::chrono::seconds(5)));
+  ASSERT_TRUE(a->Execute("INSERT INTO t VALUES (1)", {}, nullptr).ok());
+  Status committed = a->Commit();
+  EXPECT_TRUE(committed.ok()) << committed.ToString();
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM t"), std::vector<std::string>{"1"});
 }
 
 TEST(MariadbDriver, OpenErrorsHaveTheirCodesAndNoPassword) {

@@ -94,8 +94,8 @@ Status ValidateOptions(const Options& options) {
 Status RefuseTableLockOnSqlite(const Options& options, base::DatabaseUrl::Kind kind) {
   if (options.lock_mode != LockMode::kTable || kind != base::DatabaseUrl::Kind::kSqlite) return Status::Ok();
   return Status(ErrorCode::kInvalidArgument,
-                "the table lock (--lock=table, lock = \"table\") is for PostgreSQL and the servers that speak its "
-                "protocol; SQLite uses its file lock: drop the setting for this database");
+                "the table lock (--lock=table, lock = \"table\") is for PostgreSQL, MariaDB and MySQL; SQLite uses "
+                "its file lock: drop the setting for this database");
 }
 
 // The file system takes C strings: a path with a NUL byte would name another directory.

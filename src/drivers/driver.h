@@ -274,7 +274,9 @@ class Driver {
   }
   // Whether InsertHistory, UpdateHistory and RecordProgress called with no transaction open each
   // commit on their own and, while this driver's RunLock is held, fail once that lock is lost
-  // (MariaDB: they go through the lock's own session, which holds the lock as long as it lives).
+  // (MariaDB: with GET_LOCK they go through the lock's own session, which holds the lock as long as
+  // it lives; with the lease each is a transaction of its own, fenced on the lease, on a session
+  // kept for them). Neither touches the migration's own session.
   // The engine then writes the history of a migration that runs statement by statement without a
   // transaction around each row and without asking RunLock::Held first: one round trip per row.
   virtual bool FencesHistoryWrites() const { return false; }

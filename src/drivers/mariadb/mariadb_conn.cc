@@ -98,6 +98,8 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
   const unsigned port = url.port.empty() ? 0 : static_cast<unsigned>(base::ParseInt64(url.port).value_or(0));
   const char* host = socket.empty() ? url.host.c_str() : "localhost";
   if (!mysql_real_connect(m, host, or_null(url.user), or_null(url.password), or_null(database), port,
+                          // No CLIENT_FOUND_ROWS: an UPDATE counts the rows it changed, which the lease
+                          // lock relies on (mariadb_lease.cc).
                           or_null(socket), /*client_flag=*/0)) {
     const unsigned error = mysql_errno(m);
     const ErrorCode code = IsAuthFailure(error) ? ErrorCode::kUnauthenticated : ErrorCode::kUnavailable;

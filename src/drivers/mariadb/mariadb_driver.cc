@@ -333,6 +333,7 @@ class MariadbDriver : public Driver {
     Status st = lease_ ? lease_->Fence(conn_) : Status::Ok();
     if (st.ok()) st = conn_.Exec("COMMIT");
     if (!st.ok() && conn_.get()) (void)conn_.Exec("ROLLBACK");
+    if (!st.ok() && lease_) st = lease_->ExplainConflict(conn_, st);
     return st;
   }
 
@@ -418,7 +419,7 @@ class MariadbDriver : public Driver {
   }
 
   Status DeleteHistory(std::uint64_t version) override {
-    return WriteHistory(fmt::format("DELETE FROM {} WHERE version = {}", table_, VersionToKey(version)));
+    return conn_.Exec(fmt::format("DELETE FROM {} WHERE version = {}", table_, VersionToKey(version)));
   }
 
   Status MirrorVersion(std::uint64_t version) override {
@@ -627,19 +628,28 @@ class MariadbDriver : public Driver {
   }
 
   // A history write. Outside a transaction, while this run holds the lock, it is fenced on its own
-  // (FencesHistoryWrites): with GET_LOCK it goes through the lock's own session, so it commits on its
-  // own and can succeed only while that session, which holds the lock until it ends, is alive; with
-  // the lease it is a transaction of its own, fenced like any commit. Inside a transaction it belongs
-  // to it, and the engine checks the lock before the commit (which the lease fences).
+  // (FencesHistoryWrites) and never goes through the migration's session, whose state (LOCK TABLES,
+  // a transaction of its own, SET timestamp) a migration that runs statement by statement may keep
+  // from one statement to the next: with GET_LOCK it goes through the lock's own session, so it
+  // commits on its own and can succeed only while that session, which holds the lock until it ends,
+  // is alive; with the lease it is a fenced transaction of its own on a session kept for that.
+  // Inside a transaction it belongs to it, and the engine checks the lock before the commit (which
+  // the lease fences).
   Status WriteHistory(const std::string& sql) {
     if (!in_transaction_ && lease_) {
-      (void)BeginWrite();  // lazy: it cannot fail
-      Status st = conn_.Exec(sql);
-      if (!st.ok()) {
-        Rollback();
-        return st;
+      if (!history_conn_) {
+        STRATA_ASSIGN_OR_RETURN(Connection c, Connection::Open(url_));
+        STRATA_RETURN_IF_ERROR(mariadb::DisableSnapshotIsolation(c));
+        history_conn_ = std::make_unique<Connection>(std::move(c));
       }
-      return Commit();
+      Connection& h = *history_conn_;
+      Status st = h.Exec("START TRANSACTION");
+      if (st.ok()) st = h.Exec(sql);
+      if (st.ok()) st = lease_->Fence(h);
+      if (st.ok()) st = h.Exec("COMMIT");
+      if (!st.ok() && h.get()) (void)h.Exec("ROLLBACK");
+      if (!st.ok()) st = lease_->ExplainConflict(h, st);
+      return st;
     }
     if (in_transaction_ || !lock_held_ || !lock_conn_) return conn_.Exec(sql);
     Status st = lock_conn_->Exec(sql);
@@ -714,6 +724,7 @@ class MariadbDriver : public Driver {
                                     .timeout = options_.lock_timeout,
                                     .waiting = options_.lock_waiting};
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<mariadb::Lease> lease, mariadb::Lease::Acquire(url_, settings));
+    STRATA_RETURN_IF_ERROR(mariadb::DisableSnapshotIsolation(conn_));
     return std::unique_ptr<RunLock>(std::make_unique<MariadbLeaseLock>(std::move(lease), &lease_, &lock_held_));
   }
 
@@ -732,6 +743,7 @@ class MariadbDriver : public Driver {
   Connection conn_;
   std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun (GET_LOCK)
   mariadb::Lease* lease_ = nullptr;        // while a MariadbLeaseLock made here is alive
+  std::unique_ptr<Connection> history_conn_;  // the lease's history writes outside a transaction
   base::DatabaseUrl url_;
   OpenOptions options_;
   // Statements are split as this session will read them: its sql_mode decides where strings end.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace strata::driver::mariadb {
 
 namespace {
@@ -34,14 +36,29 @@ Lease::Lease(Connection conn, const base::DatabaseUrl& url, const LeaseSettings&
       owner_(std::move(owner)),
       keeper_(settings_.lease, table_) {
   // Changes the row (so affects one) exactly when it is still ours and unexpired: the new times
-  // always differ from the old ones.
-  renew_sql_ = fmt::format(
-      "UPDATE {0} SET heartbeat_at = {1}, expires_at = {1} + INTERVAL {2} MICROSECOND WHERE lock_key = {3} AND "
-      "owner = {4} AND expires_at > {1}",
-      table_, kNow, settings_.lease.count() * 1000, conn_->Quote(settings_.key), conn_->Quote(owner_));
+  // always differ from the old ones. Sent only on the lease's own connection, whose session no
+  // migration touches.
+  const std::string ours =
+      fmt::format("lock_key = {} AND owner = {} AND expires_at > {}", conn_->Quote(settings_.key), conn_->Quote(owner_), kNow);
+  renew_sql_ = fmt::format("UPDATE {0} SET heartbeat_at = {1}, expires_at = {1} + INTERVAL {2} MICROSECOND WHERE {3}",
+                           table_, kNow, settings_.lease.count() * 1000, ours);
+  // The fence runs in sessions that a migration may have changed (SET timestamp moves
+  // UTC_TIMESTAMP): it never writes a time, so no session can move the lease's expiry. It still
+  // changes the row, so that it takes the row's lock and, on Galera, certifies against a takeover.
+  fence_sql_ = fmt::format("UPDATE {} SET heartbeat_at = heartbeat_at + INTERVAL 1 MICROSECOND WHERE {}", table_, ours);
 }
 
-Result<std::unique_ptr<Lease>> Lease::Acquire(const base::DatabaseUrl& url, const LeaseSettings& settings) {
+Result<std::unique_ptr<Lease>> Lease::Acquire(const base::DatabaseUrl& server, const LeaseSettings& settings) {
+  // A renewal that hangs on a server gone without a word (a failover behind a virtual IP) would
+  // keep the run from ending: the lease's connection gives up after a third of the lease, unless
+  // the URL says otherwise.
+  base::DatabaseUrl url = server;
+  const std::string third = std::to_string(std::max<std::int64_t>(1, settings.lease.count() / 3000));
+  for (const char* key : {"read_timeout", "write_timeout"}) {
+    if (std::none_of(url.params.begin(), url.params.end(), [&](const auto& p) { return p.first == key; })) {
+      url.params.emplace_back(key, third);
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url));
   std::unique_ptr<Lease> lease(new Lease(std::move(conn), url, settings, base::LeaseOwnerToken()));
   Connection& c = *lease->conn_;
@@ -88,7 +105,7 @@ Lease::~Lease() {
 }
 
 Status Lease::Fence(Connection& conn) const {
-  auto r = conn.Query(renew_sql_);
+  auto r = conn.Query(fence_sql_);
   if (!r.ok()) return r.status();
   if (r->affected_rows == 1) return Status::Ok();
   Status held = Held();
@@ -107,11 +124,29 @@ std::string Lease::Holder(Connection& conn) const {
       kNow, table_, conn.Quote(settings_.key)));
   if (!r.ok()) return "held by another runner (" + r.status().message() + ")";
   if (r->rows.empty()) return "no runner holds it now (it was just released)";
-  std::string expires = Cell(*r, 0, 5);
-  std::string when = !expires.empty() && expires[0] == '-' ? fmt::format("expired {} s ago", expires.substr(1))
-                                                           : fmt::format("expires in {} s", expires);
-  return fmt::format("held by host {} pid {} (owner {}) since {} UTC, last renewed {} s ago, {}", Cell(*r, 0, 1),
-                     Cell(*r, 0, 2), Cell(*r, 0, 0).substr(0, 8), Cell(*r, 0, 3), Cell(*r, 0, 4), when);
+  return base::DescribeLeaseHolder(Cell(*r, 0, 0), Cell(*r, 0, 1), Cell(*r, 0, 2), Cell(*r, 0, 3), Cell(*r, 0, 4),
+                                   Cell(*r, 0, 5));
+}
+
+Status Lease::ExplainConflict(Connection& conn, const Status& failure) const {
+  constexpr unsigned kDeadlock = 1213;
+  if (failure.ok() || conn.last_error() != kDeadlock) return failure;
+  auto r = conn.Query(fmt::format("SELECT owner FROM {} WHERE lock_key = {}", table_, conn.Quote(settings_.key)));
+  if (!r.ok() || (!r->rows.empty() && Cell(*r, 0, 0) == owner_)) return failure;
+  return Status(ErrorCode::kLockLost,
+                fmt::format("the migration lock's lease in {} was taken over by another runner while this commit "
+                            "was certified ({}); the transaction was not committed",
+                            table_, failure.message()));
+}
+
+Status DisableSnapshotIsolation(Connection& conn) {
+  // MariaDB 11.6.2 turned it on by default: a fence's UPDATE of the lease row, which the keeper
+  // renews meanwhile, would then fail a transaction that read anything before (error 1020).
+  // Servers without the variable (1193) have no such check.
+  constexpr unsigned kUnknownVariable = 1193;
+  Status st = conn.Exec("SET SESSION innodb_snapshot_isolation = OFF");
+  if (!st.ok() && conn.last_error() == kUnknownVariable) return Status::Ok();
+  return st;
 }
 
 // One renewal: a connection that is gone is opened again (the keeper retries when that fails); a
