@@ -33,7 +33,6 @@ using mariadb::RowView;
 constexpr const char* kMariadbHistoryColumns[] = {"version",      "name",  "checksum",       "applied_at",
                                                   "execution_ms", "state", "strata_version", "progress"};
 
-
 // strata chose the column's type, so a NULL or text that is not a number is kInternal.
 Result<std::int64_t> IntCell(const QueryResult& r, std::size_t row, std::size_t col, std::string_view what) {
   const auto& v = r.rows.at(row).at(col);
@@ -712,8 +711,8 @@ class MariadbDriver : public Driver {
   // its own.
   Result<std::unique_ptr<RunLock>> LockLease() {
     const std::string name = options_.history_table + "_lock";
-    auto layout = [&] { return TableExists(name, std::begin(mariadb::kLeaseColumns), std::end(mariadb::kLeaseColumns)); };
-    STRATA_ASSIGN_OR_RETURN(bool exists, layout());
+    STRATA_ASSIGN_OR_RETURN(bool exists,
+                            TableExists(name, std::begin(mariadb::kLeaseColumns), std::end(mariadb::kLeaseColumns)));
     if (!exists) {
       Status st = conn_.Exec(mariadb::LeaseTableDdl(QuoteName(name)));
       if (!st.ok()) return std::move(st).WithPrefix("cannot create the lock table " + QuoteName(name) + ": ");
