@@ -139,7 +139,7 @@ launch() {
     rm -f "$data/server.log"  # the server writes it (as mysql when root)
     as_mysql "$mariadbd" --no-defaults --datadir="$data/db" --socket="$data/mariadbd.sock" \
       --pid-file="$data/mariadbd.pid" --log-error="$data/server.log" --bind-address=127.0.0.1 --port="$p" \
-      --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      --tmpdir="$data/tmp" --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --max-connections=300 --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
       --innodb-doublewrite=0 --skip-log-bin --secure-file-priv="$data" \
       "${tls[@]}" "${wsrep[@]}" </dev/null >"$data/mariadbd.out" 2>&1 &
@@ -181,7 +181,7 @@ case "$cmd" in
       donor_url=$(cat "$donor/url")
       donor_port=${donor_url##*:}
       donor_port=${donor_port%%/*}
-      as_mysql mkdir "$data/db"
+      as_mysql mkdir "$data/db" "$data/tmp"
       cp -r "$(cat "$donor/datadir")/tls" "$data/tls"
       if [ "$(id -u)" -eq 0 ]; then chown -R mysql: "$data/tls"; fi
       launch
@@ -192,7 +192,11 @@ case "$cmd" in
       echo "mariadb-test-cluster: MariaDB on 127.0.0.1:$port joined the Galera node on 127.0.0.1:$donor_port ($data)"
       exit 0
     fi
-    as_mysql mariadb-install-db --no-defaults --datadir="$data/db" --auth-root-authentication-method=normal \
+    # Temporary files in a directory of its own: servers that other tests start at the same time
+    # share /tmp, and one bootstrap failed there deleting its own temporary table.
+    as_mysql mkdir "$data/tmp"
+    as_mysql mariadb-install-db --no-defaults --datadir="$data/db" --tmpdir="$data/tmp" \
+      --auth-root-authentication-method=normal \
       --skip-test-db --skip-name-resolve >"$data/install-db.log" 2>&1 \
       || { cat "$data/install-db.log" >&2; fail "mariadb-install-db failed"; }
     make_tls
