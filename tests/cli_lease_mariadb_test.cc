@@ -204,13 +204,14 @@ TEST(CliLeaseMariadb, TheFencedHistoryWritesLeaveTheMigrationsSessionAlone) {
   MariadbDatabase db;
   TempDir dir;
   dir.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
-  dir.Write("m/v002_locked.sql", "LOCK TABLES t WRITE;\nINSERT INTO t VALUES (1);\nDO SLEEP(2);\n"
+  dir.Write("m/v002_locked.sql", "LOCK TABLES t WRITE;\nINSERT INTO t VALUES (1);\nDO SLEEP(5);\n"
                                  "INSERT INTO t VALUES (2);\nUNLOCK TABLES;\n");
   dir.Write("m/v003_frozen.sql", "SET timestamp = UNIX_TIMESTAMP('2024-01-01');\nCREATE TABLE x (id INT);\n"
                                  "CREATE TABLE y (id INT);\nINSERT INTO t VALUES (3);\n");
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  ASSERT_TRUE(PollUntil([&] { return !Running(db, "DO SLEEP(2)").empty(); }, 20s)) << ReadText(dir.Path("log"));
-  // The table lock of statement 1 still holds during statement 3: another session waits for it.
+  ASSERT_TRUE(PollUntil([&] { return !Running(db, "DO SLEEP(5)").empty(); }, 20s)) << ReadText(dir.Path("log"));
+  // The table lock of statement 1 still holds during statement 3: another session waits for it (1 s
+  // of the 5 the statement sleeps).
   constexpr unsigned kLockWaitTimeout = 1205;
   EXPECT_EQ(db.Query("SET STATEMENT lock_wait_timeout = 1 FOR SELECT COUNT(*) FROM t", kLockWaitTimeout),
             std::vector<std::string>{})

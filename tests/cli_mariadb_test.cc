@@ -633,14 +633,14 @@ TEST(CliMariadbGalera, GetLockHoldsOnOneNodeOnlyAndTheLeaseHoldsAcrossTwoNodes) 
   // The lease: runner A on node 1 holds it through a slow migration; B on node 2 waits for it.
   for (const char* db : {"lease_wait", "lease_many"}) MariadbQuery(node1, std::string("CREATE DATABASE ") + db);
   dir.Write("m/v001_runs.sql", "CREATE TABLE runs (v INT PRIMARY KEY);\nINSERT INTO runs VALUES (1);\n");
-  dir.Write("m/v002_slow.sql", "INSERT INTO runs VALUES (2);\nSELECT SLEEP(2);\n");
+  dir.Write("m/v002_slow.sql", "INSERT INTO runs VALUES (2);\nSELECT SLEEP(3);\n");
   dir.Write("m/v003_c.sql", "CREATE TABLE c (x INT PRIMARY KEY);\nINSERT INTO runs VALUES (3);\n");
   const std::string wait1 = OnDatabase(node1, "lease_wait"), wait2 = OnDatabase(node2, "lease_wait");
   int a = StartLogged({STRATA_BINARY, "--url", wait1, "--dir", dir.Path("m"), "--lock=table", "up"}, dir.Path("a.log"));
   ASSERT_TRUE(PollUntil(
       [&] {
         return MariadbQuery(wait1, "SELECT COUNT(*) FROM information_schema.processlist WHERE INFO LIKE "
-                                   "'SELECT SLEEP(2)%'") == std::vector<std::string>{"1"};
+                                   "'SELECT SLEEP(3)%'") == std::vector<std::string>{"1"};
       },
       std::chrono::seconds(20)))
       << ReadText(dir.Path("a.log"));
