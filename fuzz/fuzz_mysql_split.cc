@@ -1,6 +1,6 @@
 // Fuzzes strata::sql::SplitMysql (the MariaDB/MySQL statement lexer with DELIMITER), under each
-// quoting a session's sql_mode can ask for, and IsMysqlSessionSetting and MysqlSessionObject on each
-// statement it finds.
+// quoting a session's sql_mode can ask for, and IsMysqlSessionSetting, MysqlSessionObject and
+// MysqlRunsInTransaction on each statement it finds.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -54,6 +54,11 @@ void Check(const std::string& text, strata::sql::MysqlQuoting quoting) {
       for (char& c : word) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
       FUZZ_CHECK(word == "SET" || word == "USE");
     }
+    // The same answer twice; what makes a session object (CREATE TEMPORARY TABLE, PREPARE) is never
+    // taken for a statement that leaves the transaction open.
+    const bool in_transaction = MysqlRunsInTransaction(statement, quoting);
+    FUZZ_CHECK(in_transaction == MysqlRunsInTransaction(statement, quoting));
+    if (!object.empty()) FUZZ_CHECK(!in_transaction);
     for (std::size_t k = s.begin; k < s.end; ++k) blanked[k] = ' ';
   }
   // Between the statements there is nothing to send: whitespace, comments, delimiters and

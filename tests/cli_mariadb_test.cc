@@ -310,6 +310,35 @@ TEST_F(CliMariadb, AMigrationOfDataStatementsIsStillAllOrNothing) {
   EXPECT_EQ(One("SELECT count(*) FROM t"), "2");
 }
 
+// A data migration as people write them (a dump's executable comments, foreign keys off to load
+// children first) is still one transaction: setting a variable commits nothing.
+TEST_F(CliMariadb, VariableSettingsAndExecutableCommentsKeepADataMigrationAllOrNothing) {
+  dir_.Write("m/v001_t.sql",
+             "CREATE TABLE parent (id INT PRIMARY KEY);\n"
+             "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES parent (id));\n");
+  const std::string rows =
+      "/*!40101 SET NAMES utf8mb4 */;\n"
+      "SET FOREIGN_KEY_CHECKS = 0;\n"
+      "INSERT INTO child VALUES (1, 1);\n"
+      "INSERT INTO parent VALUES (1);\n"
+      "SET FOREIGN_KEY_CHECKS = 1;\n";
+  dir_.Write("m/v002_rows.sql", rows + "INSERT INTO parent VALUES (1);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v002_rows.sql:6:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "was rolled back")) << r.err;
+  EXPECT_EQ(One("SELECT count(*) FROM child"), "0") << "part of a data migration was committed";
+  EXPECT_EQ(One("SELECT count(*) FROM parent"), "0") << "part of a data migration was committed";
+  EXPECT_EQ(History(),
+            "1:applied");
+  dir_.Write("m/v002_rows.sql", rows);
+  ProcessResult fixed = Strata({"up"});
+  ASSERT_EQ(fixed.exit_code, 0) << Describe(fixed);
+  EXPECT_EQ(One("SELECT count(*) FROM child"), "1");
+  EXPECT_EQ(History(),
+            "1:applied,2:applied");
+}
+
 TEST_F(CliMariadb, DelimiterBlocksAreNotTakenForTransactionControl) {
   dir_.Write("m/v001_trigger.sql",
              "CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL DEFAULT 0);\n"

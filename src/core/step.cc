@@ -66,17 +66,13 @@ Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, 
 bool CommitsEachStatement(const RunContext& ctx, const source::Script& script) {
   if (script.no_transaction) return true;
   if (ctx.driver->engine() != Engine::kMariadb) return false;
-  // MariaDB commits before and after every DDL statement: only a migration of data statements can
-  // run in a transaction. Anything else (or a file that does not split) runs as if it said
+  // MariaDB commits before and after every DDL statement: only a migration of data statements (and
+  // variable settings) can run in a transaction. Anything else (or a file that does not split) runs as if it said
   // `-- strata:no-transaction`, so a failure is never reported as a rollback.
   auto spans = sql::SplitMysql(script.sql());
   if (!spans.ok() || script.no_split) return true;
   for (const sql::StatementSpan& span : *spans) {
-    std::string_view text = script.sql().substr(span.begin, span.end - span.begin);
-    std::size_t end = 0;
-    while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
-    std::string word = base::Lower(text.substr(0, end));
-    if (word != "insert" && word != "update" && word != "delete" && word != "replace" && word != "select") return true;
+    if (!sql::MysqlRunsInTransaction(script.sql().substr(span.begin, span.end - span.begin))) return true;
   }
   return false;
 }

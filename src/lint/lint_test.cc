@@ -223,6 +223,13 @@ INSTANTIATE_TEST_SUITE_P(
              {"MY001@2:1"}},
         Case{"MY001_DataOnlyRunsInOneTransaction",
              "UPDATE users SET age = 1 WHERE id = 1;\nDELETE FROM orders WHERE id = 2;", {}},
+        Case{"MY001_SettingsAndExecutableCommentsStayInTheTransaction",
+             "/*!40101 SET NAMES utf8mb4 */;\nSET FOREIGN_KEY_CHECKS = 0;\nUPDATE users SET age = 1 WHERE id = 1;\n"
+             "DELETE FROM orders WHERE id = 2;",
+             {}},
+        Case{"MY001_AutocommitEndsTheTransaction",
+             "SET autocommit = 1;\nUPDATE users SET age = 1 WHERE id = 1;\nDELETE FROM orders WHERE id = 2;",
+             {"MY001@2:1"}},
         Case{"MY001_NoTransaction",
              "-- strata:no-transaction\nUPDATE users SET age = 1 WHERE id = 1;\nDELETE FROM orders WHERE id = 2;",
              {"MY001@2:1"}},

@@ -173,13 +173,6 @@ struct Target {
   std::string table;
 };
 
-bool IsDataStatement(std::string_view statement) {
-  std::size_t end = 0;
-  while (end < statement.size() && std::isalpha(static_cast<unsigned char>(statement[end]))) ++end;
-  std::string word = base::Lower(statement.substr(0, end));
-  return word == "insert" || word == "update" || word == "delete" || word == "replace" || word == "select";
-}
-
 // Why an ALTER TABLE copies the table: where, what, and whether it surely does.
 struct Copy {
   std::size_t at = 0;
@@ -703,7 +696,7 @@ PartLint MysqlAnalyzer::Analyze(std::string_view sql, bool no_transaction, bool 
         destructive.push_back(&entries[next++]);
       }
     }
-    if (!IsDataStatement(sql.substr(span.begin, span.end - span.begin))) has_ddl = true;
+    if (!sql::MysqlRunsInTransaction(sql.substr(span.begin, span.end - span.begin))) has_ddl = true;
     if (auto target = rules.Run(span, destructive)) changes.push_back({span, std::move(*target)});
   }
   if (check && (has_ddl || no_transaction) && changes.size() >= 2) {

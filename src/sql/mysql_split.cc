@@ -344,6 +344,28 @@ bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting) {
   return true;
 }
 
+bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting) {
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
+  std::size_t first = 0;
+  while (first < words.size() && words[first] == "(") ++first;
+  if (first == words.size()) return false;
+  const std::string& verb = words[first];
+  for (const char* data : {"SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "REPLACE", "VALUES", "DO"}) {
+    if (verb == data) return true;
+  }
+  if (verb != "SET" || first != 0 || words.size() < 2) return false;
+  const std::string& what = words[1];
+  if (what == "PASSWORD" || what == "DEFAULT" || what == "STATEMENT") return false;
+  for (const std::string& word : words) {
+    if (word == "TRANSACTION") return false;
+  }
+  // autocommit however it is named (`autocommit`, `@@autocommit`, `@@session.autocommit`):
+  // switching it on commits. Strings are blanks in this text, so a value never matches.
+  std::string lower(MysqlAsSqliteText(statement, quoting));
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return lower.find("autocommit") == std::string::npos;
+}
+
 bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting) {
   if (!IsMysqlSessionSetting(statement, quoting)) return false;
   const std::vector<std::string> words = SessionTokens(statement, quoting);

@@ -69,6 +69,17 @@ std::string MysqlAsSqliteText(std::string_view text, MysqlQuoting quoting = {});
 // `SET TRANSACTION` without SESSION (it is for the next transaction only). Pure; never fails.
 bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting = {});
 
+// Whether one statement (a span SplitMysql found) can run inside a transaction without ending it:
+// the data statements `SELECT` (also in parentheses or after `WITH`), `INSERT`, `UPDATE`, `DELETE`,
+// `REPLACE`, `VALUES` and `DO`, and `SET` of variables (`SET foreign_key_checks = 0`, `SET @n = 1`,
+// `SET NAMES ...`). An executable comment counts as its content (`/*!40101 SET NAMES utf8mb4 */`).
+// Everything else is taken to commit implicitly, as MariaDB's DDL, `LOCK TABLES` and account
+// statements do, and so is what might: `CALL`, `EXECUTE`, a `SET` that names autocommit, `SET
+// PASSWORD`, `SET DEFAULT ROLE`, `SET STATEMENT ... FOR` and any `SET ... TRANSACTION` (refused
+// inside one). The engine runs a migration in one transaction only when each of its statements
+// passes; lint's MY001 reads it the same way. Pure; never fails.
+bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting = {});
+
 // Whether such a setting gives a user variable a value computed by a call or a subquery
 // (`SET @n = (SELECT MAX(id) FROM t)`, `SET @id = NEXTVAL(s)`): run again later, it could give
 // another value, or change something again, so a migration that ran it does not resume.

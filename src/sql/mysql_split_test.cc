@@ -197,6 +197,34 @@ TEST(IsMysqlSessionSetting, NotWhatTheServerKeepsNorWhatDoesMoreThanSet) {
   }
 }
 
+TEST(MysqlRunsInTransaction, DataStatementsAndVariableSettings) {
+  for (const char* yes :
+       {"SELECT 1", "select * from t for update", "(SELECT 1) UNION (SELECT 2)", "((select 1))",
+        "WITH c AS (SELECT 1 AS x) SELECT * FROM c", "INSERT INTO t VALUES (1)", "insert/*c*/into t values (1)",
+        "UPDATE t SET v = 1", "DELETE FROM t", "REPLACE INTO t VALUES (1)", "VALUES (1), (2)", "DO SLEEP(0)",
+        "SET foreign_key_checks = 0", "SET @n = (SELECT COUNT(*) FROM t)", "SET NAMES utf8mb4",
+        "SET GLOBAL max_connections = 10", "SET SESSION sql_mode = ''", "SET ROLE admin",
+        "SET @s = 'autocommit'", "SET @label = 'START TRANSACTION'",
+        "/*!40101 SET NAMES utf8mb4 */", "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS */",
+        "/*M!100100 SET @x = 1 */", "/* why */ INSERT INTO t VALUES (1)"}) {
+    EXPECT_TRUE(MysqlRunsInTransaction(yes)) << yes;
+  }
+}
+
+TEST(MysqlRunsInTransaction, WhatCommitsOrMightCommit) {
+  for (const char* no :
+       {"CREATE TABLE t (id INT)", "ALTER TABLE t ADD c INT", "DROP TABLE t", "TRUNCATE t", "RENAME TABLE a TO b",
+        "/*!40000 ALTER TABLE t DISABLE KEYS */", "LOCK TABLES t WRITE", "UNLOCK TABLES", "START TRANSACTION",
+        "BEGIN", "COMMIT", "GRANT SELECT ON t TO bob", "CALL fill()", "EXECUTE s", "PREPARE s FROM 'SELECT 1'",
+        "ANALYZE TABLE t", "SET autocommit = 1", "set AUTOCOMMIT=0", "SET @a = 1, autocommit = 1",
+        "SET @@autocommit = 1", "SET @@session.autocommit = 1", "SET PASSWORD = PASSWORD('x')",
+        "SET DEFAULT ROLE admin FOR bob", "SET STATEMENT max_statement_time = 1 FOR UPDATE t SET v = 1",
+        "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET SESSION TRANSACTION READ ONLY", "(CREATE TABLE t (id INT))",
+        "SET", "", "  ", "(", "-- only a comment"}) {
+    EXPECT_FALSE(MysqlRunsInTransaction(no)) << no;
+  }
+}
+
 TEST(SetsUserVariableFromData, OnlyAUserVariableFromACallOrASubquery) {
   for (const char* yes : {"SET @n = (SELECT MAX(id) FROM t)", "SET @id = NEXTVAL(s)", "set @a := LAST_INSERT_ID()",
                           "SET foreign_key_checks = 0, @n = (SELECT 1)", "SET sql_mode = CONCAT('a', 'b'), @n = 1 + ABS(-1)"}) {
