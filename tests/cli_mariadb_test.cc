@@ -339,6 +339,42 @@ TEST_F(CliMariadb, VariableSettingsAndExecutableCommentsKeepADataMigrationAllOrN
             "1:applied,2:applied");
 }
 
+// `USE other` in a migration moves its session, not strata: the history rows, the run log and the
+// lease's fence stay in the URL's database, and the next migration starts there again.
+TEST_F(CliMariadb, AMigrationThatRunsUseMovesNeitherTheHistoryNorTheNextMigration) {
+  MariadbDatabase other;
+  const std::string use = "USE `" + other.name() + "`;\n";
+  dir_.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_b_elsewhere.sql", use + "CREATE TABLE b (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v003_rows_here.sql", "INSERT INTO a VALUES (1);\n");
+  dir_.Write("m/v004_rows_elsewhere.sql", use + "INSERT INTO b VALUES (1);\n");
+  dir_.Write("m/v005_c.sql", "CREATE TABLE c (id INT PRIMARY KEY);\n");
+  ProcessResult r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(History(), "1:applied,2:applied,3:applied,4:applied,5:applied");
+  EXPECT_EQ(One("SELECT count(*) FROM a"), "1");
+  EXPECT_TRUE(HasTable("c"));
+  EXPECT_TRUE(HasTable("strata_schema_history_log"));
+  auto tables_of_other = [&] {
+    return other.Query("SELECT group_concat(table_name ORDER BY table_name) FROM information_schema.tables WHERE "
+                       "table_schema = DATABASE()");
+  };
+  EXPECT_EQ(tables_of_other(), std::vector<std::string>{"b"});
+  EXPECT_EQ(other.Query("SELECT count(*) FROM b"), std::vector<std::string>{"1"});
+
+  // Under the lease the fence runs in the migration's session, after its USE.
+  dir_.Write("m/v006_more_rows_elsewhere.sql", use + "INSERT INTO b VALUES (2);\n");
+  dir_.Write("m/v007_d.sql", use + "CREATE TABLE d (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v008_rows_here.sql", "INSERT INTO a VALUES (2);\n");
+  ProcessResult leased = Strata({"up", "--lock=table"});
+  ASSERT_EQ(leased.exit_code, 0) << Describe(leased);
+  EXPECT_EQ(History(), "1:applied,2:applied,3:applied,4:applied,5:applied,6:applied,7:applied,8:applied");
+  EXPECT_EQ(One("SELECT count(*) FROM a"), "2");
+  EXPECT_EQ(tables_of_other(), std::vector<std::string>{"b,d"});
+  EXPECT_EQ(other.Query("SELECT count(*) FROM b"), std::vector<std::string>{"2"});
+  EXPECT_TRUE(HasTable("strata_schema_history_lock"));
+}
+
 TEST_F(CliMariadb, DelimiterBlocksAreNotTakenForTransactionControl) {
   dir_.Write("m/v001_trigger.sql",
              "CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL DEFAULT 0);\n"

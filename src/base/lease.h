@@ -18,7 +18,7 @@ namespace strata::base {
 
 // What a lease lock is: its table, its row and how long it lasts.
 struct LeaseSettings {
-  std::string schema;  // PostgreSQL: the lock table's schema (unquoted)
+  std::string schema;  // the lock table's schema (PostgreSQL) or database (MariaDB), unquoted
   std::string table;   // unquoted: the lock table's name
   std::string key;     // the row's lock_key: one lease per key
   std::chrono::milliseconds lease{30'000};

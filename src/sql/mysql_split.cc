@@ -366,6 +366,16 @@ bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting) {
   return lower.find("autocommit") == std::string::npos;
 }
 
+bool IsMysqlUse(std::string_view statement, MysqlQuoting quoting) {
+  // Cheap first: a statement that starts with another letter (a long INSERT) is not lexed.
+  const std::size_t first = statement.find_first_not_of(" \t\r\n\f\v");
+  if (first == std::string_view::npos) return false;
+  const char c = statement[first];
+  if (c != 'u' && c != 'U' && c != '/' && c != '-' && c != '#') return false;
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
+  return !words.empty() && words[0] == "USE";
+}
+
 bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting) {
   if (!IsMysqlSessionSetting(statement, quoting)) return false;
   const std::vector<std::string> words = SessionTokens(statement, quoting);

@@ -80,6 +80,9 @@ bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting = {}
 // passes; lint's MY001 reads it the same way. Pure; never fails.
 bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting = {});
 
+// Whether one statement is `USE db`, which moves its session to another default database. Pure.
+bool IsMysqlUse(std::string_view statement, MysqlQuoting quoting = {});
+
 // Whether such a setting gives a user variable a value computed by a call or a subquery
 // (`SET @n = (SELECT MAX(id) FROM t)`, `SET @id = NEXTVAL(s)`): run again later, it could give
 // another value, or change something again, so a migration that ran it does not resume.

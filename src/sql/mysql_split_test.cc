@@ -225,6 +225,17 @@ TEST(MysqlRunsInTransaction, WhatCommitsOrMightCommit) {
   }
 }
 
+TEST(IsMysqlUse, OnlyUseItself) {
+  for (const char* yes : {"USE other", "use `my db`", "  USE other", "/*!40000 USE other */", "-- why\nUSE other",
+                          "# why\nuse other"}) {
+    EXPECT_TRUE(IsMysqlUse(yes)) << yes;
+  }
+  for (const char* no : {"SELECT 1", "UPDATE t SET x = 1", "user_id", "SET @use = 1", "/* USE x */ SELECT 1",
+                         "-- USE x", "", "  ", "INSERT INTO t VALUES ('USE x')"}) {
+    EXPECT_FALSE(IsMysqlUse(no)) << no;
+  }
+}
+
 TEST(SetsUserVariableFromData, OnlyAUserVariableFromACallOrASubquery) {
   for (const char* yes : {"SET @n = (SELECT MAX(id) FROM t)", "SET @id = NEXTVAL(s)", "set @a := LAST_INSERT_ID()",
                           "SET foreign_key_checks = 0, @n = (SELECT 1)", "SET sql_mode = CONCAT('a', 'b'), @n = 1 + ABS(-1)"}) {

@@ -176,8 +176,11 @@ class MariadbDriver : public Driver {
  public:
   MariadbDriver(Connection conn, base::DatabaseUrl url, OpenOptions options)
       : conn_(std::move(conn)), url_(std::move(url)), options_(std::move(options)) {
-    table_ = QuoteName(options_.history_table);
-    log_table_ = QuoteName(options_.history_table + "_log");
+    // strata's own tables are named with their database: a migration's `USE other` changes the
+    // session's default database, and its history row must not follow it there.
+    database_ = url_.database_override.empty() ? url_.database : url_.database_override;
+    table_ = Qualified(database_, options_.history_table);
+    log_table_ = Qualified(database_, options_.history_table + "_log");
   }
 
   ~MariadbDriver() override { Rollback(); }
@@ -321,6 +324,11 @@ class MariadbDriver : public Driver {
   // START TRANSACTION goes out with the transaction's first statement: a migration that runs
   // statement by statement ends the transaction before it sends one (FencesHistoryWrites).
   Status BeginWrite() override {
+    // Each migration starts in the URL's database, whatever `USE` the one before ran.
+    if (database_changed_ && !database_.empty()) {
+      STRATA_RETURN_IF_ERROR(conn_.Exec("USE " + QuoteName(database_)));
+      database_changed_ = false;
+    }
     conn_.BeginLazily();
     in_transaction_ = true;
     return Status::Ok();
@@ -357,6 +365,7 @@ class MariadbDriver : public Driver {
     }
     for (const sql::StatementSpan& span : spans) {
       std::string_view text = sql.substr(span.begin, span.end - span.begin);
+      if (sql::IsMysqlUse(text)) database_changed_ = true;
       auto t0 = std::chrono::steady_clock::now();
       Status st = conn_.Exec(text);
       if (!st.ok()) {
@@ -672,12 +681,13 @@ class MariadbDriver : public Driver {
     // Constants, not a correlated subquery: information_schema then opens this one table's
     // definition instead of every table on the server (about 45 ms per call at 1,400 tables).
     const std::string quoted = conn_.Quote(name);
+    const std::string schema = database_.empty() ? std::string("DATABASE()") : conn_.Quote(database_);
     STRATA_ASSIGN_OR_RETURN(QueryResult r,
                             conn_.Query("SELECT t.TABLE_TYPE, (SELECT GROUP_CONCAT(c.COLUMN_NAME ORDER BY "
                                         "c.COLUMN_NAME SEPARATOR ',') FROM information_schema.COLUMNS c WHERE "
-                                        "c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = " +
+                                        "c.TABLE_SCHEMA = " + schema + " AND c.TABLE_NAME = " +
                                         quoted +
-                                        ") FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND "
+                                        ") FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = " + schema + " AND "
                                         "t.TABLE_NAME = " +
                                         quoted));
     if (r.rows.empty()) return false;
@@ -714,10 +724,11 @@ class MariadbDriver : public Driver {
     STRATA_ASSIGN_OR_RETURN(bool exists,
                             TableExists(name, std::begin(mariadb::kLeaseColumns), std::end(mariadb::kLeaseColumns)));
     if (!exists) {
-      Status st = conn_.Exec(mariadb::LeaseTableDdl(QuoteName(name)));
-      if (!st.ok()) return std::move(st).WithPrefix("cannot create the lock table " + QuoteName(name) + ": ");
+      Status st = conn_.Exec(mariadb::LeaseTableDdl(Qualified(database_, name)));
+      if (!st.ok()) return std::move(st).WithPrefix("cannot create the lock table " + Qualified(database_, name) + ": ");
     }
-    mariadb::LeaseSettings settings{.table = name,
+    mariadb::LeaseSettings settings{.schema = database_,
+                                    .table = name,
                                     .key = options_.history_table,
                                     .lease = options_.lock_lease,
                                     .timeout = options_.lock_timeout,
@@ -758,7 +769,9 @@ class MariadbDriver : public Driver {
   }
 
   std::optional<sql::MysqlQuoting> quoting_;
+  std::string database_;  // the URL's: where strata's tables are, and where each migration starts
   std::string table_, log_table_;
+  bool database_changed_ = false;  // a statement ran `USE`
   bool in_transaction_ = false;
   bool lock_held_ = false;
 };

@@ -32,9 +32,13 @@ Lease::Lease(Connection conn, const base::DatabaseUrl& url, const LeaseSettings&
     : conn_(std::move(conn)),
       url_(url),
       settings_(settings),
-      table_(QuoteName(settings_.table)),
+      // Named with its database: the fence runs in the migration's session, which `USE` may have
+      // moved to another.
+      table_(settings_.schema.empty() ? QuoteName(settings_.table)
+                                      : QuoteName(settings_.schema) + "." + QuoteName(settings_.table)),
+      name_(QuoteName(settings_.table)),
       owner_(std::move(owner)),
-      keeper_(settings_.lease, table_) {
+      keeper_(settings_.lease, name_) {
   // Changes the row (so affects one) exactly when it is still ours and unexpired: the new times
   // always differ from the old ones. Sent only on the lease's own connection, whose session no
   // migration touches.
@@ -78,7 +82,7 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(const base::DatabaseUrl& server, c
       taken_over("acquired_at"), taken_over("heartbeat_at"), taken_over("expires_at"));
   std::int64_t sent = 0;
   STRATA_RETURN_IF_ERROR(base::WaitForLease(
-      base::LeaseWait{.table = table, .redacted_url = c.redacted_url(), .timeout = settings.timeout,
+      base::LeaseWait{.table = lease->name_, .redacted_url = c.redacted_url(), .timeout = settings.timeout,
                       .waiting = settings.waiting},
       [&]() -> Result<bool> {
         sent = base::LeaseKeeper::Now();
@@ -87,7 +91,7 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(const base::DatabaseUrl& server, c
         // certification (a deadlock error, 1213) and asks again.
         constexpr unsigned kDeadlock = 1213;
         if (!r.ok() && c.last_error() == kDeadlock) return false;
-        if (!r.ok()) return Status(r.status()).WithPrefix("cannot take the migration lease in " + table + ": ");
+        if (!r.ok()) return Status(r.status()).WithPrefix("cannot take the migration lease in " + lease->name_ + ": ");
         return r->affected_rows > 0;
       },
       [&] { return lease->Holder(c); }));
@@ -111,7 +115,7 @@ Status Lease::Fence(Connection& conn) const {
   Status held = Held();
   return Status(ErrorCode::kLockLost,
                 (held.ok() ? fmt::format("the migration lock's lease in {} expired or was taken over by another runner",
-                                         table_)
+                                         name_)
                            : held.message()) +
                     "; the transaction was not committed");
 }
@@ -136,7 +140,7 @@ Status Lease::ExplainConflict(Connection& conn, const Status& failure) const {
   return Status(ErrorCode::kLockLost,
                 fmt::format("the migration lock's lease in {} was taken over by another runner while this commit "
                             "was certified ({}); the transaction was not committed",
-                            table_, failure.message()));
+                            name_, failure.message()));
 }
 
 Status DisableSnapshotIsolation(Connection& conn) {
@@ -167,7 +171,7 @@ base::Renewal Lease::Renew(std::int64_t* sent, std::string* why) {
   if (r->affected_rows == 1) return base::Renewal::kRenewed;
   *why = fmt::format("the migration lock's lease in {} is no longer this run's: it expired or another runner took "
                      "it over (now {})",
-                     table_, Holder(*conn_));
+                     name_, Holder(*conn_));
   return base::Renewal::kLost;
 }
 

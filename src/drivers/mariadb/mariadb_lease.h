@@ -74,7 +74,8 @@ class Lease {
   std::optional<Connection> conn_;
   base::DatabaseUrl url_;
   LeaseSettings settings_;
-  std::string table_;  // quoted
+  std::string table_;  // quoted, with its database: for SQL
+  std::string name_;   // quoted, without: for messages, which name the database in the URL
   std::string owner_;
   std::string renew_sql_;     // the keeper's: affects one row exactly when the lease is still ours
   std::string fence_sql_;     // the same condition, writing no time
