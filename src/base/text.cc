@@ -1,8 +1,10 @@
 #include "base/text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -51,18 +53,28 @@ SourceLocation MakeLocation(std::string_view file, std::string_view text, std::s
 
 std::string FormatLocated(const SourceLocation& location, const std::string& message) {
   std::string out = fmt::format("{}:{}:{}: {}", location.file, location.line, location.column, message);
-  if (!location.source_line.empty()) {
-    // Tabs are kept in the padding so that the caret lines up under tab-indented SQL.
-    std::string pad;
-    std::uint32_t col = 1;
-    for (std::size_t i = 0; i < location.source_line.size() && col < location.column; ++i) {
-      char c = location.source_line[i];
-      if (IsContinuationByte(c)) continue;
-      pad += (c == '\t') ? '\t' : ' ';
-      ++col;
-    }
-    out += fmt::format("\n    {}\n    {}^", location.source_line, pad);
+  const std::string_view line = location.source_line;
+  if (line.empty()) return out;
+  // The characters' starts (a column counts characters, not bytes), and the caret's.
+  std::vector<std::size_t> starts;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (!IsContinuationByte(line[i])) starts.push_back(i);
   }
+  const std::size_t caret = std::min<std::size_t>(location.column == 0 ? 0 : location.column - 1, starts.size());
+  // A long line (a generated INSERT of megabytes on one line) is shown around the caret only.
+  constexpr std::size_t kLongest = 200, kBefore = 60, kAfter = 120;
+  std::size_t from = 0, to = starts.size();
+  if (starts.size() > kLongest) {
+    from = caret > kBefore ? caret - kBefore : 0;
+    to = std::min(starts.size(), caret + kAfter);
+  }
+  const std::size_t begin = from < starts.size() ? starts[from] : line.size();
+  const std::size_t end = to < starts.size() ? starts[to] : line.size();
+  // Tabs are kept in the padding so that the caret lines up under tab-indented SQL.
+  std::string pad = from > 0 ? "   " : "";
+  for (std::size_t k = from; k < caret; ++k) pad += line[starts[k]] == '\t' ? '\t' : ' ';
+  out += fmt::format("\n    {}{}{}\n    {}^", from > 0 ? "..." : "", line.substr(begin, end - begin),
+                     end < line.size() ? "..." : "", pad);
   return out;
 }
 

@@ -32,6 +32,29 @@ TEST(FormatLocated, CaretUnderColumnKeepsTabs) {
   EXPECT_EQ(FormatLocated(loc, "syntax error"), "m/v1_x.sql:2:5: syntax error\n    \tSELEC 1;\n    \t   ^");
 }
 
+// A generated INSERT of megabytes on one line: the caret line shows the part around the column.
+TEST(FormatLocated, ALongLineIsShownAroundTheCaretOnly) {
+  const std::string line = std::string(1000, 'x') + "!" + std::string(1000, 'y');
+  SourceLocation loc{"f.sql", 1, 1001, line, ""};
+  EXPECT_EQ(FormatLocated(loc, "bad"), "f.sql:1:1001: bad\n    ..." + std::string(60, 'x') + "!" +
+                                           std::string(119, 'y') + "...\n    " + std::string(63, ' ') + "^");
+  SourceLocation near_start{"f.sql", 1, 3, line, ""};
+  EXPECT_EQ(FormatLocated(near_start, "bad"), "f.sql:1:3: bad\n    " + std::string(122, 'x') + "...\n      ^");
+  SourceLocation near_end{"f.sql", 1, 2000, line, ""};
+  EXPECT_EQ(FormatLocated(near_end, "bad"),
+            "f.sql:1:2000: bad\n    ..." + std::string(62, 'y') + "\n    " + std::string(63, ' ') + "^");
+  // Cut between characters, never inside one.
+  std::string wide = "\t";
+  for (int i = 0; i < 600; ++i) wide += "\xC3\xA9";  // é
+  SourceLocation utf8{"f.sql", 1, 300, wide, ""};
+  const std::string shown = FormatLocated(utf8, "bad");
+  std::string expected_line = "...";
+  for (int i = 0; i < 180; ++i) expected_line += "\xC3\xA9";
+  EXPECT_EQ(shown, "f.sql:1:300: bad\n    " + expected_line + "...\n    " + std::string(63, ' ') + "^");
+  SourceLocation short_line{"f.sql", 1, 2, "SELEC 1", ""};
+  EXPECT_EQ(FormatLocated(short_line, "bad"), "f.sql:1:2: bad\n    SELEC 1\n     ^");
+}
+
 // A NUL in the caret line printed as nothing, so the caret pointed at the character after it.
 TEST(MakeLocation, ShowsNulAsOneVisibleCharacter) {
   std::string text("ab\n\tc\0d\n", 8);
