@@ -375,6 +375,24 @@ TEST_F(CliMariadb, AMigrationThatRunsUseMovesNeitherTheHistoryNorTheNextMigratio
   EXPECT_TRUE(HasTable("strata_schema_history_lock"));
 }
 
+// A statement over max_allowed_packet (a generated INSERT): the server refuses it and closes the
+// session. The error says what to change without printing megabytes, and the run is still logged.
+TEST_F(CliMariadb, AStatementOverMaxAllowedPacketSaysSoBrieflyAndTheRunIsStillLogged) {
+  const std::string limit = One("SELECT @@max_allowed_packet");
+  const std::size_t bytes = static_cast<std::size_t>(std::stoull(limit)) + 1024;
+  dir_.Write("m/v001_t.sql", "CREATE TABLE t (id INT PRIMARY KEY, v LONGTEXT);\n");
+  dir_.Write("m/v002_seed.sql", "INSERT INTO t VALUES (1, '" + std::string(bytes, 'x') + "');\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << r.err.substr(0, 2000);
+  EXPECT_TRUE(Contains(r.err, "v002_seed.sql:1:1:")) << r.err.substr(0, 2000);
+  EXPECT_TRUE(Contains(r.err, "raise max_allowed_packet on the server, or split the statement"))
+      << r.err.substr(0, 2000);
+  EXPECT_LT(r.err.size(), 4000u) << "the error printed the statement whole";
+  EXPECT_FALSE(Contains(r.err, "could not record the run")) << r.err.substr(0, 2000);
+  EXPECT_EQ(History(), "1:applied");
+  EXPECT_EQ(One("SELECT outcome FROM strata_schema_history_log ORDER BY id DESC LIMIT 1"), "failed");
+}
+
 TEST_F(CliMariadb, DelimiterBlocksAreNotTakenForTransactionControl) {
   dir_.Write("m/v001_trigger.sql",
              "CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL DEFAULT 0);\n"

@@ -370,6 +370,12 @@ class MariadbDriver : public Driver {
       Status st = conn_.Exec(text);
       if (!st.ok()) {
         std::size_t offset = span.begin + ErrorOffset(text, st.message());
+        constexpr unsigned kPacketTooLarge = 1153;  // the server then closes the session
+        if (conn_.last_error() == kPacketTooLarge) {
+          st = Status(st.code(), fmt::format("{}; the statement is {} bytes: raise max_allowed_packet on the server, "
+                                             "or split the statement",
+                                             st.message(), text.size()));
+        }
         return Status(st.code(), st.message())
             .WithSqlOffset(offset)
             .WithLocation(SourceLocation{.statement = std::string(text)});
@@ -436,6 +442,17 @@ class MariadbDriver : public Driver {
   }
 
   Status AppendLog(const LogRow& row) override {
+    Status st = AppendLogOnce(row);
+    if (st.code() != ErrorCode::kUnavailable) return st;
+    // The run's session is gone (a lost connection, or a server that closed it after an error such
+    // as a packet too large): the run is still logged, on a new one. Nothing runs after the log.
+    STRATA_ASSIGN_OR_RETURN(Connection fresh, Connection::Open(url_));
+    conn_ = std::move(fresh);
+    database_changed_ = false;
+    return AppendLogOnce(row);
+  }
+
+  Status AppendLogOnce(const LogRow& row) {
     STRATA_ASSIGN_OR_RETURN(bool exists, TableExists(options_.history_table + "_log", std::begin(kLogColumns),
                                                      std::end(kLogColumns)));
     if (!exists) {
