@@ -213,6 +213,25 @@ TEST(CliPostgres, LockWaitTimeoutDoesNotLeakIntoNoTransactionMigrations) {
 }
 
 
+// A migration's search_path stays in that migration, as if each ran in a run of its own: pg_dump's
+// output sets it to '' (a baseline made from a dump), and the next migration's unqualified names
+// then had no schema to go to; a SET search_path sent the next one's tables elsewhere.
+TEST(CliPostgres, AMigrationsSearchPathDoesNotLeakIntoTheNext) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_dump.up.sql",
+            "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.a (id int);\n");
+  dir.Write("m/0002_b.up.sql", "CREATE TABLE b (id int);\n");
+  dir.Write("m/0003_elsewhere.up.sql", "CREATE SCHEMA other;\nSET search_path TO other;\nCREATE TABLE c (id int);\n");
+  dir.Write("m/0004_d.up.sql", "-- strata:no-transaction\nCREATE TABLE d (id int);\n");
+  dir.Write("m/0005_e.up.sql", "CREATE TABLE e (id int);\n");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"up"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(table_schema || '.' || table_name, ',' ORDER BY table_name) FROM "
+                        "information_schema.tables WHERE table_name IN ('a', 'b', 'c', 'd', 'e')"),
+            "public.a,public.b,other.c,public.d,public.e");
+}
+
 // libpq parses the URL itself: with a space or a second '@' in the password it took the rest for a
 // host name and echoed it ("could not translate host name \"ss w0rd@127.0.0.1\""). Such URLs are
 // refused before libpq sees them, and whatever libpq says is scrubbed of the password.

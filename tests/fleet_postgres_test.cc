@@ -77,6 +77,19 @@ TEST_F(FleetPostgres, EachSchemaGetsItsOwnTablesAndHistory) {
   EXPECT_FALSE(TableIn("tenantx", "strata_schema_history")) << "status wrote to a tenant";
 }
 
+// A migration that changes search_path changes it for itself only: the next one starts with the
+// tenant's schema first again.
+TEST_F(FleetPostgres, AMigrationsSearchPathDoesNotTakeTheNextOutOfTheTenantsSchema) {
+  tmp_.Write("m/v003_dump.sql", "SELECT pg_catalog.set_config('search_path', '', false);\n"
+                                "CREATE TABLE public.shared_note (id int);\n");
+  tmp_.Write("m/v004_more.sql", "CREATE TABLE more (id int);\n");
+  ProcessResult r = Strata({"--schemas", "tenant\\_a", "up"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_TRUE(TableIn("tenant_a", "more"));
+  EXPECT_FALSE(TableIn("public", "more"));
+  EXPECT_EQ(db_.QueryOne("SELECT count(*) FROM tenant_a.strata_schema_history"), "4");
+}
+
 TEST_F(FleetPostgres, AFailingTenantDoesNotStopTheOthersWithContinueOnError) {
   db_.Exec("CREATE TABLE tenant_b.accounts (x int)");
   ProcessResult r = Strata({"--schemas", "tenant\\_%", "--continue-on-error", "--parallel", "3", "up"});

@@ -98,6 +98,13 @@ class PostgresLeaseLock : public RunLock {
   bool* held_;
 };
 
+// Puts the tenant's schema first in the session's search_path, ahead of what it was. The schema
+// name is a plain identifier (checked when the Migrator was opened), so quoting it is enough.
+std::string TenantSearchPath(const std::string& schema) {
+  return fmt::format("SELECT set_config('search_path', '{}, ' || current_setting('search_path'), false)",
+                     QuoteIdentifier(schema));
+}
+
 class PostgresDriver : public Driver {
  public:
   PostgresDriver(Connection conn, base::DatabaseUrl url, OpenOptions options)
@@ -261,6 +268,12 @@ class PostgresDriver : public Driver {
     deferred_ = {fenced_ ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN",
                  "SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'",
                  "SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'"};
+    // Each migration starts with the session's search_path, whatever the one before set (pg_dump's
+    // output sets it to ''), as it would in a run of its own. It goes with BEGIN: no round trip.
+    if (std::exchange(search_path_set_, false)) {
+      deferred_.push_back("RESET search_path");
+      if (options_.schema_first_in_search_path) deferred_.push_back(TenantSearchPath(options_.schema));
+    }
     return Status::Ok();
   }
 
@@ -291,6 +304,7 @@ class PostgresDriver : public Driver {
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    NoteSearchPath(sql);
     std::vector<sql::StatementSpan> spans;
     if (options.no_split) {
       std::string_view t = base::Trim(sql);
@@ -341,6 +355,7 @@ class PostgresDriver : public Driver {
 
   Status ExecuteAndCommit(std::string_view sql, const HistoryRow& row, const StatementObserver& observer) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
+    NoteSearchPath(sql);
     STRATA_ASSIGN_OR_RETURN(std::vector<sql::StatementSpan> spans, sql::SplitPostgres(sql));
     bool copy = std::any_of(spans.begin(), spans.end(), [&](const sql::StatementSpan& span) {
       return base::Lower(sql.substr(span.begin, std::min<std::size_t>(4, span.end - span.begin))) == "copy";
@@ -670,6 +685,12 @@ class PostgresDriver : public Driver {
     return conn_.Exec(TakeDeferred()).status();
   }
 
+  // Whether `sql` may change the session's search_path: it names it anywhere (a comment too, which
+  // costs only a RESET with the next BEGIN).
+  void NoteSearchPath(std::string_view sql) {
+    if (base::ContainsAnyIgnoringCase(sql, {"search_path"})) search_path_set_ = true;
+  }
+
   // The deferred statements as one simple-protocol string; none are left deferred.
   std::string TakeDeferred() {
     std::string sql;
@@ -809,6 +830,7 @@ class PostgresDriver : public Driver {
   bool fenced_ = false;         // BeginWrite's transaction commits only while the lease is ours
   bool checked_writable_ = false;  // RefuseReadOnly found the server writable
   std::vector<std::string> deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
+  bool search_path_set_ = false;       // a migration's text names search_path (SET, set_config)
 };
 
 }  // namespace
@@ -827,13 +849,8 @@ Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const
   if (!options.schema_first_in_search_path) {
     (void)conn.Exec(settings);
   } else {
-    // A schema per tenant: the migrations' unqualified names are the tenant's. The schema name is a
-    // plain identifier (checked when the Migrator was opened), so quoting it is enough.
-    std::string quoted = QuoteIdentifier(options.schema);
-    STRATA_RETURN_IF_ERROR(
-        conn.Exec(fmt::format("{}; SELECT set_config('search_path', '{}, ' || current_setting('search_path'), false)",
-                              settings, quoted))
-            .status());
+    // A schema per tenant: the migrations' unqualified names are the tenant's.
+    STRATA_RETURN_IF_ERROR(conn.Exec(settings + "; " + TenantSearchPath(options.schema)).status());
   }
   return std::unique_ptr<Driver>(std::make_unique<PostgresDriver>(std::move(conn), url, options));
 }
