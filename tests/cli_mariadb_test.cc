@@ -241,6 +241,26 @@ TEST_F(CliMariadb, AResumedMigrationSetsUpItsSessionAgainFirst) {
   EXPECT_TRUE(Contains(refused.err, "statement 1 gave a user variable a value from a query")) << refused.err;
   EXPECT_EQ(One("SELECT count(*) FROM later"), "0");
   EXPECT_EQ(History(), "1:applied,2:dirty");
+  // So does a query that stores what it read: resumed, the archive would have been filled with
+  // @cutoff unset (NULL), that is with nothing, and recorded as applied.
+  ASSERT_EQ(Strata({"repair"}).exit_code, 0);
+  dir_.Write("m/v002_computed.sql", "SELECT 1;\n");
+  ASSERT_EQ(Strata({"up"}).exit_code, 0);
+  const std::string archive = "CREATE TABLE archive (id INT PRIMARY KEY);\n"
+                              "SELECT MAX(id) INTO @cutoff FROM child;\n"
+                              "CREATE INDEX ix ON child_missing (id);\n"
+                              "INSERT INTO archive SELECT id FROM child WHERE id <= @cutoff;\n";
+  dir_.Write("m/v003_archive.sql", archive);
+  ASSERT_EQ(Strata({"up"}).exit_code, 4);
+  std::string archive_fixed = archive;
+  archive_fixed.replace(archive_fixed.find("child_missing"), 13, "child");
+  dir_.Write("m/v003_archive.sql", archive_fixed);
+  ProcessResult refused_select = Strata({"up"});
+  EXPECT_EQ(refused_select.exit_code, 5) << Describe(refused_select);
+  EXPECT_TRUE(Contains(refused_select.err, "v003_archive.sql:2:1")) << refused_select.err;
+  EXPECT_TRUE(Contains(refused_select.err, "statement 2 gave a user variable a value from a query"))
+      << refused_select.err;
+  EXPECT_EQ(History(), "1:applied,2:applied,3:dirty");
 }
 
 TEST_F(CliMariadb, APartialMigrationWhoseStatementsThatRanWereEditedIsRefused) {

@@ -377,20 +377,33 @@ bool IsMysqlUse(std::string_view statement, MysqlQuoting quoting) {
 }
 
 bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting) {
-  if (!IsMysqlSessionSetting(statement, quoting)) return false;
   const std::vector<std::string> words = SessionTokens(statement, quoting);
-  // The assignments, split at the commas outside parentheses: `@n = <a value with a call>`?
-  int depth = 0;
-  bool user_variable = false;  // the current assignment's target
-  for (std::size_t i = 1; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    const bool starts = words[i - 1] == "SET" || (words[i - 1] == "," && depth == 0);
-    if (starts) user_variable = w.size() > 1 && w[0] == '@' && w[1] != '@';
-    if (w == "(") {
-      if (user_variable) return true;
-      ++depth;
-    } else if (w == ")" && depth > 0) {
-      --depth;
+  auto user_variable = [](const std::string& w) { return w.size() > 1 && w[0] == '@' && w[1] != '@'; };
+  if (IsMysqlSessionSetting(statement, quoting)) {
+    // The assignments, split at the commas outside parentheses: `@n = <a value with a call>`?
+    int depth = 0;
+    bool target = false;  // the current assignment's target is a user variable
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      const std::string& w = words[i];
+      const bool starts = words[i - 1] == "SET" || (words[i - 1] == "," && depth == 0);
+      if (starts) target = user_variable(w);
+      if (w == "(") {
+        if (target) return true;
+        ++depth;
+      } else if (w == ")" && depth > 0) {
+        --depth;
+      }
+    }
+    return false;
+  }
+  // Any other statement that puts what it reads into a user variable: `SELECT ... INTO @v`,
+  // `SELECT @v := ...` (any value: it comes from a query).
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const bool next_is = i + 1 < words.size();
+    if (words[i] == "INTO" && next_is && user_variable(words[i + 1])) return true;
+    if (user_variable(words[i]) && next_is &&
+        (words[i + 1] == ":=" || (words[i + 1] == ":" && i + 2 < words.size() && words[i + 2] == "="))) {
+      return true;
     }
   }
   return false;

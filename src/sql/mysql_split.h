@@ -83,9 +83,10 @@ bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting = {
 // Whether one statement is `USE db`, which moves its session to another default database. Pure.
 bool IsMysqlUse(std::string_view statement, MysqlQuoting quoting = {});
 
-// Whether such a setting gives a user variable a value computed by a call or a subquery
-// (`SET @n = (SELECT MAX(id) FROM t)`, `SET @id = NEXTVAL(s)`): run again later, it could give
-// another value, or change something again, so a migration that ran it does not resume.
+// Whether a statement gives a user variable a value from the data: a setting from a call or a
+// subquery (`SET @n = (SELECT MAX(id) FROM t)`, `SET @id = NEXTVAL(s)`), or a query that stores what
+// it reads (`SELECT MAX(id) INTO @n FROM t`, `SELECT @n := MAX(id) FROM t`). Run again later, it
+// could give another value, or change something again, so a migration that ran it does not resume.
 bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting = {});
 
 // What one statement leaves in its session that a resume, in a new session, does not make again:

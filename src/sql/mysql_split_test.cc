@@ -236,13 +236,17 @@ TEST(IsMysqlUse, OnlyUseItself) {
   }
 }
 
-TEST(SetsUserVariableFromData, OnlyAUserVariableFromACallOrASubquery) {
+TEST(SetsUserVariableFromData, AUserVariableFromACallASubqueryOrAQuery) {
   for (const char* yes : {"SET @n = (SELECT MAX(id) FROM t)", "SET @id = NEXTVAL(s)", "set @a := LAST_INSERT_ID()",
-                          "SET foreign_key_checks = 0, @n = (SELECT 1)", "SET sql_mode = CONCAT('a', 'b'), @n = 1 + ABS(-1)"}) {
+                          "SET foreign_key_checks = 0, @n = (SELECT 1)", "SET sql_mode = CONCAT('a', 'b'), @n = 1 + ABS(-1)",
+                          "SELECT MAX(id) INTO @cutoff FROM orders", "select max(id), min(id) into @hi, @lo from t",
+                          "SELECT @n := (SELECT 1)", "SELECT @n:=MAX(id) FROM t", "SELECT id FROM t LIMIT 1 INTO @first",
+                          "UPDATE t SET x = (@n := @n + 1)"}) {
     EXPECT_TRUE(SetsUserVariableFromData(yes)) << yes;
   }
   for (const char* no : {"SET @tag = 'x(y)'", "SET @a := 1", "SET @b = @a", "SET sql_mode = CONCAT(@@sql_mode, ',X')",
-                         "SET NAMES utf8mb4", "SELECT @n := (SELECT 1)", "SET GLOBAL @x = (SELECT 1)",
+                         "SET NAMES utf8mb4", "SET GLOBAL @x = (SELECT 1)", "SELECT @n", "SELECT @n = 1",
+                         "INSERT INTO t SELECT * FROM u", "SELECT 'INTO @x'", "SELECT @@sql_mode INTO OUTFILE '/tmp/x'",
                          "SET @tag = 'x', sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"}) {
     EXPECT_FALSE(SetsUserVariableFromData(no)) << no;
   }
