@@ -85,11 +85,13 @@ TEST_F(CliMariadbSchema, AnEmptyTableIsDroppedFreely) {
   EXPECT_EQ(Version(), "2");
 }
 
-TEST_F(CliMariadbSchema, TheGuardSeesDropColumnTruncateAndDeleteWithoutWhere) {
+TEST_F(CliMariadbSchema, TheGuardSeesDropColumnTruncateDeleteWithoutWhereAndReplacedTables) {
   dir_.Write("m/v001_base.sql", kBase);
   ASSERT_EQ(Strata({"up"}).exit_code, 0);
   for (const std::string sql :
-       {"ALTER TABLE full_t ADD COLUMN x INT, DROP COLUMN note;", "TRUNCATE TABLE full_t;", "DELETE FROM `full_t`;"}) {
+       {"ALTER TABLE full_t ADD COLUMN x INT, DROP COLUMN note;", "TRUNCATE TABLE full_t;", "DELETE FROM `full_t`;",
+        // MariaDB's own forms of a drop: the table of that name goes first, rows and all.
+        "CREATE OR REPLACE TABLE full_t (id INT PRIMARY KEY);", "DROP TABLES full_t;"}) {
     SCOPED_TRACE(sql);
     dir_.Write("m/v002_destroy.sql", sql + "\n");
     ProcessResult refused = Strata({"up"});

@@ -195,9 +195,12 @@ Result<std::vector<DataAtRisk>> FindDataAtRisk(RunContext& ctx, const std::vecto
   for (std::uint64_t v : versions) {
     const source::Migration& m = *ctx.Find(v);
     const source::Script& script = ScriptOf(m, direction);
-    // Every destructive statement contains one of these words; most migrations contain none, and
-    // then parsing them (libpg_query on PostgreSQL) is skipped.
-    if (!base::ContainsAnyIgnoringCase(script.sql(), {"drop", "delete", "truncate"})) continue;
+    // Every destructive statement contains one of these words (MariaDB's CREATE OR REPLACE TABLE
+    // too); most migrations contain none, and then parsing them (libpg_query on PostgreSQL) is skipped.
+    if (!base::ContainsAnyIgnoringCase(script.sql(), {"drop", "delete", "truncate"}) &&
+        !(ctx.driver->engine() == Engine::kMariadb && base::ContainsAnyIgnoringCase(script.sql(), {"replace"}))) {
+      continue;
+    }
     STRATA_ASSIGN_OR_RETURN(sql::Analysis analysis, Analyze(ctx, script));
     for (std::size_t k = 0; k < analysis.destructive.size(); ++k) {
       const sql::Destructive& d = analysis.destructive[k];

@@ -321,9 +321,20 @@ std::optional<Target> StatementRules::Run(sql::StatementSpan span,
   std::string first = t.Word(0);
   std::size_t i = 1;
   if (first == "CREATE") {
-    if (t.Is(i, "OR") && t.Is(i + 1, "REPLACE")) i += 2;
+    const bool replace = t.Is(i, "OR") && t.Is(i + 1, "REPLACE");
+    if (replace) i += 2;
     if (t.Is(i, "TEMPORARY")) return target;  // a session's own table
     if (t.Is(i, "TABLE")) {
+      // OR REPLACE drops a table of that name first, rows and all.
+      std::size_t at = i + 1;
+      const std::string table = t.Name(at);
+      if (replace && Existing(table)) {
+        Hit("M004", span.begin,
+            fmt::format("CREATE OR REPLACE TABLE {} drops the table of that name first, if there is one: the "
+                        "application version still running may use it (CREATE TABLE fails instead)",
+                        table));
+        target = Target{"CREATE OR REPLACE TABLE", table};
+      }
       CreateTable(t, i + 1);
       return target;
     }

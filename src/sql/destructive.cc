@@ -259,7 +259,9 @@ bool ClassifyMysql(const Statement& s, std::vector<Destructive>* out) {
   const Tokens& t = s.t;
   QualifiedName name;
   std::size_t i = 0;
-  if (t.Is(0, "drop") && (t.Is(1, "table") || (t.Is(1, "temporary") && t.Is(2, "table")))) {
+  // DROP TABLES is the same statement.
+  auto table = [&](std::size_t k) { return t.Is(k, "table") || t.Is(k, "tables"); };
+  if (t.Is(0, "drop") && (table(1) || (t.Is(1, "temporary") && table(2)))) {
     if (t.Is(1, "temporary")) return true;  // a session's own table, not one of the schema
     i = 2;
     if (t.Is(i, "if") && t.Is(i + 1, "exists")) i += 2;
@@ -268,6 +270,14 @@ bool ClassifyMysql(const Statement& s, std::vector<Destructive>* out) {
       if (!t.IsPunct(i, ',')) break;
       ++i;
     }
+    return true;
+  }
+  // CREATE OR REPLACE TABLE drops the table of that name first, rows and all.
+  if (t.Is(0, "create") && t.Is(1, "or") && t.Is(2, "replace")) {
+    if (t.Is(3, "temporary")) return true;
+    if (!t.Is(3, "table")) return false;
+    i = 4;
+    if (ReadName(t, &i, &name)) out->push_back(Entry(s, DestructiveKind::kDropTable, std::move(name)));
     return true;
   }
   if (t.Is(0, "truncate")) {
