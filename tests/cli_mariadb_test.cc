@@ -429,6 +429,39 @@ TEST_F(CliMariadb, DelimiterBlocksAreNotTakenForTransactionControl) {
   EXPECT_EQ(One("SELECT group_concat(concat(version, ':', state)) FROM strata_schema_history"), "1:applied");
 }
 
+// BEGIN NOT ATOMIC is a block of code, not a transaction: it runs. A transaction of the migration's
+// own is refused, -- strata:no-transaction or not: strata records such a migration statement by
+// statement, and the record would say statements were done that the server then rolled back.
+TEST_F(CliMariadb, ABlockRunsAndATransactionOfTheMigrationsOwnIsRefused) {
+  dir_.Write("m/v001_t.sql",
+             "CREATE TABLE t (id INT PRIMARY KEY);\n"
+             "DELIMITER //\n"
+             "BEGIN NOT ATOMIC\n"
+             "  IF NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND\n"
+             "                 TABLE_NAME = 't' AND COLUMN_NAME = 'v') THEN\n"
+             "    ALTER TABLE t ADD COLUMN v INT;\n"
+             "  END IF;\n"
+             "END //\n"
+             "DELIMITER ;\n");
+  ProcessResult r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(One("SELECT count(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                "TABLE_NAME = 't' AND COLUMN_NAME = 'v'"),
+            "1");
+  for (const std::string header : {"", "-- strata:no-transaction\n"}) {
+    SCOPED_TRACE(header);
+    dir_.Write("m/v002_pair.sql", header + "CREATE TABLE u (id INT PRIMARY KEY);\nSTART TRANSACTION;\n"
+                                           "INSERT INTO t VALUES (1, 1);\nINSERT INTO t VALUES (2, 2);\nCOMMIT;\n");
+    ProcessResult refused = Strata({"up"});
+    EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
+    EXPECT_TRUE(Contains(refused.err, "v002_pair.sql:" + std::string(header.empty() ? "2" : "3") + ":1:"))
+        << refused.err;
+    EXPECT_TRUE(Contains(refused.err, "recording each one as it completes")) << refused.err;
+    EXPECT_FALSE(HasTable("u")) << "something ran";
+    EXPECT_EQ(History(), "1:applied");
+  }
+}
+
 // Both seeds' schemas in the MariaDB dialect apply through strata, and a second run has nothing to do.
 TEST(CliMariadbExamples, BothSeedsApplyAndASecondRunDoesNothing) {
   for (const std::string set : {"dataflow", "vibesurf"}) {

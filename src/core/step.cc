@@ -701,6 +701,9 @@ Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::ui
     if (m == nullptr || (direction == Direction::kDown && !m->down)) continue;
     const source::Script& script = direction == Direction::kUp ? m->up : *m->down;
     STRATA_ASSIGN_OR_RETURN(auto alters, FindRebuilds(ctx, script));
+    // MariaDB records a migration that runs outside a transaction statement by statement, which a
+    // transaction of the migration's own would make untrue: refused there too.
+    const bool mariadb = ctx.driver->engine() == Engine::kMariadb;
     if (script.no_transaction) {
       for (const sql::rebuild::AlterStatement& a : alters) {
         if (a.maybe_native) continue;
@@ -711,7 +714,7 @@ Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::ui
             .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + a.begin,
                                              script.sql().substr(a.begin, a.end - a.begin)));
       }
-      continue;
+      if (!mariadb) continue;
     }
     std::string_view sql = script.sql();
     // Every transaction control statement starts with one of these words; most migrations have none.
@@ -734,11 +737,18 @@ Status RefuseTransactionControl(const RunContext& ctx, const std::vector<std::ui
     for (const sql::StatementSpan& span : spans) {
       std::string_view text = sql.substr(span.begin, span.end - span.begin);
       if (!sql::IsTransactionControl(text)) continue;
+      if (mariadb && sql::IsMysqlBlock(text)) continue;  // BEGIN NOT ATOMIC ... END: a block of code
       std::string statement(base::Trim(text));
-      return Status(ErrorCode::kInvalidArgument,
-                    "transaction control statement in a migration: strata already runs each migration in its own "
+      const char* why =
+          mariadb ? "transaction control statement in a migration: on MariaDB strata runs a migration of data "
+                    "statements in a transaction of its own, and any other statement by statement, recording each "
+                    "one as it completes, which a transaction of the migration's own would make untrue; remove "
+                    "START TRANSACTION/COMMIT, and put statements that must succeed or fail together in a migration "
+                    "of their own without DDL: it runs in one transaction (nothing was run)"
+                  : "transaction control statement in a migration: strata already runs each migration in its own "
                     "transaction; remove BEGIN/COMMIT, or add `-- strata:no-transaction` to the header to manage "
-                    "transactions yourself (nothing was run)")
+                    "transactions yourself (nothing was run)";
+      return Status(ErrorCode::kInvalidArgument, why)
           .WithLocation(base::MakeLocation(script.path, *script.text, script.begin + span.begin, statement));
     }
   }

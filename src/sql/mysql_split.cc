@@ -376,6 +376,11 @@ bool IsMysqlUse(std::string_view statement, MysqlQuoting quoting) {
   return !words.empty() && words[0] == "USE";
 }
 
+bool IsMysqlBlock(std::string_view statement, MysqlQuoting quoting) {
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
+  return words.size() >= 3 && words[0] == "BEGIN" && words[1] == "NOT" && words[2] == "ATOMIC";
+}
+
 bool SetsUserVariableFromData(std::string_view statement, MysqlQuoting quoting) {
   const std::vector<std::string> words = SessionTokens(statement, quoting);
   auto user_variable = [](const std::string& w) { return w.size() > 1 && w[0] == '@' && w[1] != '@'; };

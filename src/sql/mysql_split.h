@@ -83,6 +83,10 @@ bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting = {
 // Whether one statement is `USE db`, which moves its session to another default database. Pure.
 bool IsMysqlUse(std::string_view statement, MysqlQuoting quoting = {});
 
+// Whether one statement is a block of code run as it stands (`BEGIN NOT ATOMIC ... END`), which
+// begins no transaction. Pure.
+bool IsMysqlBlock(std::string_view statement, MysqlQuoting quoting = {});
+
 // Whether a statement gives a user variable a value from the data: a setting from a call or a
 // subquery (`SET @n = (SELECT MAX(id) FROM t)`, `SET @id = NEXTVAL(s)`), or a query that stores what
 // it reads (`SELECT MAX(id) INTO @n FROM t`, `SELECT @n := MAX(id) FROM t`). Run again later, it

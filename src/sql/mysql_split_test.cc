@@ -236,6 +236,14 @@ TEST(IsMysqlUse, OnlyUseItself) {
   }
 }
 
+TEST(IsMysqlBlock, BeginNotAtomicOnly) {
+  EXPECT_TRUE(IsMysqlBlock("BEGIN NOT ATOMIC\n  SELECT 1;\nEND"));
+  EXPECT_TRUE(IsMysqlBlock("begin /* why */ not atomic if 1 then select 1; end if; end"));
+  for (const char* no : {"BEGIN", "BEGIN WORK", "START TRANSACTION", "SELECT 'BEGIN NOT ATOMIC'", "", "BEGIN NOT"}) {
+    EXPECT_FALSE(IsMysqlBlock(no)) << no;
+  }
+}
+
 TEST(SetsUserVariableFromData, AUserVariableFromACallASubqueryOrAQuery) {
   for (const char* yes : {"SET @n = (SELECT MAX(id) FROM t)", "SET @id = NEXTVAL(s)", "set @a := LAST_INSERT_ID()",
                           "SET foreign_key_checks = 0, @n = (SELECT 1)", "SET sql_mode = CONCAT('a', 'b'), @n = 1 + ABS(-1)",
