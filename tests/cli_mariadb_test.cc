@@ -462,6 +462,16 @@ TEST_F(CliMariadb, ABlockRunsAndATransactionOfTheMigrationsOwnIsRefused) {
   }
 }
 
+// The server quotes the text from the error on ("near 'x\n)'"), line breaks and all: the column is
+// where that text starts, though the message was put on one line.
+TEST_F(CliMariadb, TheColumnOfASyntaxErrorIsRightWhenTheQuotedTextSpansLines) {
+  dir_.Write("m/v001_b.sql", "-- a table\nCREATE TABLE b (\n  id int,\n  v varchar(10) DEFALT x\n);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v001_b.sql:4:24: ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "\n      v varchar(10) DEFALT x\n    " + std::string(23, ' ') + "^\n")) << r.err;
+}
+
 // Both seeds' schemas in the MariaDB dialect apply through strata, and a second run has nothing to do.
 TEST(CliMariadbExamples, BothSeedsApplyAndASecondRunDoesNothing) {
   for (const std::string set : {"dataflow", "vibesurf"}) {

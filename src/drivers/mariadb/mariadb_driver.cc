@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -94,9 +95,21 @@ std::size_t ErrorOffset(std::string_view statement, std::string_view message) {
   if (near != std::string_view::npos && near + 7 <= at_line) {
     std::string_view quoted = message.substr(near + 6, at_line - near - 7);
     std::string_view head = quoted.substr(0, std::min<std::size_t>(quoted.size(), 16));
-    if (!head.empty()) {
-      std::size_t found = statement.find(head, offset);
-      if (found != std::string_view::npos) return found;
+    // The message came through OneLine: a run of blanks there (one space) may be a line break and
+    // an indent in the statement.
+    auto matches_at = [&](std::size_t p) {
+      for (char c : head) {
+        if (c == ' ') {
+          if (p >= statement.size() || !std::isspace(static_cast<unsigned char>(statement[p]))) return false;
+          while (p < statement.size() && std::isspace(static_cast<unsigned char>(statement[p]))) ++p;
+        } else if (p >= statement.size() || statement[p++] != c) {
+          return false;
+        }
+      }
+      return true;
+    };
+    for (std::size_t p = offset; !head.empty() && p < statement.size(); ++p) {
+      if (matches_at(p)) return p;
     }
   }
   return offset;
