@@ -465,11 +465,15 @@ TEST_F(CliMariadb, ABlockRunsAndATransactionOfTheMigrationsOwnIsRefused) {
 // The server quotes the text from the error on ("near 'x\n)'"), line breaks and all: the column is
 // where that text starts, though the message was put on one line.
 TEST_F(CliMariadb, TheColumnOfASyntaxErrorIsRightWhenTheQuotedTextSpansLines) {
-  dir_.Write("m/v001_b.sql", "-- a table\nCREATE TABLE b (\n  id int,\n  v varchar(10) DEFALT x\n);\n");
+  dir_.Write("m/v001_b.sql",
+             "-- two tables\nCREATE TABLE a (id int);\nCREATE TABLE b (\n  id int,\n  v varchar(10) DEFALT x\n);\n");
   ProcessResult r = Strata({"up"});
   EXPECT_EQ(r.exit_code, 4) << Describe(r);
-  EXPECT_TRUE(Contains(r.err, "v001_b.sql:4:24: ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "v001_b.sql:5:24: ")) << r.err;
   EXPECT_TRUE(Contains(r.err, "\n      v varchar(10) DEFALT x\n    " + std::string(23, ' ') + "^\n")) << r.err;
+  // One statement ran: the message says so in the singular.
+  EXPECT_TRUE(Contains(r.err, "statement 2 of 2 failed; statement 1 of 2 is applied and cannot be rolled back")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "as long as statement 1 stays byte for byte as it ran (or undo it by hand")) << r.err;
 }
 
 // Both seeds' schemas in the MariaDB dialect apply through strata, and a second run has nothing to do.

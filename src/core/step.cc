@@ -347,8 +347,8 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
       left_partial();
       const std::string applied =
           i == 0 ? std::string("none of its statements ran before it, so nothing of it is applied")
-                 : fmt::format("{} of {} are applied and cannot be rolled back by the engine", Ordinal(1, i),
-                               statements.size());
+                 : fmt::format("{} of {} {} applied and cannot be rolled back by the engine", Ordinal(1, i),
+                               statements.size(), i == 1 ? "is" : "are");
       const std::string fix = words.checkpoint ? fmt::format("remove what made statement {} fail", i + 1)
                                                : fmt::format("fix statement {}", i + 1);
       const std::string resume =
@@ -357,9 +357,10 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
               ? fmt::format("{} and run `strata up` again: it resumes at statement {} (or finish it by hand and run "
                             "`strata repair --mark-applied`)",
                             fix, i + 1)
-              : fmt::format("{} and run `strata up` again: it resumes at statement {} as long as {} stay byte for "
-                            "byte as they ran (or undo them by hand and run `strata repair`)",
-                            fix, i + 1, Ordinal(1, i));
+              : fmt::format("{} and run `strata up` again: it resumes at statement {} as long as {} byte for "
+                            "byte as {} ran (or undo {} by hand and run `strata repair`)",
+                            fix, i + 1, Ordinal(1, i) + (i == 1 ? " stays" : " stay"), i == 1 ? "it" : "they",
+                            i == 1 ? "it" : "them");
       Status where = Status(st.code(), st.message())
                          .WithSqlOffset(b + st.sql_offset().value_or(0))
                          .WithLocation(SourceLocation{.statement = std::string(base::Trim(text))});
