@@ -1467,6 +1467,12 @@ TEST_F(CliTest, GlobalOptionsMayFollowTheCommand) {
   r = Strata({"--table", "bad-name", "status"});
   EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
   EXPECT_TRUE(Contains(r.err, "invalid history table name 'bad-name'")) << Describe(r);
+  // Its run log and lock table add "_log" and "_lock": those names must fit the engines' limit too.
+  r = Strata({"--table", std::string(59, 'h'), "status"});
+  EXPECT_EQ(r.exit_code, kInvalidInput) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "(at most 58: the run log and the lock table add _log and _lock to it)")) << Describe(r);
+  r = StrataRaw({"up", "--url", "sqlite:" + tmp_.Path("long.db"), "--dir", dir_, "--table", std::string(58, 'h')});
+  EXPECT_EQ(r.exit_code, kOk) << Describe(r);
 }
 
 TEST_F(CliTest, VerboseShowsStatements) {

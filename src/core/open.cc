@@ -63,17 +63,24 @@ const char* MigrationStateName(MigrationState state) {
 namespace core {
 namespace {
 
-bool ValidIdentifier(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
+// PostgreSQL cuts a longer name to 63 bytes without an error (MariaDB allows 64).
+constexpr std::size_t kLongestName = 63;
+// The history table lends its name to the run log and the lock table ("_log", "_lock"), which
+// must fit as well: cut short, the lock table's name would be the history table's.
+constexpr std::size_t kLongestHistoryTable = kLongestName - 5;
+
+bool ValidIdentifier(std::string_view s, std::size_t longest = kLongestName) {
+  if (s.empty() || s.size() > longest) return false;
   if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 Status ValidateOptions(const Options& options) {
-  if (!ValidIdentifier(options.history_table)) {
+  if (!ValidIdentifier(options.history_table, kLongestHistoryTable)) {
     return Status(ErrorCode::kInvalidArgument,
-                  fmt::format("invalid history table name '{}': use letters, digits and '_' (at most 63)",
-                              options.history_table));
+                  fmt::format("invalid history table name '{}': use letters, digits and '_' (at most {}: the run log "
+                              "and the lock table add _log and _lock to it)",
+                              options.history_table, kLongestHistoryTable));
   }
   if (!ValidIdentifier(options.schema)) {
     return Status(ErrorCode::kInvalidArgument,
