@@ -330,6 +330,34 @@ TEST_F(CliMariadb, AMigrationOfDataStatementsIsStillAllOrNothing) {
   EXPECT_EQ(One("SELECT count(*) FROM t"), "2");
 }
 
+// A rollback leaves a MyISAM table changed: a data migration that writes to one runs statement by
+// statement and is recorded so, not reported rolled back and then run again in full.
+TEST_F(CliMariadb, ADataMigrationOnATableThatCannotRollBackRunsStatementByStatement) {
+  dir_.Write("m/v001_t.sql",
+             "CREATE TABLE events (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(20)) ENGINE=MyISAM;\n"
+             "CREATE TABLE u (id INT PRIMARY KEY) ENGINE=InnoDB;\n");
+  const std::string seed = "INSERT INTO events (msg) VALUES ('seeded');\nINSERT INTO u VALUES (1);\n";
+  dir_.Write("m/v002_seed.sql", seed + "INSERT INTO u VALUES (1);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v002_seed.sql:3:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "because table events is one whose engine cannot roll back")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "was rolled back")) << r.err;
+  EXPECT_EQ(History(), "1:applied,2:dirty");
+  dir_.Write("m/v002_seed.sql", seed + "INSERT INTO u VALUES (2);\n");
+  ProcessResult resumed = Strata({"up"});
+  ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_EQ(One("SELECT count(*) FROM events"), "1") << "the seed ran twice";
+  EXPECT_EQ(One("SELECT count(*) FROM u"), "2");
+  EXPECT_EQ(History(), "1:applied,2:applied");
+  // On InnoDB alone it is still one transaction.
+  dir_.Write("m/v003_more.sql", "INSERT INTO u VALUES (3);\nINSERT INTO u VALUES (3);\n");
+  ProcessResult all_or_nothing = Strata({"up"});
+  EXPECT_EQ(all_or_nothing.exit_code, 4) << Describe(all_or_nothing);
+  EXPECT_TRUE(Contains(all_or_nothing.err, "was rolled back")) << all_or_nothing.err;
+  EXPECT_EQ(One("SELECT count(*) FROM u"), "2");
+}
+
 // A data migration as people write them (a dump's executable comments, foreign keys off to load
 // children first) is still one transaction: setting a variable commits nothing.
 TEST_F(CliMariadb, VariableSettingsAndExecutableCommentsKeepADataMigrationAllOrNothing) {

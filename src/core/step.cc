@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "core/rebuild.h"
 #include "base/text.h"
+#include "sql/destructive.h"
 #include "sql/mysql_split.h"
 #include "sql/pg_split.h"
 #include "sql/sqlite_lexer.h"
@@ -63,18 +64,29 @@ Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, 
 
 }  // namespace
 
-bool CommitsEachStatement(const RunContext& ctx, const source::Script& script) {
-  if (script.no_transaction) return true;
-  if (ctx.driver->engine() != Engine::kMariadb) return false;
+std::string WhyStatementByStatement(const RunContext& ctx, const source::Script& script) {
+  if (script.no_transaction || ctx.driver->engine() != Engine::kMariadb) return "";
   // MariaDB commits before and after every DDL statement: only a migration of data statements (and
-  // variable settings) can run in a transaction. Anything else (or a file that does not split) runs as if it said
-  // `-- strata:no-transaction`, so a failure is never reported as a rollback.
+  // variable settings) can run in a transaction. Anything else (or a file that does not split) runs
+  // as if it said `-- strata:no-transaction`, so a failure is never reported as a rollback.
+  const std::string ddl = "because MariaDB commits each DDL statement at once";
   auto spans = sql::SplitMysql(script.sql());
-  if (!spans.ok() || script.no_split) return true;
+  if (!spans.ok() || script.no_split) return ddl;
   for (const sql::StatementSpan& span : *spans) {
-    if (!sql::MysqlRunsInTransaction(script.sql().substr(span.begin, span.end - span.begin))) return true;
+    if (!sql::MysqlRunsInTransaction(script.sql().substr(span.begin, span.end - span.begin))) return ddl;
   }
-  return false;
+  // Nor can one that writes to a table whose engine keeps its changes through a rollback.
+  auto analysis = sql::AnalyzeMysql(script.sql());
+  if (!analysis.ok()) return "";
+  auto kept = ctx.driver->NonTransactional(analysis->referenced);
+  if (!kept.ok() || kept->empty()) return "";
+  const bool one = kept->size() == 1;
+  return fmt::format("because {} {} {} whose engine cannot roll back (MyISAM, Aria, MEMORY, ...)",
+                     one ? "table" : "tables", fmt::join(*kept, ", "), one ? "is one" : "are ones");
+}
+
+bool CommitsEachStatement(const RunContext& ctx, const source::Script& script) {
+  return script.no_transaction || !WhyStatementByStatement(ctx, script).empty();
 }
 
 namespace {
@@ -267,8 +279,8 @@ Status RefuseEditedPrefix(const RunContext& ctx, const plan::Applied& a, const s
 // caller then writes the final row on its own too); otherwise it is committed after the dirty row
 // and reopened at the end.
 Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migration& m, const source::Script& script,
-                       const Words& words, bool implicit_commits, const driver::StatementObserver& observer,
-                       const std::function<void(const Event&)>& emit) {
+                       const Words& words, const std::string& statement_by_statement,
+                       const driver::StatementObserver& observer, const std::function<void(const Event&)>& emit) {
   const std::string_view sql = script.sql();
   STRATA_ASSIGN_OR_RETURN(Spans statements, StatementsOf(ctx, script));
   std::string progress;
@@ -335,9 +347,8 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
                                  done + 1, statements.size(), done == 0 ? "none of its statements" : Ordinal(1, done),
                                  rerun)});
   }
-  const std::string how = implicit_commits ? "ran statement by statement, because MariaDB commits each DDL "
-                                             "statement at once"
-                                           : "ran outside a transaction, statement by statement";
+  const std::string how = !statement_by_statement.empty() ? "ran statement by statement, " + statement_by_statement
+                                                            : "ran outside a transaction, statement by statement";
   for (std::size_t i = done; i < statements.size(); ++i) {
     const auto [b, e] = statements[i];
     const std::string_view text = sql.substr(b, e - b);
@@ -494,7 +505,8 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   // `-- strata:no-transaction`: marked dirty first, so that a failure half way is never called a
   // rollback.
   source::Script effective = covers != nullptr ? CheckpointScript(ctx, m) : up ? m.up : *m.down;
-  const bool implicit_commits = !effective.no_transaction && CommitsEachStatement(ctx, effective);
+  const std::string statement_by_statement = WhyStatementByStatement(ctx, effective);
+  const bool implicit_commits = !statement_by_statement.empty();
   if (implicit_commits) effective.no_transaction = true;
   const source::Script& script = effective;
   if (group != nullptr && (!up || script.no_transaction)) {
@@ -521,9 +533,9 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
   words.checkpoint = covers != nullptr;
   if (implicit_commits) {
     words.left_dirty = fmt::format(
-        "{} ran statement by statement, because MariaDB commits each DDL statement at once: the statements "
-        "before the failing one stay applied and cannot be rolled back, and the migration is now marked dirty",
-        words.subject);
+        "{} ran statement by statement, {}: the statements before the failing one stay applied and cannot be "
+        "rolled back, and the migration is now marked dirty",
+        words.subject, statement_by_statement);
   }
   auto observer = [&](std::size_t b, std::size_t e, double ms) {
     emit({.kind = EventKind::kStatementDone, .direction = direction, .version = m.version, .name = m.name,
@@ -578,7 +590,7 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
 
   base::Stopwatch watch(*ctx.clock);
   if (script.no_transaction && up && ctx.driver->RecordsProgress()) {
-    STRATA_RETURN_IF_ERROR(RunWithProgress(ctx, tx, m, script, words, implicit_commits, observer, emit));
+    STRATA_RETURN_IF_ERROR(RunWithProgress(ctx, tx, m, script, words, statement_by_statement, observer, emit));
   } else if (script.no_transaction) {
     STRATA_RETURN_IF_ERROR(RunOutsideTransaction(ctx, tx, m, direction, script, words, observer));
   } else {

@@ -125,9 +125,13 @@ Status RefuseEditedProgress(const RunContext& ctx, const std::vector<std::uint64
 Status RefuseOutsideTransaction(const RunContext& ctx, const std::vector<std::uint64_t>& versions,
                                 const source::Checkpoint* checkpoint = nullptr);
 
-// Whether `script` runs statement by statement in autocommit mode: `-- strata:no-transaction`, or on
-// MariaDB anything but data statements (INSERT, UPDATE, DELETE, REPLACE, SELECT), since MariaDB
-// commits each DDL statement at once.
+// Why `script` runs statement by statement in autocommit mode on MariaDB, though it does not say
+// `-- strata:no-transaction` ("because ..."), or empty: a statement that commits by itself (DDL and
+// the others sql::MysqlRunsInTransaction keeps out), or a table it names whose engine cannot roll
+// back (MyISAM, Aria), which a rollback would leave changed. Empty on the other engines.
+std::string WhyStatementByStatement(const RunContext& ctx, const source::Script& script);
+// Whether `script` runs statement by statement in autocommit mode: `-- strata:no-transaction`, or
+// WhyStatementByStatement says why.
 bool CommitsEachStatement(const RunContext& ctx, const source::Script& script);
 
 // kInvalidArgument at file:line:col for the first statement that would begin, end or abandon a

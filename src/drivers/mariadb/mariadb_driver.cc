@@ -428,6 +428,22 @@ class MariadbDriver : public Driver {
         Progress(row), VersionToKey(row.version)));
   }
 
+  Result<std::vector<std::string>> NonTransactional(const std::vector<std::string>& tables) override {
+    std::vector<std::string> out;
+    if (tables.empty()) return out;
+    std::string names;
+    for (const std::string& t : tables) names += (names.empty() ? "" : ", ") + conn_.Quote(t);
+    // Constant names: information_schema opens only those tables' definitions.
+    const std::string schema = database_.empty() ? std::string("DATABASE()") : conn_.Quote(database_);
+    STRATA_ASSIGN_OR_RETURN(QueryResult r,
+                            conn_.Query("SELECT LOWER(t.TABLE_NAME) FROM information_schema.TABLES t JOIN "
+                                        "information_schema.ENGINES e ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = " +
+                                        schema + " AND t.TABLE_NAME IN (" + names +
+                                        ") AND e.TRANSACTIONS <> 'YES' ORDER BY 1"));
+    for (std::size_t i = 0; i < r.rows.size(); ++i) out.push_back(Cell(r, i, 0));
+    return out;
+  }
+
   bool RecordsProgress() const override { return true; }
   bool FencesHistoryWrites() const override { return true; }
 
