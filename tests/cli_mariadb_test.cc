@@ -226,19 +226,27 @@ TEST_F(CliMariadb, AResumedMigrationSetsUpItsSessionAgainFirst) {
   EXPECT_EQ(One("SELECT concat(id, ':', parent, ':', tag) FROM child"), "1:999:from the first run");
   EXPECT_EQ(History(), "1:applied");
   // A user variable given a value from the data cannot be set up again (the value could differ
-  // now): such a migration does not resume, and says why, before anything runs.
-  const std::string computed = "SET @top = (SELECT MAX(id) FROM child);\n"
-                               "CREATE TABLE later (id INT PRIMARY KEY);\n"
-                               "INSRT INTO later VALUES (@top);\n";
-  dir_.Write("m/v002_computed.sql", computed);
-  ASSERT_EQ(Strata({"up"}).exit_code, 4);
-  std::string computed_fixed = computed;
-  computed_fixed.replace(computed_fixed.find("INSRT"), 5, "INSERT");
-  dir_.Write("m/v002_computed.sql", computed_fixed);
-  ProcessResult refused = Strata({"up"});
-  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
-  EXPECT_TRUE(Contains(refused.err, "v002_computed.sql:1:1")) << refused.err;
-  EXPECT_TRUE(Contains(refused.err, "statement 1 gave a user variable a value from a query")) << refused.err;
+  // now, or be unset): such a migration does not resume, and says why, before anything runs.
+  // `file` (a statement per line) fails at `typo` first; fixed, the resume is refused at `statement`.
+  auto refused_at = [&](const std::string& file, const std::string& text, const std::string& typo,
+                        const std::string& fix, int statement) {
+    SCOPED_TRACE(file);
+    dir_.Write("m/" + file, text);
+    ASSERT_EQ(Strata({"up"}).exit_code, 4);
+    std::string fixed_text = text;
+    fixed_text.replace(fixed_text.find(typo), typo.size(), fix);
+    dir_.Write("m/" + file, fixed_text);
+    ProcessResult refused = Strata({"up"});
+    EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+    EXPECT_TRUE(Contains(refused.err, file + ":" + std::to_string(statement) + ":1")) << refused.err;
+    EXPECT_TRUE(Contains(refused.err, "statement " + std::to_string(statement) +
+                                          " gave a user variable a value from a query"))
+        << refused.err;
+  };
+  refused_at("v002_computed.sql",
+             "SET @top = (SELECT MAX(id) FROM child);\nCREATE TABLE later (id INT PRIMARY KEY);\n"
+             "INSRT INTO later VALUES (@top);\n",
+             "INSRT", "INSERT", 1);
   EXPECT_EQ(One("SELECT count(*) FROM later"), "0");
   EXPECT_EQ(History(), "1:applied,2:dirty");
   // So does a query that stores what it read: resumed, the archive would have been filled with
@@ -246,20 +254,10 @@ TEST_F(CliMariadb, AResumedMigrationSetsUpItsSessionAgainFirst) {
   ASSERT_EQ(Strata({"repair"}).exit_code, 0);
   dir_.Write("m/v002_computed.sql", "SELECT 1;\n");
   ASSERT_EQ(Strata({"up"}).exit_code, 0);
-  const std::string archive = "CREATE TABLE archive (id INT PRIMARY KEY);\n"
-                              "SELECT MAX(id) INTO @cutoff FROM child;\n"
-                              "CREATE INDEX ix ON child_missing (id);\n"
-                              "INSERT INTO archive SELECT id FROM child WHERE id <= @cutoff;\n";
-  dir_.Write("m/v003_archive.sql", archive);
-  ASSERT_EQ(Strata({"up"}).exit_code, 4);
-  std::string archive_fixed = archive;
-  archive_fixed.replace(archive_fixed.find("child_missing"), 13, "child");
-  dir_.Write("m/v003_archive.sql", archive_fixed);
-  ProcessResult refused_select = Strata({"up"});
-  EXPECT_EQ(refused_select.exit_code, 5) << Describe(refused_select);
-  EXPECT_TRUE(Contains(refused_select.err, "v003_archive.sql:2:1")) << refused_select.err;
-  EXPECT_TRUE(Contains(refused_select.err, "statement 2 gave a user variable a value from a query"))
-      << refused_select.err;
+  refused_at("v003_archive.sql",
+             "CREATE TABLE archive (id INT PRIMARY KEY);\nSELECT MAX(id) INTO @cutoff FROM child;\n"
+             "CREATE INDEX ix ON child_missing (id);\nINSERT INTO archive SELECT id FROM child WHERE id <= @cutoff;\n",
+             "child_missing", "child", 2);
   EXPECT_EQ(History(), "1:applied,2:applied,3:dirty");
 }
 
