@@ -1,10 +1,8 @@
 #include "base/text.h"
 
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <system_error>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -55,25 +53,35 @@ std::string FormatLocated(const SourceLocation& location, const std::string& mes
   std::string out = fmt::format("{}:{}:{}: {}", location.file, location.line, location.column, message);
   const std::string_view line = location.source_line;
   if (line.empty()) return out;
-  // The characters' starts (a column counts characters, not bytes), and the caret's.
-  std::vector<std::size_t> starts;
+  // Columns count characters, not bytes. The caret's byte, and the line's length in characters.
+  std::size_t caret = 0, chars = 0;
   for (std::size_t i = 0; i < line.size(); ++i) {
-    if (!IsContinuationByte(line[i])) starts.push_back(i);
+    if (IsContinuationByte(line[i])) continue;
+    if (chars + 1 < location.column) caret = i + 1;
+    ++chars;
   }
-  const std::size_t caret = std::min<std::size_t>(location.column == 0 ? 0 : location.column - 1, starts.size());
+  while (caret < line.size() && IsContinuationByte(line[caret])) ++caret;
   // A long line (a generated INSERT of megabytes on one line) is shown around the caret only.
   constexpr std::size_t kLongest = 200, kBefore = 60, kAfter = 120;
-  std::size_t from = 0, to = starts.size();
-  if (starts.size() > kLongest) {
-    from = caret > kBefore ? caret - kBefore : 0;
-    to = std::min(starts.size(), caret + kAfter);
+  std::size_t begin = 0, end = line.size();
+  if (chars > kLongest) {
+    begin = caret;
+    for (std::size_t n = 0; n < kBefore && begin > 0;) {
+      --begin;
+      if (!IsContinuationByte(line[begin])) ++n;
+    }
+    end = caret;
+    for (std::size_t n = 0; n < kAfter && end < line.size();) {
+      ++end;
+      if (end == line.size() || !IsContinuationByte(line[end])) ++n;
+    }
   }
-  const std::size_t begin = from < starts.size() ? starts[from] : line.size();
-  const std::size_t end = to < starts.size() ? starts[to] : line.size();
   // Tabs are kept in the padding so that the caret lines up under tab-indented SQL.
-  std::string pad = from > 0 ? "   " : "";
-  for (std::size_t k = from; k < caret; ++k) pad += line[starts[k]] == '\t' ? '\t' : ' ';
-  out += fmt::format("\n    {}{}{}\n    {}^", from > 0 ? "..." : "", line.substr(begin, end - begin),
+  std::string pad = begin > 0 ? "   " : "";
+  for (std::size_t i = begin; i < caret; ++i) {
+    if (!IsContinuationByte(line[i])) pad += line[i] == '\t' ? '\t' : ' ';
+  }
+  out += fmt::format("\n    {}{}{}\n    {}^", begin > 0 ? "..." : "", line.substr(begin, end - begin),
                      end < line.size() ? "..." : "", pad);
   return out;
 }
