@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -307,10 +308,12 @@ namespace {
 
 // The words of a statement with its comments and strings blanked, upper-cased; a token that is not a
 // word is its text as it is ("@n", "=", "(").
-std::vector<std::string> SessionTokens(std::string_view statement, MysqlQuoting quoting) {
+std::vector<std::string> SessionTokens(std::string_view statement, MysqlQuoting quoting,
+                                       std::size_t most = std::numeric_limits<std::size_t>::max()) {
   const std::string text = MysqlAsSqliteText(statement, quoting);
   std::vector<std::string> out;
-  for (std::optional<SqliteToken> t = NextSqliteToken(text, 0); t; t = NextSqliteToken(text, t->end)) {
+  for (std::optional<SqliteToken> t = NextSqliteToken(text, 0); t && out.size() < most;
+       t = NextSqliteToken(text, t->end)) {
     std::string token = text.substr(t->begin, t->end - t->begin);
     if (t->kind == SqliteTokenKind::kWord) {
       for (char& c : token) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
@@ -345,15 +348,19 @@ bool IsMysqlSessionSetting(std::string_view statement, MysqlQuoting quoting) {
 }
 
 bool MysqlRunsInTransaction(std::string_view statement, MysqlQuoting quoting) {
-  const std::vector<std::string> words = SessionTokens(statement, quoting);
+  // The verb is in the first words: a data statement of megabytes is not lexed to its end (a cut
+  // in a string or a comment only blanks the rest).
+  constexpr std::size_t kLead = 4096;
+  const std::vector<std::string> lead = SessionTokens(statement.substr(0, kLead), quoting, 8);
   std::size_t first = 0;
-  while (first < words.size() && words[first] == "(") ++first;
-  if (first == words.size()) return false;
-  const std::string& verb = words[first];
+  while (first < lead.size() && lead[first] == "(") ++first;
+  if (first == lead.size()) return false;
+  const std::string& verb = lead[first];
   for (const char* data : {"SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "REPLACE", "VALUES", "DO"}) {
     if (verb == data) return true;
   }
-  if (verb != "SET" || first != 0 || words.size() < 2) return false;
+  if (verb != "SET" || first != 0 || lead.size() < 2) return false;
+  const std::vector<std::string> words = SessionTokens(statement, quoting);
   const std::string& what = words[1];
   if (what == "PASSWORD" || what == "DEFAULT" || what == "STATEMENT") return false;
   for (const std::string& word : words) {
