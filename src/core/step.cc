@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 
 #include "base/clock.h"
@@ -75,14 +76,18 @@ std::string WhyStatementByStatement(const RunContext& ctx, const source::Script&
   for (const sql::StatementSpan& span : *spans) {
     if (!sql::MysqlRunsInTransaction(script.sql().substr(span.begin, span.end - span.begin))) return ddl;
   }
-  // Nor can one that writes to a table whose engine keeps its changes through a rollback.
+  // Nor can one that names a table whose engine keeps its changes through a rollback.
+  auto unsafe = ctx.driver->NonTransactionalTables();
+  if (!unsafe.ok() || unsafe->empty()) return "";
   auto analysis = sql::AnalyzeMysql(script.sql());
   if (!analysis.ok()) return "";
-  auto kept = ctx.driver->NonTransactional(analysis->referenced);
-  if (!kept.ok() || kept->empty()) return "";
-  const bool one = kept->size() == 1;
+  std::vector<std::string> kept;
+  std::set_intersection(analysis->referenced.begin(), analysis->referenced.end(), unsafe->begin(), unsafe->end(),
+                        std::back_inserter(kept));
+  if (kept.empty()) return "";
+  const bool one = kept.size() == 1;
   return fmt::format("because {} {} {} whose engine cannot roll back (MyISAM, Aria, MEMORY, ...)",
-                     one ? "table" : "tables", fmt::join(*kept, ", "), one ? "is one" : "are ones");
+                     one ? "table" : "tables", fmt::join(kept, ", "), one ? "is one" : "are ones");
 }
 
 bool CommitsEachStatement(const RunContext& ctx, const source::Script& script) {

@@ -323,13 +323,10 @@ class Driver {
   // options.include_strata_tables (another history table's are ordinary tables). Inside or outside
   // a transaction; inside, the transaction's own DDL is seen.
   virtual Result<schema::Schema> Introspect(const IntrospectOptions& options) = 0;
-  // Which of `tables` (names of the default schema, lower-cased) keep their changes when a
+  // The tables of the default schema (lower-cased, sorted) that keep their changes when a
   // transaction rolls back (MariaDB: MyISAM, Aria, MEMORY, ...). Empty where every table can roll
   // back, and on the engines where they all can.
-  virtual Result<std::vector<std::string>> NonTransactional(const std::vector<std::string>& tables) {
-    (void)tables;
-    return std::vector<std::string>{};
-  }
+  virtual Result<std::vector<std::string>> NonTransactionalTables() { return std::vector<std::string>{}; }
   // Rows in a table; `schema` empty means the default one. Names are given raw (the driver quotes
   // them). kSqlError naming the table when it does not exist. Inside or outside a transaction;
   // inside, the transaction's own writes are counted.

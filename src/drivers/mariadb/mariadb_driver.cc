@@ -7,6 +7,7 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -379,6 +380,7 @@ class MariadbDriver : public Driver {
     for (const sql::StatementSpan& span : spans) {
       std::string_view text = sql.substr(span.begin, span.end - span.begin);
       if (sql::IsMysqlUse(text)) database_changed_ = true;
+      if (!in_transaction_) non_transactional_.reset();  // DDL may make or change a table
       auto t0 = std::chrono::steady_clock::now();
       Status st = conn_.Exec(text);
       if (!st.ok()) {
@@ -428,20 +430,21 @@ class MariadbDriver : public Driver {
         Progress(row), VersionToKey(row.version)));
   }
 
-  Result<std::vector<std::string>> NonTransactional(const std::vector<std::string>& tables) override {
-    std::vector<std::string> out;
-    if (tables.empty()) return out;
-    std::string names;
-    for (const std::string& t : tables) names += (names.empty() ? "" : ", ") + conn_.Quote(t);
-    // Constant names: information_schema opens only those tables' definitions.
-    const std::string schema = database_.empty() ? std::string("DATABASE()") : conn_.Quote(database_);
-    STRATA_ASSIGN_OR_RETURN(QueryResult r,
-                            conn_.Query("SELECT LOWER(t.TABLE_NAME) FROM information_schema.TABLES t JOIN "
-                                        "information_schema.ENGINES e ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = " +
-                                        schema + " AND t.TABLE_NAME IN (" + names +
-                                        ") AND e.TRANSACTIONS <> 'YES' ORDER BY 1"));
-    for (std::size_t i = 0; i < r.rows.size(); ++i) out.push_back(Cell(r, i, 0));
-    return out;
+  Result<std::vector<std::string>> NonTransactionalTables() override {
+    // Read once, and again only after a statement outside a transaction (DDL) may have made or
+    // changed a table: a run of data migrations costs one query, not one each.
+    if (!non_transactional_) {
+      const std::string schema = database_.empty() ? std::string("DATABASE()") : conn_.Quote(database_);
+      STRATA_ASSIGN_OR_RETURN(QueryResult r,
+                              conn_.Query("SELECT LOWER(t.TABLE_NAME) FROM information_schema.TABLES t JOIN "
+                                          "information_schema.ENGINES e ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = " +
+                                          schema + " AND e.TRANSACTIONS <> 'YES'"));
+      std::vector<std::string> tables;
+      for (std::size_t i = 0; i < r.rows.size(); ++i) tables.push_back(Cell(r, i, 0));
+      std::sort(tables.begin(), tables.end());  // by bytes, not by the server's collation
+      non_transactional_ = std::move(tables);
+    }
+    return *non_transactional_;
   }
 
   bool RecordsProgress() const override { return true; }
@@ -818,6 +821,7 @@ class MariadbDriver : public Driver {
   std::string database_;  // the URL's: where strata's tables are, and where each migration starts
   std::string table_, log_table_;
   bool database_changed_ = false;  // a statement ran `USE`
+  std::optional<std::vector<std::string>> non_transactional_;  // NonTransactionalTables, while valid
   bool in_transaction_ = false;
   bool lock_held_ = false;
 };
