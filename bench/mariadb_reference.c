@@ -23,22 +23,38 @@
  * that knows which migration failed half way can do on this engine. It computes no checksum of the
  * files (strata does, to detect edited migrations) and writes no run log.
  *
+ * With --verify it also does what strata does to notice an applied migration whose file was edited
+ * since it ran (as Flyway's validate-on-migrate does): it records each file's SHA-256 in its history
+ * row, and on every run reads each applied file again, hashes it and compares, failing on the first
+ * that differs. History and files are both in version order, so the check is one merge. strata keeps
+ * a cache of the files' sizes and times so that it reads only the files that changed; a hand-written
+ * migrator has no such cache, so this mode reads them all.
+ *
  * With --naive it only reads the history and, for each pending migration, runs its statements and
  * then INSERTs one 'applied' row: no lock, no dirty row first. Faster by the cost of the safety
  * bookkeeping, and what a migration that fails half way leaves unrecorded.
  *
- *   usage: mariadb_reference [--naive] mariadb://USER:PASSWORD@HOST:PORT/DATABASE DIR */
+ *   usage: mariadb_reference [--naive | --verify] mariadb://USER:PASSWORD@HOST:PORT/DATABASE DIR */
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime */
 #include <dirent.h>
+#include <fcntl.h>
 #include <mysql.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct entry {
   unsigned long long version;
   char name[256];
+};
+
+struct applied {
+  unsigned long long version;
+  char checksum[72];
 };
 
 static int by_version(const void* a, const void* b) {
@@ -75,16 +91,45 @@ static char* value(MYSQL* c, const char* sql) {
   return out;
 }
 
-static char* slurp(const char* path) {
-  FILE* f = fopen(path, "rb");
-  if (!f) die(NULL, path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char* buf = malloc((size_t)n + 1);
-  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) die(NULL, path);
+/* "sha256:" and the 64 hex digits of the SHA-256 of `data`, into `out` (72 bytes). The digest and
+ * its context are made once: OpenSSL 3 looks the algorithm up in its providers on every
+ * EVP_sha256() digest otherwise. */
+static void checksum(const char* data, size_t len, char out[72]) {
+  static EVP_MD* md = NULL;
+  static EVP_MD_CTX* ctx = NULL;
+  if (!md && !(md = EVP_MD_fetch(NULL, "SHA256", NULL))) die(NULL, "EVP_MD_fetch");
+  if (!ctx && !(ctx = EVP_MD_CTX_new())) die(NULL, "EVP_MD_CTX_new");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (!EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, data, len) ||
+      !EVP_DigestFinal_ex(ctx, digest, &digest_len)) {
+    die(NULL, "SHA-256");
+  }
+  static const char hex[] = "0123456789abcdef";
+  memcpy(out, "sha256:", 7);
+  for (unsigned int i = 0; i < digest_len; ++i) {
+    out[7 + 2 * i] = hex[digest[i] >> 4];
+    out[8 + 2 * i] = hex[digest[i] & 15];
+  }
+  out[7 + 2 * digest_len] = '\0';
+}
+
+/* The whole of file `name` in directory `dir_fd`, NUL-terminated; the caller frees it. */
+static char* slurp(int dir_fd, const char* name, size_t* len) {
+  int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) die(NULL, name);
+  char* buf = malloc((size_t)st.st_size + 1);
+  size_t n = 0;
+  while (buf && n < (size_t)st.st_size) {
+    ssize_t got = read(fd, buf + n, (size_t)st.st_size - n);
+    if (got <= 0) die(NULL, name);
+    n += (size_t)got;
+  }
+  if (!buf) die(NULL, name);
   buf[n] = '\0';
-  fclose(f);
+  close(fd);
+  if (len) *len = n;
   return buf;
 }
 
@@ -171,8 +216,9 @@ static void run_statements(MYSQL* c, char* sql) {
 
 int main(int argc, char** argv) {
   int naive = argc == 4 && strcmp(argv[1], "--naive") == 0;
-  if (argc != 3 && !naive) {
-    fprintf(stderr, "usage: mariadb_reference [--naive] mariadb://USER:PASSWORD@HOST:PORT/DATABASE DIR\n");
+  int verify = argc == 4 && strcmp(argv[1], "--verify") == 0;
+  if (argc != 3 && !naive && !verify) {
+    fprintf(stderr, "usage: mariadb_reference [--naive | --verify] mariadb://USER:PASSWORD@HOST:PORT/DATABASE DIR\n");
     return 2;
   }
   const char* dir = argv[argc - 1];
@@ -189,7 +235,6 @@ int main(int argc, char** argv) {
     snprintf(files[n].name, sizeof files[n].name, "%s", e->d_name);
     ++n;
   }
-  closedir(d);
   qsort(files, n, sizeof *files, by_version);
 
   if (mysql_library_init(0, NULL, NULL) != 0) die(NULL, "mysql_library_init");
@@ -205,28 +250,41 @@ int main(int argc, char** argv) {
              "checksum VARCHAR(128) NOT NULL, applied_at DATETIME(3) NOT NULL, execution_ms DOUBLE NOT NULL, "
              "state VARCHAR(16) NOT NULL CHECK (state IN ('applied', 'dirty', 'baseline')), "
              "strata_version VARCHAR(64) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-  const char* read = "SELECT version, state FROM ref_history";
+  const char* read = verify ? "SELECT version, state, checksum FROM ref_history ORDER BY version"
+                            : "SELECT version, state FROM ref_history ORDER BY version";
   if (mysql_real_query(c, read, strlen(read)) != 0) die(c, read);
   MYSQL_RES* history = mysql_store_result(c);
   if (!history) die(c, read);
   size_t applied_n = 0;
-  unsigned long long* applied = malloc((mysql_num_rows(history) + 1) * sizeof *applied);
+  struct applied* applied = malloc((mysql_num_rows(history) + 1) * sizeof *applied);
   for (MYSQL_ROW row; (row = mysql_fetch_row(history)) != NULL;) {
     if (!naive && strcmp(row[1], "dirty") == 0) {
       fprintf(stderr, "mariadb_reference: migration %s is marked dirty: fix it by hand first\n", row[0]);
       return 1;
     }
-    applied[applied_n++] = strtoull(row[0], NULL, 10);
+    applied[applied_n].version = strtoull(row[0], NULL, 10);
+    snprintf(applied[applied_n].checksum, sizeof applied[applied_n].checksum, "%s", verify ? row[2] : "");
+    ++applied_n;
   }
   mysql_free_result(history);
 
-  char path[4096], query[1024], name[2 * sizeof files[0].name + 1];
+  char query[1024], name[2 * sizeof files[0].name + 1], sum[72] = "none";
+  size_t r = 0; /* files and history rows are both in version order: one merge */
   for (size_t i = 0; i < n; ++i) {
-    int done = 0;
-    for (size_t r = 0; r < applied_n && !done; ++r) done = applied[r] == files[i].version;
-    if (done) continue;
-    snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-    char* sql = slurp(path);
+    while (r < applied_n && applied[r].version < files[i].version) ++r;
+    int done = r < applied_n && applied[r].version == files[i].version;
+    if (done && !verify) continue;
+    size_t len = 0;
+    char* sql = slurp(dirfd(d), files[i].name, &len);
+    if (verify) checksum(sql, len, sum);
+    if (done) {
+      if (strcmp(sum, applied[r].checksum) != 0) {
+        fprintf(stderr, "mariadb_reference: %s/%s was edited since it was applied\n", dir, files[i].name);
+        return 1;
+      }
+      free(sql);
+      continue;
+    }
     mysql_real_escape_string(c, name, files[i].name, strlen(files[i].name));
     if (naive) {
       run_statements(c, sql);
@@ -238,8 +296,8 @@ int main(int argc, char** argv) {
     } else {
       snprintf(query, sizeof query,
                "INSERT INTO ref_history (version, name, checksum, applied_at, execution_ms, state, strata_version) "
-               "VALUES (%llu, '%s', 'none', NOW(3), 0, 'dirty', 'reference')",
-               files[i].version, name);
+               "VALUES (%llu, '%s', '%s', NOW(3), 0, 'dirty', 'reference')",
+               files[i].version, name, sum);
       run_str(c, query);
       double t0 = now_ms();
       run_statements(c, sql);
@@ -257,6 +315,7 @@ int main(int argc, char** argv) {
   }
   mysql_close(c);
   mysql_library_end();
+  closedir(d);
   free(applied);
   free(files);
   free(u.user);
