@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <sqlite3.h>
@@ -166,6 +168,84 @@ TEST_F(MigratorTest, FailureInMigrationKLeavesVersionKMinus1) {
   EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
   EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
   EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
+}
+
+// Migrator::Interrupt from another thread while a long statement runs: SQLite stops it
+// (sqlite3_interrupt), the migration is rolled back, no later one starts, and Up says where it
+// stopped. The flag stays: the same Migrator refuses to start the next one, a new one goes on.
+constexpr const char* kSlowInsert =
+    "CREATE TABLE slow (n INTEGER);\n"
+    "INSERT INTO slow SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+    "WHERE x < 100000000) SELECT x FROM c);\n";
+
+TEST_F(MigratorTest, InterruptStopsTheRunningMigrationAndRollsItBack) {
+  Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);\n");
+  Mig("v2_slow.sql", kSlowInsert);
+  std::string dir = Mig("v3_c.sql", "CREATE TABLE c (x INTEGER);\n");
+  auto m = Open(dir);
+  std::atomic<bool> started{false};
+  m->SetEventCallback([&](const Event& e) {
+    if (e.kind == EventKind::kMigrationStarted && e.version == 2) started = true;
+  });
+  std::thread stopper([&] {
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    m->Interrupt();
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto r = m->Up();
+  stopper.join();
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInterrupted) << r.status().ToString();
+  EXPECT_EQ(r.status().message(), dir + "/v2_slow.sql: interrupted during migration 2 (slow), which was rolled "
+                                        "back; the database is still at version 1");
+  // The statement alone takes far longer than this (100 million rows): it was stopped, not waited for.
+  EXPECT_LT(s, 5.0);
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"a", "strata_schema_history", "strata_schema_history_log"}));
+  EXPECT_EQ(QueryOne(db(), "PRAGMA user_version"), "1");
+
+  // Sticky: this Migrator starts nothing more.
+  Mig("v2_slow.sql", "CREATE TABLE slow (n INTEGER);\n");
+  auto again = m->Up();
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), ErrorCode::kInterrupted);
+  EXPECT_EQ(again.status().message(), "interrupted before migration 2 (slow) started: 0 of the 2 migrations of this "
+                                      "run were applied, and the database is at version 1; `strata up` applies "
+                                      "the rest");
+  EXPECT_EQ(QueryOne(db(), "SELECT group_concat(version) FROM strata_schema_history"), "1");
+  auto fresh = Open(dir)->Up();
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(fresh->to_version, 3u);
+}
+
+// With --single-transaction the whole run is one transaction: an interrupt rolls all of it back,
+// the migrations that had finished included.
+TEST_F(MigratorTest, InterruptRollsBackASingleTransactionRunWhole) {
+  Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);\n");
+  std::string dir = Mig("v2_slow.sql", kSlowInsert);
+  auto m = Open(dir);
+  std::atomic<bool> started{false};
+  m->SetEventCallback([&](const Event& e) {
+    if (e.kind == EventKind::kMigrationStarted && e.version == 2) started = true;
+  });
+  std::thread stopper([&] {
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    m->Interrupt();
+  });
+  UpOptions up;
+  up.single_transaction = true;
+  auto r = m->Up(up);
+  stopper.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInterrupted) << r.status().ToString();
+  EXPECT_EQ(r.status().message(), dir + "/v2_slow.sql: interrupted during migration 2 (slow), so the single "
+                                        "transaction of this run was rolled back: no migration of it was applied and "
+                                        "the database is still at version 0");
+  EXPECT_EQ(Tables(), (std::vector<std::string>{"strata_schema_history", "strata_schema_history_log"}));
+  EXPECT_EQ(QueryOne(db(), "SELECT count(*) FROM strata_schema_history"), "0");
 }
 
 TEST_F(MigratorTest, SyntaxErrorPointsAtTheToken) {

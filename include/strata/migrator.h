@@ -393,6 +393,16 @@ class Migrator {
   virtual Result<RunReport> Up(const UpOptions& options = {}) = 0;
   virtual Result<RunReport> Down(const DownOptions& options = {}) = 0;
 
+  // Asks an Up or Down running on another thread to stop where the database is clean, and returns
+  // at once (call it from a thread, never from a signal handler; the CLI calls it on SIGINT and
+  // SIGTERM). No migration starts after it. A migration that runs in a transaction is stopped
+  // where it is (its statement cancelled on the server) and rolled back; one that MariaDB runs
+  // statement by statement stops after its current statement and is left partial, which `Up`
+  // resumes; one of `-- strata:no-transaction` elsewhere runs to its end. `Up --single-transaction`
+  // rolls back all of its work. Up or Down then fails with kInterrupted, saying where it stopped.
+  // Sticky: later calls on this Migrator fail the same way; open a new one to go on.
+  virtual void Interrupt() = 0;
+
   // Problems that make the database and the files disagree: changed checksums, missing files,
   // out-of-order pending migrations, dirty migrations, a needed baseline.
   virtual Result<VerifyReport> Verify() = 0;

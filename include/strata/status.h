@@ -33,6 +33,8 @@ enum class ErrorCode : int {
   kIntegrity,           // the migrations directory does not match its strata.sum (a file was added,
                         // removed or edited since it was written, or it has merge conflict markers),
                         // or a branch's migrations do not follow its base's: renumber or re-hash
+  kInterrupted,         // Migrator::Interrupt stopped the run where the database was clean: the
+                        // migration in progress was rolled back, or left partial after a statement
 };
 
 // Returns a stable lower-case name for `code` ("invalid_argument", ...).

@@ -29,6 +29,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kDataChanged: return "data_changed";
     case ErrorCode::kLockLost: return "lock_lost";
     case ErrorCode::kIntegrity: return "integrity";
+    case ErrorCode::kInterrupted: return "interrupted";
   }
   return "unknown";
 }

@@ -60,6 +60,8 @@ class MigratorImpl : public Migrator {
 
   void SetEventCallback(EventCallback callback) override { callback_ = std::move(callback); }
 
+  void Interrupt() override { interruption_.Request(); }
+
   std::string RedactedUrl() const override { return url_.Redacted(); }
 
   Result<StatusReport> GetStatus() override {
@@ -250,6 +252,19 @@ class MigratorImpl : public Migrator {
     return report;
   }
 
+  // Migrator::Interrupt before migration `next`, the `done`th step of this run's `total`: nothing
+  // of it ran.
+  static Status InterruptedBefore(const RunContext& ctx, const source::Migration& next, std::size_t done,
+                                  std::size_t total, Direction d) {
+    const bool up = d == Direction::kUp;
+    return Status(ErrorCode::kInterrupted,
+                  fmt::format("interrupted before {} {} ({}) started: {} of the {} migration{} of this run {} {}, and "
+                              "the database is at version {}{}",
+                              up ? "migration" : "the rollback of", next.version, next.name, done, total,
+                              total == 1 ? "" : "s", done == 1 ? "was" : "were", up ? "applied" : "rolled back",
+                              plan::CurrentVersion(ctx.applied), up ? "; `strata up` applies the rest" : ""));
+  }
+
   // Applies `versions` in order, re-planning whenever another runner moved the history; fills
   // `report` with what ran, also when it stops on an error.
   Status ApplyUps(RunContext& ctx, std::vector<std::uint64_t> versions, const plan::UpRequest& request,
@@ -262,6 +277,10 @@ class MigratorImpl : public Migrator {
     }
     const std::size_t offset = checkpoint ? 1 : 0;
     for (std::size_t i = 0; i < versions.size();) {
+      if (ctx.Interrupted()) {
+        return InterruptedBefore(ctx, *ctx.Find(versions[i]), i + offset, versions.size() + offset,
+                                 Direction::kUp);
+      }
       // Another runner may have applied migrations since we planned: re-plan inside the lock.
       auto tx = WriteTransaction::Begin(ctx);
       if (!tx.ok()) return ctx.BlameLostLock(tx.status());
@@ -366,7 +385,14 @@ class MigratorImpl : public Migrator {
       done.push_back({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path,
                       .ms = *ms});
     }
+    const auto interrupted = [&] {
+      return fail(Status(ErrorCode::kInterrupted,
+                         fmt::format("interrupted, so the single transaction of this run was rolled back: no "
+                                     "migration of it was applied and the database is still at version {}",
+                                     group.from_version)));
+    };
     for (std::size_t i = 0; i < versions.size(); ++i) {
+      if (ctx.Interrupted()) return interrupted();
       const source::Migration& m = *ctx.Find(versions[i]);
       Emit(StartEvent(m, Direction::kUp, i + 1 + offset, steps));
       std::function<Status()> verify;
@@ -383,6 +409,7 @@ class MigratorImpl : public Migrator {
       done.push_back({.kind = EventKind::kMigrationDone, .version = m.version, .name = m.name, .file = m.up.path,
                       .ms = *ms});
     }
+    if (ctx.Interrupted()) return interrupted();
     Status st = ctx.driver->MirrorVersion(plan::CurrentVersion(ctx.applied));
     if (st.ok()) st = tx->Commit();
     if (!st.ok() && st.code() == ErrorCode::kUnavailable && tx->commit_sent()) {
@@ -426,6 +453,9 @@ class MigratorImpl : public Migrator {
     base::Stopwatch total(*env_.clock);
     Emit({.kind = EventKind::kRunStarted, .direction = Direction::kDown, .total = versions.size()});
     for (std::size_t i = 0; i < versions.size(); ++i) {
+      if (ctx.Interrupted()) {
+        return InterruptedBefore(ctx, *ctx.Find(versions[i]), i, versions.size(), Direction::kDown);
+      }
       auto tx = WriteTransaction::Begin(ctx);
       if (!tx.ok()) return ctx.BlameLostLock(tx.status());
       if (tx->history_changed()) {
@@ -700,6 +730,7 @@ class MigratorImpl : public Migrator {
     RunContext ctx;
     ctx.clock = env_.clock;
     ctx.history_table = options_.history_table;
+    ctx.interruption = &interruption_;
     // Reading and hashing the files and opening the database (SQLite parses its whole schema on
     // first use) are independent: do them at the same time.
     std::future<Result<Loaded>> loading;
@@ -811,6 +842,7 @@ class MigratorImpl : public Migrator {
   Migrations embedded_cache_;
   Checkpoints embedded_checkpoints_;
   Memo memo_;
+  Interruption interruption_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "core/interruption.h"
 #include "drivers/driver.h"
 #include "plan/planner.h"
 #include "source/checkpoint.h"
@@ -78,8 +79,11 @@ struct RunContext {
   // Driver change token as of our last read of the history or our last write; unset until the
   // first write transaction, which always re-reads.
   std::optional<std::int64_t> token;
+  // The Migrator's (Migrator::Interrupt); null for work that cannot be interrupted.
+  Interruption* interruption = nullptr;
 
   const std::vector<source::Migration>& migrations() const { return *source; }
+  bool Interrupted() const { return interruption != nullptr && interruption->requested(); }
   const source::Migration* Find(std::uint64_t version) const;
 
   // Reads the history (if any) and the legacy version into `applied` / `legacy_version`; with

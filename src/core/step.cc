@@ -42,6 +42,7 @@ struct Words {
   std::string left_dirty;   // a failure outside one
   std::string subject;      // what ran: "migration 2 (b)", "the rollback of 2 (b)"
   bool checkpoint = false;  // a checkpoint: written by strata, so its text is not what to fix
+  std::string interrupted;  // Migrator::Interrupt inside the transaction
 };
 
 Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, const Group* group) {
@@ -49,18 +50,27 @@ Words WordsFor(const source::Migration& m, Direction d, std::uint64_t previous, 
     return {fmt::format("migration {} ({}) failed, so the single transaction of this run was rolled back: no "
                         "migration of it was applied and the database is still at version {}",
                         m.version, m.name, group->from_version),
-            std::string(), fmt::format("migration {} ({})", m.version, m.name)};
+            std::string(), fmt::format("migration {} ({})", m.version, m.name), false,
+            fmt::format("interrupted during migration {} ({}), so the single transaction of this run was rolled "
+                        "back: no migration of it was applied and the database is still at version {}",
+                        m.version, m.name, group->from_version)};
   }
   if (d == Direction::kUp) {
     return {fmt::format("migration {} ({}) was rolled back; the database is still at version {}", m.version, m.name,
                         previous),
             fmt::format("migration {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name),
-            fmt::format("migration {} ({})", m.version, m.name)};
+            fmt::format("migration {} ({})", m.version, m.name), false,
+            fmt::format("interrupted during migration {} ({}), which was rolled back; the database is still at "
+                        "version {}",
+                        m.version, m.name, previous)};
   }
   return {fmt::format("rollback of {} ({}) was undone; the database is still at version {}", m.version, m.name,
                       previous),
           fmt::format("rollback of {} ({}) ran outside a transaction and is now marked dirty", m.version, m.name),
-          fmt::format("the rollback of {} ({})", m.version, m.name)};
+          fmt::format("the rollback of {} ({})", m.version, m.name), false,
+          fmt::format("interrupted during the rollback of {} ({}), which was undone; the database is still at "
+                      "version {}",
+                      m.version, m.name, previous)};
 }
 
 }  // namespace
@@ -403,8 +413,21 @@ Status RunWithProgress(RunContext& ctx, WriteTransaction& tx, const source::Migr
                                 Ordinal(1, i + 1), i == 0 ? std::string("none") : Ordinal(1, i)));
     }
     progress = std::move(next);
+    if (ctx.Interrupted()) {  // between two statements, with the progress recorded: the resume point
+      left_partial();
+      return Status(ErrorCode::kInterrupted,
+                    fmt::format("{}: interrupted: {} {}, and stopped after statement {} of {}: {} applied and "
+                                "recorded, and the migration is left partial; `strata up` resumes it at statement {}",
+                                script.path, words.subject, how, i + 1, statements.size(),
+                                Ordinal(1, i + 1) + (i == 0 ? " is" : " are"), i + 2));
+    }
   }
   return alone ? Status::Ok() : tx.Reopen();
+}
+
+// Migrator::Interrupt came while a migration ran inside its transaction, which is not committed.
+Status InterruptedInside(const source::Script& script, const Words& words) {
+  return Status(ErrorCode::kInterrupted, fmt::format("{}: {}", script.path, words.interrupted));
 }
 
 // A statement of a migration that runs inside a transaction failed: said at its place in the file.
@@ -421,9 +444,17 @@ Status StatementFailed(const RunContext& ctx, const Status& st, const source::Sc
 Status RunInsideTransaction(RunContext& ctx, const source::Script& script, Direction d, const Words& words,
                             const driver::StatementObserver& observer, const std::function<Status()>& before_commit,
                             const std::vector<sql::rebuild::AlterStatement>& alters, bool foreign_keys_off) {
-  Status st = alters.empty()
-                  ? ctx.driver->Execute(script.sql(), {.in_transaction = true, .no_split = script.no_split}, observer)
-                  : ExecuteWithRebuilds(ctx, script.sql(), alters, foreign_keys_off, observer);
+  Status st;
+  {
+    // A cancelled statement fails, and the transaction's rollback undoes all of the migration.
+    Interruption::Cancellable cancellable(ctx.interruption, ctx.driver.get());
+    if (!ctx.Interrupted()) {
+      st = alters.empty()
+               ? ctx.driver->Execute(script.sql(), {.in_transaction = true, .no_split = script.no_split}, observer)
+               : ExecuteWithRebuilds(ctx, script.sql(), alters, foreign_keys_off, observer);
+    }
+  }
+  if (ctx.Interrupted()) return InterruptedInside(script, words);
   if (!st.ok()) return StatementFailed(ctx, st, script, words);
   st = ctx.driver->CheckIntegrity();
   if (!st.ok()) {
@@ -578,13 +609,20 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
       return NotRecorded(mirrored_st, script, words, /*committing=*/false);
     }
     base::Stopwatch watch(*ctx.clock);
-    Status st = tx.CommitWith([&] { return ctx.driver->ExecuteAndCommit(sql, row, observer); });
+    Status st;
+    {
+      // The COMMIT goes with the statements: a cancel that comes too late finds it done.
+      Interruption::Cancellable cancellable(ctx.interruption, ctx.driver.get());
+      st = ctx.Interrupted() ? Status(ErrorCode::kInterrupted, words.interrupted)
+                             : tx.CommitWith([&] { return ctx.driver->ExecuteAndCommit(sql, row, observer); });
+    }
     const double ms = watch.ElapsedMs();
     if (!st.ok()) {
       // The driver blames no statement when the server never said the transaction failed.
       if (st.code() == ErrorCode::kUnavailable && tx.commit_sent() && !st.sql_offset()) {
         return OutcomeUnknown(st, script, words);
       }
+      if (ctx.Interrupted()) return InterruptedInside(script, words);
       if (st.sql_offset()) return StatementFailed(ctx, st, script, words);
       return NotRecorded(st, script, words, /*committing=*/true);
     }
@@ -639,6 +677,9 @@ Result<double> ApplyStep(RunContext& ctx, WriteTransaction& tx, const source::Mi
     record();
     return ms;
   }
+  // The last moment to stop: a statement that returned normally although it was cancelled (MariaDB's
+  // SLEEP) is rolled back all the same. A migration outside a transaction has its effects already.
+  if (!script.no_transaction && ctx.Interrupted()) return InterruptedInside(script, words);
   if (Status committed = tx.Commit(); !committed.ok()) {
     // A group's transaction is committed by its caller; here the COMMIT of one migration.
     if (committed.code() == ErrorCode::kUnavailable && tx.commit_sent() && !script.no_transaction) {

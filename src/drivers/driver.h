@@ -247,6 +247,14 @@ class Driver {
     bool no_split = false;
   };
   virtual Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) = 0;
+  // Called from another thread while Execute (or ExecuteAndCommit) runs on this driver: asks the
+  // server to stop the statement running on the migration's connection, so that Execute returns
+  // an error soon (a statement that ends anyway, or none running, is no error). The engine calls
+  // it only while the migration runs inside a transaction, whose rollback then undoes all of it.
+  // Safe against the concurrent Execute: it uses nothing that Execute uses (SQLite:
+  // sqlite3_interrupt; PostgreSQL: the connection's cancel key, on a connection of its own;
+  // MariaDB: KILL QUERY from a session of its own). Best effort: a failure is ignored.
+  virtual void Cancel() {}
   // True when `failure` (from Execute inside a transaction) means that the statement cannot run
   // inside a transaction at all (SQLite: VACUUM; PostgreSQL: SQLSTATE 25001, such as CREATE INDEX
   // CONCURRENTLY). The engine then points the user at `-- strata:no-transaction`.

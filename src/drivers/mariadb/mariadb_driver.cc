@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <map>
@@ -195,6 +196,7 @@ class MariadbDriver : public Driver {
     database_ = url_.database_override.empty() ? url_.database : url_.database_override;
     table_ = Qualified(database_, options_.history_table);
     log_table_ = Qualified(database_, options_.history_table + "_log");
+    session_id_ = conn_.ThreadId();
   }
 
   ~MariadbDriver() override { Rollback(); }
@@ -363,6 +365,23 @@ class MariadbDriver : public Driver {
     in_transaction_ = false;
   }
 
+  // KILL QUERY from a session of its own: the statement stops with error 1317 (or, for SLEEP(),
+  // returns at once) and the transaction stays open for the engine to roll back. Only a session
+  // of the same user is killed: behind a proxy, the id could name another client's session on
+  // another server.
+  void Cancel() override {
+    const std::uint64_t id = session_id_.load();
+    if (id == 0) return;
+    auto killer = Connection::Open(url_);
+    if (!killer.ok()) return;
+    auto same = killer->Query(fmt::format(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = {} AND USER = (SELECT USER FROM "
+        "information_schema.PROCESSLIST WHERE ID = CONNECTION_ID())",
+        id));
+    if (!same.ok() || Cell(*same, 0, 0) != "1") return;
+    (void)killer->Exec(fmt::format("KILL QUERY {}", id));
+  }
+
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     (void)options;  // the session's transaction, if any, was opened by BeginWrite
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
@@ -480,6 +499,7 @@ class MariadbDriver : public Driver {
     // as a packet too large): the run is still logged, on a new one. Nothing runs after the log.
     STRATA_ASSIGN_OR_RETURN(Connection fresh, Connection::Open(url_));
     conn_ = std::move(fresh);
+    session_id_ = conn_.ThreadId();
     database_changed_ = false;
     return AppendLogOnce(row);
   }
@@ -800,6 +820,7 @@ class MariadbDriver : public Driver {
   }
 
   Connection conn_;
+  std::atomic<std::uint64_t> session_id_{0};  // conn_'s id on the server, for Cancel from another thread
   std::unique_ptr<Connection> lock_conn_;  // opened by the first LockRun (GET_LOCK)
   mariadb::Lease* lease_ = nullptr;        // while a MariadbLeaseLock made here is alive
   std::unique_ptr<Connection> history_conn_;  // the lease's history writes outside a transaction

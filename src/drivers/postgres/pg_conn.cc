@@ -48,7 +48,14 @@ Result<Connection> Connection::Open(const base::DatabaseUrl& url) {
                   fmt::format("cannot connect to {}: {}", c.redacted_url_, base::OneLine(c.ErrorMessage(), 400)));
   }
   PQsetNoticeProcessor(c.conn_.get(), IgnoreNotice, nullptr);
+  c.cancel_.reset(PQgetCancel(c.conn_.get()));
   return c;
+}
+
+void Connection::Cancel() const {
+  if (!cancel_) return;
+  char error[256];
+  (void)PQcancel(cancel_.get(), error, sizeof error);
 }
 
 std::string Connection::Scrub(std::string_view text) const { return base::ScrubSecrets(text, secrets_); }

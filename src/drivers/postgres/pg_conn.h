@@ -21,6 +21,10 @@ namespace strata::driver::pg {
 struct ConnCloser {
   void operator()(PGconn* c) const { PQfinish(c); }
 };
+struct CancelFree {
+  void operator()(PGcancel* c) const { PQfreeCancel(c); }
+};
+
 struct ResultClear {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -53,6 +57,11 @@ class Connection {
                       const std::function<Status(std::size_t, const PGresult*)>& done);
 
   bool InTransaction() const;
+
+  // Asks the server to cancel the statement this connection runs, if any (PQcancel: a connection
+  // of its own carrying this session's cancel key). Safe from another thread while this one runs a
+  // statement; best effort, errors are dropped.
+  void Cancel() const;
   const std::string& redacted_url() const { return redacted_url_; }
 
   // `text` (a message from libpq or the server) with every password of the URL masked, in any
@@ -66,6 +75,7 @@ class Connection {
   Status ErrorFrom(const PGresult* r, int* position) const;
 
   std::unique_ptr<PGconn, ConnCloser> conn_;
+  std::unique_ptr<PGcancel, CancelFree> cancel_;  // made with the connection, for Cancel()
   std::string redacted_url_;
   std::vector<std::string> secrets_;  // the password as decoded and as written in the URL
 };

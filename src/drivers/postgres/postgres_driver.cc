@@ -302,6 +302,8 @@ class PostgresDriver : public Driver {
     if (conn_.get() && conn_.InTransaction()) (void)conn_.Exec("ROLLBACK");
   }
 
+  void Cancel() override { conn_.Cancel(); }
+
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
     NoteSearchPath(sql);

@@ -16,7 +16,8 @@ struct PqApi {
   X(PQexecParams) X(PQresultStatus) X(PQresultErrorField) X(PQclear) X(PQtransactionStatus) X(PQntuples) \
   X(PQgetvalue) X(PQgetisnull) X(PQcmdStatus) X(PQescapeLiteral) X(PQfreemem) X(PQnfields)  \
   X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryParams)      \
-  X(PQgetResult) X(PQconsumeInput) X(PQisBusy) X(PQflush) X(PQsetnonblocking) X(PQsocket) X(PQhost) X(PQport)
+  X(PQgetResult) X(PQconsumeInput) X(PQisBusy) X(PQflush) X(PQsetnonblocking) X(PQsocket) X(PQhost) X(PQport)  \
+  X(PQgetCancel) X(PQcancel) X(PQfreeCancel)
 #define STRATA_PQ_MEMBER(name) decltype(&::name) name##_ = nullptr;
   STRATA_PQ_FUNCTIONS(STRATA_PQ_MEMBER)
 #undef STRATA_PQ_MEMBER
@@ -63,4 +64,7 @@ const PqApi& Pq();
 #define PQsocket(...) ::strata::driver::pg::Pq().PQsocket_(__VA_ARGS__)
 #define PQhost(...) ::strata::driver::pg::Pq().PQhost_(__VA_ARGS__)
 #define PQport(...) ::strata::driver::pg::Pq().PQport_(__VA_ARGS__)
+#define PQgetCancel(...) ::strata::driver::pg::Pq().PQgetCancel_(__VA_ARGS__)
+#define PQcancel(...) ::strata::driver::pg::Pq().PQcancel_(__VA_ARGS__)
+#define PQfreeCancel(...) ::strata::driver::pg::Pq().PQfreeCancel_(__VA_ARGS__)
 #endif

@@ -191,6 +191,10 @@ class SqliteDriver : public Driver {
     }
   }
 
+  // sqlite3_interrupt is meant to be called from another thread; the statement running returns
+  // SQLITE_INTERRUPT, and one that starts after the last one ended is not touched.
+  void Cancel() override { sqlite3_interrupt(db_.get()); }
+
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     (void)options;  // SQLite always runs statement by statement, in or out of a transaction
     // Autocommit statements would otherwise land in the placeholder and vanish with it.
