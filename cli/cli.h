@@ -32,6 +32,7 @@ enum ExitCode : int {
   kExitLintFailed = 15,      // lint found an error (or, with --strict, a warning); up --lint=error refused to run
   kExitIntegrity = 16,       // the directory does not match strata.sum, or verify --git-base found offenders
   kExitReplicaLag = 17,      // up --wait-replicas: a standby had not replayed the run when the wait ran out
+  kExitInterrupted = 130,    // SIGINT/SIGTERM: the run stopped where the database was clean (as shells report ^C)
 };
 
 int ExitCodeFor(const Status& status);

@@ -24,6 +24,7 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kDataChanged: return kExitDataChanged;
     case ErrorCode::kLockLost: return kExitLockLost;
     case ErrorCode::kIntegrity: return kExitIntegrity;
+    case ErrorCode::kInterrupted: return kExitInterrupted;
   }
   return kExitInternal;
 }

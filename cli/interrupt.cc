@@ -1,16 +1,23 @@
 #include "interrupt.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 
 namespace strata::cli {
 
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+// The guard's: what to print, and where to wake its thread (-1: none). Set before the handler is
+// installed and cleared after it is removed.
+std::atomic<const char*> g_message{nullptr};
+std::atomic<int> g_wake_fd{-1};
 
 extern "C" void OnInterrupt(int sig) {
   if (g_interrupted.exchange(true)) {
@@ -18,17 +25,37 @@ extern "C" void OnInterrupt(int sig) {
     std::raise(sig);
     return;
   }
-  static const char kMessage[] =
-      "\nstrata: interrupted; finishing the current step to remove the scratch database (again to quit now)\n";
-  ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
-  (void)ignored;
+  const int saved = errno;
+  if (const char* message = g_message.load()) {
+    ssize_t ignored = ::write(2, message, std::strlen(message));
+    (void)ignored;
+  }
+  if (int fd = g_wake_fd.load(); fd >= 0) {
+    ssize_t ignored = ::write(fd, "i", 1);
+    (void)ignored;
+  }
+  errno = saved;
 }
 
 }  // namespace
 
 bool InterruptRequested() { return g_interrupted.load(); }
 
-InterruptGuard::InterruptGuard() {
+InterruptGuard::InterruptGuard(const char* message, std::function<void()> on_interrupt) {
+  g_message.store(message);
+  if (on_interrupt && ::pipe2(wake_, O_CLOEXEC) == 0) {
+    const int in = wake_[0];
+    thread_ = std::thread([in, on_interrupt = std::move(on_interrupt)] {
+      char c = 0;
+      for (;;) {
+        ssize_t n = ::read(in, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n != 1 || c != 'i') return;  // 'q' from the destructor, or the pipe closed
+        on_interrupt();
+      }
+    });
+    g_wake_fd.store(wake_[1]);
+  }
   struct sigaction action {};
   action.sa_handler = OnInterrupt;
   sigemptyset(&action.sa_mask);
@@ -39,6 +66,16 @@ InterruptGuard::InterruptGuard() {
 InterruptGuard::~InterruptGuard() {
   sigaction(SIGINT, &old_int_, nullptr);
   sigaction(SIGTERM, &old_term_, nullptr);
+  g_wake_fd.store(-1);
+  if (thread_.joinable()) {
+    ssize_t ignored = ::write(wake_[1], "q", 1);
+    (void)ignored;
+    thread_.join();
+  }
+  for (int fd : wake_) {
+    if (fd >= 0) ::close(fd);
+  }
+  g_message.store(nullptr);
 }
 
 int ReportUnlessInterrupted(const Invocation& inv, const Status& status) {

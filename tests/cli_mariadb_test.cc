@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <thread>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -57,6 +59,19 @@ class CliMariadb : public ::testing::Test {
       pos = comma + 1;
     }
     EXPECT_EQ(WaitExit(pid), 14) << ReadText(dir_.Path("run.log"));
+  }
+  // Starts `up` on dir m (output to `log` in dir_) and returns its pid once a statement holding
+  // `running` runs in the test's own database.
+  int StartUpAndWaitFor(const std::string& running, const std::string& log) {
+    int pid = StartLogged({STRATA_BINARY, "--url", db_.url(), "--dir", dir_.Path("m"), "up"}, dir_.Path(log));
+    bool seen = PollUntil(
+        [&] {
+          return One("SELECT count(*) FROM information_schema.processlist WHERE DB = DATABASE() AND "
+                     "ID <> CONNECTION_ID() AND INFO LIKE '%" + running + "%'") == "1";
+        },
+        std::chrono::seconds(20));
+    EXPECT_TRUE(seen) << ReadText(dir_.Path(log));
+    return pid;
   }
   // Every session on the server, for a failure's message.
   std::string ProcessList() const {
@@ -590,6 +605,74 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
   EXPECT_EQ(One(TableCount("c")), "1");
   EXPECT_EQ(History(),
             "1:applied,2:applied");
+}
+
+// SIGTERM during a DDL migration, which MariaDB cannot roll back: strata lets the running statement
+// end, records it, and stops before the next one (exit 130); the migration is partial, `up`
+// resumes it. A second signal ends the process at once.
+TEST_F(CliMariadb, AnInterruptDuringADdlMigrationStopsAfterTheStatementAndUpResumes) {
+  dir_.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_ddl.sql",
+             "CREATE TABLE b (id INT PRIMARY KEY);\n"
+             "DO SLEEP(IF((SELECT count(*) FROM a) = 0, 2, 0));\n"
+             "CREATE TABLE c (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v003_d.sql", "CREATE TABLE d (id INT PRIMARY KEY);\n");
+  int pid = StartUpAndWaitFor("DO SLEEP", "stopped.log");
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid), 130) << ReadText(dir_.Path("stopped.log"));
+  const std::string log = ReadText(dir_.Path("stopped.log"));
+  EXPECT_TRUE(Contains(log, "v002_ddl.sql: interrupted: migration 2 (ddl) ran statement by statement, because "
+                            "MariaDB commits each DDL statement at once, and stopped after statement 2 of 3: "
+                            "statements 1 to 2 are applied and recorded, and the migration is left partial; "
+                            "`strata up` resumes it at statement 3"))
+      << log;
+  EXPECT_EQ(History(), "1:applied,2:dirty");
+  EXPECT_TRUE(HasTable("b"));
+  EXPECT_FALSE(HasTable("c"));
+  EXPECT_FALSE(HasTable("d"));
+  ProcessResult status = Strata({"status"});
+  EXPECT_TRUE(Contains(status.out, "2 of its 3 statements ran")) << Describe(status);
+
+  ProcessResult resumed = Strata({"up"});
+  EXPECT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  EXPECT_EQ(History(), "1:applied,2:applied,3:applied");
+  EXPECT_TRUE(HasTable("c"));
+
+  // Twice: the second signal does not wait for the statement.
+  dir_.Write("m/v004_e.sql",
+             "CREATE TABLE e (id INT PRIMARY KEY);\n"
+             "DO SLEEP(IF((SELECT count(*) FROM a) = 0, 30, 0));\n"
+             "CREATE TABLE f (id INT PRIMARY KEY);\n");
+  pid = StartUpAndWaitFor("DO SLEEP", "killed.log");
+  ::kill(pid, SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid), -SIGTERM) << ReadText(dir_.Path("killed.log"));
+  EXPECT_EQ(History(), "1:applied,2:applied,3:applied,4:dirty");
+  EXPECT_FALSE(HasTable("f"));
+}
+
+// SIGINT during a migration of data statements, which runs in one transaction: strata has the
+// server stop the running statement (KILL QUERY from a session of its own; SLEEP then returns at
+// once), rolls the transaction back and exits 130 without waiting for the rest.
+TEST_F(CliMariadb, AnInterruptDuringADataMigrationRollsItBackAtOnce) {
+  dir_.Write("m/v001_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n");
+  dir_.Write("m/v002_rows.sql", "INSERT INTO a VALUES (1);\nSELECT SLEEP(60);\nINSERT INTO a VALUES (2);\n");
+  int pid = StartUpAndWaitFor("SELECT SLEEP(60)", "run.log");
+  auto start = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(WaitExit(pid), 130) << ReadText(dir_.Path("run.log"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20)) << "the SLEEP was waited for";
+  const std::string log = ReadText(dir_.Path("run.log"));
+  EXPECT_TRUE(Contains(log, "v002_rows.sql: interrupted during migration 2 (rows), which was rolled back; the "
+                            "database is still at version 1"))
+      << log;
+  EXPECT_EQ(History(), "1:applied");
+  EXPECT_EQ(One("SELECT count(*) FROM a"), "0");
+  EXPECT_EQ(One("SELECT count(*) FROM information_schema.processlist WHERE DB = DATABASE() AND ID <> "
+                "CONNECTION_ID() AND INFO LIKE 'SELECT SLEEP%'"),
+            "0")
+      << "the statement still runs on the server";
 }
 
 // The session holding GET_LOCK killed mid-run (an operator's KILL, a proxy's timeout): another

@@ -48,6 +48,76 @@ TEST(CliPostgres, SixteenConcurrentRunnersApplyEachMigrationOnce) {
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM strata_schema_history WHERE state = 'applied'"), std::to_string(kMigrations));
 }
 
+// SIGINT while a migration's statement runs: the server cancels it (PQcancel), the migration is
+// rolled back, the lock is released, exit 130; the pg_sleep(60) is not waited for.
+TEST(CliPostgres, AnInterruptCancelsTheRunningStatementAndRollsBack) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(60);\n");
+  dir.Write("m/0003_c.up.sql", "CREATE TABLE c (x int);\n");
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  bool sleeping = PollUntil(
+      [&] {
+        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND "
+                           "state = 'active' AND datname = current_database()") == "1";
+      },
+      20s);
+  ASSERT_TRUE(sleeping) << "the runner never reached migration 2: " << ReadText(dir.Path("log"));
+  auto start = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  EXPECT_EQ(WaitExit(pid), 130) << ReadText(dir.Path("log"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s) << "the statement was waited for";
+  const std::string log = ReadText(dir.Path("log"));
+  EXPECT_NE(log.find("0002_slow.up.sql: interrupted during migration 2 (slow), which was rolled back; the database "
+                     "is still at version 1\n"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename IN ('slow', 'c')"), "0");
+  // The run's lock went with it: the next runner does not wait.
+  dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\n");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"--lock-timeout", "1", "up"}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied,2:applied,3:applied");
+}
+
+// A `-- strata:no-transaction` migration cannot be rolled back, and a cancelled CREATE INDEX
+// CONCURRENTLY would leave an INVALID index: a signal lets it run to its end, and the run stops
+// before the next migration.
+TEST(CliPostgres, AnInterruptLetsANoTransactionMigrationFinishAndStopsBeforeTheNext) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
+  dir.Write("m/0002_index.up.sql",
+            "-- strata:no-transaction\nSELECT pg_sleep(2);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n");
+  dir.Write("m/0003_c.up.sql", "CREATE TABLE c (x int);\n");
+  pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
+  bool sleeping = PollUntil(
+      [&] {
+        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%' AND "
+                           "state = 'active' AND datname = current_database()") == "1";
+      },
+      20s);
+  ASSERT_TRUE(sleeping) << "the runner never reached migration 2: " << ReadText(dir.Path("log"));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid), 130) << ReadText(dir.Path("log"));
+  const std::string log = ReadText(dir.Path("log"));
+  EXPECT_NE(log.find("interrupted before migration 3 (c) started: 2 of the 3 migrations of this run were applied, "
+                     "and the database is at version 2"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied,2:applied");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_index WHERE indexrelid = 'a_x'::regclass AND indisvalid"), "1");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename = 'c'"), "0");
+}
+
 TEST(CliPostgres, RunnerKilledWhileHoldingTheLockDoesNotBlockTheNext) {
   PgDatabase db;
   TempDir dir;

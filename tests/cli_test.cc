@@ -700,6 +700,44 @@ TEST_F(CliTest, KilledRunnerLeavesTheMigrationUnapplied) {
   EXPECT_EQ(History(), (std::vector<std::string>{"1|applied", "2|applied"}));
 }
 
+// SIGTERM (a Kubernetes job's end, ^C is SIGINT) while a migration runs: the statement is stopped,
+// the migration rolled back, no later one starts, exit 130 with where it stopped; `up` goes on.
+TEST_F(CliTest, TerminatedRunnerStopsCleanlyAndSaysWhere) {
+  Write("v001_a.sql", "CREATE TABLE a(x);\n");
+  Write("v002_slow.sql",
+        "CREATE TABLE slow(n);\n"
+        "INSERT INTO slow SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+        "WHERE x < 100000000) SELECT x FROM c);\n");
+  Write("v003_c.sql", "CREATE TABLE c(x);\n");
+  Child child = Spawn({kBinary, "--url", Url(), "--dir", dir_, "up"}, tmp_.Path("out"), tmp_.Path("err"));
+  ASSERT_GT(child.pid, 0);
+  auto deadline = steady_clock::now() + std::chrono::seconds(10);
+  while (steady_clock::now() < deadline &&
+         TryQueryOne(db_, "SELECT count(*) FROM strata_schema_history WHERE version = 1") != "1") {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  ASSERT_EQ(kill(child.pid, SIGTERM), 0);
+  auto signalled = steady_clock::now();
+  ProcessResult r = Wait(child);
+  double s = std::chrono::duration<double>(steady_clock::now() - signalled).count();
+  ASSERT_EQ(r.exit_code, 130) << Describe(r);
+  EXPECT_LT(s, 5.0) << "the statement was waited for, not stopped";
+  EXPECT_TRUE(Contains(r.err, "strata: stopping: a migration in a transaction is rolled back")) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "strata: error: " + Path("v002_slow.sql") +
+                                  ": interrupted during migration 2 (slow), which was rolled back; the database is "
+                                  "still at version 1\n"))
+      << Describe(r);
+  EXPECT_FALSE(TableExists(db_, "slow"));
+  EXPECT_EQ(History(), std::vector<std::string>{"1|applied"});
+  EXPECT_EQ(UserVersion(), "1");
+
+  Write("v002_slow.sql", "CREATE TABLE slow(n);\n");
+  r = Strata({"up"});
+  ASSERT_EQ(r.exit_code, kOk) << Describe(r);
+  EXPECT_EQ(History(), (std::vector<std::string>{"1|applied", "2|applied", "3|applied"}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 8. plan and --dry-run change nothing.
 

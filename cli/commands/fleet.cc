@@ -35,8 +35,8 @@ namespace {
 constexpr int kSeverityOrder[] = {kExitInternal,     kExitDataChanged,  kExitLockLost,     kExitSqlError,
                                   kExitDataAtRisk,   kExitPrecondition, kExitIntegrity,    kExitLintFailed,
                                   kExitVerifyFailed, kExitAuth,         kExitConnection,   kExitLockTimeout,
-                                  kExitInvalidInput, kExitUsage,        kExitReplicaLag,   kExitDiffers,
-                                  kExitPending};
+                                  kExitInterrupted,  kExitInvalidInput, kExitUsage,        kExitReplicaLag,
+                                  kExitDiffers,      kExitPending};
 
 int Rank(int code) {
   if (code == kExitOk) return 1000;
@@ -193,7 +193,15 @@ class Fleet {
       : inv_(inv), targets_(std::move(targets)), outcomes_(targets_.size()), printer_(inv, targets_.size()) {}
 
   int Run() {
-    InterruptGuard guard;
+    // The first signal: no target starts any more, and each running `up` stops where its database
+    // is clean (Migrator::Interrupt); a second one ends the process.
+    InterruptGuard guard(
+        "\nstrata: stopping: no new target starts, and each running one stops where its database is clean "
+        "(again to quit now)\n",
+        [this] {
+          std::lock_guard<std::mutex> hold(running_mu_);
+          for (Migrator* m : running_) m->Interrupt();
+        });
     FleetOptions options;
     options.parallel = inv_.parallel;
     options.canary = inv_.canary;
@@ -292,7 +300,16 @@ class Fleet {
         return st;
       };
     }
+    {
+      std::lock_guard<std::mutex> hold(running_mu_);
+      running_.insert(&m);
+    }
+    if (InterruptRequested()) m.Interrupt();  // the signal came while this target was starting
     auto run = m.Up(up);
+    {
+      std::lock_guard<std::mutex> hold(running_mu_);
+      running_.erase(&m);
+    }
     if (!run.ok()) return Failed(i, run.status(), lint_refused ? kExitLintFailed : -1);
     const RunReport& r = *run;
     o.from = r.from_version;
@@ -516,6 +533,8 @@ class Fleet {
   std::vector<FleetTarget> targets_;
   std::vector<Outcome> outcomes_;
   Printer printer_;
+  std::mutex running_mu_;
+  std::set<Migrator*> running_;  // the targets inside Up, for the interrupt
 };
 
 }  // namespace

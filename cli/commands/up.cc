@@ -8,8 +8,10 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "../cli.h"
+#include "../interrupt.h"
 #include "../json_output.h"
 #include "../live_line.h"
 #include "../output.h"
@@ -124,6 +126,10 @@ int ReportReplicas(const Invocation& inv, const RunReport& r) {
   return all ? kExitOk : kExitReplicaLag;
 }
 
+constexpr const char* kStoppingMessage =
+    "\nstrata: stopping: a migration in a transaction is rolled back, one run statement by statement stops after "
+    "its current statement (again to quit now)\n";
+
 int Run(const Invocation& inv, Direction direction) {
   if (inv.dry_run) return RunPlan(inv);
   auto migrator = OpenMigrator(inv);
@@ -144,7 +150,14 @@ int Run(const Invocation& inv, Direction direction) {
     if (!progress.active || s < 0.5) return "";
     return fmt::format("{} {}: statement {} running for {:.1f} s", verb, progress.what, progress.statement, s);
   });
+  // From the first migration on, SIGINT and SIGTERM stop the run where the database is clean (a
+  // Kubernetes job's termination, ^C) instead of ending the process mid-statement. Before that
+  // nothing has been written, and the default (end at once) loses nothing.
+  std::optional<InterruptGuard> interrupts;
   m.SetEventCallback([&](const Event& e) {
+    if (e.kind == EventKind::kRunStarted && !interrupts) {
+      interrupts.emplace(kStoppingMessage, [&m] { m.Interrupt(); });
+    }
     live->Locked([&] {
       PrintEvent(inv, url, e);
       progress.since = LiveLine::Clock::now();
@@ -198,6 +211,7 @@ int Run(const Invocation& inv, Direction direction) {
     return m.Up(up);
   };
   Result<RunReport> report = run();
+  interrupts.reset();
   live.reset();  // erased before anything else is printed
   if (!report.ok()) {
     int code = ReportError(inv, report.status());
