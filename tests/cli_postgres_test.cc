@@ -25,6 +25,16 @@ std::vector<std::string> Args(const PgDatabase& db, const std::string& dir, std:
   return argv;
 }
 
+// Whether a statement starting with `query` runs in `db` within 20 s (a runner inside a migration).
+bool Running(const PgDatabase& db, const std::string& query) {
+  return PollUntil(
+      [&] {
+        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '" + query +
+                           "%' AND state = 'active' AND datname = current_database()") == "1";
+      },
+      20s);
+}
+
 TEST(CliPostgres, SixteenConcurrentRunnersApplyEachMigrationOnce) {
   PgDatabase db;
   TempDir dir;
@@ -57,12 +67,7 @@ TEST(CliPostgres, AnInterruptCancelsTheRunningStatementAndRollsBack) {
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(60);\n");
   dir.Write("m/0003_c.up.sql", "CREATE TABLE c (x int);\n");
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  bool sleeping = PollUntil(
-      [&] {
-        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND "
-                           "state = 'active' AND datname = current_database()") == "1";
-      },
-      20s);
+  bool sleeping = Running(db, "SELECT pg_sleep(60)");
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2: " << ReadText(dir.Path("log"));
   auto start = std::chrono::steady_clock::now();
   kill(pid, SIGINT);
@@ -97,12 +102,7 @@ TEST(CliPostgres, AnInterruptLetsANoTransactionMigrationFinishAndStopsBeforeTheN
             "-- strata:no-transaction\nSELECT pg_sleep(2);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n");
   dir.Write("m/0003_c.up.sql", "CREATE TABLE c (x int);\n");
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  bool sleeping = PollUntil(
-      [&] {
-        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%' AND "
-                           "state = 'active' AND datname = current_database()") == "1";
-      },
-      20s);
+  bool sleeping = Running(db, "SELECT pg_sleep(2)");
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2: " << ReadText(dir.Path("log"));
   kill(pid, SIGTERM);
   EXPECT_EQ(WaitExit(pid), 130) << ReadText(dir.Path("log"));
@@ -125,12 +125,7 @@ TEST(CliPostgres, RunnerKilledWhileHoldingTheLockDoesNotBlockTheNext) {
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(60);\n");
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
   // Wait until it is inside migration 2: version 1 recorded and pg_sleep running.
-  bool sleeping = PollUntil(
-      [&] {
-        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND "
-                           "state = 'active' AND datname = current_database()") == "1";
-      },
-      20s);
+  bool sleeping = Running(db, "SELECT pg_sleep(60)");
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2";
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
                         "(SELECT oid FROM pg_database WHERE datname = current_database())"), "1");
@@ -240,12 +235,7 @@ TEST(CliPostgres, LockHolderTerminatedStopsTheRunWithLockLost) {
   dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\nSELECT pg_sleep(30);\n");
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  bool sleeping = PollUntil(
-      [&] {
-        return db.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND "
-                           "state = 'active' AND datname = current_database()") == "1";
-      },
-      20s);
+  bool sleeping = Running(db, "SELECT pg_sleep(30)");
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2";
   // The backend running the migration is the one that holds the advisory lock.
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "

@@ -173,6 +173,19 @@ TEST_F(MigratorTest, FailureInMigrationKLeavesVersionKMinus1) {
 // Migrator::Interrupt from another thread while a long statement runs: SQLite stops it
 // (sqlite3_interrupt), the migration is rolled back, no later one starts, and Up says where it
 // stopped. The flag stays: the same Migrator refuses to start the next one, a new one goes on.
+// A thread that calls m.Interrupt() 200 ms into migration `version` (join it after the run).
+std::thread InterruptDuring(Migrator& m, std::uint64_t version) {
+  auto started = std::make_shared<std::atomic<bool>>(false);
+  m.SetEventCallback([started, version](const Event& e) {
+    if (e.kind == EventKind::kMigrationStarted && e.version == version) *started = true;
+  });
+  return std::thread([&m, started] {
+    while (!*started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    m.Interrupt();
+  });
+}
+
 constexpr const char* kSlowInsert =
     "CREATE TABLE slow (n INTEGER);\n"
     "INSERT INTO slow SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
@@ -183,15 +196,7 @@ TEST_F(MigratorTest, InterruptStopsTheRunningMigrationAndRollsItBack) {
   Mig("v2_slow.sql", kSlowInsert);
   std::string dir = Mig("v3_c.sql", "CREATE TABLE c (x INTEGER);\n");
   auto m = Open(dir);
-  std::atomic<bool> started{false};
-  m->SetEventCallback([&](const Event& e) {
-    if (e.kind == EventKind::kMigrationStarted && e.version == 2) started = true;
-  });
-  std::thread stopper([&] {
-    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    m->Interrupt();
-  });
+  std::thread stopper = InterruptDuring(*m, 2);
   auto start = std::chrono::steady_clock::now();
   auto r = m->Up();
   stopper.join();
@@ -226,15 +231,7 @@ TEST_F(MigratorTest, InterruptRollsBackASingleTransactionRunWhole) {
   Mig("v1_a.sql", "CREATE TABLE a (x INTEGER);\n");
   std::string dir = Mig("v2_slow.sql", kSlowInsert);
   auto m = Open(dir);
-  std::atomic<bool> started{false};
-  m->SetEventCallback([&](const Event& e) {
-    if (e.kind == EventKind::kMigrationStarted && e.version == 2) started = true;
-  });
-  std::thread stopper([&] {
-    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    m->Interrupt();
-  });
+  std::thread stopper = InterruptDuring(*m, 2);
   UpOptions up;
   up.single_transaction = true;
   auto r = m->Up(up);
