@@ -400,6 +400,31 @@ TEST_F(CliMariadb, VariableSettingsAndExecutableCommentsKeepADataMigrationAllOrN
             "1:applied,2:applied");
 }
 
+// What a migration sets up in its session ends with it, as in a run of its own: a dump's header
+// (`SET foreign_key_checks = 0`, `SET NAMES latin1`, a user variable) must not turn off the next
+// migrations' foreign keys or mangle their text. Each one is checked in a migration after it.
+TEST_F(CliMariadb, WhatAMigrationSetsInItsSessionDoesNotReachTheNextOne) {
+  dir_.Write("m/v001_tables.sql",
+             "CREATE TABLE parent (id INT PRIMARY KEY);\n"
+             "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES "
+             "parent (id));\n"
+             "CREATE TABLE words (w VARCHAR(20) CHARACTER SET utf8mb4);\n");
+  dir_.Write("m/v002_dump_header.sql",
+             "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n"
+             "SET NAMES latin1;\n"
+             "SET @marker = 'set';\n"
+             "INSERT INTO parent VALUES (1);\n");
+  dir_.Write("m/v003_text.sql", "INSERT INTO words VALUES ('d\xc3\xa9j\xc3\xa0'), (COALESCE(@marker, 'unset'));\n");
+  dir_.Write("m/v004_orphan.sql", "INSERT INTO child VALUES (1, 99);\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << "the orphan row went in: foreign key checks were still off\n" << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "v004_orphan.sql:1:")) << Describe(r);
+  EXPECT_EQ(History(), "1:applied,2:applied,3:applied");
+  // UTF-8 stored as sent, not read as latin1 ('dÃ©jÃ ').
+  EXPECT_EQ(One("SELECT group_concat(HEX(w) ORDER BY w) FROM words"), "64C3A96AC3A0,756E736574");
+  EXPECT_EQ(One("SELECT count(*) FROM child"), "0");
+}
+
 // `USE other` in a migration moves its session, not strata: the history rows, the run log and the
 // lease's fence stay in the URL's database, and the next migration starts there again.
 TEST_F(CliMariadb, AMigrationThatRunsUseMovesNeitherTheHistoryNorTheNextMigration) {

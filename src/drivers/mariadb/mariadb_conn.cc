@@ -213,6 +213,15 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
 
 Status Connection::Exec(std::string_view sql) { return Query(sql).status(); }
 
+Status Connection::ResetSession() {
+  MYSQL* m = conn_.get();
+  last_error_ = 0;
+  begin_pending_ = false;
+  // The connector keeps its own idea of the character set (for escaping): set both again.
+  if (mysql_reset_connection(m) != 0 || mysql_set_character_set(m, "utf8mb4") != 0) return Failure();
+  return Status::Ok();
+}
+
 std::string Connection::Quote(std::string_view value) const {
   std::string out(value.size() * 2 + 3, '\0');
   out[0] = '\'';

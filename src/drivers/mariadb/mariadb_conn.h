@@ -74,6 +74,12 @@ class Connection {
   // Whether a lazily begun transaction never started (it then ends here, with nothing to send).
   bool TakePendingBegin() { return std::exchange(begin_pending_, false); }
 
+  // Puts the session back as it was when it connected, in one round trip and a second for the
+  // character set: session variables to the server's defaults (COM_RESET_CONNECTION), user
+  // variables, temporary tables and prepared statements gone, utf8mb4 again. The default database
+  // and the server's locks of other sessions are untouched.
+  Status ResetSession();
+
   // The server's error number of the last failed call (0 after a success).
   unsigned last_error() const { return last_error_; }
   // `value` as a string literal for this connection's character set ('...', escaped).

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/sha256.h"
@@ -340,11 +341,7 @@ class MariadbDriver : public Driver {
   // START TRANSACTION goes out with the transaction's first statement: a migration that runs
   // statement by statement ends the transaction before it sends one (FencesHistoryWrites).
   Status BeginWrite() override {
-    // Each migration starts in the URL's database, whatever `USE` the one before ran.
-    if (database_changed_ && !database_.empty()) {
-      STRATA_RETURN_IF_ERROR(conn_.Exec("USE " + QuoteName(database_)));
-      database_changed_ = false;
-    }
+    STRATA_RETURN_IF_ERROR(RestoreSession());
     conn_.BeginLazily();
     in_transaction_ = true;
     return Status::Ok();
@@ -398,7 +395,13 @@ class MariadbDriver : public Driver {
     }
     for (const sql::StatementSpan& span : spans) {
       std::string_view text = sql.substr(span.begin, span.end - span.begin);
-      if (sql::IsMysqlUse(text)) database_changed_ = true;
+      // Both are short statements: the first 4 KiB tell (a multi-megabyte INSERT is not lexed twice).
+      const std::string_view lead = text.substr(0, 4096);
+      if (sql::IsMysqlUse(lead)) {
+        database_changed_ = true;
+      } else if (sql::IsMysqlSessionSetting(lead)) {
+        session_changed_ = true;
+      }
       if (!in_transaction_) non_transactional_.reset();  // DDL may make or change a table
       auto t0 = std::chrono::steady_clock::now();
       Status st = conn_.Exec(text);
@@ -493,7 +496,8 @@ class MariadbDriver : public Driver {
   }
 
   Status AppendLog(const LogRow& row) override {
-    Status st = AppendLogOnce(row);
+    Status st = RestoreSession();
+    if (st.ok()) st = AppendLogOnce(row);
     if (st.code() != ErrorCode::kUnavailable) return st;
     // The run's session is gone (a lost connection, or a server that closed it after an error such
     // as a packet too large): the run is still logged, on a new one. Nothing runs after the log.
@@ -501,6 +505,7 @@ class MariadbDriver : public Driver {
     conn_ = std::move(fresh);
     session_id_ = conn_.ThreadId();
     database_changed_ = false;
+    session_changed_ = false;
     return AppendLogOnce(row);
   }
 
@@ -841,7 +846,21 @@ class MariadbDriver : public Driver {
   std::optional<sql::MysqlQuoting> quoting_;
   std::string database_;  // the URL's: where strata's tables are, and where each migration starts
   std::string table_, log_table_;
+  // Each migration (and the run log's row) starts with the session it would have in a run of its
+  // own, as Flyway restores it: a `SET foreign_key_checks = 0` or `SET NAMES latin1` of the one
+  // before (a dump's header) would otherwise go on, unchecked orphans or mangled text in every
+  // later migration; and in the URL's database, whatever `USE` the one before ran.
+  Status RestoreSession() {
+    if (std::exchange(session_changed_, false)) STRATA_RETURN_IF_ERROR(conn_.ResetSession());
+    if (database_changed_ && !database_.empty()) {
+      STRATA_RETURN_IF_ERROR(conn_.Exec("USE " + QuoteName(database_)));
+      database_changed_ = false;
+    }
+    return Status::Ok();
+  }
+
   bool database_changed_ = false;  // a statement ran `USE`
+  bool session_changed_ = false;   // a statement set up its session (SET, SET NAMES, SET ROLE)
   std::optional<std::vector<std::string>> non_transactional_;  // NonTransactionalTables, while valid
   bool in_transaction_ = false;
   bool lock_held_ = false;

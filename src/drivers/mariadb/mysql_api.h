@@ -16,7 +16,8 @@ struct MysqlApi {
   X(mysql_error) X(mysql_sqlstate) X(mysql_real_query) X(mysql_use_result) X(mysql_free_result)        \
   X(mysql_num_fields) X(mysql_fetch_row) X(mysql_fetch_lengths) X(mysql_fetch_fields) X(mysql_field_count) \
   X(mysql_affected_rows) X(mysql_more_results) X(mysql_next_result) X(mysql_thread_id)                   \
-  X(mysql_get_server_info) X(mysql_real_escape_string) X(mysql_get_ssl_cipher)
+  X(mysql_get_server_info) X(mysql_real_escape_string) X(mysql_get_ssl_cipher) X(mysql_reset_connection)  \
+  X(mysql_set_character_set)
 #define STRATA_MYSQL_MEMBER(name) decltype(&::name) name##_ = nullptr;
   STRATA_MYSQL_FUNCTIONS(STRATA_MYSQL_MEMBER)
 #undef STRATA_MYSQL_MEMBER
@@ -39,6 +40,8 @@ const MysqlApi& Mysql();
 #define mysql_real_connect(...) ::strata::driver::mariadb::Mysql().mysql_real_connect_(__VA_ARGS__)
 #define mysql_close(...) ::strata::driver::mariadb::Mysql().mysql_close_(__VA_ARGS__)
 #define mysql_get_ssl_cipher(...) ::strata::driver::mariadb::Mysql().mysql_get_ssl_cipher_(__VA_ARGS__)
+#define mysql_reset_connection(...) ::strata::driver::mariadb::Mysql().mysql_reset_connection_(__VA_ARGS__)
+#define mysql_set_character_set(...) ::strata::driver::mariadb::Mysql().mysql_set_character_set_(__VA_ARGS__)
 #define mysql_errno(...) ::strata::driver::mariadb::Mysql().mysql_errno_(__VA_ARGS__)
 #define mysql_error(...) ::strata::driver::mariadb::Mysql().mysql_error_(__VA_ARGS__)
 #define mysql_sqlstate(...) ::strata::driver::mariadb::Mysql().mysql_sqlstate_(__VA_ARGS__)
