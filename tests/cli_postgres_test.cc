@@ -292,6 +292,36 @@ TEST(CliPostgres, AMigrationsSearchPathDoesNotLeakIntoTheNext) {
             "public.a,public.b,other.c,public.d,public.e");
 }
 
+// Nor does anything else a migration sets in its session: a SET ROLE (the next one's tables would
+// be that role's), a SET session_replication_role = replica (the next one's foreign keys unchecked).
+TEST(CliPostgres, WhatAMigrationSetsInItsSessionDoesNotReachTheNextOne) {
+  PgDatabase db;
+  TempDir dir;
+  dir.Write("m/0001_as_role.up.sql",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'strata_test_owner') THEN CREATE ROLE "
+            "strata_test_owner NOLOGIN; END IF; END $$;\n"
+            "GRANT ALL ON SCHEMA public TO strata_test_owner;\n"
+            "GRANT ALL ON ALL TABLES IN SCHEMA public TO strata_test_owner;\n"
+            "SET ROLE strata_test_owner;\n"
+            "CREATE TABLE owned (x int);\n");
+  dir.Write("m/0002_mine.up.sql", "CREATE TABLE mine (x int);\n");
+  dir.Write("m/0003_replica.up.sql",
+            "SET session_replication_role = replica;\n"
+            "CREATE TABLE parent (id int PRIMARY KEY);\n"
+            "CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent (id));\n");
+  dir.Write("m/0004_orphan.up.sql", "INSERT INTO child VALUES (1, 99);\n");
+  ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"up"}));
+  EXPECT_EQ(r.exit_code, 4) << "the orphan row went in: foreign keys were still off\n" << r.err;
+  EXPECT_NE(r.err.find("0004_orphan.up.sql:1:"), std::string::npos) << r.err;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(tablename || ':' || tableowner, ',' ORDER BY tablename) FROM pg_tables "
+                        "WHERE tablename IN ('owned', 'mine')"),
+            "mine:" + db.QueryOne("SELECT current_user") + ",owned:strata_test_owner");
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(version::text || ':' || state, ',' ORDER BY version) FROM "
+                        "strata_schema_history"),
+            "1:applied,2:applied,3:applied");
+  EXPECT_EQ(db.QueryOne("SELECT count(*) FROM child"), "0");
+}
+
 // libpq parses the URL itself: with a space or a second '@' in the password it took the rest for a
 // host name and echoed it ("could not translate host name \"ss w0rd@127.0.0.1\""). Such URLs are
 // refused before libpq sees them, and whatever libpq says is scrubbed of the password.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "drivers/postgres/pg_lease.h"
 #include "drivers/postgres/pg_schema.h"
 #include "sql/pg_split.h"
+#include "sql/sqlite_lexer.h"
 #include "sql/statement.h"
 
 namespace strata::driver {
@@ -103,6 +105,31 @@ class PostgresLeaseLock : public RunLock {
 std::string TenantSearchPath(const std::string& schema) {
   return fmt::format("SELECT set_config('search_path', '{}, ' || current_setting('search_path'), false)",
                      QuoteIdentifier(schema));
+}
+
+// strata's settings for its session (set when it connects, again after a migration reset it): it
+// notices a lost client at once, and neither idle timeout ends a run that waits.
+constexpr const char* kSessionSettings =
+    "SELECT set_config(name, CASE name WHEN 'client_connection_check_interval' THEN '1s' ELSE '0' END, false) "
+    "FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout', "
+    "'idle_in_transaction_session_timeout')";
+
+// Whether one statement may leave its session changed for what runs after it: SET (but SET LOCAL,
+// SET TRANSACTION and SET CONSTRAINTS, which end with the transaction), RESET, or set_config() or
+// search_path named anywhere (pg_dump's header calls set_config('search_path', '', false)). A false
+// alarm costs a few statements sent with the next BEGIN.
+bool ChangesSession(std::string_view statement) {
+  if (base::ContainsAnyIgnoringCase(statement, {"set_config", "search_path"})) return true;
+  auto word = [&](const sql::SqliteToken& t) { return base::Lower(statement.substr(t.begin, t.end - t.begin)); };
+  std::optional<sql::SqliteToken> first = sql::NextSqliteToken(statement, 0);
+  if (!first) return false;
+  const std::string verb = word(*first);
+  if (verb == "reset") return true;
+  if (verb != "set") return false;
+  std::optional<sql::SqliteToken> second = sql::NextSqliteToken(statement, first->end);
+  if (!second) return true;
+  const std::string what = word(*second);
+  return what != "local" && what != "transaction" && what != "constraints";
 }
 
 class PostgresDriver : public Driver {
@@ -265,15 +292,16 @@ class PostgresDriver : public Driver {
   // error under REPEATABLE READ or SERIALIZABLE.
   Status BeginWrite() override {
     fenced_ = lease_ != nullptr;
-    deferred_ = {fenced_ ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN",
-                 "SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'",
-                 "SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'"};
-    // Each migration starts with the session's search_path, whatever the one before set (pg_dump's
-    // output sets it to ''), as it would in a run of its own. It goes with BEGIN: no round trip.
-    if (std::exchange(search_path_set_, false)) {
-      deferred_.push_back("RESET search_path");
-      if (options_.schema_first_in_search_path) deferred_.push_back(TenantSearchPath(options_.schema));
+    deferred_ = {fenced_ ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN"};
+    // Each migration starts with the session it would have in a run of its own, whatever the one
+    // before set (pg_dump's output sets search_path to ''; a SET ROLE or SET
+    // session_replication_role would go on): as Flyway restores it. It goes with BEGIN, before the
+    // SET LOCALs that RESET ALL would undo: no round trip.
+    if (std::exchange(session_changed_, false)) {
+      for (std::string& reset : SessionReset()) deferred_.push_back(std::move(reset));
     }
+    deferred_.push_back("SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'");
+    deferred_.push_back("SET LOCAL statement_timeout = '" + Millis(options_.statement_timeout) + "'");
     return Status::Ok();
   }
 
@@ -306,7 +334,6 @@ class PostgresDriver : public Driver {
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
-    NoteSearchPath(sql);
     std::vector<sql::StatementSpan> spans;
     if (options.no_split) {
       std::string_view t = base::Trim(sql);
@@ -317,6 +344,7 @@ class PostgresDriver : public Driver {
     } else {
       STRATA_ASSIGN_OR_RETURN(spans, sql::SplitPostgres(sql));
     }
+    NoteSession(sql, spans, options.no_split);
     if (options.in_transaction && !options.no_split && spans.size() > 1 &&
         std::none_of(spans.begin(), spans.end(), [&](const sql::StatementSpan& span) {
           return base::Lower(sql.substr(span.begin, std::min<std::size_t>(4, span.end - span.begin))) == "copy";
@@ -357,8 +385,8 @@ class PostgresDriver : public Driver {
 
   Status ExecuteAndCommit(std::string_view sql, const HistoryRow& row, const StatementObserver& observer) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
-    NoteSearchPath(sql);
     STRATA_ASSIGN_OR_RETURN(std::vector<sql::StatementSpan> spans, sql::SplitPostgres(sql));
+    NoteSession(sql, spans, /*one_piece=*/false);
     bool copy = std::any_of(spans.begin(), spans.end(), [&](const sql::StatementSpan& span) {
       return base::Lower(sql.substr(span.begin, std::min<std::size_t>(4, span.end - span.begin))) == "copy";
     });
@@ -410,7 +438,10 @@ class PostgresDriver : public Driver {
   Status AppendLog(const LogRow& row) override {
     std::string name = options_.history_table + "_log";
     STRATA_RETURN_IF_ERROR(Flush());
-    STRATA_RETURN_IF_ERROR(conn_.Exec("BEGIN").status());
+    // The last migration's SET ROLE could keep the row out (the role may not write the log).
+    std::string begin = "BEGIN";
+    if (std::exchange(session_changed_, false)) begin = fmt::format("{}; BEGIN", fmt::join(SessionReset(), "; "));
+    STRATA_RETURN_IF_ERROR(conn_.Exec(begin).status());
     auto fail = [&](Status st) {
       Rollback();
       return st;
@@ -687,10 +718,31 @@ class PostgresDriver : public Driver {
     return conn_.Exec(TakeDeferred()).status();
   }
 
-  // Whether `sql` may change the session's search_path: it names it anywhere (a comment too, which
-  // costs only a RESET with the next BEGIN).
-  void NoteSearchPath(std::string_view sql) {
-    if (base::ContainsAnyIgnoringCase(sql, {"search_path"})) search_path_set_ = true;
+  // Notes whether the statements `spans` of `sql` may change the session (ChangesSession). Text
+  // run in one piece is taken to when it has "set" anywhere.
+  void NoteSession(std::string_view sql, const std::vector<sql::StatementSpan>& spans, bool one_piece) {
+    // SET SESSION AUTHORIZATION is undone only where it was named: the undoing is one more thing a
+    // managed server could refuse.
+    if (!authorization_changed_) authorization_changed_ = base::ContainsAnyIgnoringCase(sql, {"authorization"});
+    if (session_changed_) return;
+    if (one_piece) {
+      session_changed_ = base::ContainsAnyIgnoringCase(sql, {"set"});
+      return;
+    }
+    session_changed_ = std::any_of(spans.begin(), spans.end(), [&](const sql::StatementSpan& span) {
+      return ChangesSession(sql.substr(span.begin, span.end - span.begin));
+    });
+  }
+
+  // The statements that put the session back as it was when strata connected: the authenticated
+  // user and its role, every setting at its default (search_path included), strata's own settings,
+  // and a tenant's schema first.
+  std::vector<std::string> SessionReset() {
+    std::vector<std::string> out;
+    if (std::exchange(authorization_changed_, false)) out.push_back("SET SESSION AUTHORIZATION DEFAULT");
+    for (const char* s : {"RESET ROLE", "RESET ALL", kSessionSettings}) out.push_back(s);
+    if (options_.schema_first_in_search_path) out.push_back(TenantSearchPath(options_.schema));
+    return out;
   }
 
   // The deferred statements as one simple-protocol string; none are left deferred.
@@ -832,7 +884,8 @@ class PostgresDriver : public Driver {
   bool fenced_ = false;         // BeginWrite's transaction commits only while the lease is ours
   bool checked_writable_ = false;  // RefuseReadOnly found the server writable
   std::vector<std::string> deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
-  bool search_path_set_ = false;       // a migration's text names search_path (SET, set_config)
+  bool session_changed_ = false;       // a migration's statement may have changed the session (SET, RESET)
+  bool authorization_changed_ = false;  // ... and named SESSION AUTHORIZATION
 };
 
 }  // namespace
@@ -844,10 +897,7 @@ Result<std::unique_ptr<Driver>> OpenPostgres(const base::DatabaseUrl& url, const
   // client within a second. The idle timeouts: this session holds the migration lock, and sits
   // idle while the data guard waits for a typed "yes"; a database-wide idle_session_timeout must
   // not end it. Set where the server has them (PostgreSQL 14+), in one round trip.
-  std::string settings =
-      "SELECT set_config(name, CASE name WHEN 'client_connection_check_interval' THEN '1s' ELSE '0' END, false) "
-      "FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout', "
-      "'idle_in_transaction_session_timeout')";
+  const std::string settings = kSessionSettings;
   if (!options.schema_first_in_search_path) {
     (void)conn.Exec(settings);
   } else {
