@@ -542,6 +542,18 @@ TEST_F(CliMariadb, TheColumnOfASyntaxErrorIsRightWhenTheQuotedTextSpansLines) {
   EXPECT_TRUE(Contains(r.err, "as long as statement 1 stays byte for byte as it ran (or undo it by hand")) << r.err;
 }
 
+// A server message with bytes that are not UTF-8 (MariaDB quotes the statement's own bytes after
+// "near", here a Latin-1 'é') still reaches the run log, with U+FFFD in their place; it used to be
+// refused by the log's utf8mb4 column, and the run went unlogged.
+TEST_F(CliMariadb, AnErrorMessageThatIsNotUtf8StillReachesTheRunLog) {
+  dir_.Write("m/v001_a.sql", "CREATE TABLE a (id int);\nSELEC 'caf\xe9';\n");
+  ProcessResult r = Strata({"up"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_FALSE(Contains(r.err, "run log")) << "the run was not logged\n" << Describe(r);
+  EXPECT_EQ(One("SELECT count(*) FROM strata_schema_history_log WHERE outcome = 'failed'"), "1");
+  EXPECT_EQ(One("SELECT LOCATE(_utf8mb4 'caf\xef\xbf\xbd', error) > 0 FROM strata_schema_history_log"), "1");
+}
+
 // Both seeds' schemas in the MariaDB dialect apply through strata, and a second run has nothing to do.
 TEST(CliMariadbExamples, BothSeedsApplyAndASecondRunDoesNothing) {
   for (const std::string set : {"dataflow", "vibesurf"}) {

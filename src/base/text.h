@@ -50,6 +50,12 @@ bool ContainsAnyIgnoringCase(std::string_view text, std::initializer_list<std::s
 // Collapses runs of whitespace and trims; used to show a statement on one line.
 std::string OneLine(std::string_view s, std::size_t max_chars = 200);
 
+// `text` with every byte that is not part of a well-formed UTF-8 character (a stray continuation
+// byte, a cut or overlong sequence, a surrogate, a code point above U+10FFFF) replaced by U+FFFD,
+// so that a column of UTF-8 text (PostgreSQL, utf8mb4) takes it: a server's message in another
+// encoding, a file name in Latin-1. Well-formed text comes back unchanged.
+std::string ValidUtf8(std::string_view text);
+
 // Removes a leading UTF-8 byte-order mark.
 std::string_view StripBom(std::string_view text);
 

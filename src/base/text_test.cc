@@ -65,6 +65,25 @@ TEST(MakeLocation, ShowsNulAsOneVisibleCharacter) {
   EXPECT_EQ(FormatLocated(loc, "NUL"), "f.sql:2:3: NUL\n    \tc\xE2\x90\x80" "d\n    \t ^");
 }
 
+// Every byte that is not part of a well-formed UTF-8 character becomes U+FFFD, one per byte, and
+// the text after it is read afresh; well-formed text is unchanged.
+TEST(Text, ValidUtf8ReplacesOnlyWhatIsNotUtf8) {
+  const std::string kBad = "\xEF\xBF\xBD";
+  EXPECT_EQ(ValidUtf8(""), "");
+  EXPECT_EQ(ValidUtf8("plain ascii"), "plain ascii");
+  const std::string good = "d\xC3\xA9j\xC3\xA0 \xE2\x82\xAC \xF0\x9F\x98\x80";  // déjà € 😀
+  EXPECT_EQ(ValidUtf8(good), good);
+  EXPECT_EQ(ValidUtf8("caf\xE9 ok"), "caf" + kBad + " ok");               // Latin-1 é
+  EXPECT_EQ(ValidUtf8("\x80x"), kBad + "x");                               // stray continuation
+  EXPECT_EQ(ValidUtf8("\xC3"), kBad);                                      // cut at the end
+  EXPECT_EQ(ValidUtf8("\xE2\x82x"), kBad + kBad + "x");                    // cut in the middle
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), kBad + kBad);                          // overlong '/'
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), kBad + kBad + kBad);              // a surrogate
+  EXPECT_EQ(ValidUtf8("\xF4\x90\x80\x80"), kBad + kBad + kBad + kBad);  // above U+10FFFF
+  EXPECT_EQ(ValidUtf8("\xFF\xFE"), kBad + kBad);
+  EXPECT_EQ(ValidUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+}
+
 TEST(Text, TrimOneLineBomNewlines) {
   EXPECT_EQ(Trim("  a b \n"), "a b");
   EXPECT_EQ(Trim(" \t\n"), "");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "base/url.h"
 
 namespace strata::core {
@@ -29,7 +30,9 @@ driver::LogRow MakeLogRow(const RunRecord& record, const RunReport& report, cons
   row.started_at = record.started_at;
   row.finished_at = base::UtcNowIso8601(record.clock);
   row.command = record.command;
-  row.actor = actor;
+  // The log's columns hold UTF-8 (PostgreSQL refuses other bytes, MariaDB's utf8mb4 too): a
+  // server's message in another encoding or a Latin-1 file name must not cost the run its entry.
+  row.actor = base::ValidUtf8(actor);
   row.from_version = record.from;
   row.to_version = report.to_version;
   row.migrations = "[";
@@ -42,10 +45,14 @@ driver::LogRow MakeLogRow(const RunRecord& record, const RunReport& report, cons
     row.migrations += fmt::format("{}{{\"action\":\"{}\"}}", row.migrations.size() > 1 ? "," : "", JsonEscape(a));
   }
   row.migrations += "]";
+  row.migrations = base::ValidUtf8(row.migrations);
   row.duration_ms = record.watch.ElapsedMs();
-  row.outcome = outcome.ok() ? "success" : outcome.code() == ErrorCode::kDataAtRisk ? "refused" : "failed";
+  row.outcome = outcome.ok()                                     ? "success"
+                : outcome.code() == ErrorCode::kDataAtRisk   ? "refused"
+                : outcome.code() == ErrorCode::kInterrupted ? "interrupted"
+                                                             : "failed";
   row.backup_file = report.backup_file;
-  row.error = outcome.ok() ? "" : base::RedactSecrets(outcome.ToString());
+  row.error = outcome.ok() ? "" : base::ValidUtf8(base::RedactSecrets(outcome.ToString()));
   row.strata_version = kVersion;
   return row;
 }
