@@ -320,6 +320,14 @@ TEST_F(CliMariadb, APartialMigrationIsRolledBackWithItsDownPartOnlyWhenConfirmed
   EXPECT_TRUE(Contains(refused.err, "migration 2 (two) is partial")) << refused.err;
   EXPECT_TRUE(Contains(refused.err, "--force")) << refused.err;
   EXPECT_EQ(One(TableCount("one")), "1") << "the down part ran without confirmation";
+  // The dry run shows that plan, saying what the run asks first, and changes nothing.
+  ProcessResult dry = Strata({"down", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << Describe(dry);
+  EXPECT_TRUE(Contains(dry.out, "-- migration 2 (two) is partial: 1 of its 2 statements ran. This down part was "
+                                "written for the whole migration and may fail on what never ran; it runs only once "
+                                "confirmed\nDROP TABLE IF EXISTS two;\n"))
+      << Describe(dry);
+  EXPECT_EQ(One(TableCount("one")), "1");
   ProcessResult confirmed = Strata({"down", "--force"});
   ASSERT_EQ(confirmed.exit_code, 0) << Describe(confirmed);
   EXPECT_EQ(One(TableCount("one")), "0");

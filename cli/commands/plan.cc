@@ -55,7 +55,8 @@ int RunPlan(const Invocation& inv) {
   }
   UpOptions up{inv.to};
   up.single_transaction = inv.single_transaction;  // `up --single-transaction --dry-run` refuses as `up` would
-  auto plan = down ? (*migrator)->PlanDown({inv.to, inv.steps}) : (*migrator)->PlanUp(up);
+  // --force: a partial migration's down part runs unasked (as `down --force` would).
+  auto plan = down ? (*migrator)->PlanDown({inv.to, inv.steps, {}, /*partial=*/inv.force}) : (*migrator)->PlanUp(up);
   if (!plan.ok()) return ReportError(inv, plan.status());
   if (inv.json) {
     fmt::print("{}\n", JsonPlan(*plan));

@@ -157,9 +157,27 @@ class MigratorImpl : public Migrator {
   Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override {
     STRATA_ASSIGN_OR_RETURN(RunContext ctx, Start(/*read_only=*/true));
     STRATA_RETURN_IF_ERROR(RefuseDownOfPartialCheckpoint(ctx));
-    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, DownRequest(options)));
+    // A plan changes nothing: a partial migration is shown with what Down asks first, not refused.
+    plan::DownRequest request = DownRequest(options);
+    request.partial = true;
+    STRATA_ASSIGN_OR_RETURN(auto versions, plan::PlanDown(ctx.available, ctx.applied, request));
     STRATA_RETURN_IF_ERROR(RefuseTransactionControl(ctx, versions, Direction::kDown));
-    return Planned(ctx, versions, Direction::kDown);
+    std::vector<PlannedMigration> out = Planned(ctx, versions, Direction::kDown);
+    for (PlannedMigration& p : out) {
+      for (const plan::Applied& a : ctx.applied) {
+        if (a.version != p.version || !a.partial()) continue;
+        auto progress = ReadProgress(ctx, a);
+        const std::string ran =
+            progress.ok() ? fmt::format("{} of its {} statements ran", progress->done.size(), progress->statements.size())
+                          : std::string("some of its statements ran");
+        p.sql = fmt::format("-- migration {} ({}) is partial: {}. This down part was written for the whole migration "
+                            "and may fail on what never ran; {}\n{}",
+                            a.version, a.name, ran,
+                            options.partial ? "it runs against what ran, as asked" : "it runs only once confirmed",
+                            p.sql);
+      }
+    }
+    return out;
   }
 
   Result<RunReport> Up(const UpOptions& options) override {
