@@ -254,6 +254,7 @@ std::string JsonStatus(const StatusReport& r, const std::string& redacted_url) {
             {"migrations", std::move(migrations)}};
   if (r.needs_baseline) j["legacy_version"] = r.legacy_version;
   j["invalid_indexes"] = r.invalid_indexes;
+  if (!r.run_in_progress.empty()) j["run_in_progress"] = r.run_in_progress;
   return Dump(j);
 }
 

@@ -628,6 +628,12 @@ TEST_F(CliMariadb, ARunnerKilledMidMigrationLeavesATruthfulStateThatUpResumes) {
       },
       std::chrono::seconds(20)))
       << ReadText(dir_.Path("killed.log"));
+  // While it runs, `status` says that the partial migration may be in progress, not that it failed.
+  ProcessResult live = Strata({"status"});
+  EXPECT_TRUE(Contains(live.out, "migration 2 (slow) is partial: 1 of its 3 statements ran so far, and a run is in "
+                                 "progress (the migration lock is held by session "))
+      << Describe(live);
+  EXPECT_FALSE(Contains(live.out, "failed or was interrupted")) << Describe(live);
   ::kill(pid, SIGKILL);
   EXPECT_EQ(WaitExit(pid), -SIGKILL);
   // The statement before the kill stays; the history says the migration is partial, not applied.

@@ -104,6 +104,12 @@ TEST(CliPostgres, AnInterruptLetsANoTransactionMigrationFinishAndStopsBeforeTheN
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
   bool sleeping = Running(db, "SELECT pg_sleep(2)");
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2: " << ReadText(dir.Path("log"));
+  // Meanwhile `status` says that the dirty migration may be in progress.
+  ProcessResult live = strata::testing::Run(Args(db, dir.Path("m"), {"status"}));
+  EXPECT_NE(live.out.find("migration 2 (index) is dirty (it runs outside a transaction), and a run is in progress "
+                          "(the migration lock is held by pid "),
+            std::string::npos)
+      << live.out << live.err;
   kill(pid, SIGTERM);
   EXPECT_EQ(WaitExit(pid), 130) << ReadText(dir.Path("log"));
   const std::string log = ReadText(dir.Path("log"));

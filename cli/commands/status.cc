@@ -33,6 +33,19 @@ int RunStatus(const Invocation& inv) {
                    m.applied_at.empty() ? "-" : m.applied_at, m.name);
       }
       for (const MigrationStatus& m : r.migrations) {
+        if (m.state != MigrationState::kPartial && m.state != MigrationState::kDirty) continue;
+        if (!r.run_in_progress.empty()) {
+          // Another runner holds the lock: it may be in this migration now, not stopped in it.
+          const std::string so_far =
+              m.state == MigrationState::kPartial
+                  ? fmt::format(": {} of its {} statements ran so far", m.statements_done, m.statements)
+                  : std::string(" (it runs outside a transaction)");
+          fmt::print("\n{} {} ({}) is {}{}, and a run is in progress (the migration lock is {}): it may still be "
+                     "running this migration. Run `strata status` again once it ends\n",
+                     m.checkpoint ? "checkpoint" : "migration", m.version, m.name, MigrationStateName(m.state), so_far,
+                     r.run_in_progress);
+          continue;
+        }
         if (m.state != MigrationState::kPartial) continue;
         if (m.checkpoint) {
           const std::string of = m.statements == 0 ? std::string() : fmt::format(" of its {}", m.statements);

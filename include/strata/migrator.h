@@ -152,6 +152,10 @@ struct StatusReport {
   // PostgreSQL: indexes marked INVALID (e.g. left by a failed CREATE INDEX CONCURRENTLY),
   // schema-qualified. `Repair` with drop_invalid_indexes drops them.
   std::vector<std::string> invalid_indexes;
+  // PostgreSQL and MariaDB (the advisory lock): when a migration is dirty or partial, who holds
+  // the migration lock now ("held by pid 123 (...)"); empty when nobody does (or it cannot be told).
+  // A holder means that a run may be in that migration still: it has not necessarily failed.
+  std::string run_in_progress;
 };
 
 // SQLite: a table rebuild that strata runs in place of ALTER TABLE statements SQLite lacks

@@ -114,6 +114,14 @@ class MigratorImpl : public Migrator {
     }
     if (!ctx.migrations().empty()) report.latest_version = ctx.migrations().back().version;
     STRATA_ASSIGN_OR_RETURN(report.invalid_indexes, ctx.driver->InvalidIndexes());
+    // A dirty or partial row is also what a run in the middle of that migration leaves: say so
+    // rather than call it failed. Asked only then; a probe that fails says nothing.
+    const bool unfinished = std::any_of(report.migrations.begin(), report.migrations.end(), [](const MigrationStatus& m) {
+      return m.state == MigrationState::kDirty || m.state == MigrationState::kPartial;
+    });
+    if (unfinished) {
+      if (auto holder = ctx.driver->RunLockHolder(); holder.ok()) report.run_in_progress = std::move(*holder);
+    }
     return report;
   }
 

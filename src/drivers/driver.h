@@ -222,6 +222,10 @@ class Driver {
   // borrows this driver's connection. Where there is nothing to lock (an in-memory or not yet
   // existing SQLite database) it returns a guard that holds nothing.
   virtual Result<std::unique_ptr<RunLock>> LockRun() = 0;
+  // Without taking it: who holds the run lock now ("held by pid 123 (...)"), or "" when nobody
+  // does or the driver cannot tell (SQLite, the lease). Read-only; for `status`, which must not
+  // call a migration that another runner is in the middle of a failed one.
+  virtual Result<std::string> RunLockHolder() { return std::string(); }
 
   // Starts a write transaction, waiting at most the lock timeout for other writers (then
   // kAborted). Fails where the driver is not Writable(). A driver may send BEGIN with the next

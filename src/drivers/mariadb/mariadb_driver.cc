@@ -812,12 +812,24 @@ class MariadbDriver : public Driver {
     return std::unique_ptr<RunLock>(std::make_unique<MariadbLeaseLock>(std::move(lease), &lease_, &lock_held_));
   }
 
-  // Who holds the lock: its session from the process list, or why that cannot be told.
-  std::string Holder(const std::string& quoted_name) {
-    auto id = lock_conn_->Query("SELECT IS_USED_LOCK(" + quoted_name + ")");
+  Result<std::string> RunLockHolder() override {
+    if (options_.lock_kind == LockKind::kLease) return std::string();
+    const std::string quoted = conn_.Quote(LockName(url_.database, options_.history_table));
+    STRATA_ASSIGN_OR_RETURN(QueryResult id, conn_.Query("SELECT IS_USED_LOCK(" + quoted + ")"));
+    if (id.rows.empty() || !id.rows[0][0]) return std::string();
+    std::string holder = Holder(quoted, &conn_);  // "session 12 holds it (user ...)"
+    if (std::size_t at = holder.find(" holds it"); at != std::string::npos) holder.erase(at, 9);
+    return "held by " + holder;
+  }
+
+  // Who holds the lock: its session from the process list, or why that cannot be told. Asked on
+  // `on` (default: the lock's own session).
+  std::string Holder(const std::string& quoted_name, Connection* on = nullptr) {
+    Connection& c = on != nullptr ? *on : *lock_conn_;
+    auto id = c.Query("SELECT IS_USED_LOCK(" + quoted_name + ")");
     if (!id.ok() || id->rows.empty() || !id->rows[0][0]) return "another runner holds it";
     const std::string session = *id->rows[0][0];
-    auto who = lock_conn_->Query(
+    auto who = c.Query(
         "SELECT USER, HOST, COALESCE(DB, ''), COMMAND, TIME FROM information_schema.PROCESSLIST WHERE ID = " + session);
     if (!who.ok() || who->rows.empty()) return fmt::format("session {} holds it", session);
     return fmt::format("session {} holds it (user {} from {}, database {}, {} for {} s)", session, Cell(*who, 0, 0),

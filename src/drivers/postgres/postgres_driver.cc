@@ -857,6 +857,19 @@ class PostgresDriver : public Driver {
     return std::unique_ptr<RunLock>(std::make_unique<PostgresLeaseLock>(&conn_, std::move(lease), &lease_, &lock_held_));
   }
 
+  Result<std::string> RunLockHolder() override {
+    if (options_.lock_kind == LockKind::kLease) return std::string();
+    const std::int64_t key = LockKey(options_.schema, options_.history_table);
+    STRATA_ASSIGN_OR_RETURN(auto r, conn_.Exec(fmt::format(
+                                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                                        "database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                                        "AND classid = {} AND objid = {} AND objsubid = 1",
+                                        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) >> 32),
+                                        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) & 0xffffffffu))));
+    if (Text(r.get(), 0, 0) == "0") return std::string();
+    return Holder(conn_, key);
+  }
+
   // Who holds the advisory lock, from pg_stat_activity.
   static std::string Holder(Connection& conn, std::int64_t key) {
     auto r = conn.Exec(fmt::format(
