@@ -257,6 +257,11 @@ TEST(CliPostgres, LockHolderTerminatedStopsTheRunWithLockLost) {
                         "strata_schema_history"),
             "1:applied");
   EXPECT_EQ(db.QueryOne("SELECT count(*) FROM pg_tables WHERE tablename = 'slow'"), "0");
+  // The run is in the run log all the same, written on a new session.
+  EXPECT_EQ(log.find("could not record the run in the run log"), std::string::npos) << log;
+  EXPECT_EQ(db.QueryOne("SELECT string_agg(outcome || ':' || from_version || '->' || to_version, ',') FROM "
+                        "strata_schema_history_log"),
+            "failed:0->1");
 
   dir.Write("m/0002_slow.up.sql", "CREATE TABLE slow (x int);\n");
   ProcessResult r = strata::testing::Run(Args(db, dir.Path("m"), {"up"}));

@@ -436,6 +436,19 @@ class PostgresDriver : public Driver {
   Status MirrorVersion(std::uint64_t) override { return Status::Ok(); }
 
   Status AppendLog(const LogRow& row) override {
+    Status st = AppendLogOnce(row);
+    if (st.code() != ErrorCode::kUnavailable) return st;
+    // The run's session is gone (the connection lost, the backend terminated): the run is still
+    // logged, on a new one. Nothing runs after the log, and the lock went with the old session.
+    auto fresh = Connection::Open(url_);
+    if (!fresh.ok()) return st;
+    conn_ = std::move(*fresh);
+    deferred_.clear();
+    session_changed_ = authorization_changed_ = false;
+    return AppendLogOnce(row);
+  }
+
+  Status AppendLogOnce(const LogRow& row) {
     std::string name = options_.history_table + "_log";
     STRATA_RETURN_IF_ERROR(Flush());
     // The last migration's SET ROLE could keep the row out (the role may not write the log).
