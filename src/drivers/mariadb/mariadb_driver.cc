@@ -863,7 +863,11 @@ class MariadbDriver : public Driver {
   // before (a dump's header) would otherwise go on, unchecked orphans or mangled text in every
   // later migration; and in the URL's database, whatever `USE` the one before ran.
   Status RestoreSession() {
-    if (std::exchange(session_changed_, false)) STRATA_RETURN_IF_ERROR(conn_.ResetSession());
+    if (std::exchange(session_changed_, false)) {
+      STRATA_RETURN_IF_ERROR(conn_.ResetSession());
+      // What the lease set on this session for its fences (LockLease) is set again.
+      if (lease_ != nullptr) STRATA_RETURN_IF_ERROR(mariadb::DisableSnapshotIsolation(conn_));
+    }
     if (database_changed_ && !database_.empty()) {
       STRATA_RETURN_IF_ERROR(conn_.Exec("USE " + QuoteName(database_)));
       database_changed_ = false;
