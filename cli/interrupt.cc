@@ -37,13 +37,24 @@ extern "C" void OnInterrupt(int sig) {
   errno = saved;
 }
 
+// The pipe from the handler to a guard's thread: made once and never closed, so that a handler
+// still running on another thread while a guard goes away never writes to a reused descriptor.
+const int* WakePipe() {
+  static int fds[2] = {-1, -1};
+  static const bool made = ::pipe2(fds, O_CLOEXEC) == 0;
+  return made ? fds : nullptr;
+}
+
 }  // namespace
 
 bool InterruptRequested() { return g_interrupted.load(); }
 
 InterruptGuard::InterruptGuard(const char* message, std::function<void()> on_interrupt) {
   g_message.store(message);
-  if (on_interrupt && ::pipe2(wake_, O_CLOEXEC) == 0) {
+  const int* pipe = on_interrupt ? WakePipe() : nullptr;
+  if (pipe != nullptr) {
+    wake_[0] = pipe[0];
+    wake_[1] = pipe[1];
     const int in = wake_[0];
     thread_ = std::thread([in, on_interrupt = std::move(on_interrupt)] {
       char c = 0;
@@ -71,9 +82,6 @@ InterruptGuard::~InterruptGuard() {
     ssize_t ignored = ::write(wake_[1], "q", 1);
     (void)ignored;
     thread_.join();
-  }
-  for (int fd : wake_) {
-    if (fd >= 0) ::close(fd);
   }
   g_message.store(nullptr);
 }

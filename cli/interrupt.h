@@ -33,7 +33,7 @@ class InterruptGuard {
 
  private:
   struct sigaction old_int_ {}, old_term_ {};
-  int wake_[2] = {-1, -1};  // the handler writes to [1]; the thread reads [0]
+  int wake_[2] = {-1, -1};  // the process's pipe (never closed): the handler writes to [1], the thread reads [0]
   std::thread thread_;
 };
 

@@ -99,10 +99,10 @@ TEST(CliPostgres, AnInterruptLetsANoTransactionMigrationFinishAndStopsBeforeTheN
   TempDir dir;
   dir.Write("m/0001_a.up.sql", "CREATE TABLE a (x int);\n");
   dir.Write("m/0002_index.up.sql",
-            "-- strata:no-transaction\nSELECT pg_sleep(2);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n");
+            "-- strata:no-transaction\nSELECT pg_sleep(5);\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n");
   dir.Write("m/0003_c.up.sql", "CREATE TABLE c (x int);\n");
   pid_t pid = StartLogged(Args(db, dir.Path("m"), {"up"}), dir.Path("log"));
-  bool sleeping = Running(db, "SELECT pg_sleep(2)");
+  bool sleeping = Running(db, "SELECT pg_sleep(5)");
   ASSERT_TRUE(sleeping) << "the runner never reached migration 2: " << ReadText(dir.Path("log"));
   // Meanwhile `status` says that the dirty migration may be in progress.
   ProcessResult live = strata::testing::Run(Args(db, dir.Path("m"), {"status"}));

@@ -723,7 +723,9 @@ TEST_F(CliTest, TerminatedRunnerStopsCleanlyAndSaysWhere) {
   double s = std::chrono::duration<double>(steady_clock::now() - signalled).count();
   ASSERT_EQ(r.exit_code, 130) << Describe(r);
   EXPECT_LT(s, 5.0) << "the statement was waited for, not stopped";
-  EXPECT_TRUE(Contains(r.err, "strata: stopping: a migration in a transaction is rolled back")) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "strata: stopping where the database is clean: a migration in a transaction is rolled "
+                             "back"))
+      << Describe(r);
   EXPECT_TRUE(Contains(r.err, "strata: error: " + Path("v002_slow.sql") +
                                   ": interrupted during migration 2 (slow), which was rolled back; the database is "
                                   "still at version 1\n"))

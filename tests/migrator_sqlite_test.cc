@@ -180,7 +180,11 @@ std::thread InterruptDuring(Migrator& m, std::uint64_t version) {
     if (e.kind == EventKind::kMigrationStarted && e.version == version) *started = true;
   });
   return std::thread([&m, started] {
-    while (!*started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // A run that never gets there (it failed first) is not waited for forever.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!*started && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     m.Interrupt();
   });

@@ -127,8 +127,8 @@ int ReportReplicas(const Invocation& inv, const RunReport& r) {
 }
 
 constexpr const char* kStoppingMessage =
-    "\nstrata: stopping: a migration in a transaction is rolled back, one run statement by statement stops after "
-    "its current statement (again to quit now)\n";
+    "\nstrata: stopping where the database is clean: a migration in a transaction is rolled back, one that cannot "
+    "be stops after its current statement or runs to its end (again to quit now)\n";
 
 int Run(const Invocation& inv, Direction direction) {
   if (inv.dry_run) return RunPlan(inv);

@@ -401,8 +401,9 @@ class Migrator {
   // at once (call it from a thread, never from a signal handler; the CLI calls it on SIGINT and
   // SIGTERM). No migration starts after it. A migration that runs in a transaction is stopped
   // where it is (its statement cancelled on the server) and rolled back; one that MariaDB runs
-  // statement by statement stops after its current statement and is left partial, which `Up`
-  // resumes; one of `-- strata:no-transaction` elsewhere runs to its end. `Up --single-transaction`
+  // statement by statement stops, in Up, after its current statement and is left partial, which
+  // `Up` resumes; any other that cannot be rolled back (`-- strata:no-transaction`, a MariaDB down
+  // part with DDL) runs to its end. `Up --single-transaction`
   // rolls back all of its work. Up or Down then fails with kInterrupted, saying where it stopped.
   // Sticky: later calls on this Migrator fail the same way; open a new one to go on.
   virtual void Interrupt() = 0;

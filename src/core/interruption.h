@@ -30,6 +30,7 @@ class Interruption {
       if (in_ == nullptr) return;
       std::lock_guard<std::mutex> hold(in_->mu_);
       in_->cancellable_ = driver;
+      driver->ClearCancel();  // an earlier stretch's cancel is not this one's
     }
     ~Cancellable() {
       if (in_ == nullptr) return;

@@ -51,7 +51,7 @@ driver::LogRow MakeLogRow(const RunRecord& record, const RunReport& report, cons
                 : outcome.code() == ErrorCode::kDataAtRisk   ? "refused"
                 : outcome.code() == ErrorCode::kInterrupted ? "interrupted"
                                                              : "failed";
-  row.backup_file = report.backup_file;
+  row.backup_file = base::ValidUtf8(report.backup_file);
   row.error = outcome.ok() ? "" : base::ValidUtf8(base::RedactSecrets(outcome.ToString()));
   row.strata_version = kVersion;
   return row;

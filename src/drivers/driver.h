@@ -39,6 +39,7 @@
 //     engine.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <cstdint>
@@ -180,6 +181,9 @@ class Driver {
   // Rolls back a transaction left open and closes the connection (one lent by the application
   // stays open). Never fails; destroy every RunLock made by this driver first.
   virtual ~Driver() = default;
+  Driver() = default;
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
 
   // The engine behind this driver (EngineName spells it as schema::Schema::dialect does). Constant,
   // no I/O.
@@ -257,8 +261,14 @@ class Driver {
   // it only while the migration runs inside a transaction, whose rollback then undoes all of it.
   // Safe against the concurrent Execute: it uses nothing that Execute uses (SQLite:
   // sqlite3_interrupt; PostgreSQL: the connection's cancel key, on a connection of its own;
-  // MariaDB: KILL QUERY from a session of its own). Best effort: a failure is ignored.
-  virtual void Cancel() {}
+  // MariaDB: KILL QUERY from a session of its own). Best effort: a failure is ignored. A server
+  // drops a cancel that finds its session between two statements, so Execute also stops before
+  // its next statement once this was called (Cancelled()), until ClearCancel().
+  void Cancel() {
+    cancelled_.store(true);
+    CancelOnServer();
+  }
+  void ClearCancel() { cancelled_.store(false); }
   // True when `failure` (from Execute inside a transaction) means that the statement cannot run
   // inside a transaction at all (SQLite: VACUUM; PostgreSQL: SQLSTATE 25001, such as CREATE INDEX
   // CONCURRENTLY). The engine then points the user at `-- strata:no-transaction`.
@@ -438,6 +448,15 @@ class Driver {
   std::string Unsupported(const char* what, const std::string& path) const {
     return std::string(what) + " (" + path + ") is not supported on " + std::string(EngineName(engine()));
   }
+
+ protected:
+  // Cancel's part on the server (see Cancel); none by default.
+  virtual void CancelOnServer() {}
+  // Whether Cancel was called since the last ClearCancel: Execute stops before its next statement.
+  bool Cancelled() const { return cancelled_.load(); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
 };
 
 // A throwaway database for replaying migrations (check, schema diff, drift): a temporary SQLite

@@ -366,7 +366,7 @@ class MariadbDriver : public Driver {
   // returns at once) and the transaction stays open for the engine to roll back. Only a session
   // of the same user is killed: behind a proxy, the id could name another client's session on
   // another server.
-  void Cancel() override {
+  void CancelOnServer() override {
     const std::uint64_t id = session_id_.load();
     if (id == 0) return;
     auto killer = Connection::Open(url_);
@@ -403,6 +403,7 @@ class MariadbDriver : public Driver {
         session_changed_ = true;
       }
       if (!in_transaction_) non_transactional_.reset();  // DDL may make or change a table
+      if (Cancelled()) return Status(ErrorCode::kSqlError, "cancelled before this statement").WithSqlOffset(span.begin);
       auto t0 = std::chrono::steady_clock::now();
       Status st = conn_.Exec(text);
       if (!st.ok()) {

@@ -298,6 +298,8 @@ class PostgresDriver : public Driver {
     // session_replication_role would go on): as Flyway restores it. It goes with BEGIN, before the
     // SET LOCALs that RESET ALL would undo: no round trip.
     if (std::exchange(session_changed_, false)) {
+      reset_in_tx_ = true;
+      reset_authorization_in_tx_ = authorization_changed_;
       for (std::string& reset : SessionReset()) deferred_.push_back(std::move(reset));
     }
     deferred_.push_back("SET LOCAL lock_timeout = '" + Millis(options_.pg_lock_timeout) + "'");
@@ -316,21 +318,25 @@ class PostgresDriver : public Driver {
         return st;
       }
     }
-    STRATA_ASSIGN_OR_RETURN(auto r, Send("COMMIT"));
+    auto r = Send("COMMIT");
     // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
-    if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0) {
+    const bool committed = r.ok() && std::strcmp(PQcmdStatus(r->get()), "COMMIT") == 0;
+    ResetEnded(committed);
+    if (!r.ok()) return r.status();
+    if (!committed) {
       return Status(ErrorCode::kSqlError, "the transaction was rolled back by the server instead of committed");
     }
     return Status::Ok();
   }
 
   void Rollback() override {
+    ResetEnded(/*committed=*/false);
     fenced_ = false;
     deferred_.clear();
     if (conn_.get() && conn_.InTransaction()) (void)conn_.Exec("ROLLBACK");
   }
 
-  void Cancel() override { conn_.Cancel(); }
+  void CancelOnServer() override { conn_.Cancel(); }
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     STRATA_RETURN_IF_ERROR(sql::RejectNul(sql));
@@ -353,6 +359,8 @@ class PostgresDriver : public Driver {
     }
     for (const sql::StatementSpan& span : spans) {
       std::string text(sql.substr(span.begin, span.end - span.begin));
+      if (Cancelled()) return StatementFailure(Status(ErrorCode::kSqlError, "cancelled before this statement"),
+                                               span.begin, std::move(text));
       auto t0 = std::chrono::steady_clock::now();
       int position = 0;
       auto r = Send(text, &position);
@@ -408,6 +416,7 @@ class PostgresDriver : public Driver {
     if (std::exchange(fenced_, false) && lease_ != nullptr) tail.push_back(lease_->FenceSql());
     tail.push_back("COMMIT");
     Status st = ExecutePipelined(sql, spans, observer, std::move(tail));
+    ResetEnded(st.ok());
     if (!st.ok() && conn_.get() && PQstatus(conn_.get()) == CONNECTION_OK && conn_.InTransaction()) {
       (void)conn_.Exec("ROLLBACK");
     }
@@ -444,7 +453,7 @@ class PostgresDriver : public Driver {
     if (!fresh.ok()) return st;
     conn_ = std::move(*fresh);
     deferred_.clear();
-    session_changed_ = authorization_changed_ = false;
+    session_changed_ = authorization_changed_ = reset_in_tx_ = reset_authorization_in_tx_ = false;
     return AppendLogOnce(row);
   }
 
@@ -747,6 +756,16 @@ class PostgresDriver : public Driver {
     });
   }
 
+  // The transaction that carried a session reset ended: rolled back (or never sent), the reset is
+  // undone with it and is due again with the next BEGIN or the run log's row.
+  void ResetEnded(bool committed) {
+    if (!committed && reset_in_tx_) {
+      session_changed_ = true;
+      authorization_changed_ = authorization_changed_ || reset_authorization_in_tx_;
+    }
+    reset_in_tx_ = reset_authorization_in_tx_ = false;
+  }
+
   // The statements that put the session back as it was when strata connected: the authenticated
   // user and its role, every setting at its default (search_path included), strata's own settings,
   // and a tenant's schema first.
@@ -912,6 +931,8 @@ class PostgresDriver : public Driver {
   std::vector<std::string> deferred_;  // statements to send ahead of the next one (BEGIN, history writes)
   bool session_changed_ = false;       // a migration's statement may have changed the session (SET, RESET)
   bool authorization_changed_ = false;  // ... and named SESSION AUTHORIZATION
+  bool reset_in_tx_ = false;              // the open transaction carries the reset (BeginWrite)
+  bool reset_authorization_in_tx_ = false;
 };
 
 }  // namespace

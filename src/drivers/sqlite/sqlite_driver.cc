@@ -193,7 +193,7 @@ class SqliteDriver : public Driver {
 
   // sqlite3_interrupt is meant to be called from another thread; the statement running returns
   // SQLITE_INTERRUPT, and one that starts after the last one ended is not touched.
-  void Cancel() override { sqlite3_interrupt(db_.get()); }
+  void CancelOnServer() override { sqlite3_interrupt(db_.get()); }
 
   Status Execute(std::string_view sql, const ExecOptions& options, const StatementObserver& observer) override {
     (void)options;  // SQLite always runs statement by statement, in or out of a transaction
@@ -213,6 +213,7 @@ class SqliteDriver : public Driver {
       std::size_t at = static_cast<std::size_t>(tail - base);
       std::size_t stmt_begin = sql::SkipSpaceAndComments(sql, at);
       if (stmt_begin >= sql.size()) break;
+      if (Cancelled()) return Failed("cancelled before this statement", stmt_begin, StatementAt(sql, stmt_begin));
       auto t0 = std::chrono::steady_clock::now();
       int rc = sqlite3_prepare_v2(db_.get(), tail, static_cast<int>(end - tail + 1), &raw, &next);
       StmtPtr stmt(raw);
