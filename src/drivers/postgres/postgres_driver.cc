@@ -891,33 +891,36 @@ class PostgresDriver : public Driver {
 
   Result<std::string> RunLockHolder() override {
     if (options_.lock_kind == LockKind::kLease) return std::string();
-    const std::int64_t key = LockKey(options_.schema, options_.history_table);
-    STRATA_ASSIGN_OR_RETURN(auto r, conn_.Exec(fmt::format(
-                                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-                                        "database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                                        "AND classid = {} AND objid = {} AND objsubid = 1",
-                                        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) >> 32),
-                                        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) & 0xffffffffu))));
-    if (Text(r.get(), 0, 0) == "0") return std::string();
-    return Holder(conn_, key);
+    STRATA_ASSIGN_OR_RETURN(std::optional<std::string> holder,
+                            HolderIfAny(conn_, LockKey(options_.schema, options_.history_table)));
+    return holder.value_or(std::string());
   }
 
-  // Who holds the advisory lock, from pg_stat_activity.
+  // Who holds the advisory lock, from pg_locks and pg_stat_activity; std::nullopt when nobody does.
+  static Result<std::optional<std::string>> HolderIfAny(Connection& conn, std::int64_t key) {
+    STRATA_ASSIGN_OR_RETURN(
+        auto r, conn.Exec(fmt::format(
+                    "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local socket'), "
+                    "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), coalesce(a.state, ''), "
+                    "to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+                    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND "
+                    "l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
+                    static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) >> 32),
+                    static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) & 0xffffffffu))));
+    const PGresult* res = r.get();
+    if (PQntuples(res) == 0) return std::optional<std::string>();
+    return std::optional<std::string>(
+        fmt::format("held by pid {} (application_name '{}', client {}, connected since {} UTC, {} since {} UTC)",
+                    Text(res, 0, 0), Text(res, 0, 1), Text(res, 0, 2), Text(res, 0, 3), Text(res, 0, 4),
+                    Text(res, 0, 5)));
+  }
+
+  // HolderIfAny for a message about a lock that was just seen taken.
   static std::string Holder(Connection& conn, std::int64_t key) {
-    auto r = conn.Exec(fmt::format(
-        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local socket'), "
-        "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), coalesce(a.state, ''), "
-        "to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
-        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
-        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) >> 32),
-        static_cast<std::uint32_t>(static_cast<std::uint64_t>(key) & 0xffffffffu)));
-    if (!r.ok() || PQntuples(r->get()) == 0) return "held by another session (it may have just finished)";
-    const PGresult* res = r->get();
-    return fmt::format("held by pid {} (application_name '{}', client {}, connected since {} UTC, {} since {} UTC)",
-                       Text(res, 0, 0), Text(res, 0, 1), Text(res, 0, 2), Text(res, 0, 3), Text(res, 0, 4),
-                       Text(res, 0, 5));
+    auto holder = HolderIfAny(conn, key);
+    if (!holder.ok() || !*holder) return "held by another session (it may have just finished)";
+    return **holder;
   }
 
   Connection conn_;
