@@ -166,8 +166,9 @@ launch() {
       sleep 1
       continue
     fi
-    cat "$data/server.log" "$data/mariadbd.out" 2>/dev/null \
-      | grep -q "Can't start server: Bind on TCP/IP port\|Address already in use" \
+    # grep reads the files itself: `cat | grep -q` under pipefail fails when grep stops at the match
+    # before cat has written a long log (a Galera node's), and the port clash looked like a crash.
+    grep -qs "Can't start server: Bind on TCP/IP port\|Address already in use" "$data/server.log" "$data/mariadbd.out" \
       || fail "the server exited at start-up"
   done
   fail "could not start a server on any port from 53306 to 53505"
